@@ -1,0 +1,1 @@
+"""112 Emergency Service (darurat112): a RAGEM service plugin."""

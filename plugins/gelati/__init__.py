@@ -1,0 +1,1 @@
+"""GELATI - UMKM Marketplace (gelati): a RAGEM service plugin."""

@@ -1,0 +1,1 @@
+"""RABEG - Citizen Complaints (rabeg): a RAGEM service plugin."""

@@ -1,0 +1,1 @@
+"""SIKONDANG - City Statistics (sikondang): a RAGEM service plugin."""

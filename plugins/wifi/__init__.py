@@ -1,0 +1,1 @@
+"""Taman Digital Public Wi-Fi (wifi): a RAGEM service plugin."""

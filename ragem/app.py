@@ -1,0 +1,107 @@
+"""The application factory: config -> extensions -> plugin manager -> blueprints."""
+from __future__ import annotations
+
+import importlib
+from typing import Any, Iterable, Mapping
+
+from flask import Flask
+from flask_cors import CORS
+from flask_smorest import Api
+
+from ragem import __version__
+from ragem.config import load_settings
+from ragem.core_modules import CORE_MODULES
+from ragem.errors import register_error_handlers
+from ragem.extensions import db, limiter
+from ragem.logs import configure_logging, install_request_id
+from ragem.plugins import PluginRegistry
+from ragem.schemas import ErrorSchema
+
+
+class RagemApi(Api):
+    """flask-smorest's Api, documenting our error envelope instead of its own."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
+def create_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    extra_plugins: Iterable[tuple[str, Any]] = (),
+    entry_points: bool = True,
+) -> Flask:
+    """Build a RAGEM app.
+
+    :param config: settings overriding the environment, keyed without the ``RAGEM_`` prefix.
+    :param extra_plugins: ``(name, module_or_object)`` pairs registered beside the entry points
+        (``ragem.testing`` uses this for throwaway plugins).
+    :param entry_points: discover installed plugins (turn off to test the core alone).
+    """
+    settings = load_settings(config)
+    configure_logging(settings["LOG_LEVEL"], settings["LOG_JSON"])
+    app = Flask("ragem", instance_path=settings["INSTANCE_PATH"])
+    _configure_flask(app, settings)
+
+    db.init_app(app)
+    limiter.init_app(app)
+    CORS(app, resources={r"/*": {"origins": settings["CORS_ORIGINS"]}}, expose_headers=["X-Request-ID"])
+    api = RagemApi(app)
+    _document_security(api)
+    register_error_handlers(app)  # after Api: ours replace flask-smorest's handler
+    install_request_id(app)
+
+    registry = PluginRegistry(settings)
+    app.extensions["ragem.plugins"] = registry
+    registry.load(extra=extra_plugins, entry_points=entry_points)
+
+    for module_name in CORE_MODULES:
+        importlib.import_module(module_name).init_app(app, api)
+    _mount_plugins(app, api, registry)
+    return app
+
+
+def _configure_flask(app: Flask, settings: dict[str, Any]) -> None:
+    """Translate RAGEM settings into Flask and extension config."""
+    app.config.update(
+        RAGEM=settings,
+        SECRET_KEY=settings["SECRET_KEY"],
+        TESTING=settings["ENV"] == "testing",
+        MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"],
+        SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
+        RATELIMIT_DEFAULT=settings["RATE_LIMIT"],
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_ENABLED=settings.get("RATELIMIT_ENABLED", True),
+        RATELIMIT_KEY_PREFIX=settings.get("RATELIMIT_KEY_PREFIX", "ragem"),
+        API_TITLE="RAGEM API",
+        API_VERSION=__version__,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=None,  # we serve /openapi.yaml and /api/docs ourselves
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    if settings["DATABASE_URL"].startswith("sqlite"):
+        # SQLite: wait for a writer instead of failing with 'database is locked' under gunicorn.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+
+
+def _document_security(api: Api) -> None:
+    """Declare the bearer scheme (401/403 responses are flask-smorest's lazy components)."""
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+
+
+def _mount_plugins(app: Flask, api: Api, registry: PluginRegistry) -> None:
+    """Mount each started plugin's blueprints under ``/api/v1/<slug>``."""
+    for record in registry.services():
+        for blueprint in record.blueprints:
+            owner = registry.blueprint_slugs.get(blueprint.name)
+            if owner and owner != record.slug or blueprint.name in app.blueprints:
+                record.fail(f"start failed: blueprint name {blueprint.name!r} is already taken")
+                break
+            prefix = f"/api/v1/{record.slug}" + (blueprint.url_prefix or "")
+            registry.blueprint_slugs[blueprint.name] = record.slug
+            api.register_blueprint(blueprint, url_prefix=prefix)

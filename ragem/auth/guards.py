@@ -1,0 +1,87 @@
+"""View decorators that check who is calling: log-in, roles, plugin permissions."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+
+from flask import current_app, g
+from flask_jwt_extended import verify_jwt_in_request
+
+from ragem.blueprint import document_security
+from ragem.errors import Forbidden
+
+
+def current_user():
+    """The logged-in account of this request, or ``None``."""
+    if "current_user" in g:
+        return g.current_user
+    try:
+        verify_jwt_in_request(optional=True)
+    except Exception:  # noqa: BLE001 - an optional look-up never fails the request
+        return None
+    return g.get("current_user")
+
+
+def login_required(func: Callable) -> Callable:
+    """Require a valid access token of an active account (401 otherwise)."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        verify_jwt_in_request()
+        from flask_jwt_extended import current_user as jwt_user
+
+        g.current_user = jwt_user
+        return func(*args, **kwargs)
+
+    return document_security(wrapper)
+
+
+def roles_required(*roles: str) -> Callable:
+    """Require a log-in holding at least one of ``roles`` (403 otherwise)."""
+
+    def decorator(func: Callable) -> Callable:
+        @login_required
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            if not any(g.current_user.has_role(role) for role in roles):
+                raise Forbidden(details={"required_roles": list(roles)})
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def can(user: Any, permission: str, resource: Any = None) -> bool:
+    """Whether ``user`` holds ``permission`` (role defaults, then plugin grants and vetoes)."""
+    if user is None:
+        return False
+    registry = current_app.extensions["ragem.plugins"]
+    declared = registry.all_permissions().get(permission)
+    allowed = bool(declared and set(declared.default_roles) & set(user.roles))
+    answers = [
+        answer
+        for _record, answer in registry.per_plugin(
+            "ragem_permission_check", only_available=False, isolate=False,
+            user=user, permission=permission, resource=resource,
+        )
+    ]
+    if any(a is False for a in answers):
+        return False  # any veto denies
+    return allowed or any(a is True for a in answers)
+
+
+def permission_required(permission: str) -> Callable:
+    """Require ``permission`` (declared through ``ragem_permissions``) for the logged-in user."""
+
+    def decorator(func: Callable) -> Callable:
+        @login_required
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            if not can(g.current_user, permission):
+                raise Forbidden(details={"required_permission": permission})
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,89 @@
+"""The ``ragem`` command line: one click group, sub-commands contributed by core modules and plugins."""
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# Core command modules; each exposes ``commands``: a list of click commands or groups.
+COMMAND_MODULES = (
+    "ragem.cli.serve",
+    "ragem.cli.db",
+    "ragem.cli.demo",
+    "ragem.cli.plugins",
+    "ragem.cli.services",
+    "ragem.cli.users",
+    "ragem.cli.openapi",
+    "ragem.cli.worker",
+    "ragem.cli.dev",
+)
+
+
+def build_app():
+    """The app the commands act on (from the environment, like ``gunicorn wsgi:app``)."""
+    from ragem.app import create_app
+
+    return create_app()
+
+
+class RagemGroup(click.Group):
+    """Loads core command modules, and each plugin's commands under ``ragem <slug>``, lazily."""
+
+    def _core(self) -> dict[str, click.Command]:
+        found = {}
+        for name in COMMAND_MODULES:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name == name:
+                    continue  # module not written yet
+                raise
+            for command in module.commands:
+                found[command.name] = command
+        return found
+
+    def list_commands(self, ctx):
+        return sorted(set(self._core()) | set(super().list_commands(ctx)))
+
+    def get_command(self, ctx, name):
+        core = self._core()
+        if name in core:
+            return core[name]
+        command = super().get_command(ctx, name)
+        if command is not None:
+            return command
+        return _plugin_group(name)
+
+
+def _plugin_group(slug: str) -> click.Group | None:
+    """A group holding the CLI commands plugin ``slug`` contributes, if any."""
+    app = build_app()
+    registry = app.extensions["ragem.plugins"]
+    record = registry.record_for_slug(slug)
+    if record is None:
+        return None
+    commands = list(registry.call_one(record, "ragem_cli_commands") or [])
+    if not commands:
+        return None
+    group = click.Group(name=slug, help=f"Commands of the {slug} service.")
+    for command in commands:
+        group.add_command(_with_app_context(app, command))
+    return group
+
+
+def _with_app_context(app, command: click.Command) -> click.Command:
+    """Run a plugin command inside the app context so it can use ``toolkit.db``."""
+    callback = command.callback
+
+    def wrapped(*args, **kwargs):
+        with app.app_context():
+            return callback(*args, **kwargs)
+
+    if callback is not None:
+        command.callback = wrapped
+    return command
+
+
+@click.group(cls=RagemGroup)
+def main():
+    """RAGEM: Kota Serang's public-service platform."""

@@ -1,0 +1,176 @@
+"""Settings: read from ``RAGEM_*`` environment variables (and a ``.env`` file), validated at start.
+
+Every setting is declared once in ``SETTINGS`` with its type, default and whether production
+requires it to be set explicitly. ``load_settings`` returns a plain dict keyed by the name without
+the ``RAGEM_`` prefix; a bad value raises ``ConfigError`` naming the variable.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from dotenv import dotenv_values
+
+PREFIX = "RAGEM_"
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("expected a positive integer")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("expected a positive number")
+    return value
+
+
+def _env_name(raw: str) -> str:
+    if raw not in ENVIRONMENTS:
+        raise ValueError(f"expected one of {', '.join(ENVIRONMENTS)}")
+    return raw
+
+
+def _url(raw: str) -> str:
+    if "://" not in raw:
+        raise ValueError("expected a URL such as postgresql+psycopg://user@host/db")
+    return raw
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration variable: its parser, default and whether production needs it explicitly."""
+
+    name: str
+    parse: Callable[[str], Any]
+    default: Any = None
+    secret: bool = False
+    help: str = ""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENV", _env_name, "development", help="development, testing or production"),
+    Setting("INSTANCE_PATH", str, None, help="folder for the SQLite file, keys and uploads"),
+    Setting("DATABASE_URL", _url, None, help="SQLAlchemy URL; default SQLite under instance/"),
+    Setting("REDIS_URL", _url, None, help="Redis for rate limits, job queue and cache"),
+    Setting("SECRET_KEY", str, None, secret=True, help="Flask secret key"),
+    Setting("JWT_PRIVATE_KEY", str, None, secret=True, help="PEM of the EC P-256 signing key, or a path to it"),
+    Setting("DATA_KEY", str, None, secret=True, help="key that encrypts personal data at rest"),
+    Setting("CORS_ORIGINS", _list, [], help="comma-separated origins allowed by CORS"),
+    Setting("RATE_LIMIT", str, "600 per minute", help="default flask-limiter limit per client"),
+    Setting("PLUGINS_ALLOW", _list, [], help="only these installed plugins load (empty: all)"),
+    Setting("PLUGINS_DENY", _list, [], help="these installed plugins never load"),
+    Setting("MAX_BODY_BYTES", _positive_int, 10 * 1024 * 1024, help="largest request body accepted"),
+    Setting("UPLOAD_MAX_BYTES", _positive_int, 8 * 1024 * 1024, help="largest uploaded file"),
+    Setting("STATE_TTL", _positive_float, 1.0, help="seconds a worker trusts its cached service toggles"),
+    Setting("LOG_LEVEL", str, "INFO", help="logging level"),
+    Setting("LOG_JSON", _bool, True, help="write logs as JSON lines"),
+    Setting("ACCESS_TOKEN_MINUTES", _positive_int, 15, help="access token lifetime"),
+    Setting("JOBS_INLINE", _bool, None, help="run jobs in-process even when Redis is configured"),
+    Setting("SCHEDULER", _bool, None, help="run periodic jobs in this process (default: on in development)"),
+)
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def _read_environment(environ: Mapping[str, str], dotenv_path: str | None) -> dict[str, str]:
+    """Raw ``RAGEM_*`` values: the process environment wins over the ``.env`` file."""
+    raw: dict[str, str] = {}
+    if dotenv_path and Path(dotenv_path).is_file():
+        for key, value in dotenv_values(dotenv_path).items():
+            if key.startswith(PREFIX) and value is not None:
+                raw[key[len(PREFIX):]] = value
+    for key, value in environ.items():
+        if key.startswith(PREFIX):
+            raw[key[len(PREFIX):]] = value
+    return raw
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: str | None = ".env",
+) -> dict[str, Any]:
+    """Build validated settings from the environment, ``.env`` and explicit ``overrides``.
+
+    :param overrides: already-typed values keyed by name without prefix (used by tests and
+        ``create_app(config=...)``); unknown keys pass through untouched for plugins.
+    :raises ConfigError: naming the variable whose value is missing or malformed.
+    """
+    overrides = dict(overrides or {})
+    raw = _read_environment(os.environ if environ is None else environ, dotenv_path)
+    settings: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.name in overrides:
+            settings[setting.name] = overrides.pop(setting.name)
+        elif setting.name in raw and raw[setting.name].strip() != "":
+            try:
+                settings[setting.name] = setting.parse(raw[setting.name].strip())
+            except ValueError as exc:
+                raise ConfigError(f"{PREFIX}{setting.name}: {exc}") from None
+        else:
+            settings[setting.name] = setting.default
+    settings.update(overrides)
+    _apply_defaults(settings)
+    return settings
+
+
+def _apply_defaults(settings: dict[str, Any]) -> None:
+    """Fill derived defaults and enforce that production never runs on a default secret."""
+    env = settings["ENV"]
+    instance = Path(settings["INSTANCE_PATH"] or Path.cwd() / "instance").resolve()
+    settings["INSTANCE_PATH"] = str(instance)
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = f"sqlite:///{instance / 'ragem.db'}"
+    if env == "production":
+        missing = [f"{PREFIX}{s.name}" for s in SETTINGS if s.secret and not settings.get(s.name)]
+        if missing:
+            raise ConfigError(
+                "production needs these secrets set explicitly: " + ", ".join(missing)
+            )
+        if len(settings["SECRET_KEY"]) < 32:
+            raise ConfigError(f"{PREFIX}SECRET_KEY: use at least 32 characters in production")
+        return
+    # Development and tests: secrets persisted under instance/ so every worker agrees on them.
+    for name in ("SECRET_KEY", "DATA_KEY"):
+        if not settings.get(name):
+            settings[name] = _instance_secret(instance, name.lower())
+
+
+def _instance_secret(instance: Path, name: str) -> str:
+    """A random development secret kept in ``instance/`` (created on first use)."""
+    path = instance / f"{name}.dev"
+    if path.is_file():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    try:  # O_EXCL: when several workers start at once, the first writer wins for all.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value

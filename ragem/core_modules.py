@@ -1,0 +1,15 @@
+"""The core's own modules, each a package with ``init_app(app, api)``, mounted in this order."""
+
+CORE_MODULES = (
+    "ragem.health",
+    "ragem.auth",
+    "ragem.audit",
+    "ragem.catalog",
+    "ragem.regions",
+    "ragem.opds",
+    "ragem.notifications",
+    "ragem.jobs",
+    "ragem.storage",
+    "ragem.evaluation",
+    "ragem.apidocs",
+)

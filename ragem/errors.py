@@ -1,0 +1,165 @@
+"""One JSON error envelope for every failure.
+
+``{"error": {"code", "message", "details", "request_id"}}``. Service functions raise ``ApiError``
+(or a subclass); HTTP errors raised by Flask, webargs or flask-limiter are mapped here too, so no
+response ever leaves RAGEM as an HTML page or a bare 500.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask, g, jsonify
+from werkzeug.exceptions import HTTPException
+
+from ragem.i18n import message, translate
+
+log = logging.getLogger("ragem.errors")
+
+# HTTP status -> default error code for errors raised outside our own code.
+STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "service_unavailable",
+}
+
+
+class ApiError(Exception):
+    """A failure the client should see: HTTP status, stable code, translated message, details.
+
+    ``message`` may be a plain string, an ``{"id": ..., "en": ...}`` dict, or omitted to use the
+    core catalog entry for ``code``.
+    """
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        code: str | None = None,
+        message: Mapping[str, str] | str | None = None,
+        *,
+        status: int | None = None,
+        details: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.code = code or self.code
+        self.status = status or self.status
+        self.message = message
+        self.details = dict(details or {})
+        self.headers = dict(headers or {})
+        super().__init__(self.code)
+
+
+class NotFound(ApiError):
+    """The resource does not exist (or the caller may not know it exists)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(ApiError):
+    """The caller is known but lacks the permission."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorized(ApiError):
+    """No valid credentials."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Conflict(ApiError):
+    """The request conflicts with the current state."""
+
+    status = 409
+    code = "conflict"
+
+
+class ValidationError(ApiError):
+    """Well-formed request with invalid content."""
+
+    status = 422
+    code = "validation_error"
+
+
+class ServiceUnavailable(ApiError):
+    """The service is switched off or a dependency is down."""
+
+    status = 503
+    code = "service_unavailable"
+
+
+def error_response(
+    status: int,
+    code: str,
+    text: Mapping[str, str] | str | None = None,
+    details: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+):
+    """Build the envelope response; the message falls back to the catalog entry for ``code``."""
+    body = {
+        "error": {
+            "code": code,
+            "message": translate(text) if text is not None else message(code),
+            "details": dict(details or {}),
+            "request_id": g.get("request_id"),
+        }
+    }
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _webargs_details(exc: HTTPException) -> dict[str, Any]:
+    """Field errors that webargs/flask-smorest attach to a 422 (``exc.data["messages"]``)."""
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    if not messages:
+        return {}
+    # webargs nests errors by location ("json", "query", ...); keep that, it tells the client where.
+    return {"fields": messages}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install handlers so every error, expected or not, leaves as the JSON envelope."""
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(exc: HTTPException):
+        status = exc.code or 500
+        code = STATUS_CODES.get(status, "bad_request" if status < 500 else "internal_error")
+        details = _webargs_details(exc)
+        headers = {}
+        if status == 405 and getattr(exc, "valid_methods", None):
+            headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+            details["allowed_methods"] = sorted(exc.valid_methods)
+        if status == 429:
+            retry_after = getattr(exc, "retry_after", None)
+            if retry_after:
+                headers["Retry-After"] = str(retry_after)
+        if status == 400 and getattr(exc, "description", "") and "JSON" in str(exc.description):
+            code = "invalid_json"
+        return error_response(status, code, None, details, headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception):
+        log.exception("unhandled error", extra={"error_type": type(exc).__name__})
+        return error_response(500, "internal_error")

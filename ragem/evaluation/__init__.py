@@ -1,0 +1,5 @@
+"""(being built)"""
+
+
+def init_app(app, api) -> None:
+    """Mount this module (to be completed)."""

@@ -1,0 +1,200 @@
+"""The contract between the RAGEM core and its service plugins.
+
+Every hook a plugin may implement is declared here, once. Each docstring says when the core calls
+the hook, what it must return and how answers from several plugins combine. The combination rules
+are implemented in one place: ``ragem.plugins.PluginRegistry``.
+
+Plugins implement hooks with ``ragem.toolkit.hookimpl``; a function whose name starts with
+``ragem_`` but matches no spec here fails start-up (``check_pending``).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+import click
+import pluggy
+from flask import Blueprint
+
+from ragem.hooktypes import (
+    ErasureReport,
+    KpiValue,
+    OutboundMessage,
+    PeriodicJob,
+    Period,
+    Permission,
+    PluginInfo,
+    ProfileFieldUse,
+    UserEvent,
+)
+
+PROJECT = "ragem"
+hookspec = pluggy.HookspecMarker(PROJECT)
+
+
+# ---------------------------------------------------------------------------------------------
+# Identity of a service
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def ragem_plugin_info() -> PluginInfo:
+    """Describe the service: slug, names, owning OPD, version, icon, critical flag.
+
+    Called once per plugin at start-up. Required: a plugin without it is marked ``failed``.
+    Combination: one answer per plugin; the core keeps each under the plugin that gave it.
+    :returns: a ``PluginInfo``.
+    """
+
+
+@hookspec
+def ragem_config_check(settings: Mapping[str, Any]) -> list[str] | None:
+    """Validate the plugin's own settings at start-up.
+
+    Called once per plugin after ``ragem_plugin_info``, with the validated core settings (plugin
+    settings arrive as extra ``RAGEM_*`` keys, e.g. ``RAGEM_WIFI_RADIUS_SECRET`` -> ``WIFI_RADIUS_SECRET``).
+    Combination: per plugin; any non-empty list marks that plugin ``failed`` with the problems as
+    the reason, and the rest of the platform keeps serving.
+    :returns: a list of problems (empty or ``None`` when the configuration is usable).
+    """
+
+
+@hookspec
+def ragem_migrations() -> str | None:
+    """Where the plugin's Alembic revisions live (a folder path), or ``None`` for no tables.
+
+    Called by ``ragem db upgrade``. Each plugin keeps its own history in its own version table
+    (``alembic_version_<slug>``), so installing or removing a plugin never disturbs another.
+    Combination: per plugin.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Web
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def ragem_blueprints() -> Iterable[Blueprint]:
+    """Blueprints to mount under ``/api/v1/<slug>/``.
+
+    Called once per plugin at start-up. Use ``toolkit.Blueprint`` so the routes enter
+    ``openapi.yaml``. While the service is switched off its routes answer 503.
+    Combination: per plugin, all mounted.
+    :returns: an iterable of blueprints.
+    """
+
+
+@hookspec
+def ragem_permissions() -> Iterable[Permission]:
+    """Permissions the plugin declares (name ``<slug>.<action>``, description, default roles).
+
+    Called at start-up. Views check them with ``toolkit.permission_required``.
+    Combination: all collected; a name declared twice fails that plugin.
+    """
+
+
+@hookspec
+def ragem_permission_check(user: Any, permission: str, resource: Any) -> bool | None:
+    """Veto or allow a permission check for ``user`` on an optional ``resource``.
+
+    Called on every ``toolkit.can``/``permission_required`` check after the role defaults.
+    Combination: any ``False`` denies, whatever the roles say; ``True`` grants even when the roles
+    do not; ``None`` abstains. Denials win over grants.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# The citizen profile and the citizen's data rights
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def ragem_profile_fields() -> Iterable[ProfileFieldUse]:
+    """Profile fields the plugin reads and why (shown to citizens in their access record).
+
+    Called at start-up. ``toolkit.read_profile`` refuses fields that were not declared.
+    Combination: per plugin.
+    """
+
+
+@hookspec
+def ragem_profile_summary(user: Any) -> Mapping[str, Any] | None:
+    """One section of ``GET /api/v1/me/summary`` for ``user`` (counts, latest items).
+
+    Called per request, only for available (switched on) services.
+    Combination: per plugin; the section is keyed by slug. ``None`` means nothing to show.
+    """
+
+
+@hookspec
+def ragem_user_export(user: Any) -> Mapping[str, Any] | None:
+    """Everything the plugin holds on ``user``, as JSON-serialisable data.
+
+    Called for ``GET /api/v1/me/export``, also while the service is switched off.
+    Combination: per plugin, keyed by slug.
+    """
+
+
+@hookspec
+def ragem_user_erase(user: Any) -> ErasureReport | None:
+    """Erase or anonymise what the plugin holds on ``user``; keep what the law requires, anonymised.
+
+    Called for ``DELETE /api/v1/me``, also while the service is switched off, inside the
+    erasure transaction: raise to abort the whole erasure.
+    Combination: per plugin; reports are recorded (without personal data) in the audit log.
+    """
+
+
+@hookspec
+def ragem_user_event(event: UserEvent) -> None:
+    """React to an account event (``registered``, ``verified``, ``updated``, ``deleted``, ...).
+
+    Called after the core committed the change. A failing plugin is logged, never blocks others.
+    Combination: broadcast; return values are ignored.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation and operations
+# ---------------------------------------------------------------------------------------------
+
+@hookspec
+def ragem_kpis(period: Period) -> Iterable[KpiValue]:
+    """Key performance indicators measured over ``period`` (month, quarter or year).
+
+    Called by the evaluation endpoint and its CSV export, also while the service is switched off.
+    Combination: all collected; keys must be unique platform-wide (prefix them with the slug).
+    """
+
+
+@hookspec
+def ragem_periodic_jobs() -> Iterable[PeriodicJob]:
+    """Jobs to run on a schedule (escalations, reminders, clean-ups).
+
+    Collected at start-up. The scheduler runs each at most once per interval across all workers
+    and hosts. Combination: all collected; names are prefixed with the slug by the core.
+    """
+
+
+@hookspec
+def ragem_cli_commands() -> Iterable[click.Command]:
+    """Click commands added under ``ragem <slug> ...``.
+
+    Collected when the CLI starts. Combination: per plugin, grouped under the slug.
+    """
+
+
+@hookspec
+def ragem_demo_data(session: Any) -> None:
+    """Load demo data for the service into ``session`` (``ragem demo load``, ``ragem serve --demo``).
+
+    Must be idempotent: a second run changes nothing. Called after the core's demo accounts exist
+    (``toolkit.demo_user(key)`` finds them). Combination: broadcast, each in turn.
+    """
+
+
+@hookspec(firstresult=True)
+def ragem_deliver_message(message: OutboundMessage) -> bool | None:
+    """Deliver an SMS, WhatsApp or push message through a gateway.
+
+    Called by ``toolkit.deliver``. Combination: first result wins: return ``True`` when delivered,
+    ``None`` to pass (not your channel). The core's own implementation runs last and writes the
+    message to the development outbox (``ragem dev outbox``).
+    """

@@ -1,0 +1,135 @@
+"""Value types that cross the plugin contract: what hooks return and what the core passes in.
+
+Plugins get them through ``ragem.toolkit``; they are plain frozen dataclasses so a plugin can build
+them without touching the database or Flask.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable, Mapping
+
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]{1,31}$")
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """Who a service is: returned by ``ragem_plugin_info``.
+
+    ``name`` and ``description`` are ``{"id": ..., "en": ...}``; ``opd`` is the code of the owning
+    OPD (see ``GET /api/v1/opds``); a ``critical`` service needs explicit confirmation to disable.
+    """
+
+    slug: str
+    name: Mapping[str, str]
+    description: Mapping[str, str]
+    opd: str
+    version: str
+    icon: str = "app"
+    critical: bool = False
+
+    def problems(self) -> list[str]:
+        """Reasons this info is unusable (empty when valid)."""
+        found = []
+        if not SLUG_PATTERN.match(self.slug or ""):
+            found.append(f"slug {self.slug!r} must be 2-32 lowercase letters/digits, starting with a letter")
+        for label, text in (("name", self.name), ("description", self.description)):
+            if not isinstance(text, Mapping) or not text.get("id") or not text.get("en"):
+                found.append(f"{label} needs both 'id' and 'en' texts")
+        if not self.opd:
+            found.append("opd (the owning agency's code) is required")
+        if not self.version:
+            found.append("version is required")
+        return found
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a plugin declares: ``<slug>.<action>``, what it allows, who has it by default."""
+
+    name: str
+    description: Mapping[str, str]
+    default_roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProfileFieldUse:
+    """A profile field a plugin reads, and why (shown to the citizen in the access record)."""
+
+    field: str
+    purpose: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Period:
+    """An evaluation period: a month (``2026-11``), a quarter (``2026-Q4``) or a year (``2026``).
+
+    ``start`` is inclusive and ``end`` exclusive, both UTC midnights.
+    """
+
+    key: str
+    kind: str  # "month" | "quarter" | "year"
+    year: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """One measured indicator for a period, returned by ``ragem_kpis``.
+
+    ``key`` is unique across the platform (prefix it with the slug). ``higher_is_better`` tells
+    the evaluation whether the value must reach or stay under the target.
+    """
+
+    key: str
+    name: Mapping[str, str]
+    value: float | None
+    unit: str = ""
+    higher_is_better: bool = True
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job the scheduler runs every ``every_seconds`` (at most once per interval platform-wide)."""
+
+    name: str
+    every_seconds: int
+    func: Callable[[], Any]
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A message to deliver outside the app: ``channel`` is ``sms``, ``whatsapp`` or ``push``."""
+
+    channel: str
+    to: str
+    body: str
+    user_id: str | None = None
+    purpose: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UserEvent:
+    """Something that happened to an account: ``registered``, ``verified``, ``updated``, ``deleted``..."""
+
+    name: str
+    user_id: str
+    at: datetime
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What a plugin did when asked to erase a user: rows deleted, rows kept anonymised and why."""
+
+    deleted: int = 0
+    anonymised: int = 0
+    kept_reason: str = ""
+
+
+def as_date(value: date | datetime) -> date:
+    """A date from a date or datetime (helper for KPI implementations)."""
+    return value.date() if isinstance(value, datetime) else value

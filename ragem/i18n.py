@@ -1,0 +1,59 @@
+"""Messages citizens read, in Indonesian first and English on request (Accept-Language).
+
+Core messages live in ``MESSAGES``; plugins pass their own ``{"id": ..., "en": ...}`` dicts to
+``translate``. ``language()`` picks the request's language, ``id`` when nothing matches.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from flask import has_request_context, request
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "bad_request": {"id": "Permintaan tidak valid.", "en": "The request is not valid."},
+    "invalid_json": {"id": "Isi permintaan bukan JSON yang valid.", "en": "The request body is not valid JSON."},
+    "validation_error": {"id": "Data yang dikirim tidak valid.", "en": "The submitted data is not valid."},
+    "unauthorized": {"id": "Anda perlu masuk terlebih dahulu.", "en": "You need to log in first."},
+    "invalid_token": {"id": "Token akses tidak valid atau kedaluwarsa.", "en": "The access token is invalid or has expired."},
+    "forbidden": {"id": "Anda tidak berhak melakukan tindakan ini.", "en": "You are not allowed to do this."},
+    "not_found": {"id": "Data atau alamat yang diminta tidak ditemukan.", "en": "The requested resource was not found."},
+    "method_not_allowed": {"id": "Metode HTTP ini tidak diizinkan untuk alamat ini.", "en": "This HTTP method is not allowed here."},
+    "conflict": {"id": "Permintaan bertentangan dengan data yang ada.", "en": "The request conflicts with existing data."},
+    "payload_too_large": {"id": "Ukuran data yang dikirim terlalu besar.", "en": "The request body is too large."},
+    "unsupported_media_type": {"id": "Jenis konten tidak didukung; kirim application/json.", "en": "Unsupported content type; send application/json."},
+    "rate_limited": {"id": "Terlalu banyak permintaan. Coba lagi sebentar lagi.", "en": "Too many requests. Please try again shortly."},
+    "internal_error": {"id": "Terjadi kesalahan pada server. Silakan coba lagi.", "en": "Something went wrong on the server. Please try again."},
+    "service_unavailable": {"id": "Layanan ini sedang dalam pemeliharaan.", "en": "This service is under maintenance."},
+    "not_ready": {"id": "Server belum siap melayani.", "en": "The server is not ready."},
+    "confirmation_required": {"id": "Layanan kritis: kirim \"confirm\": true untuk menonaktifkannya.", "en": "Critical service: send \"confirm\": true to disable it."},
+    "invalid_cursor": {"id": "Kursor halaman tidak valid.", "en": "The page cursor is not valid."},
+    "invalid_credentials": {"id": "Nomor/identitas atau kata sandi salah.", "en": "Wrong identifier or password."},
+}
+
+
+def language() -> str:
+    """The language of the current request: the best Accept-Language match, else Indonesian."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    cached = getattr(request, "_ragem_language", None)
+    if cached:
+        return cached
+    best = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    request._ragem_language = best  # type: ignore[attr-defined]
+    return best
+
+
+def translate(text: Mapping[str, str] | str | None, lang: str | None = None) -> str | None:
+    """Pick one language out of an ``{"id": ..., "en": ...}`` dict; plain strings pass through."""
+    if text is None or isinstance(text, str):
+        return text
+    lang = lang or language()
+    return text.get(lang) or text.get(DEFAULT_LANGUAGE) or next(iter(text.values()), None)
+
+
+def message(code: str, lang: str | None = None) -> str:
+    """The core message for ``code`` in the request's language (the code itself if unknown)."""
+    return translate(MESSAGES.get(code), lang) or code

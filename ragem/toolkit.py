@@ -1,0 +1,113 @@
+"""The one module a plugin imports from the RAGEM core: a stable facade.
+
+Everything a service needs is re-exported here, so the core can reorganise its internals without
+breaking an OPD's plugin. If a plugin needs something that is not here, grow this facade.
+"""
+from __future__ import annotations
+
+import pluggy
+from marshmallow import fields as _fields
+from flask_smorest import abort  # noqa: F401  (re-export: rarely needed, ApiError is preferred)
+
+from ragem.audit.service import record as audit
+from ragem.auth.guards import can, current_user, login_required, permission_required, roles_required
+from ragem.blueprint import Blueprint
+from ragem.errors import (
+    ApiError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+    ValidationError,
+)
+from ragem.extensions import db, limiter
+from ragem.hooktypes import (
+    ErasureReport,
+    KpiValue,
+    OutboundMessage,
+    PeriodicJob,
+    Period,
+    Permission,
+    PluginInfo,
+    ProfileFieldUse,
+    UserEvent,
+)
+from ragem.i18n import language, translate
+from ragem.pagination import PageArgsSchema, page_schema, paginate
+from ragem.schemas import BaseSchema, I18nTextSchema, UtcDateTime
+from ragem.timeutil import isoformat_z, utcnow
+
+#: Marks a plugin function as the implementation of a hook in ``ragem.hookspecs``.
+hookimpl = pluggy.HookimplMarker("ragem")
+
+
+def notify(user, **kwargs):
+    """Store an in-app notification for ``user`` (and deliver it by push/SMS when asked).
+
+    See ``ragem.notifications.service.notify`` for the arguments.
+    """
+    from ragem.notifications.service import notify as _notify
+
+    return _notify(user, **kwargs)
+
+
+def deliver(message: OutboundMessage) -> bool:
+    """Send an SMS/WhatsApp/push message through the message-delivery hook."""
+    from ragem.notifications.outbox import deliver as _deliver
+
+    return _deliver(message)
+
+
+def enqueue(func, *args, **kwargs):
+    """Run ``func(*args, **kwargs)`` in the background (retried on failure, never dropped)."""
+    from ragem.jobs.queue import enqueue as _enqueue
+
+    return _enqueue(func, *args, **kwargs)
+
+
+def storage():
+    """The file storage of this app (local disk by default)."""
+    from ragem.storage import get_storage
+
+    return get_storage()
+
+
+def demo_user(key: str):
+    """A demo account created by ``ragem demo load`` (``admin``, ``citizen1``, ``officer-DPUPR``...)."""
+    from ragem.demo import demo_user as _demo_user
+
+    return _demo_user(key)
+
+
+__all__ = [
+    "ApiError", "BaseSchema", "Blueprint", "Conflict", "ErasureReport", "Forbidden", "I18nTextSchema",
+    "KpiValue", "NotFound", "OutboundMessage", "PageArgsSchema", "Period", "PeriodicJob", "Permission",
+    "PluginInfo", "ProfileFieldUse", "ServiceUnavailable", "Unauthorized", "UserEvent", "UtcDateTime",
+    "ValidationError", "audit", "can", "current_user", "db", "deliver", "demo_user", "enqueue",
+    "hookimpl", "isoformat_z", "language", "limiter", "login_required", "notify", "page_schema",
+    "paginate", "permission_required", "roles_required", "storage", "translate", "utcnow",
+]
+
+
+class ServiceHealthSchema(BaseSchema):
+    """A service's health answer."""
+
+    service = _fields.String(required=True)
+    status = _fields.String(required=True)
+
+
+def health_blueprint(slug: str) -> Blueprint:
+    """A blueprint with ``GET /health`` answering ``{"service": slug, "status": "ok"}``.
+
+    Every service exposes it so the app (and monitoring) can probe one service at a time.
+    """
+    blp = Blueprint(f"{slug}_health", f"plugins.{slug}", description=f"{slug} health")
+
+    @blp.route("/health")
+    @blp.response(200, ServiceHealthSchema)
+    def health():
+        """Whether the service answers (503 while an admin has switched it off)."""
+        return {"service": slug, "status": "ok"}
+
+    return blp
