@@ -39,13 +39,14 @@ def create_app(
     """
     settings = load_settings(config)
     configure_logging(settings["LOG_LEVEL"], settings["LOG_JSON"])
-    app = Flask("ragem", instance_path=settings["INSTANCE_PATH"])
+    app = Flask("ragem", instance_path=settings["INSTANCE_PATH"], static_folder=None)
     _configure_flask(app, settings)
 
     db.init_app(app)
     limiter.init_app(app)
     CORS(app, resources={r"/*": {"origins": settings["CORS_ORIGINS"]}}, expose_headers=["X-Request-ID"])
     api = RagemApi(app)
+    app.extensions["ragem.api"] = api
     _document_security(api)
     register_error_handlers(app)  # after Api: ours replace flask-smorest's handler
     install_request_id(app)

@@ -1,0 +1,75 @@
+"""``openapi.yaml`` is the contract with the mobile app: generated from the code, committed, valid."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from openapi_spec_validator import validate
+
+from ragem.apidocs.spec import contract_app, rule_to_path, spec_yaml
+
+COMMITTED = Path(__file__).resolve().parents[1] / "openapi.yaml"
+HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def test_committed_openapi_matches_the_code():
+    generated = spec_yaml(contract_app())
+    assert COMMITTED.read_text() == generated, "openapi.yaml is out of date: run `ragem openapi write`"
+
+
+def test_openapi_is_a_valid_openapi_3_document():
+    validate(yaml.safe_load(COMMITTED.read_text()))
+
+
+def test_every_url_rule_and_method_is_documented(app):
+    spec = yaml.safe_load(COMMITTED.read_text())
+    missing = []
+    for rule in app.url_map.iter_rules():
+        path = rule_to_path(rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if method.lower() not in spec["paths"].get(path, {}):
+                missing.append(f"{method} {path}")
+    assert not missing, f"routes missing from openapi.yaml: {missing}"
+
+
+def test_every_operation_has_a_summary_a_success_and_an_error_response():
+    spec = yaml.safe_load(COMMITTED.read_text())
+    problems = []
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            if not operation.get("summary"):
+                problems.append(f"{method} {path}: no summary (docstring)")
+            codes = set(operation.get("responses", {}))
+            if not any(str(code).startswith("2") for code in codes):
+                problems.append(f"{method} {path}: no 2xx response")
+            if "default" not in codes:
+                problems.append(f"{method} {path}: no error response")
+    assert not problems, problems
+
+
+def test_guarded_operations_declare_bearer_security():
+    spec = yaml.safe_load(COMMITTED.read_text())
+    admin_ops = [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        if "/admin/" in path
+        for method, op in item.items()
+        if method in HTTP_METHODS
+    ]
+    assert admin_ops
+    for path, method, op in admin_ops:
+        assert op.get("security") == [{"bearerAuth": []}], f"{method} {path} lacks bearer security"
+        assert "401" in op["responses"] and "403" in op["responses"]
+
+
+def test_server_serves_the_contract_and_the_docs_page(client):
+    served = client.get("/openapi.yaml")
+    assert served.status_code == 200
+    assert served.mimetype == "application/yaml"
+    document = yaml.safe_load(served.data)
+    assert document["info"]["title"] == "RAGEM API"
+    assert "/api/v1/services" in document["paths"]
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and b"/openapi.yaml" in page.data
