@@ -1,6 +1,7 @@
 """View decorators that check who is calling: log-in, roles, plugin permissions."""
 from __future__ import annotations
 
+import logging
 from functools import wraps
 from typing import Any, Callable
 
@@ -9,6 +10,8 @@ from flask_jwt_extended import verify_jwt_in_request
 
 from ragem.blueprint import document_security
 from ragem.errors import Forbidden
+
+log = logging.getLogger("ragem.auth")
 
 
 def current_user():
@@ -59,13 +62,17 @@ def can(user: Any, permission: str, resource: Any = None) -> bool:
     registry = current_app.extensions["ragem.plugins"]
     declared = registry.all_permissions().get(permission)
     allowed = bool(declared and set(declared.default_roles) & set(user.roles))
-    answers = [
-        answer
-        for _record, answer in registry.per_plugin(
-            "ragem_permission_check", only_available=False, isolate=False,
-            user=user, permission=permission, resource=resource,
-        )
-    ]
+    try:
+        answers = [
+            answer
+            for _record, answer in registry.per_plugin(
+                "ragem_permission_check", only_available=False, isolate=False,
+                user=user, permission=permission, resource=resource,
+            )
+        ]
+    except Exception:  # noqa: BLE001 - a broken policy plugin fails closed, never open
+        log.exception("permission check failed", extra={"permission": permission})
+        return False
     if any(a is False for a in answers):
         return False  # any veto denies
     return allowed or any(a is True for a in answers)
