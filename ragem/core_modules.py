@@ -5,6 +5,7 @@ CORE_MODULES = (
     "ragem.auth",
     "ragem.audit",
     "ragem.catalog",
+    "ragem.profile",
     "ragem.regions",
     "ragem.opds",
     "ragem.notifications",

@@ -31,6 +31,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "confirmation_required": {"id": "Layanan kritis: kirim \"confirm\": true untuk menonaktifkannya.", "en": "Critical service: send \"confirm\": true to disable it."},
     "invalid_cursor": {"id": "Kursor halaman tidak valid.", "en": "The page cursor is not valid."},
     "invalid_credentials": {"id": "Nomor/identitas atau kata sandi salah.", "en": "Wrong identifier or password."},
+    "profile_field_not_declared": {"id": "Layanan ini tidak menyatakan data profil yang dimintanya.", "en": "This service did not declare the profile data it asked for."},
+    "export_failed": {"id": "Ekspor data belum dapat diselesaikan. Silakan coba lagi nanti.", "en": "The data export could not be completed. Please try again later."},
+    "erasure_failed": {"id": "Penghapusan akun belum dapat diselesaikan; tidak ada data yang berubah. Silakan coba lagi nanti.", "en": "The account could not be erased; nothing was changed. Please try again later."},
 }
 
 

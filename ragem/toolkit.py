@@ -73,6 +73,14 @@ def storage():
     return get_storage()
 
 
+def read_profile(plugin_slug: str, user, fields, purpose: str) -> dict:
+    """Read ``fields`` of ``user``'s profile for ``purpose``; only fields declared through
+    ``ragem_profile_fields`` (anything else raises ``Forbidden``, also a ``PermissionError``)."""
+    from ragem.profile.service import read_profile as _read_profile
+
+    return _read_profile(plugin_slug, user, fields, purpose)
+
+
 def demo_user(key: str):
     """A demo account created by ``ragem demo load`` (``admin``, ``citizen1``, ``officer-DPUPR``...)."""
     from ragem.demo import demo_user as _demo_user
@@ -86,7 +94,7 @@ __all__ = [
     "PluginInfo", "ProfileFieldUse", "ServiceUnavailable", "Unauthorized", "UserEvent", "UtcDateTime",
     "ValidationError", "audit", "can", "current_user", "db", "deliver", "demo_user", "enqueue",
     "hookimpl", "isoformat_z", "language", "limiter", "login_required", "notify", "page_schema",
-    "paginate", "permission_required", "roles_required", "storage", "translate", "utcnow",
+    "paginate", "permission_required", "read_profile", "roles_required", "storage", "translate", "utcnow",
 ]
 
 

@@ -1,0 +1,225 @@
+"""Profile rules: the callers of the profile and data-rights hooks, and the profile-field gate.
+
+Every call of ``ragem_profile_summary``, ``ragem_user_export``, ``ragem_user_erase`` and
+``ragem_user_event`` goes through this module, so the rules written in ``ragem.hookspecs`` (who is
+asked, what happens when a plugin fails) live in one place.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any, Iterable, Iterator, Mapping
+
+from flask import current_app
+
+from ragem.audit.service import record as audit
+from ragem.auth.models import User
+from ragem.catalog.state import is_available
+from ragem.errors import ApiError, Forbidden
+from ragem.extensions import db
+from ragem.hooktypes import ErasureReport, UserEvent
+from ragem.plugins import PluginRecord
+from ragem.timeutil import isoformat_z, utcnow
+
+log = logging.getLogger("ragem.profile")
+
+#: Account attributes a plugin may read through ``read_profile`` once it declared them.
+#: Anything else on the account (password hash, roles, ...) is never handed to a plugin.
+PROFILE_FIELDS = ("name", "phone", "email", "preferred_language")
+
+
+class ProfileAccessRefused(Forbidden, PermissionError):
+    """A plugin asked for profile fields it did not declare through ``ragem_profile_fields``."""
+
+    code = "profile_field_not_declared"
+
+
+class DataRightsFailed(ApiError):
+    """A plugin failed while exporting or erasing a user's data; nothing was changed."""
+
+    status = 503
+
+
+def _registry():
+    return current_app.extensions["ragem.plugins"]
+
+
+def _implementers(hook_name: str, *, only_available: bool) -> Iterator[PluginRecord]:
+    """Started plugins implementing ``hook_name``, by slug; switched-off ones only when asked."""
+    registry = _registry()
+    for record in registry.services():
+        if only_available and not is_available(record.slug):
+            continue
+        if registry.impls(hook_name, record):
+            yield record
+
+
+def _jsonable(value: Any) -> Any:
+    """Plugin answers made JSON-safe: timestamps as ISO 8601 with ``Z``, tuples and sets as lists."""
+    if isinstance(value, datetime):
+        return isoformat_z(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def summary(user: User) -> dict[str, dict[str, Any]]:
+    """The sections of ``GET /api/v1/me/summary``: one per available service that has something.
+
+    A section that fails is left out (and logged): the overview is a convenience and must not
+    break because one service misbehaves.
+    """
+    registry = _registry()
+    sections: dict[str, dict[str, Any]] = {}
+    for record in _implementers("ragem_profile_summary", only_available=True):
+        try:
+            section = registry.call_one(record, "ragem_profile_summary", user=user)
+        except Exception:  # noqa: BLE001 - isolate the failing service
+            db.session.rollback()  # a failed query must not poison the next service's reads
+            log.exception("profile summary failed", extra={"plugin": record.name})
+            continue
+        if section is not None:
+            sections[record.slug] = _jsonable(section)
+    return sections
+
+
+def account_data(user: User) -> dict[str, Any]:
+    """What the core itself holds on ``user`` (never the password hash)."""
+    return {
+        "id": user.id,
+        "name": user.name,
+        "phone": user.phone,
+        "email": user.email,
+        "opd_code": user.opd_code,
+        "preferred_language": user.preferred_language,
+        "roles": user.roles,
+        "is_active": user.is_active,
+        "created_at": isoformat_z(user.created_at),
+        "updated_at": isoformat_z(user.updated_at),
+    }
+
+
+def export_user(user: User) -> dict[str, Any]:
+    """Everything RAGEM holds on ``user``: the core account and every started service's part.
+
+    Switched-off services are asked too: a citizen's data does not vanish while a service is paused.
+    :raises DataRightsFailed: ``export_failed`` naming the service that failed; an export is
+        complete or not given at all.
+    """
+    registry = _registry()
+    services: dict[str, Any] = {}
+    for record in _implementers("ragem_user_export", only_available=False):
+        try:
+            data = registry.call_one(record, "ragem_user_export", user=user)
+        except Exception as exc:  # noqa: BLE001
+            db.session.rollback()
+            log.exception("user export failed", extra={"plugin": record.name})
+            raise DataRightsFailed("export_failed", details={"service": record.slug}) from exc
+        if data is not None:
+            services[record.slug] = _jsonable(data)
+    return {"account": account_data(user), "services": services, "exported_at": isoformat_z(utcnow())}
+
+
+def erase_user(user: User, actor: Any = None) -> dict[str, Any]:
+    """Erase ``user`` everywhere, in one transaction, and audit it without personal data.
+
+    Every started plugin's ``ragem_user_erase`` runs first (switched-off services included); then
+    the core deletes the account rows. The audit entry ``user.erase`` holds only ids and the
+    per-service counts. After the commit, the ``deleted`` user event is broadcast.
+    :param actor: who asked (defaults to the logged-in user of the request).
+    :raises DataRightsFailed: ``erasure_failed`` naming the service that raised; everything,
+        including the other services' erasures and any uncommitted change of the caller, is rolled back.
+    """
+    registry = _registry()
+    user_id = user.id
+    reports: dict[str, dict[str, int]] = {}
+    try:
+        for record in _implementers("ragem_user_erase", only_available=False):
+            try:
+                report = registry.call_one(record, "ragem_user_erase", user=user)
+                if report is not None and not isinstance(report, ErasureReport):
+                    raise TypeError("ragem_user_erase must return a toolkit.ErasureReport or None")
+            except Exception as exc:  # noqa: BLE001
+                log.exception("user erasure failed", extra={"plugin": record.name})
+                raise DataRightsFailed("erasure_failed", details={"service": record.slug}) from exc
+            report = report or ErasureReport()
+            reports[record.slug] = {"deleted": int(report.deleted), "anonymised": int(report.anonymised)}
+        # Counts and ids only: the reason a plugin kept rows is its own text and may name the person.
+        audit("user.erase", "user", user_id, after={"services": reports}, actor=actor)
+        _delete_account_rows(user)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    emit_user_event("deleted", user_id)
+    return {"user_id": user_id, "services": reports}
+
+
+def _delete_account_rows(user: User) -> None:
+    """Delete the account and every row that still points at it.
+
+    Rows of other tables that reference the account through a foreign key are deleted when the
+    reference is required and unlinked (set to NULL) when it is optional, so e.g. a complaint an
+    erased officer once handled survives. Plain SQL keeps SQLite (no enforced cascades) and
+    PostgreSQL identical.
+    """
+    accounts = User.__table__
+    for table in reversed(db.metadata.sorted_tables):
+        if table is accounts:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column is not accounts.c.id:
+                continue
+            column = fk.parent
+            if column.nullable:
+                db.session.execute(table.update().where(column == user.id).values({column.name: None}))
+            else:
+                db.session.execute(table.delete().where(column == user.id))
+    db.session.execute(accounts.delete().where(accounts.c.id == user.id))
+    db.session.expunge(user)  # the row is gone; keep the ORM from flushing or refreshing it
+
+
+def emit_user_event(name: str, user_id: str, data: Mapping[str, Any] | None = None) -> dict[str, list[str]]:
+    """Broadcast ``ragem_user_event`` to every started plugin; call it after committing the change.
+
+    Each plugin's reaction is committed on its own; one that raises is rolled back and logged, and
+    the others still hear the event.
+    :returns: ``{"delivered": [slug, ...], "failed": [slug, ...]}``.
+    """
+    registry = _registry()
+    event = UserEvent(name=name, user_id=user_id, at=utcnow(), data=dict(data or {}))
+    outcome: dict[str, list[str]] = {"delivered": [], "failed": []}
+    for record in _implementers("ragem_user_event", only_available=False):
+        try:
+            registry.call_one(record, "ragem_user_event", event=event)
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - one plugin's failure never blocks the others
+            db.session.rollback()
+            log.exception("user event failed", extra={"plugin": record.name, "event": name})
+            outcome["failed"].append(record.slug)
+        else:
+            outcome["delivered"].append(record.slug)
+    return outcome
+
+
+def read_profile(plugin_slug: str, user: User, fields: Iterable[str] | str, purpose: str) -> dict[str, Any]:
+    """The ``fields`` of ``user``'s profile, for plugin ``plugin_slug``, read for ``purpose``.
+
+    :raises ProfileAccessRefused: (403, also a ``PermissionError``) the plugin did not declare one
+        of the fields through ``ragem_profile_fields``, or the field is not a profile field.
+    :raises ValueError: no purpose given.
+    """
+    wanted = [fields] if isinstance(fields, str) else list(fields)
+    if not purpose or not str(purpose).strip():
+        raise ValueError("read_profile needs the purpose of the read")
+    record = _registry().record_for_slug(plugin_slug)
+    declared = {use.field for use in record.profile_fields} if record and record.status == "enabled" else set()
+    refused = sorted(f for f in wanted if f not in declared or f not in PROFILE_FIELDS)
+    if refused:
+        raise ProfileAccessRefused(details={"service": plugin_slug, "fields": refused})
+    log.info("profile read", extra={"plugin": plugin_slug, "fields": wanted, "purpose": purpose})
+    return {f: getattr(user, f) for f in wanted}
