@@ -35,6 +35,12 @@ class StrictBoolean(fields.Boolean):
     truthy = {True}
     falsy = {False}
 
+    def _deserialize(self, value, attr, data, **kwargs):
+        # 1 == True and hash(1) == hash(True), so the sets above alone would let 1 and 0 through.
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
 
 class I18nTextSchema(BaseSchema):
     """A text in Indonesian and English."""
