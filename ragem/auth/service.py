@@ -29,9 +29,13 @@ def normalise_phone(raw: str) -> str:
 
 def create_user(
     *, name: str, phone: str, password: str, roles=("citizen",), opd_code: str | None = None,
-    email: str | None = None,
+    email: str | None = None, password_hash: str | None = None,
 ) -> User:
-    """Create a verified account (operators, demo data, tests); refuses a phone already in use."""
+    """Create a verified account (operators, demo data, tests); refuses a phone already in use.
+
+    ``password_hash`` (an argon2 hash of ``password``) spares re-hashing when many accounts share
+    one password, as the demo accounts do.
+    """
     phone = normalise_phone(phone)
     unknown = set(roles) - set(ROLES)
     if unknown:
@@ -40,7 +44,8 @@ def create_user(
         raise ValidationError(details={"opd": "an officer belongs to one OPD"})
     if db.session.scalar(select(User.id).where(User.phone == phone)):
         raise Conflict(details={"phone": "already registered"})
-    user = User(name=name, phone=phone, email=email, password_hash=hash_password(password), opd_code=opd_code)
+    user = User(name=name, phone=phone, email=email, password_hash=password_hash or hash_password(password),
+                opd_code=opd_code)
     user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
     db.session.add(user)
     db.session.flush()

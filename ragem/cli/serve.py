@@ -1,0 +1,135 @@
+"""``ragem serve``: the API under gunicorn on whatever is configured (embedded SQLite by default)."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_BIND = "127.0.0.1:5000"
+DEFAULT_WORKERS = 2
+METRICS_FOLDER = "prometheus"
+
+
+def migrate(app) -> None:
+    """Bring the schema to the latest revision of the core's and every plugin's history."""
+    if importlib.util.find_spec("ragem.migrate") is None:
+        # Until the Alembic histories land, create the tables straight from the models.
+        from ragem.database import create_all
+
+        with app.app_context():
+            create_all()
+        return
+    from ragem.migrate import MigrationError, upgrade_all
+
+    try:
+        upgrade_all(app)
+    except MigrationError as exc:
+        raise click.ClickException(f"migration failed: {exc}") from None
+
+
+def prepare_database(app, *, demo: bool) -> list[dict]:
+    """Migrate, load the reference data and (with ``demo``) the demo data; returns the demo log-ins."""
+    from ragem.database import seed_reference
+    from ragem.extensions import db
+
+    migrate(app)
+    with app.app_context():
+        seed_reference()
+        logins = []
+        if demo:
+            from ragem.demo import DemoRefused, load_demo
+
+            try:
+                logins = load_demo()
+            except DemoRefused as exc:
+                raise click.ClickException(str(exc)) from None
+        db.session.remove()
+        db.engine.dispose()  # no connection may outlive this process into gunicorn's workers
+    return logins
+
+
+def echo_logins(logins: list[dict]) -> None:
+    """Print the demo log-ins as a table."""
+    if not logins:
+        return
+    click.echo(f"\nDemo log-ins (password for every account: {logins[0]['password']}):")
+    for login in logins:
+        label = f"{login['role']} {login['opd']}" if login.get("opd") else login["role"]
+        click.echo(f"  {login['key']:<22} {label:<20} {login['phone']:<16} {login['name']}")
+
+
+def _metrics_folder(instance: Path) -> Path:
+    """A fresh folder for prometheus_client's multiprocess files, one per server process.
+
+    Named after this process, whose pid gunicorn's master keeps after ``exec``; folders of
+    servers that are no longer running are removed, so restarts never add up stale samples.
+    """
+    parent = instance / METRICS_FOLDER
+    parent.mkdir(parents=True, exist_ok=True)
+    for folder in parent.iterdir():
+        if folder.name.isdigit() and not _running(int(folder.name)):
+            shutil.rmtree(folder, ignore_errors=True)
+    folder = parent / str(os.getpid())
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    return folder
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@click.command("serve")
+@click.option("--bind", default=DEFAULT_BIND, show_default=True, metavar="HOST:PORT",
+              help="address gunicorn listens on")
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(min=1),
+              help="gunicorn worker processes")
+@click.option("--demo", is_flag=True, help="also load the demo data and print the demo log-ins")
+def serve(bind, workers, demo):
+    """Migrate the database, load reference (and demo) data, then serve the API under gunicorn."""
+    from ragem.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    instance = Path(settings["INSTANCE_PATH"])
+    instance.mkdir(parents=True, exist_ok=True)
+    # Set before any app exists: prometheus_client picks its multiprocess mode when first used.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_folder(instance))
+
+    from ragem.cli import build_app
+
+    logins = prepare_database(build_app(), demo=demo)
+    echo_logins(logins)
+    base = f"http://{bind}" if not bind.startswith(("unix:", "fd://")) else bind
+    click.echo(f"\nRAGEM API      {base}/api/v1/services")
+    click.echo(f"API docs       {base}/api/docs")
+    click.echo(f"OpenAPI        {base}/openapi.yaml")
+    click.echo(f"Database       {settings['DATABASE_URL']}")
+    click.echo("Stop with Ctrl-C.\n", nl=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # exec: gunicorn's master replaces this process, so Ctrl-C and SIGTERM reach it directly and
+    # it shuts its workers down; each worker builds its own app after the fork.
+    argv = [
+        sys.executable, "-m", "gunicorn",
+        "--bind", bind,
+        "--workers", str(workers),
+        "--graceful-timeout", "10",
+        "ragem.app:create_app()",
+    ]
+    os.execvp(argv[0], argv)
+
+
+commands = [serve]
