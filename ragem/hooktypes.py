@@ -80,7 +80,11 @@ class KpiValue:
     """One measured indicator for a period, returned by ``ragem_kpis``.
 
     ``key`` is unique across the platform (prefix it with the slug). ``higher_is_better`` tells
-    the evaluation whether the value must reach or stay under the target.
+    the evaluation whether the value must reach or stay under the target. ``cumulative`` marks a
+    count that adds up over time (complaints received): its yearly target is pro-rated to the
+    period (a month gets 1/12). A rate or an average (share resolved, hours to answer) is not
+    cumulative and is compared with the yearly target as is. ``value`` is ``None`` when there is
+    no data for the period.
     """
 
     key: str
@@ -88,6 +92,7 @@ class KpiValue:
     value: float | None
     unit: str = ""
     higher_is_better: bool = True
+    cumulative: bool = False
 
 
 @dataclass(frozen=True)
