@@ -86,6 +86,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PLUGINS_DENY", _list, [], help="these installed plugins never load"),
     Setting("MAX_BODY_BYTES", _positive_int, 10 * 1024 * 1024, help="largest request body accepted"),
     Setting("UPLOAD_MAX_BYTES", _positive_int, 8 * 1024 * 1024, help="largest uploaded file"),
+    Setting("STORAGE_DIR", str, None, help="folder for uploaded files (default: <INSTANCE_PATH>/uploads)"),
     Setting("STATE_TTL", _positive_float, 1.0, help="seconds a worker trusts its cached service toggles"),
     Setting("LOG_LEVEL", str, "INFO", help="logging level"),
     Setting("LOG_JSON", _bool, True, help="write logs as JSON lines"),
