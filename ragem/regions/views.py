@@ -15,6 +15,7 @@ blp = Blueprint("regions", __name__, url_prefix="/api/v1", description="Regions 
 # ``?levle=kelurahan`` would silently return the whole tree instead of an error.
 @blp.arguments(RegionQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, RegionListSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="No region has the `parent` code")
 def list_regions(args):
     """The region tree, or a flat list filtered by ``parent`` and/or ``level``.
 
@@ -28,6 +29,7 @@ def list_regions(args):
 
 @blp.route("/regions/<string:code>")
 @blp.response(200, RegionDetailSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="No region has this code")
 def get_region(code):
     """One region by Kemendagri code, with its parent code and its direct children."""
     return service.region_detail(code)
