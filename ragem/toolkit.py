@@ -81,6 +81,27 @@ def read_profile(plugin_slug: str, user, fields, purpose: str) -> dict:
     return _read_profile(plugin_slug, user, fields, purpose)
 
 
+def region(code: str):
+    """The region (kota, kecamatan or kelurahan) with Kemendagri ``code``, or ``None``.
+
+    It has ``code``, ``bps_code``, ``name``, ``level`` and ``parent_code``; e.g. route a complaint
+    by ``region(code).parent_code`` (the kecamatan of a kelurahan).
+    """
+    from ragem.regions.service import get_region
+
+    return get_region(code)
+
+
+def opd(code: str):
+    """The OPD or agency with ``code`` (``DPUPR``), active or not, or ``None``.
+
+    It has ``code``, ``name_id``, ``name_en``, ``kind`` and ``active``.
+    """
+    from ragem.opds.service import get_opd
+
+    return get_opd(code)
+
+
 def demo_user(key: str):
     """A demo account created by ``ragem demo load`` (``admin``, ``citizen1``, ``officer-DPUPR``...)."""
     from ragem.demo import demo_user as _demo_user
@@ -93,8 +114,8 @@ __all__ = [
     "KpiValue", "NotFound", "OutboundMessage", "PageArgsSchema", "Period", "PeriodicJob", "Permission",
     "PluginInfo", "ProfileFieldUse", "ServiceUnavailable", "Unauthorized", "UserEvent", "UtcDateTime",
     "ValidationError", "audit", "can", "current_user", "db", "deliver", "demo_user", "enqueue",
-    "hookimpl", "isoformat_z", "language", "limiter", "login_required", "notify", "page_schema",
-    "paginate", "permission_required", "read_profile", "roles_required", "storage", "translate", "utcnow",
+    "hookimpl", "isoformat_z", "language", "limiter", "login_required", "notify", "opd", "page_schema",
+    "paginate", "permission_required", "read_profile", "region", "roles_required", "storage", "translate", "utcnow",
 ]
 
 
