@@ -13,6 +13,7 @@ from ragem.config import load_settings
 from ragem.core_modules import CORE_MODULES
 from ragem.errors import register_error_handlers
 from ragem.extensions import db, limiter
+from ragem import http_guards
 from ragem.logs import configure_logging, install_request_id
 from ragem.plugins import PluginRegistry
 from ragem.schemas import ErrorSchema
@@ -50,6 +51,7 @@ def create_app(
     _document_security(api)
     register_error_handlers(app)  # after Api: ours replace flask-smorest's handler
     install_request_id(app)
+    http_guards.install(app)  # after the request id: its refusals carry one
 
     registry = PluginRegistry(settings)
     app.extensions["ragem.plugins"] = registry
@@ -73,6 +75,7 @@ def _configure_flask(app: Flask, settings: dict[str, Any]) -> None:
         RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
         RATELIMIT_DEFAULT=settings["RATE_LIMIT"],
         RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,  # Redis down: serve without limits rather than fail every request
         RATELIMIT_ENABLED=settings.get("RATELIMIT_ENABLED", True),
         RATELIMIT_KEY_PREFIX=settings.get("RATELIMIT_KEY_PREFIX", "ragem"),
         API_TITLE="RAGEM API",

@@ -42,6 +42,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("expected 0 or a positive integer")
+    return value
+
+
 def _positive_float(raw: str) -> float:
     value = float(raw)
     if value <= 0:
@@ -93,6 +100,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACCESS_TOKEN_MINUTES", _positive_int, 15, help="access token lifetime"),
     Setting("JOBS_INLINE", _bool, None, help="run jobs in-process even when Redis is configured"),
     Setting("SCHEDULER", _bool, None, help="run periodic jobs in this process (default: on in development)"),
+    Setting("METRICS_TOKEN", str, None, help="when set, /metrics needs 'Authorization: Bearer <token>'"),
+    Setting("PROXY_COUNT", _non_negative_int, 0, help="load balancers/proxies in front of RAGEM (trusted X-Forwarded-For hops)"),
 )
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 

@@ -135,6 +135,38 @@ def _webargs_details(exc: HTTPException) -> dict[str, Any]:
     return {"fields": messages}
 
 
+def _is_invalid_json(exc: HTTPException) -> bool:
+    """A 400 caused by an unparsable JSON body (webargs attaches the decode error as ``exc.exc``)."""
+    if isinstance(getattr(exc, "exc", None), ValueError):  # JSONDecodeError, UnicodeDecodeError
+        return True
+    return "JSON" in str(getattr(exc, "description", "") or "")  # Flask's own request.get_json()
+
+
+DEPENDENCY_DOWN = {
+    "id": "Server sedang mengalami gangguan sementara. Silakan coba lagi sebentar lagi.",
+    "en": "The server is temporarily unavailable. Please try again shortly.",
+}
+
+
+def _is_dependency_down(exc: Exception) -> bool:
+    """Whether ``exc`` means the database or Redis cannot be reached (connection or pool timeout)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+    if isinstance(exc, (RedisConnectionError, RedisTimeoutError, PoolTimeoutError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated or _is_connect_failure(exc))
+
+
+def _is_connect_failure(exc: Exception) -> bool:
+    # psycopg and sqlite3 both raise OperationalError when no connection can be opened; sqlite's
+    # other OperationalErrors ("no such table") are bugs and stay 500s.
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "connection" in text or "could not connect" in text or "unable to open database" in text
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install handlers so every error, expected or not, leaves as the JSON envelope."""
 
@@ -155,11 +187,14 @@ def register_error_handlers(app: Flask) -> None:
             retry_after = getattr(exc, "retry_after", None)
             if retry_after:
                 headers["Retry-After"] = str(retry_after)
-        if status == 400 and getattr(exc, "description", "") and "JSON" in str(exc.description):
+        if status == 400 and _is_invalid_json(exc):
             code = "invalid_json"
         return error_response(status, code, None, details, headers)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
         log.exception("unhandled error", extra={"error_type": type(exc).__name__})
+        if _is_dependency_down(exc):
+            # The database or Redis is unreachable: a retryable 503, not a bug report.
+            return error_response(503, "dependency_unavailable", DEPENDENCY_DOWN, headers={"Retry-After": "5"})
         return error_response(500, "internal_error")

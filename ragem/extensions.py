@@ -1,6 +1,7 @@
 """Flask extensions shared by the core and the plugins, created once and bound in ``create_app``."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,5 +27,21 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 jwt = JWTManager()
-# Storage and default limits come from app config (RATELIMIT_*), set per app in create_app.
-limiter = Limiter(key_func=get_remote_address)
+
+
+def _rate_limit_key() -> str:
+    """The client's address (the real one behind ``RAGEM_PROXY_COUNT`` proxies), in the app's namespace.
+
+    One ``Limiter`` serves every app of the process, and flask-limiter keeps the key prefix of
+    the first app it met; reading the prefix per request keeps apps (and test runs) apart.
+    """
+    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', 'ragem')}:{get_remote_address()}"
+
+
+def _default_rate_limit() -> str:
+    """``RAGEM_RATE_LIMIT`` of the app serving the request (read per request for the same reason)."""
+    return current_app.config["RATELIMIT_DEFAULT"]
+
+
+# Storage comes from app config (RATELIMIT_STORAGE_URI), set in create_app.
+limiter = Limiter(key_func=_rate_limit_key, default_limits=[_default_rate_limit])

@@ -55,10 +55,12 @@ def configure_logging(level: str, as_json: bool) -> None:
 def install_request_id(app: Flask) -> None:
     """Take ``X-Request-ID`` from the client (or make one) and echo it on every response."""
 
-    @app.before_request
     def assign_request_id():
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+
+    # First in line: a request refused by an earlier hook (the rate limiter's) still gets its id.
+    app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
 
     @app.after_request
     def echo_request_id(response):

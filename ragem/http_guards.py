@@ -1,0 +1,74 @@
+"""Guards at the HTTP edge: body media type, body size, and the client address behind proxies.
+
+``install(app)`` is called once by ``create_app``. Everything refused here leaves as the JSON error
+envelope (415, 413) before a view runs, so no view ever sees a body it cannot parse.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Flask, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ragem.errors import ApiError
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+MULTIPART = "multipart/form-data"
+
+
+def accepts_media_types(*media_types: str) -> Callable:
+    """Let one view take bodies of other media types too (e.g. a form post from a captive portal).
+
+    Put it under ``@blp.route``; JSON and multipart stay accepted.
+    """
+
+    def decorator(func: Callable) -> Callable:
+        func._ragem_media_types = frozenset(t.lower() for t in media_types)  # type: ignore[attr-defined]
+        return func
+
+    return decorator
+
+
+def is_json_media_type(mimetype: str) -> bool:
+    """``application/json`` or any ``*/*+json`` (``application/merge-patch+json``...)."""
+    return mimetype == "application/json" or (mimetype.endswith("+json") and "/" in mimetype)
+
+
+def _has_body() -> bool:
+    if request.content_length:
+        return True
+    return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
+def _view_accepts(mimetype: str) -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return mimetype in getattr(view, "_ragem_media_types", ())
+
+
+def install(app: Flask) -> None:
+    """Trust ``PROXY_COUNT`` proxy hops and refuse oversized or non-JSON bodies early."""
+    hops = app.config["RAGEM"].get("PROXY_COUNT") or 0
+    if hops:
+        # Only the client address and scheme: the Host header stays the one the client sent to
+        # the balancer, so a spoofed X-Forwarded-Host cannot redirect generated URLs.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+    @app.before_request
+    def refuse_unusable_body():
+        if request.routing_exception is not None:
+            return None  # an unknown URL or method answers 404/405, whatever the body
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit and request.content_length and request.content_length > limit:
+            # Werkzeug only refuses when a view reads the body; refuse it for every route.
+            raise RequestEntityTooLarge()
+        if request.method not in BODY_METHODS or not _has_body():
+            return None
+        mimetype = request.mimetype
+        if is_json_media_type(mimetype) or mimetype == MULTIPART or _view_accepts(mimetype):
+            return None
+        raise ApiError(
+            "unsupported_media_type",
+            status=415,
+            details={"content_type": mimetype or None, "accepted": ["application/json", MULTIPART]},
+        )
