@@ -67,10 +67,40 @@ def enqueue(func, *args, **kwargs):
 
 
 def storage():
-    """The file storage of this app (local disk by default)."""
+    """The file storage backend of this app (local disk by default): ``put``/``open``/``delete``/``exists``."""
     from ragem.storage import get_storage
 
     return get_storage()
+
+
+def save_upload(data, *, owner_id, purpose, allowed=None, max_bytes=None):
+    """Check an upload by its bytes, strip image metadata, store it; returns the ``StoredFile`` row.
+
+    ``data`` is bytes or a werkzeug ``FileStorage`` (``flask_smorest.fields.Upload`` field);
+    ``allowed`` defaults to JPEG, PNG, WebP and PDF. The caller commits. Raises ``ApiError``
+    ``file_too_large`` (413), ``unsupported_file_type`` (415) or ``invalid_file`` (422).
+    See ``ragem.storage.service.save_upload``.
+    """
+    from ragem.storage.service import DEFAULT_TYPES, save_upload as _save_upload
+
+    return _save_upload(
+        data, owner_id=owner_id, purpose=purpose, allowed=allowed or DEFAULT_TYPES, max_bytes=max_bytes
+    )
+
+
+def signed_url(file_id: str, ttl_seconds: int = 300) -> str:
+    """A path that opens stored file ``file_id`` without logging in, for ``ttl_seconds``
+    (e.g. for an officer viewing a complaint photo)."""
+    from ragem.storage.service import signed_url as _signed_url
+
+    return _signed_url(file_id, ttl_seconds)
+
+
+def delete_file(file_id: str) -> bool:
+    """Delete a stored file and its row (in ``ragem_user_erase``, for instance); ``False`` if unknown."""
+    from ragem.storage.service import delete_file as _delete_file
+
+    return _delete_file(file_id)
 
 
 def read_profile(plugin_slug: str, user, fields, purpose: str) -> dict:
@@ -113,9 +143,10 @@ __all__ = [
     "ApiError", "BaseSchema", "Blueprint", "Conflict", "ErasureReport", "Forbidden", "I18nTextSchema",
     "KpiValue", "NotFound", "OutboundMessage", "PageArgsSchema", "Period", "PeriodicJob", "Permission",
     "PluginInfo", "ProfileFieldUse", "ServiceUnavailable", "Unauthorized", "UserEvent", "UtcDateTime",
-    "ValidationError", "audit", "can", "current_user", "db", "deliver", "demo_user", "enqueue",
+    "ValidationError", "audit", "can", "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue",
     "hookimpl", "isoformat_z", "language", "limiter", "login_required", "notify", "opd", "page_schema",
-    "paginate", "permission_required", "read_profile", "region", "roles_required", "storage", "translate", "utcnow",
+    "paginate", "permission_required", "read_profile", "region", "roles_required", "save_upload", "signed_url",
+    "storage", "translate", "utcnow",
 ]
 
 

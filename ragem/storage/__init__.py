@@ -1,5 +1,29 @@
-"""(being built)"""
+"""File storage: one interface for uploaded files, local disk by default.
+
+Plugins use it through the toolkit: ``toolkit.save_upload(...)`` to check, clean and keep an
+upload, ``toolkit.signed_url(file_id)`` for a short-lived link, ``toolkit.storage()`` for the raw
+backend (``put``/``open``/``delete``/``exists``). An S3-compatible backend implements
+``FileStorage`` and is set in ``app.extensions["ragem.storage"]``.
+"""
+from pathlib import Path
+
+from ragem.storage import models  # noqa: F401  (registers the table)
+from ragem.storage.backends import FileNotStored, FileStorage, LocalDiskStorage
+from ragem.storage.detect import DEFAULT_TYPES
+from ragem.storage.models import StoredFile
+from ragem.storage.service import delete_file, get_storage, save_upload, signed_url
+
+__all__ = [
+    "DEFAULT_TYPES", "FileNotStored", "FileStorage", "LocalDiskStorage", "StoredFile",
+    "delete_file", "get_storage", "save_upload", "signed_url",
+]
 
 
 def init_app(app, api) -> None:
-    """Mount this module (to be completed)."""
+    """Open the storage backend and mount the file API."""
+    from ragem.storage.views import blp
+
+    settings = app.config["RAGEM"]
+    root = settings.get("STORAGE_DIR") or Path(settings["INSTANCE_PATH"]) / "uploads"
+    app.extensions["ragem.storage"] = LocalDiskStorage(root)
+    api.register_blueprint(blp)

@@ -1,0 +1,212 @@
+"""Storing uploads safely and handing them back only to those who may see them.
+
+``save_upload`` is the one way into storage: the type is judged by the bytes, the size is capped,
+images are re-encoded without their metadata and the file gets a generated name. ``signed_url``
+lets a plugin hand a short-lived link to someone who is not the owner (an officer viewing a
+complaint photo); ``file_for_download`` decides who gets the bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import time
+import uuid
+from typing import Any, Iterable
+from urllib.parse import urlencode
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage as UploadedFile
+
+from ragem.errors import ApiError, Forbidden, NotFound, Unauthorized
+from ragem.extensions import db
+from ragem.storage.backends import FileNotStored, FileStorage
+from ragem.storage.detect import DEFAULT_TYPES, SUPPORTED_TYPES, InvalidFile, detect_type, sanitise
+from ragem.storage.models import StoredFile
+from ragem.timeutil import utcnow
+
+log = logging.getLogger("ragem.storage")
+
+PURPOSE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
+MAX_SIGNED_URL_TTL = 7 * 24 * 3600  # a link in a notification may wait a while; never forever
+FILES_PATH = "/api/v1/files"
+
+
+def get_storage() -> FileStorage:
+    """The storage backend of the current app (``LocalDiskStorage`` by default)."""
+    return current_app.extensions["ragem.storage"]
+
+
+def _read(data: bytes | bytearray | memoryview | UploadedFile, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes: enough to tell an oversized file without holding all of it."""
+    if isinstance(data, UploadedFile):
+        return data.stream.read(limit + 1)
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data[: limit + 1])
+    raise TypeError("save_upload takes bytes or a werkzeug FileStorage")
+
+
+def save_upload(
+    data: bytes | UploadedFile,
+    *,
+    owner_id: str | None,
+    purpose: str,
+    allowed: Iterable[str] = DEFAULT_TYPES,
+    max_bytes: int | None = None,
+) -> StoredFile:
+    """Check, clean and store an uploaded file; add its ``StoredFile`` row to the session.
+
+    The caller commits (so a complaint and its photo land in one transaction).
+
+    :param data: the bytes, or the werkzeug ``FileStorage`` of a multipart field. Its filename
+        and Content-Type header are ignored.
+    :param owner_id: the account that may read it back (``None`` for system files).
+    :param purpose: what the file is for, e.g. ``rabeg.photo`` (lowercase, up to 40 characters).
+    :param allowed: content types accepted here (``DEFAULT_TYPES``: JPEG, PNG, WebP, PDF; add
+        ``text/csv`` or ``text/plain`` for imports).
+    :param max_bytes: size cap for this call (default ``RAGEM_UPLOAD_MAX_BYTES``).
+    :raises ApiError: ``file_too_large`` (413), ``unsupported_file_type`` (415) or
+        ``invalid_file`` (422: empty, truncated, corrupt, or a decompression bomb).
+    """
+    allowed = frozenset(allowed)
+    if not allowed or not allowed <= SUPPORTED_TYPES:
+        raise ValueError(f"allowed must be a non-empty subset of {sorted(SUPPORTED_TYPES)}")
+    if not PURPOSE_PATTERN.match(purpose or ""):
+        raise ValueError("purpose must be 1-40 lowercase letters, digits, '.', '_' or '-'")
+    limit = max_bytes or current_app.config["RAGEM"]["UPLOAD_MAX_BYTES"]
+
+    raw = _read(data, limit)
+    if len(raw) > limit:
+        raise ApiError("file_too_large", status=413, details={"max_bytes": limit})
+    if not raw:
+        raise ApiError("invalid_file", status=422, details={"reason": "empty"})
+    detected = detect_type(raw)
+    if detected not in allowed:
+        raise ApiError(
+            "unsupported_file_type", status=415,
+            details={"detected": detected, "allowed": sorted(allowed)},
+        )
+    try:
+        clean = sanitise(raw, detected)
+    except InvalidFile as exc:
+        raise ApiError("invalid_file", status=422, details={"reason": exc.reason, "detected": detected}) from None
+
+    file_id = str(uuid.uuid4())
+    key = f"{file_id[:2]}/{file_id}.{clean.extension}"
+    get_storage().put(key, clean.data)
+    row = StoredFile(
+        id=file_id,
+        storage_key=key,
+        content_type=clean.content_type,
+        size=len(clean.data),
+        sha256=hashlib.sha256(clean.data).hexdigest(),
+        owner_id=owner_id,
+        purpose=purpose,
+        created_at=utcnow(),
+    )
+    db.session.add(row)
+    return row
+
+
+def delete_file(file_id: str) -> bool:
+    """Delete a stored file and its row (e.g. when erasing a user's data); ``False`` if unknown.
+
+    The row is removed in the caller's transaction; the bytes go at once.
+    """
+    file_id = canonical_id(file_id)
+    row = db.session.get(StoredFile, file_id) if file_id else None
+    if row is None:
+        return False
+    get_storage().delete(row.storage_key)
+    db.session.delete(row)
+    return True
+
+
+def canonical_id(file_id: str) -> str | None:
+    """``file_id`` when it is a UUID in canonical lowercase form, else ``None``.
+
+    Anything else (``..``, slashes, encoded tricks) can never name a stored file.
+    """
+    try:
+        parsed = uuid.UUID(file_id)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return file_id if str(parsed) == file_id else None
+
+
+# -- signed URLs ---------------------------------------------------------------------------------
+
+def _signature(file_id: str, expires: int) -> str:
+    # A purpose prefix keeps this MAC from ever validating anything else signed with SECRET_KEY.
+    message = f"ragem.file:{file_id}:{expires}".encode()
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()
+
+
+def signed_url(file_id: str, ttl_seconds: int = 300) -> str:
+    """A link to the file that works without logging in until ``ttl_seconds`` from now.
+
+    Returned as a path (``/api/v1/files/<id>?expires=...&signature=...``), valid on every worker
+    and host that shares the app's ``SECRET_KEY``.
+    """
+    if canonical_id(file_id) is None:
+        raise ValueError(f"not a stored file id: {file_id!r}")
+    if not 0 < ttl_seconds <= MAX_SIGNED_URL_TTL:
+        raise ValueError(f"ttl_seconds must be between 1 and {MAX_SIGNED_URL_TTL}")
+    expires = int(time.time()) + int(ttl_seconds)
+    query = urlencode({"expires": expires, "signature": _signature(file_id, expires)})
+    return f"{FILES_PATH}/{file_id}?{query}"
+
+
+def check_signature(file_id: str, expires: int | None, signature: str | None) -> None:
+    """Accept a signed link or raise 403 (``invalid_signature`` or ``link_expired``)."""
+    if expires is None or not signature:
+        raise Forbidden("invalid_signature", details={"required": ["expires", "signature"]})
+    if not hmac.compare_digest(_signature(file_id, expires), signature):
+        raise Forbidden("invalid_signature")
+    if expires < time.time():
+        raise Forbidden("link_expired", details={"expired_at": expires})
+
+
+# -- reading back --------------------------------------------------------------------------------
+
+def file_for_download(
+    file_id: str, *, user: Any = None, expires: int | None = None, signature: str | None = None
+) -> tuple[StoredFile, bytes]:
+    """The file's row and bytes for this caller.
+
+    A valid signed link opens the file to anyone; otherwise the caller must be logged in and be
+    its owner or an admin. Another account gets 404, not 403, so ids cannot be probed.
+    """
+    file_id = canonical_id(file_id)
+    if file_id is None:
+        raise NotFound()
+    signed = expires is not None or signature is not None
+    if signed:
+        check_signature(file_id, expires, signature)
+    elif user is None:
+        raise Unauthorized()
+    row = db.session.get(StoredFile, file_id)
+    if row is None:
+        raise NotFound()
+    if not signed and row.owner_id != user.id and not user.has_role("admin"):
+        raise NotFound()
+    try:
+        return row, get_storage().open(row.storage_key)
+    except FileNotStored:
+        log.error("stored file missing from storage", extra={"file_id": file_id, "key": row.storage_key})
+        raise NotFound() from None
+
+
+def upload_answer(row: StoredFile, ttl_seconds: int = 300) -> dict[str, Any]:
+    """What the upload endpoint returns: the row's public fields and a fresh signed link."""
+    return {
+        "id": row.id,
+        "content_type": row.content_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "purpose": row.purpose,
+        "created_at": row.created_at,
+        "url": signed_url(row.id, ttl_seconds),
+        "url_expires_in": ttl_seconds,
+    }
