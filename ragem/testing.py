@@ -5,7 +5,8 @@ Use it from a plugin's ``conftest.py``::
     pytest_plugins = ["ragem.testing"]
 
 Fixtures: ``make_app`` (an app factory, optionally with throwaway plugins), ``app``, ``client``,
-``login_as`` (headers for a fresh account with a role), ``db_session``.
+``login_as`` (headers for a fresh account with a role), ``db_session``, ``fresh_database_url``
+(an empty database of the test's own, for migrations or servers run in another process).
 
 The database comes from ``RAGEM_TEST_DATABASE_URL`` (PostgreSQL: a private database is created for
 the test session and dropped after it) or a SQLite file in a temporary folder. Every app starts
@@ -13,10 +14,12 @@ from empty tables with the reference data loaded. ``RAGEM_TEST_REDIS_URL`` turns
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import uuid
-from typing import Any, Callable, Iterable
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -28,15 +31,16 @@ from ragem.database import create_all, seed_reference, wipe_all
 _counter = itertools.count(1)
 
 
-@pytest.fixture(scope="session")
-def ragem_database_url(tmp_path_factory) -> Iterable[str]:
-    """The URL of the test database for this session (a private PostgreSQL database, or SQLite)."""
-    configured = os.environ.get("RAGEM_TEST_DATABASE_URL")
-    if not configured or not configured.startswith("postgresql"):
-        yield configured or f"sqlite:///{tmp_path_factory.mktemp('db') / 'ragem-test.db'}"
+@contextlib.contextmanager
+def private_database(sqlite_folder, prefix: str = "ragem_test") -> Iterator[str]:
+    """An empty database of its own: a new PostgreSQL database on ``RAGEM_TEST_DATABASE_URL``'s
+    server (dropped afterwards), else a SQLite file in ``sqlite_folder``."""
+    configured = os.environ.get("RAGEM_TEST_DATABASE_URL") or ""
+    if not configured.startswith("postgresql"):
+        yield f"sqlite:///{Path(sqlite_folder) / f'{prefix}.db'}"
         return
     base = make_url(configured)
-    name = f"ragem_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -49,6 +53,24 @@ def ragem_database_url(tmp_path_factory) -> Iterable[str]:
             ), {"n": name})
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def ragem_database_url(tmp_path_factory) -> Iterable[str]:
+    """The URL of the test database for this session (a private PostgreSQL database, or SQLite)."""
+    configured = os.environ.get("RAGEM_TEST_DATABASE_URL")
+    if configured and not configured.startswith("postgresql"):
+        yield configured
+        return
+    with private_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path) -> Iterable[str]:
+    """An empty database for one test, with no tables: for migrations and out-of-process servers."""
+    with private_database(tmp_path, prefix="ragem_fresh") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -122,14 +122,20 @@ def serve(bind, workers, demo):
     sys.stderr.flush()
     # exec: gunicorn's master replaces this process, so Ctrl-C and SIGTERM reach it directly and
     # it shuts its workers down; each worker builds its own app after the fork.
-    argv = [
-        sys.executable, "-m", "gunicorn",
-        "--bind", bind,
-        "--workers", str(workers),
-        "--graceful-timeout", "10",
-        "ragem.app:create_app()",
-    ]
+    argv = gunicorn_argv(bind, workers)
     os.execvp(argv[0], argv)
+
+
+def gunicorn_argv(bind: str, workers: int, *options: str) -> list[str]:
+    """The command that runs gunicorn serving RAGEM (``options`` go before the app)."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    argv = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers), "--graceful-timeout", "10"]
+    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
+        # gunicorn >= 25.1 opens a control socket at one path per user: two servers on one machine
+        # would take it from each other, and RAGEM has no use for it.
+        argv.append("--no-control-socket")
+    return [*argv, *options, "ragem.app:create_app()"]
 
 
 commands = [serve]
