@@ -1,4 +1,4 @@
-"""``ragem plugins list``: what is installed and how it is doing."""
+"""``ragem plugins list`` (what is installed and how it is doing) and ``ragem plugins new`` (a scaffold)."""
 from __future__ import annotations
 
 import json
@@ -31,6 +31,26 @@ def list_plugins(as_json):
             line += f" ({item['reason']})"
         click.echo(line)
         click.echo(f"{'':<14} hooks: {', '.join(item['hooks']) or '-'}")
+
+
+@plugins.command("new")
+@click.argument("name")
+@click.option("--dir", "directory", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="folder in which ragem-plugin-NAME/ is created")
+@click.option("--opd", default="DISKOMINFO", show_default=True, help="code of the OPD that owns the service")
+def new_plugin(name, directory, opd):
+    """Write an installable plugin package ragem-plugin-NAME/ (NAME: the service slug)."""
+    from ragem.scaffold import ScaffoldError, create_plugin
+
+    try:
+        path = create_plugin(name, directory, opd=opd)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {path}")
+    click.echo("next:")
+    click.echo(f"  pip install -e {path}    # RAGEM finds it through the ragem.plugins entry point")
+    click.echo("  ragem db upgrade            # creates its table in its own migration history")
+    click.echo(f"  cd {path} && pytest        # its own tests")
 
 
 commands = [plugins]
