@@ -26,6 +26,13 @@ class RagemParser(FlaskParser):
         """Files and form fields of a multipart body, as one multidict."""
         return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
 
+    def _raw_load_json(self, req):
+        """The JSON body; absurdly deep nesting (``[[[[...]]]]``) is invalid JSON, not a 500."""
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError as exc:
+            self._handle_invalid_json_error(ValueError(f"JSON nested too deeply: {exc}"), req)
+
 
 class Blueprint(_SmorestBlueprint):
     """flask-smorest Blueprint; kept as our own name so the toolkit facade stays stable."""

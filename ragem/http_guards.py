@@ -5,6 +5,7 @@ envelope (415, 413) before a view runs, so no view ever sees a body it cannot pa
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from flask import Flask, current_app, request
@@ -15,6 +16,8 @@ from ragem.errors import ApiError
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 MULTIPART = "multipart/form-data"
+# A JSON "\u0000" escape that is not itself escaped (an even run of backslashes before it).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def accepts_media_types(*media_types: str) -> Callable:
@@ -46,6 +49,27 @@ def _view_accepts(mimetype: str) -> bool:
     return mimetype in getattr(view, "_ragem_media_types", ())
 
 
+def _nul_location() -> str | None:
+    """Where the request carries a NUL character, if anywhere.
+
+    PostgreSQL refuses NUL in text (the query fails with a 500), SQLite would store it: no
+    legitimate RAGEM input contains one, so it is refused at the edge, the same on both.
+    """
+    if "\x00" in request.path:
+        return "path"
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        return "query"
+    if request.method in BODY_METHODS and _has_body():
+        if is_json_media_type(request.mimetype):
+            data = request.get_data(cache=True)
+            if b"u0000" in data and _JSON_NUL.search(data):
+                return "json"
+        elif request.mimetype == MULTIPART:
+            if any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)):
+                return "form"
+    return None
+
+
 def install(app: Flask) -> None:
     """Trust ``PROXY_COUNT`` proxy hops and refuse oversized or non-JSON bodies early."""
     hops = app.config["RAGEM"].get("PROXY_COUNT") or 0
@@ -62,13 +86,20 @@ def install(app: Flask) -> None:
         if limit and request.content_length and request.content_length > limit:
             # Werkzeug only refuses when a view reads the body; refuse it for every route.
             raise RequestEntityTooLarge()
-        if request.method not in BODY_METHODS or not _has_body():
-            return None
-        mimetype = request.mimetype
-        if is_json_media_type(mimetype) or mimetype == MULTIPART or _view_accepts(mimetype):
-            return None
-        raise ApiError(
-            "unsupported_media_type",
-            status=415,
-            details={"content_type": mimetype or None, "accepted": ["application/json", MULTIPART]},
-        )
+        if request.method in BODY_METHODS and _has_body():
+            mimetype = request.mimetype
+            if not (is_json_media_type(mimetype) or mimetype == MULTIPART or _view_accepts(mimetype)):
+                raise ApiError(
+                    "unsupported_media_type",
+                    status=415,
+                    details={"content_type": mimetype or None, "accepted": ["application/json", MULTIPART]},
+                )
+        location = _nul_location()
+        if location:
+            raise ApiError(
+                "bad_request",
+                {"id": "Data berisi karakter NUL (\\u0000) yang tidak diizinkan.",
+                 "en": "The request contains a NUL character (\\u0000), which is not allowed."},
+                details={"location": location},
+            )
+        return None
