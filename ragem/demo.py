@@ -59,11 +59,7 @@ def load_demo() -> list[dict]:
 
     :raises DemoRefused: when ``RAGEM_ENV`` is ``production``.
     """
-    if current_app.config["RAGEM"]["ENV"] == "production":
-        raise DemoRefused(
-            "refusing to load demo data: RAGEM_ENV=production, and demo accounts share a published "
-            "password that must never exist on a production database"
-        )
+    check_allowed(current_app)
     registry = current_app.extensions["ragem.plugins"]
     try:
         logins = [_ensure_fixed(account) for account in _FIXED]
@@ -78,6 +74,18 @@ def load_demo() -> list[dict]:
         db.session.rollback()
         raise
     return logins
+
+
+def check_allowed(app) -> None:
+    """Refuse demo data in production, before anything touches the database.
+
+    :raises DemoRefused: when ``RAGEM_ENV`` is ``production``.
+    """
+    if app.config["RAGEM"]["ENV"] == "production":
+        raise DemoRefused(
+            "refusing to load demo data: RAGEM_ENV=production, and demo accounts share a published "
+            "password that must never exist on a production database"
+        )
 
 
 def demo_user(key: str) -> User:

@@ -34,21 +34,20 @@ def migrate(app) -> None:
 def prepare_database(app, *, demo: bool) -> list[dict]:
     """Migrate, load the reference data and (with ``demo``) the demo data; returns the demo log-ins."""
     from ragem.database import seed_reference
+    from ragem.demo import DemoRefused, check_allowed, load_demo
     from ragem.extensions import db
 
-    migrate(app)
-    with app.app_context():
-        seed_reference()
-        logins = []
+    try:
         if demo:
-            from ragem.demo import DemoRefused, load_demo
-
-            try:
-                logins = load_demo()
-            except DemoRefused as exc:
-                raise click.ClickException(str(exc)) from None
-        db.session.remove()
-        db.engine.dispose()  # no connection may outlive this process into gunicorn's workers
+            check_allowed(app)  # before migrating: a refused demo leaves the database untouched
+        migrate(app)
+        with app.app_context():
+            seed_reference()
+            logins = load_demo() if demo else []
+            db.session.remove()
+            db.engine.dispose()  # no connection may outlive this process into gunicorn's workers
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from None
     return logins
 
 
