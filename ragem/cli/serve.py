@@ -129,7 +129,10 @@ def gunicorn_argv(bind: str, workers: int, *options: str) -> list[str]:
     """The command that runs gunicorn serving RAGEM (``options`` go before the app)."""
     from gunicorn.config import KNOWN_SETTINGS
 
-    argv = [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(workers), "--graceful-timeout", "10"]
+    argv = [
+        sys.executable, "-m", "gunicorn", "--config", "python:ragem.gunicorn_conf",
+        "--bind", bind, "--workers", str(workers),
+    ]
     if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
         # gunicorn >= 25.1 opens a control socket at one path per user: two servers on one machine
         # would take it from each other, and RAGEM has no use for it.

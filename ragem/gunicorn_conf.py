@@ -1,0 +1,33 @@
+"""gunicorn hooks for RAGEM: ``gunicorn -c python:ragem.gunicorn_conf wsgi:app`` (``ragem serve`` uses it).
+
+gunicorn reads the module-level names below as its settings; keep every other name private.
+"""
+from __future__ import annotations
+
+import os
+import signal
+
+graceful_timeout = 10
+
+
+def when_ready(server) -> None:
+    """Make Ctrl-C (SIGINT) a graceful stop, like SIGTERM.
+
+    gunicorn treats SIGINT as a quick shutdown that cuts answers off mid-write; a person pressing
+    Ctrl-C on ``ragem serve`` should let the requests in flight finish.
+    """
+    server.handle_int = server.handle_term
+
+
+def post_worker_init(worker) -> None:
+    """Workers ignore SIGINT: Ctrl-C reaches the whole terminal process group, and the master's
+    SIGTERM then ends each worker after its current request."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def child_exit(server, worker) -> None:
+    """Drop a dead worker's live gauges from the multiprocess metrics (see ``ragem.health.metrics``)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
