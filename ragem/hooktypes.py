@@ -104,9 +104,18 @@ class PeriodicJob:
     func: Callable[[], Any]
 
 
+#: Channels a message can leave RAGEM through (``ragem_deliver_message``).
+MESSAGE_CHANNELS = ("sms", "whatsapp", "push")
+MESSAGE_MAX_CHARS = 4096
+
+
 @dataclass(frozen=True)
 class OutboundMessage:
-    """A message to deliver outside the app: ``channel`` is ``sms``, ``whatsapp`` or ``push``."""
+    """A message to deliver outside the app: ``channel`` is ``sms``, ``whatsapp`` or ``push``.
+
+    ``to`` is a phone number (E.164) for SMS and WhatsApp, the user id for push (a push gateway
+    looks up the user's devices). ``purpose`` says why it is sent (``otp``, ``rabeg.status``...).
+    """
 
     channel: str
     to: str
@@ -114,6 +123,21 @@ class OutboundMessage:
     user_id: str | None = None
     purpose: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
+
+    def problems(self) -> list[str]:
+        """Reasons this message cannot be delivered (empty when valid)."""
+        found = []
+        if self.channel not in MESSAGE_CHANNELS:
+            found.append(f"channel {self.channel!r} must be one of {', '.join(MESSAGE_CHANNELS)}")
+        if not isinstance(self.to, str) or not self.to.strip():
+            found.append("to (the recipient) is required")
+        if not isinstance(self.body, str) or not self.body.strip():
+            found.append("body is required")
+        elif len(self.body) > MESSAGE_MAX_CHARS:
+            found.append(f"body is longer than {MESSAGE_MAX_CHARS} characters")
+        if not isinstance(self.data, Mapping):
+            found.append("data must be a mapping")
+        return found
 
 
 @dataclass(frozen=True)
