@@ -49,6 +49,13 @@ def _non_negative_int(raw: str) -> int:
     return value
 
 
+def _seconds_list(raw: str) -> list[int]:
+    values = [int(item) for item in _list(raw)]
+    if any(value < 0 for value in values):
+        raise ValueError("expected comma-separated seconds, none negative (e.g. 10,60)")
+    return values
+
+
 def _positive_float(raw: str) -> float:
     value = float(raw)
     if value <= 0:
@@ -100,6 +107,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACCESS_TOKEN_MINUTES", _positive_int, 15, help="access token lifetime"),
     Setting("JOBS_INLINE", _bool, None, help="run jobs in-process even when Redis is configured"),
     Setting("SCHEDULER", _bool, None, help="run periodic jobs in this process (default: on in development)"),
+    Setting("JOBS_QUEUE", str, "ragem", help="name of the RQ queue (with RAGEM_REDIS_URL)"),
+    Setting("JOBS_RETRY_DELAYS", _seconds_list, [10, 60], help="seconds to wait before the 2nd and 3rd try of a failed job"),
     Setting("METRICS_TOKEN", str, None, help="when set, /metrics needs 'Authorization: Bearer <token>'"),
     Setting("PROXY_COUNT", _non_negative_int, 0, help="load balancers/proxies in front of RAGEM (trusted X-Forwarded-For hops)"),
 )

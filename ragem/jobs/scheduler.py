@@ -1,0 +1,193 @@
+"""Periodic jobs contributed by plugins (``ragem_periodic_jobs``), run once per interval platform-wide.
+
+Time is cut into slots of ``every_seconds`` (slot = floor(epoch / every_seconds)). Whoever runs
+``run_due_jobs`` first in a slot claims it by inserting ``(name, slot)`` into ``job_run``; the
+unique constraint turns every other worker's insert into an ``IntegrityError``, so the job runs
+once per slot however many processes and hosts tick, on SQLite and PostgreSQL alike.
+
+The ticking happens in a daemon thread (``SchedulerThread``): inside each web process when
+``RAGEM_SCHEDULER`` is true (default: only in development), and always inside ``ragem worker``.
+The web process starts it on its first request, never at import or in ``create_app``, so that
+gunicorn's forked workers do not inherit a thread from the master.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from flask import Flask, current_app
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+
+from ragem.extensions import db
+from ragem.hooktypes import PeriodicJob
+from ragem.jobs.models import JobRun
+from ragem.jobs.runner import run_with_retries
+from ragem.timeutil import utcnow
+
+log = logging.getLogger("ragem.jobs")
+
+TICK_SECONDS = 5.0
+KEEP_SLOTS = 100  # job_run rows kept per job; older slots can never be claimed again
+_start_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A plugin's periodic job under its platform-wide name ``<slug>.<name>``."""
+
+    slug: str
+    name: str
+    every_seconds: int
+    func: Callable[[], Any]
+
+
+def scheduler_enabled(settings: dict[str, Any]) -> bool:
+    """Whether a web process runs the scheduler thread: ``RAGEM_SCHEDULER``, else only in development."""
+    wanted = settings.get("SCHEDULER")
+    return bool(wanted) if wanted is not None else settings.get("ENV") == "development"
+
+
+def periodic_jobs(app: Flask | None = None) -> list[ScheduledJob]:
+    """Every started plugin's periodic jobs (collected once per app; bad entries logged and skipped)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    cached = app.extensions.get("ragem.periodic_jobs")
+    if cached is not None:
+        return cached
+    registry = app.extensions["ragem.plugins"]
+    found: dict[str, ScheduledJob] = {}
+    # Switched-off services are skipped at run time, not here: a toggle must not need a restart.
+    for record, answer in registry.per_plugin("ragem_periodic_jobs", only_available=False):
+        for job in answer or ():
+            problem = _problem(job)
+            name = f"{record.slug}.{getattr(job, 'name', '?')}"
+            if problem is None and name in found:
+                problem = "the name is used twice"
+            if problem:
+                log.error("periodic job %s skipped: %s", name, problem, extra={"plugin": record.name, "job": name})
+                continue
+            found[name] = ScheduledJob(record.slug, name, job.every_seconds, job.func)
+    jobs = sorted(found.values(), key=lambda j: j.name)
+    app.extensions["ragem.periodic_jobs"] = jobs
+    return jobs
+
+
+def _problem(job: Any) -> str | None:
+    if not isinstance(job, PeriodicJob):
+        return "ragem_periodic_jobs must return toolkit.PeriodicJob items"
+    if not isinstance(job.name, str) or not job.name:
+        return "a name is required"
+    if isinstance(job.every_seconds, bool) or not isinstance(job.every_seconds, int) or job.every_seconds < 1:
+        return "every_seconds must be a positive whole number"
+    if not callable(job.func):
+        return "func must be callable"
+    return None
+
+
+def _epoch(now: datetime | float | None) -> float:
+    if now is None:
+        return datetime.now(timezone.utc).timestamp()
+    if isinstance(now, datetime):
+        return (now if now.tzinfo else now.replace(tzinfo=timezone.utc)).timestamp()
+    return float(now)
+
+
+def run_due_jobs(now: datetime | float | None = None) -> list[str]:
+    """Run each periodic job whose current slot nobody has claimed yet; call inside an app context.
+
+    :param now: the time to judge by (naive UTC or aware datetime, or epoch seconds); default now.
+    :returns: the names of the jobs this call claimed and ran (failed ones included: they end in
+        ``failed_job`` after their retries).
+    """
+    from ragem.catalog.state import is_available
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    epoch = _epoch(now)
+    ran = []
+    for job in periodic_jobs(app):
+        if not is_available(job.slug):
+            continue  # an admin switched the service off: its schedule pauses with it
+        slot = int(epoch // job.every_seconds)
+        if not _claim(job.name, slot):
+            continue
+        ok = run_with_retries(app, job.name, job.func)
+        db.session.execute(
+            update(JobRun).where(JobRun.name == job.name, JobRun.slot == slot).values(finished_at=utcnow(), ok=ok)
+        )
+        db.session.commit()
+        ran.append(job.name)
+    return ran
+
+
+def _claim(name: str, slot: int) -> bool:
+    """Insert ``(name, slot)`` into ``job_run``; ``False`` when another worker was first."""
+    db.session.add(JobRun(name=name, slot=slot))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    db.session.execute(delete(JobRun).where(JobRun.name == name, JobRun.slot < slot - KEEP_SLOTS))
+    db.session.commit()
+    return True
+
+
+class SchedulerThread(threading.Thread):
+    """A daemon thread calling ``run_due_jobs`` every few seconds, each tick in its own app context."""
+
+    def __init__(self, app: Flask, tick: float = TICK_SECONDS):
+        super().__init__(name="ragem-scheduler", daemon=True)
+        self.app = app
+        self.tick = tick
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        """Tick until ``stop``; a failing tick is logged and the next one tries again."""
+        while not self.stopping.is_set():
+            try:
+                with self.app.app_context():
+                    run_due_jobs()
+            except Exception:  # noqa: BLE001 - the scheduler must outlive any one bad tick
+                log.exception("scheduler tick failed")
+            self.stopping.wait(self.tick)
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Ask the thread to finish after its current tick and wait for it."""
+        self.stopping.set()
+        if self.is_alive():
+            self.join(timeout)
+
+
+def start_scheduler(app: Flask) -> SchedulerThread:
+    """Start this process's scheduler thread for ``app`` once (later calls return the same thread)."""
+    with _start_lock:
+        current = app.extensions.get("ragem.scheduler")
+        if current is not None and current[0] == os.getpid() and current[1].is_alive():
+            return current[1]
+        thread = SchedulerThread(app)
+        app.extensions["ragem.scheduler"] = (os.getpid(), thread)
+        thread.start()
+        return thread
+
+
+def scheduler_thread(app: Flask) -> SchedulerThread | None:
+    """The running scheduler thread of ``app`` in this process, if any."""
+    current = app.extensions.get("ragem.scheduler")
+    if current is None or current[0] != os.getpid() or not current[1].is_alive():
+        return None
+    return current[1]
+
+
+def install_lazy_start(app: Flask) -> None:
+    """Start the scheduler on the app's first request when the settings want it in web processes."""
+    if not scheduler_enabled(app.config["RAGEM"]):
+        return
+
+    @app.before_request
+    def _start_scheduler_once():
+        if scheduler_thread(app) is None:
+            start_scheduler(app)
