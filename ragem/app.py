@@ -13,7 +13,7 @@ from ragem.config import load_settings
 from ragem.core_modules import CORE_MODULES
 from ragem.errors import register_error_handlers
 from ragem.extensions import db, limiter
-from ragem import http_guards
+from ragem import http_guards, ratelimit_storage
 from ragem.logs import configure_logging, install_request_id
 from ragem.plugins import PluginRegistry
 from ragem.schemas import ErrorSchema
@@ -72,7 +72,7 @@ def _configure_flask(app: Flask, settings: dict[str, Any]) -> None:
         MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"],
         SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
-        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or "memory://",
+        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or f"{ratelimit_storage.SCHEME}://",
         RATELIMIT_DEFAULT=settings["RATE_LIMIT"],
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,  # Redis down: serve without limits rather than fail every request
