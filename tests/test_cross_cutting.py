@@ -377,3 +377,43 @@ def test_health_routes_are_in_the_openapi_document(app):
     assert {"/healthz", "/readyz", "/metrics"} <= set(paths)
     assert "text/plain" in paths["/metrics"]["get"]["responses"]["200"]["content"]
     assert "503" in paths["/readyz"]["get"]["responses"]
+
+
+MULTIPROCESS_SCRIPT = """
+import os, sys
+from ragem.app import create_app
+
+app = create_app({"ENV": "testing", "INSTANCE_PATH": sys.argv[1], "LOG_LEVEL": "ERROR"})
+children = []
+for worker in range(2):  # two workers, as gunicorn forks them
+    pid = os.fork()
+    if pid == 0:
+        client = create_app({"ENV": "testing", "INSTANCE_PATH": sys.argv[1], "LOG_LEVEL": "ERROR"}).test_client()
+        for _ in range(3 + worker):
+            client.get("/healthz")
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+sys.stdout.write(app.test_client().get("/metrics").get_data(as_text=True))
+"""
+
+
+def test_metrics_add_up_every_worker_in_multiprocess_mode(tmp_path):
+    """Under gunicorn (PROMETHEUS_MULTIPROC_DIR set), a scrape counts the requests of all workers."""
+    import subprocess
+    import sys
+
+    metrics_dir = tmp_path / "prometheus"
+    metrics_dir.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAGEM_")}
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    done = subprocess.run([sys.executable, "-c", MULTIPROCESS_SCRIPT, str(tmp_path / "instance")],
+                          env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    families = {f.name: f for f in text_string_to_metric_families(done.stdout)}
+    counts = {
+        (s.labels["route"], s.labels["status"]): s.value
+        for s in families["ragem_http_requests"].samples if s.name == "ragem_http_requests_total"
+    }
+    assert counts[("/healthz", "200")] == 3 + 4

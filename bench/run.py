@@ -1,0 +1,463 @@
+#!/usr/bin/env python3
+"""RAGEM's speed against a bare Flask app, under the same gunicorn, driven by the same wrk load.
+
+Run by hand from the repository root, never by the test suite::
+
+    python bench/run.py                      # 10 s per measurement, 2 sync workers, 8 connections
+    python bench/run.py --duration 5 --plugins 50
+
+In one run it:
+
+1. prints the machine (cores, CPU model, Python, gunicorn, wrk);
+2. serves ``bench/bare_app.py`` under gunicorn and measures ``GET /``;
+3. prepares RAGEM on a fresh SQLite database in a temporary instance folder (migrations, reference
+   data, an admin and its access token), serves it under gunicorn with the same settings and
+   measures ``GET /api/v1/services``, the authenticated ``GET /api/v1/admin/services`` and a
+   plugin route (``GET /api/v1/rabeg/health``);
+4. generates N trivial plugins (a module plus a ``.dist-info`` folder with the ``ragem.plugins``
+   entry point) in a temporary folder put on ``PYTHONPATH`` - nothing is installed in the
+   virtualenv - and measures the catalog and the plugin route again;
+5. times start-up (``create_app()`` in a fresh interpreter) with none and with N extra plugins;
+6. prints the figures against the targets of issue 2.
+
+Servers bind 127.0.0.1 on free ports and are always stopped; every wrk run is bounded by
+``--duration``. Needs ``wrk`` (``apt-get install -y wrk``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+ADMIN_PHONE = "+6281200000001"
+
+TARGET_CATALOG_SHARE = 0.60  # catalog rps / bare rps
+TARGET_PLUGIN_SHARE = 0.90  # catalog rps with N extra plugins / without
+TARGET_STARTUP_SECONDS = 3.0
+
+
+# -- the machine ---------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()
+    from importlib.metadata import version
+
+    return {
+        "cores (nproc)": str(os.cpu_count()),
+        "CPU": model,
+        "memory": _memory(),
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "gunicorn": version("gunicorn"),
+        "Flask": version("flask"),
+        "wrk": wrk_version[0] if wrk_version else "unknown",
+        "load average at start": load_average(),
+    }
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load: other work on the machine skews every figure."""
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
+def _memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+# -- servers -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (bound to port 0, then released for gunicorn)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn_argv(app_spec: str, port: int, workers: int, worker_class: str, *extra: str) -> list[str]:
+    """The same gunicorn command line for both apps."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    argv = [
+        sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--worker-class", worker_class, "--log-level", "warning", "--graceful-timeout", "5", *extra,
+    ]
+    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
+        argv.append("--no-control-socket")  # two servers in one run must not fight over it
+    return [*argv, app_spec]
+
+
+class Server:
+    """A gunicorn process group, started on entry and always stopped on exit."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, ready_path: str, log: Path):
+        self.argv, self.env, self.cwd, self.ready_path, self.log = argv, env, cwd, ready_path, log
+        self.port = int(argv[argv.index("--bind") + 1].rsplit(":", 1)[1])
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "Server":
+        self._log_handle = self.log.open("wb")
+        self.process = subprocess.Popen(
+            self.argv, env=self.env, cwd=self.cwd, stdout=self._log_handle, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopping it stops every worker
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log}")
+            try:
+                with urllib.request.urlopen(self.base + self.ready_path, timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.2)
+        self.__exit__(None, None, None)
+        raise RuntimeError(f"gunicorn did not answer {self.ready_path} within 60 s; see {self.log}")
+
+    def __exit__(self, *exc_info) -> None:
+        process = self.process
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+        self._log_handle.close()
+
+
+# -- load ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """One wrk measurement."""
+
+    label: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    bad: int  # non-2xx answers plus socket errors: any makes the figure meaningless
+
+    def row(self) -> str:
+        flag = "" if self.bad == 0 else f" ({self.bad} non-2xx/errors!)"
+        return f"| {self.label} | {self.rps:,.0f} | {self.p50_ms:.2f} | {self.p99_ms:.2f} |{flag}"
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip()).groups()
+    return float(number) * _UNITS_MS[unit]
+
+
+def wrk(label: str, url: str, args, headers: dict[str, str] | None = None, duration: int | None = None) -> Result:
+    """Drive ``url`` with wrk for ``duration`` seconds and parse its report."""
+    duration = duration or args.duration
+    argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    for name, value in (headers or {}).items():
+        argv += ["-H", f"{name}: {value}"]
+    out = subprocess.run(argv + [url], capture_output=True, text=True, timeout=duration + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", out))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if errors:
+        # sync workers close every connection after answering; wrk counts those as read errors.
+        bad += int(errors.group(1)) + int(errors.group(4))
+    return Result(label, rps, p50, p99, requests, bad)
+
+
+def measure(label: str, url: str, args, headers: dict[str, str] | None = None) -> Result:
+    """A short warm-up (workers fill their caches), then the measured run."""
+    wrk("warm-up", url, args, headers, duration=args.warmup)
+    result = wrk(label, url, args, headers)
+    print("  " + result.row(), flush=True)
+    return result
+
+
+# -- RAGEM set-up --------------------------------------------------------------------------------
+
+PREPARE = textwrap.dedent(
+    """
+    import json
+    from ragem.app import create_app
+    from ragem.database import create_all, seed_reference
+    from ragem.extensions import db
+
+    app = create_app()
+    try:
+        from ragem.migrate import upgrade_all
+    except ImportError:
+        upgrade_all = None
+    if upgrade_all is not None:
+        upgrade_all(app)
+    else:
+        with app.app_context():
+            create_all()
+    with app.app_context():
+        seed_reference()
+        from ragem.auth.models import User
+        from ragem.auth.service import create_user
+        user = db.session.query(User).filter_by(phone=%(phone)r).one_or_none()
+        if user is None:
+            user = create_user(name="Bench Admin", phone=%(phone)r, password="Bench-Rahasia-123", roles=("admin",))
+            db.session.commit()
+        user_id = user.id
+    from ragem.auth.tokens import issue_access_token
+    with app.test_request_context():
+        token = issue_access_token(db.session.get(User, user_id))
+    with app.app_context():
+        services = len(app.extensions["ragem.plugins"].services())
+    print("BENCH-RESULT " + json.dumps({"token": token, "services": services}))
+    """
+) % {"phone": ADMIN_PHONE}
+
+STARTUP = textwrap.dedent(
+    """
+    import json, time
+    started = time.perf_counter()
+    from ragem.app import create_app
+    app = create_app()
+    took = time.perf_counter() - started
+    print("BENCH-RESULT " + json.dumps({"seconds": took, "services": len(app.extensions["ragem.plugins"].services())}))
+    """
+)
+
+
+def ragem_env(root: Path, plugin_path: Path | None) -> dict[str, str]:
+    """Production settings on a fresh SQLite database; rate limits out of the way of one client."""
+    instance = root / "instance"
+    instance.mkdir(exist_ok=True)
+    key_path = root / "jwt.pem"
+    if not key_path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        key_path.write_bytes(ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ))
+    secrets_path = root / "secrets.json"
+    if not secrets_path.exists():
+        secrets_path.write_text(json.dumps({"SECRET_KEY": secrets.token_urlsafe(48), "DATA_KEY": secrets.token_urlsafe(32)}))
+    keys = json.loads(secrets_path.read_text())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAGEM_", "PROMETHEUS_"))}
+    env.update({
+        "RAGEM_ENV": "production",
+        "RAGEM_INSTANCE_PATH": str(instance),
+        "RAGEM_DATABASE_URL": f"sqlite:///{instance / 'ragem.db'}",
+        "RAGEM_SECRET_KEY": keys["SECRET_KEY"],
+        "RAGEM_DATA_KEY": keys["DATA_KEY"],
+        "RAGEM_JWT_PRIVATE_KEY": str(key_path),
+        "RAGEM_ACCESS_TOKEN_MINUTES": "240",
+        # One wrk client is one address: a real limit would answer 429 after a second. The limiter
+        # still runs (and costs what it costs); it just never says no.
+        "RAGEM_RATE_LIMIT": "1000000000 per minute",
+        "RAGEM_LOG_LEVEL": "WARNING",
+        "RAGEM_SCHEDULER": "false",
+    })
+    if plugin_path is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(plugin_path), env.get("PYTHONPATH")]))
+    return env
+
+
+def python_json(code: str, env: dict[str, str], cwd: Path) -> dict:
+    """Run ``code`` in a fresh interpreter and return the JSON it printed after BENCH-RESULT."""
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH-RESULT "):
+            return json.loads(line[len("BENCH-RESULT "):])
+    raise RuntimeError(f"subprocess failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+
+def make_plugins(folder: Path, count: int) -> None:
+    """``count`` trivial plugins, discoverable through their ``.dist-info`` entry points."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, count + 1):
+        slug = f"bench{n:02d}"
+        module = f"ragem_bench_plugin_{n:02d}"
+        (folder / f"{module}.py").write_text(textwrap.dedent(f'''\
+            """Trivial benchmark plugin {n}: describes itself and serves a health route."""
+            from ragem import toolkit
+            from ragem.toolkit import hookimpl
+
+
+            @hookimpl
+            def ragem_plugin_info():
+                return toolkit.PluginInfo(
+                    slug="{slug}", name={{"id": "Uji {n}", "en": "Bench {n}"}},
+                    description={{"id": "Plugin uji kecepatan.", "en": "A benchmark plugin."}},
+                    opd="DISKOMINFO", version="0.0.0",
+                )
+
+
+            @hookimpl
+            def ragem_blueprints():
+                return [toolkit.health_blueprint("{slug}")]
+            '''))
+        dist = folder / f"ragem_bench_plugin_{n:02d}-0.0.0.dist-info"
+        dist.mkdir(exist_ok=True)
+        (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: ragem-bench-plugin-{n:02d}\nVersion: 0.0.0\n")
+        (dist / "entry_points.txt").write_text(f"[ragem.plugins]\n{slug} = {module}\n")
+
+
+def startup_seconds(env: dict[str, str], cwd: Path, runs: int) -> tuple[float, float, int]:
+    """Median seconds of imports + ``create_app()``, and of the whole fresh interpreter, over ``runs``."""
+    inner, outer, services = [], [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        answer = python_json(STARTUP, env, cwd)
+        outer.append(time.perf_counter() - started)
+        inner.append(answer["seconds"])
+        services = answer["services"]
+    return statistics.median(inner), statistics.median(outer), services
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured wrk run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each run")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (both apps)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (both apps)")
+    parser.add_argument("--plugins", type=int, default=50, help="extra trivial plugins for the second round")
+    parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
+        return 2
+
+    root = Path(tempfile.mkdtemp(prefix="ragem-bench-"))
+    print("# RAGEM benchmark\n")
+    for key, value in machine().items():
+        print(f"- {key}: {value}")
+    print(f"\ngunicorn: {args.workers} `{args.worker_class}` workers for both apps; "
+          f"wrk: {args.threads} thread(s), {args.connections} connections, {args.duration} s per run "
+          f"after {args.warmup} s of warm-up.\n")
+    try:
+        results = run(args, root)
+        print(f"\nload average at the end: {load_average()}")
+    finally:
+        if args.keep:
+            print(f"\nkept {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+    return report(args, results)
+
+
+def run(args, root: Path) -> dict:
+    results: dict = {}
+    server_args = (args.workers, args.worker_class)
+    print("| what | requests/s | p50 ms | p99 ms |\n|---|---:|---:|---:|")
+
+    bare_env = {k: v for k, v in os.environ.items() if not k.startswith(("RAGEM_", "PROMETHEUS_"))}
+    bare = gunicorn_argv("bare_app:app", free_port(), *server_args, "--pythonpath", str(BENCH))
+    with Server(bare, bare_env, root, "/", root / "bare.log") as server:
+        results["bare"] = measure("bare Flask app `GET /`", server.base + "/", args)
+
+    for plugins in (0, args.plugins):
+        plugin_path = None
+        if plugins:
+            plugin_path = root / "plugins"
+            make_plugins(plugin_path, plugins)
+        env = ragem_env(root, plugin_path)
+        prepared = python_json(PREPARE, env, root)
+        auth = {"Authorization": f"Bearer {prepared['token']}"}
+        metrics_dir = root / f"prometheus-{plugins}"
+        metrics_dir.mkdir()
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)  # as `ragem serve` runs it
+        argv = gunicorn_argv("ragem.app:create_app()", free_port(), *server_args)
+        suffix = f", {plugins} extra plugins ({prepared['services']} services)" if plugins else f" ({prepared['services']} services)"
+        with Server(argv, env, root, "/healthz", root / f"ragem-{plugins}.log") as server:
+            results[(plugins, "catalog")] = measure(f"RAGEM `GET /api/v1/services`{suffix}", server.base + "/api/v1/services", args)
+            results[(plugins, "plugin")] = measure(f"RAGEM `GET /api/v1/rabeg/health`{suffix}", server.base + "/api/v1/rabeg/health", args)
+            if not plugins:
+                results[(plugins, "admin")] = measure(
+                    f"RAGEM `GET /api/v1/admin/services` with a bearer token{suffix}",
+                    server.base + "/api/v1/admin/services", args, auth,
+                )
+
+    print("\n| start-up (`create_app()` in a fresh interpreter) | imports + create_app, s | whole process, s |\n|---|---:|---:|")
+    for plugins in (0, args.plugins):
+        env = ragem_env(root, root / "plugins" if plugins else None)
+        inner, outer, services = startup_seconds(env, root, args.startup_runs)
+        results[("startup", plugins)] = (inner, outer)
+        print(f"| {plugins} extra plugins ({services} services), median of {args.startup_runs} | {inner:.2f} | {outer:.2f} |")
+    return results
+
+
+def report(args, results: dict) -> int:
+    """Print the figures against the targets; exit 1 when one is missed."""
+    bare = results["bare"].rps
+    catalog = results[(0, "catalog")].rps
+    catalog_n = results[(args.plugins, "catalog")].rps
+    plugin_route = results[(0, "plugin")].rps
+    plugin_route_n = results[(args.plugins, "plugin")].rps
+    startup_n = results[("startup", args.plugins)][1]
+    checks = [
+        (f"catalog at >= {TARGET_CATALOG_SHARE:.0%} of the bare app", catalog / bare, catalog / bare >= TARGET_CATALOG_SHARE),
+        (f"catalog with {args.plugins} plugins within 10% of none", catalog_n / catalog, catalog_n / catalog >= TARGET_PLUGIN_SHARE),
+        (f"plugin route with {args.plugins} plugins within 10% of none (per-request overhead)", plugin_route_n / plugin_route,
+         plugin_route_n / plugin_route >= TARGET_PLUGIN_SHARE),
+    ]
+    print("\n| target | measured | met |\n|---|---:|---|")
+    for label, ratio, met in checks:
+        print(f"| {label} | {ratio:.0%} | {'yes' if met else 'NO'} |")
+    met_startup = startup_n < TARGET_STARTUP_SECONDS
+    print(f"| start-up with {args.plugins} plugins < {TARGET_STARTUP_SECONDS:.0f} s | {startup_n:.2f} s | {'yes' if met_startup else 'NO'} |")
+    dirty = [r.label for r in results.values() if isinstance(r, Result) and r.bad]
+    if dirty:
+        print(f"\nWARNING: non-2xx answers or connection errors in: {dirty}")
+    return 0 if all(met for *_, met in checks) and met_startup and not dirty else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
