@@ -15,6 +15,7 @@ from ragem.audit.models import AuditEntry
 from ragem.auth.models import User, UserRole
 from ragem.catalog.service import set_service_state
 from ragem.extensions import db
+from ragem.notifications.models import Notification
 from ragem.profile import service as profile
 from ragem.testing import bearer, create_account
 from ragem.toolkit import hookimpl
@@ -207,6 +208,10 @@ def test_erasure_runs_every_service_then_deletes_the_account_and_audits_counts_o
     other_id, _ = account(app)
     _add_notes(app, notes_table, user_id, 2)
     _add_notes(app, notes_table, other_id, 1)
+    with app.app_context():  # core rows that point at the account (required foreign key)
+        for owner in (user_id, other_id):
+            toolkit.notify(owner, kind="test.erase", title="Halo", body="Pesan uji")
+        db.session.commit()
 
     with app.app_context():
         # Switched off: its data hooks keep running.
@@ -220,6 +225,7 @@ def test_erasure_runs_every_service_then_deletes_the_account_and_audits_counts_o
     assert _count(app, select(func.count()).select_from(notes_table).where(notes_table.c.user_id == other_id)) == 1
     assert _count(app, select(func.count()).select_from(User).where(User.id == user_id)) == 0
     assert _count(app, select(func.count()).select_from(UserRole).where(UserRole.user_id == user_id)) == 0
+    assert _count(app, select(Notification.user_id)) == other_id  # the other account's stays
     assert app.test_client().get("/api/v1/me/summary", headers=headers).status_code == 401
 
     with app.app_context():
