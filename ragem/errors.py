@@ -152,12 +152,15 @@ def _is_dependency_down(exc: Exception) -> bool:
     """Whether ``exc`` means the database or Redis cannot be reached (connection or pool timeout)."""
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
     from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
     if isinstance(exc, (RedisConnectionError, RedisTimeoutError, PoolTimeoutError)):
         return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated or _is_connect_failure(exc))
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    # Only operational errors: an IntegrityError naming a "connection" column is still a bug.
+    return isinstance(exc, (OperationalError, InterfaceError)) and _is_connect_failure(exc)
 
 
 def _is_connect_failure(exc: Exception) -> bool:
