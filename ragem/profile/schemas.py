@@ -6,7 +6,7 @@ from marshmallow import fields
 from ragem.schemas import BaseSchema
 
 
-class SummarySchema(BaseSchema):
+class ProfileSummarySchema(BaseSchema):
     """The citizen's overview: one section per available service, keyed by its slug."""
 
     sections = fields.Dict(
