@@ -1,4 +1,5 @@
-"""Guards at the HTTP edge: body media type, body size, and the client address behind proxies.
+"""Guards at the HTTP edge: body media type and size, NUL characters, integer ids that no
+database column holds, and the client address behind proxies.
 
 ``install(app)`` is called once by ``create_app``. Everything refused here leaves as the JSON error
 envelope (415, 413) before a view runs, so no view ever sees a body it cannot parse.
@@ -11,6 +12,7 @@ from typing import Callable
 from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from ragem.errors import ApiError
 
@@ -18,6 +20,22 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 MULTIPART = "multipart/form-data"
 # A JSON "\u0000" escape that is not itself escaped (an even run of backslashes before it).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+# The largest value a BIGINT (PostgreSQL) or INTEGER (SQLite) column holds.
+MAX_DB_INTEGER = 2**63 - 1
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """``<int:...>`` that only matches values a database integer column can hold.
+
+    ``/items/99999999999999999999`` is a 404 like any unknown id, instead of an overflow inside
+    the database driver (a 500 on both SQLite and PostgreSQL).
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(map, fixed_digits=fixed_digits, min=min,
+                         max=MAX_DB_INTEGER if max is None else max, signed=signed)
 
 
 def accepts_media_types(*media_types: str) -> Callable:
@@ -72,6 +90,8 @@ def _nul_location() -> str | None:
 
 def install(app: Flask) -> None:
     """Trust ``PROXY_COUNT`` proxy hops and refuse oversized or non-JSON bodies early."""
+    # Before any blueprint is registered: rules pick their converters when they are added.
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     hops = app.config["RAGEM"].get("PROXY_COUNT") or 0
     if hops:
         # Only the client address and scheme: the Host header stays the one the client sent to

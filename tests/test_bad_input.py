@@ -281,3 +281,38 @@ def test_nul_characters_are_refused_at_the_edge_on_every_database(client, login_
     assert escaped.status_code == 200
     assert client.get("/api/v1/rabeg/health").status_code == 200
     assert [e["reason"] for e in client.get("/api/v1/admin/audit", headers=admin).json["items"]] == ["teks \\u0000 biasa"]
+
+
+def test_integer_ids_too_large_for_the_database_are_not_found(make_app):
+    """``<int:...>`` path parameters only match values a database integer column can hold."""
+    from sqlalchemy import text
+
+    from ragem import toolkit
+    from ragem.toolkit import hookimpl
+
+    class Numbered:
+        @hookimpl
+        def ragem_plugin_info(self):
+            return toolkit.PluginInfo(
+                slug="bernomor", name={"id": "Bernomor", "en": "Numbered"},
+                description={"id": "Rute dengan id angka.", "en": "A route with a numeric id."},
+                opd="DISKOMINFO", version="0.0.1",
+            )
+
+        @hookimpl
+        def ragem_blueprints(self):
+            blp = toolkit.Blueprint("bernomor", __name__)
+
+            @blp.route("/items/<int:item_id>")
+            @blp.response(200)
+            def item(item_id):
+                """Looks the id up in the database."""
+                return {"id": toolkit.db.session.execute(text("SELECT :n"), {"n": item_id}).scalar_one()}
+
+            return [blp]
+
+    client = make_app(extra_plugins=[("bernomor", Numbered())]).test_client()
+    assert client.get("/api/v1/bernomor/items/9223372036854775807").json == {"id": 9223372036854775807}
+    for too_big in ("9223372036854775808", "9" * 40):
+        response = client.get(f"/api/v1/bernomor/items/{too_big}")
+        assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
