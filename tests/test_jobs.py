@@ -279,9 +279,12 @@ def test_scheduler_thread_starts_lazily_on_the_first_request(make_app):
     assert scheduler_thread(quiet) is None
 
 
-def test_scheduler_defaults_to_development_only():
+def test_scheduler_runs_in_web_processes_only_when_no_worker_would():
     assert scheduler_enabled({"SCHEDULER": None, "ENV": "development"})
-    assert not scheduler_enabled({"SCHEDULER": None, "ENV": "production"})
+    assert not scheduler_enabled({"SCHEDULER": None, "ENV": "testing", "REDIS_URL": None})
+    assert not scheduler_enabled({"SCHEDULER": None, "ENV": "production", "REDIS_URL": "redis://r:6379/0"})
+    # Production on the embedded default has no 'ragem worker': the web process runs the schedule.
+    assert scheduler_enabled({"SCHEDULER": None, "ENV": "production", "REDIS_URL": None})
     assert scheduler_enabled({"SCHEDULER": True, "ENV": "production"})
     assert not scheduler_enabled({"SCHEDULER": False, "ENV": "development"})
 

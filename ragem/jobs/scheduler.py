@@ -6,7 +6,8 @@ unique constraint turns every other worker's insert into an ``IntegrityError``, 
 once per slot however many processes and hosts tick, on SQLite and PostgreSQL alike.
 
 The ticking happens in a daemon thread (``SchedulerThread``): inside each web process when
-``RAGEM_SCHEDULER`` is true (default: only in development), and always inside ``ragem worker``.
+``RAGEM_SCHEDULER`` is true (default: in development, and in production without Redis), and
+always inside ``ragem worker``.
 The web process starts it on its first request, never at import or in ``create_app``, so that
 gunicorn's forked workers do not inherit a thread from the master.
 """
@@ -47,9 +48,16 @@ class ScheduledJob:
 
 
 def scheduler_enabled(settings: dict[str, Any]) -> bool:
-    """Whether a web process runs the scheduler thread: ``RAGEM_SCHEDULER``, else only in development."""
+    """Whether a web process runs the scheduler thread.
+
+    ``RAGEM_SCHEDULER`` decides when set. Unset: on in development, and in production without
+    Redis (the embedded default has no ``ragem worker`` to run periodic jobs); off in tests.
+    """
     wanted = settings.get("SCHEDULER")
-    return bool(wanted) if wanted is not None else settings.get("ENV") == "development"
+    if wanted is not None:
+        return bool(wanted)
+    env = settings.get("ENV")
+    return env == "development" or (env == "production" and not settings.get("REDIS_URL"))
 
 
 def periodic_jobs(app: Flask | None = None) -> list[ScheduledJob]:
@@ -107,12 +115,17 @@ def run_due_jobs(now: datetime | float | None = None) -> list[str]:
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     epoch = _epoch(now)
+    seen = app.extensions.setdefault("ragem.periodic_slots", {})  # job name -> last slot tried here
     ran = []
     for job in periodic_jobs(app):
         if not is_available(job.slug):
             continue  # an admin switched the service off: its schedule pauses with it
         slot = int(epoch // job.every_seconds)
-        if not _claim(job.name, slot):
+        if seen.get(job.name) == slot:
+            continue  # this process already saw the slot taken: spare the database a doomed insert
+        claimed = _claim(job.name, slot)  # a database error propagates: the next tick tries again
+        seen[job.name] = slot
+        if not claimed:
             continue
         ok = run_with_retries(app, job.name, job.func)
         db.session.execute(
