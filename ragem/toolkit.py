@@ -84,7 +84,8 @@ def save_upload(data, *, owner_id, purpose, allowed=None, max_bytes=None):
     from ragem.storage.service import DEFAULT_TYPES, save_upload as _save_upload
 
     return _save_upload(
-        data, owner_id=owner_id, purpose=purpose, allowed=allowed or DEFAULT_TYPES, max_bytes=max_bytes
+        data, owner_id=owner_id, purpose=purpose, allowed=DEFAULT_TYPES if allowed is None else allowed,
+        max_bytes=max_bytes,
     )
 
 

@@ -29,7 +29,7 @@ def upload(body):
 
 @blp.route("/<string:file_id>")
 @blp.doc(security=BEARER_SECURITY + [{}])  # a bearer token, or nothing with a signed link
-@blp.arguments(FileAccessQuerySchema, location="query")
+@blp.arguments(FileAccessQuerySchema, location="query")  # other query parameters (cache busters) are ignored
 @blp.response(
     200, BINARY, content_type="application/octet-stream",
     description="The file with its own Content-Type (image/jpeg, image/png, image/webp, application/pdf...).",
