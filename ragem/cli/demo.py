@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import click
 
-from ragem.cli import build_app
-
 
 @click.group("demo")
 def demo():
@@ -14,9 +12,9 @@ def demo():
 @demo.command("load")
 def load():
     """Migrate, then load the demo data (running it again changes nothing) and print the log-ins."""
-    from ragem.cli.serve import echo_logins, prepare_database
+    from ragem.cli.serve import configured_app, echo_logins, prepare_database
 
-    echo_logins(prepare_database(build_app(), demo=True))
+    echo_logins(prepare_database(configured_app(), demo=True))
 
 
 commands = [demo]

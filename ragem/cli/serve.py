@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
 
 DEFAULT_BIND = "127.0.0.1:5000"
 DEFAULT_WORKERS = 2
@@ -29,6 +30,17 @@ def migrate(app) -> None:
         upgrade_all(app)
     except MigrationError as exc:
         raise click.ClickException(f"migration failed: {exc}") from None
+
+
+def configured_app():
+    """The app from the environment; a bad setting is a one-line error, not a traceback."""
+    from ragem.cli import build_app
+    from ragem.config import ConfigError
+
+    try:
+        return build_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def prepare_database(app, *, demo: bool) -> list[dict]:
@@ -107,15 +119,13 @@ def serve(bind, workers, demo):
     # Set before any app exists: prometheus_client picks its multiprocess mode when first used.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_folder(instance))
 
-    from ragem.cli import build_app
-
-    logins = prepare_database(build_app(), demo=demo)
+    logins = prepare_database(configured_app(), demo=demo)
     echo_logins(logins)
     base = f"http://{bind}" if not bind.startswith(("unix:", "fd://")) else bind
     click.echo(f"\nRAGEM API      {base}/api/v1/services")
     click.echo(f"API docs       {base}/api/docs")
     click.echo(f"OpenAPI        {base}/openapi.yaml")
-    click.echo(f"Database       {settings['DATABASE_URL']}")
+    click.echo(f"Database       {make_url(settings['DATABASE_URL']).render_as_string(hide_password=True)}")
     click.echo("Stop with Ctrl-C.\n", nl=True)
     sys.stdout.flush()
     sys.stderr.flush()
