@@ -4,7 +4,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from datetime import date
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ragem.extensions import db
@@ -33,6 +35,19 @@ class User(db.Model):
     opd_code: Mapped[str | None] = mapped_column(String(20))
     preferred_language: Mapped[str] = mapped_column(String(2), default="id", nullable=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    # Pending until the phone is verified with a one-time code; accounts made by operators
+    # (``ragem users create``) are verified at once.
+    phone_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The NIK never sits in clear text: AES-GCM ciphertext (RAGEM_DATA_KEY), a keyed hash for
+    # look-ups and uniqueness, and the last four digits for the masked display.
+    nik_ciphertext: Mapped[str | None] = mapped_column(Text)
+    nik_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    nik_last4: Mapped[str | None] = mapped_column(String(4))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(1))  # "M" or "F", derived from the NIK
+    kelurahan_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
+    address: Mapped[str | None] = mapped_column(Text)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
@@ -55,6 +70,16 @@ class User(db.Model):
         """Whether the account holds ``role``."""
         return role in self.roles
 
+    @property
+    def is_verified(self) -> bool:
+        """Whether the phone number was verified (the account may log in)."""
+        return self.phone_verified_at is not None
+
+    @property
+    def nik_masked(self) -> str | None:
+        """The NIK as shown in responses: twelve stars and the last four digits."""
+        return f"{'*' * 12}{self.nik_last4}" if self.nik_last4 else None
+
 
 class UserRole(db.Model):
     """A role held by an account (citizen, officer, admin)."""
@@ -68,3 +93,86 @@ class UserRole(db.Model):
     granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class AuthSession(db.Model):
+    """One logged-in device. Access tokens carry its id (``sid``); revoking it stops them all."""
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True, nullable=False)
+    device: Mapped[str | None] = mapped_column(String(200))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    last_used_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    # When the user last proved their password in this session (fresh log-in checks).
+    auth_time: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    refresh_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    refresh_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class RotatedRefreshToken(db.Model):
+    """A refresh token that was already exchanged: presenting it again revokes its session."""
+
+    __tablename__ = "auth_rotated_refresh"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("auth_session.id", ondelete="CASCADE"), index=True, nullable=False)
+    rotated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class SigningKey(db.Model):
+    """An ES256 key pair that signs access tokens; the private half encrypted with RAGEM_DATA_KEY."""
+
+    __tablename__ = "signing_key"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    private_pem_ciphertext: Mapped[str] = mapped_column(Text, nullable=False)
+    public_jwk: Mapped[dict] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    # Retired keys sign nothing new but stay published until every token they signed expired.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class OneTimeCode(db.Model):
+    """A 6-digit code sent by SMS (phone verification, password reset, phone change); stored hashed."""
+
+    __tablename__ = "one_time_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    purpose: Mapped[str] = mapped_column(String(30), nullable=False)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    destination: Mapped[str] = mapped_column(String(20), nullable=False)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    consumed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginThrottle(db.Model):
+    """Failed log-ins per identifier (keyed hash) or IP, and the back-off they earned."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class ProfileAccess(db.Model):
+    """A service read a citizen's profile fields: which, why, when, for which officer."""
+
+    __tablename__ = "profile_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True, nullable=False)
+    service: Mapped[str] = mapped_column(String(32), nullable=False)
+    fields: Mapped[list] = mapped_column(JSON, nullable=False)
+    purpose: Mapped[str] = mapped_column(Text, nullable=False)
+    officer_id: Mapped[str | None] = mapped_column(String(36))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
