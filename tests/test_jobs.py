@@ -25,6 +25,19 @@ from ragem.toolkit import hookimpl
 REDIS_URL = os.environ.get("RAGEM_TEST_REDIS_URL")
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="set RAGEM_TEST_REDIS_URL to test the RQ queue")
 
+
+def use_app_for_cli(monkeypatch, app):
+    """Make ``ragem ...`` commands act on ``app`` for this test.
+
+    Every command module is imported first: some bind ``build_app`` when imported, and would keep
+    this test's app for the rest of the session if their first import happened while it is patched.
+    """
+    from ragem.cli import main
+
+    main.list_commands(None)
+    monkeypatch.setattr("ragem.cli.build_app", lambda: app)
+
+
 # -- module-level job functions (a worker finds them by path) ------------------------------------
 
 CALLS: list[str] = []
@@ -295,7 +308,7 @@ def test_ragem_worker_needs_redis(make_app, monkeypatch):
     from ragem.cli import main
 
     app = make_app(REDIS_URL=None)
-    monkeypatch.setattr("ragem.cli.build_app", lambda: app)
+    use_app_for_cli(monkeypatch, app)
     result = CliRunner().invoke(main, ["worker", "--burst"])
     assert result.exit_code != 0 and "RAGEM_REDIS_URL" in result.output
 
@@ -372,7 +385,7 @@ def test_ragem_worker_burst_runs_the_queue_and_due_periodic_jobs(make_app, monke
     app = make_app(extra_plugins=[("ticker", ticker)], REDIS_URL=REDIS_URL, JOBS_INLINE=False,
                    JOBS_QUEUE=name, JOBS_RETRY_DELAYS=[0, 0])
     job_id = _enqueue_plain(app, write_outbox, "from the cli worker")
-    monkeypatch.setattr("ragem.cli.build_app", lambda: app)
+    use_app_for_cli(monkeypatch, app)
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         result = CliRunner().invoke(main, ["worker", "--burst"])

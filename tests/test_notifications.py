@@ -16,6 +16,18 @@ from ragem.toolkit import hookimpl
 INBOX = "/api/v1/me/notifications"
 
 
+def use_app_for_cli(monkeypatch, app):
+    """Make ``ragem ...`` commands act on ``app`` for this test.
+
+    Every command module is imported first: some bind ``build_app`` when imported, and would keep
+    this test's app for the rest of the session if their first import happened while it is patched.
+    """
+    from ragem.cli import main
+
+    main.list_commands(None)
+    monkeypatch.setattr("ragem.cli.build_app", lambda: app)
+
+
 def _notify(app, user_id, n=1, **kwargs):
     """Store ``n`` notifications for ``user_id`` the way a plugin does, and commit."""
     with app.app_context():
@@ -284,7 +296,7 @@ def test_ragem_dev_outbox_prints_the_newest_messages(make_app, monkeypatch):
         for n in range(3):
             toolkit.deliver(OutboundMessage(channel="sms", to="+6281200000000", body=f"Kode {n}", purpose="otp"))
         db.session.commit()
-    monkeypatch.setattr("ragem.cli.build_app", lambda: app)
+    use_app_for_cli(monkeypatch, app)
 
     result = CliRunner().invoke(main, ["dev", "outbox", "--limit", "2"])
     assert result.exit_code == 0, result.output
