@@ -105,6 +105,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_LEVEL", str, "INFO", help="logging level"),
     Setting("LOG_JSON", _bool, True, help="write logs as JSON lines"),
     Setting("ACCESS_TOKEN_MINUTES", _positive_int, 15, help="access token lifetime"),
+    Setting("REFRESH_TOKEN_DAYS", _positive_int, 30, help="refresh token lifetime (each refresh starts a new one)"),
     Setting("JOBS_INLINE", _bool, None, help="run jobs in-process even when Redis is configured"),
     Setting("SCHEDULER", _bool, None, help="run periodic jobs in web processes (default: in development, and in production without Redis)"),
     Setting("JOBS_QUEUE", str, "ragem", help="name of the RQ queue (with RAGEM_REDIS_URL)"),

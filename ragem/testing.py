@@ -160,13 +160,16 @@ def create_account(app, role: str = "citizen", *, opd: str | None = None, passwo
 
 
 def bearer(app, user_id: str) -> dict[str, str]:
-    """An ``Authorization`` header with a fresh access token for ``user_id``."""
+    """An ``Authorization`` header with a fresh access token for ``user_id`` (a new session of its own)."""
     from ragem.auth.models import User
-    from ragem.auth.tokens import issue_access_token
+    from ragem.auth.sessions import issue_tokens, start_session
     from ragem.extensions import db
 
     with app.test_request_context():
-        token = issue_access_token(db.session.get(User, user_id))
+        user = db.session.get(User, user_id)
+        session, refresh_token = start_session(user, device="pytest", ip="127.0.0.1")
+        token = issue_tokens(user, session, refresh_token)["access_token"]
+        db.session.commit()
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -55,6 +55,38 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
+def fresh_login_required(max_age_seconds: int = 300) -> Callable:
+    """Require a log-in whose password was proved at most ``max_age_seconds`` ago (401 otherwise).
+
+    Uses the session's ``auth_time``: refreshing tokens keeps a session alive but never makes it
+    fresh; only logging in again does. For dangerous acts such as erasing the account.
+    """
+
+    def decorator(func: Callable) -> Callable:
+        @login_required
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            from ragem.auth.sessions import current_session_id, session_auth_time
+            from ragem.errors import Unauthorized
+            from ragem.timeutil import utcnow
+
+            auth_time = session_auth_time(current_session_id())
+            if auth_time is None or (utcnow() - auth_time).total_seconds() > max_age_seconds:
+                raise Unauthorized(
+                    "fresh_login_required",
+                    {
+                        "id": "Demi keamanan, masuk kembali dengan kata sandi Anda lalu ulangi.",
+                        "en": "For your security, log in again with your password, then try again.",
+                    },
+                    details={"max_age_seconds": max_age_seconds},
+                )
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def can(user: Any, permission: str, resource: Any = None) -> bool:
     """Whether ``user`` holds ``permission`` (role defaults, then plugin grants and vetoes)."""
     if user is None:

@@ -1,42 +1,314 @@
-"""Log-in sessions: refresh-token rotation with reuse detection, and revocation.
+"""Log-in sessions: log-in, refresh-token rotation with reuse detection, and revocation.
 
-(Interface fixed; the implementation is being written.)
+A session is one logged-in device. Its refresh token is a random 256-bit URL-safe string stored
+only as a SHA-256 hash; every refresh replaces it, and the replaced hash is kept in
+``auth_rotated_refresh``: presenting it again means two parties hold the session (a stolen token),
+so the whole session is revoked. Access tokens carry the session id (``sid``); every authenticated
+request checks that the session is still active with one primary-key look-up, so revoking a
+session stops its access tokens at once on every worker and host.
 """
 from __future__ import annotations
 
-from ragem.auth.models import AuthSession, User
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, g
+from sqlalchemy import select, update
+
+from ragem.auth import throttle
+from ragem.auth.models import AuthSession, RotatedRefreshToken, User
+from ragem.auth.passwords import verify_password
+from ragem.auth.tokens import access_token_seconds, issue_access_token
+from ragem.errors import Forbidden, NotFound, Unauthorized, ValidationError
+from ragem.extensions import db
+from ragem.pagination import paginate
+from ragem.timeutil import utcnow
+
+log = logging.getLogger("ragem.auth")
+
+# last_used_at is written at most this often per session: the check on every request stays a read.
+TOUCH_INTERVAL = timedelta(minutes=1)
+DEVICE_MAX = 200
+
+PHONE_NOT_VERIFIED = {
+    "id": "Nomor ponsel belum diverifikasi. Masukkan kode yang dikirim lewat SMS.",
+    "en": "The phone number is not verified yet. Enter the code sent by SMS.",
+}
+INVALID_REFRESH = {
+    "id": "Sesi berakhir atau tidak valid. Silakan masuk kembali.",
+    "en": "The session has ended or is not valid. Please log in again.",
+}
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 (hex) of a refresh token: what the database keeps instead of the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _refresh_lifetime() -> timedelta:
+    return timedelta(days=current_app.config["RAGEM"]["REFRESH_TOKEN_DAYS"])
+
+
+def _new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)  # 256 random bits
+
+
+# -- log-in ------------------------------------------------------------------------------------
+
+
+def find_account(identifier: str) -> User | None:
+    """The account a phone number (any format), NIK or email names, or ``None``."""
+    from ragem.auth.nik import parse_nik
+    from ragem.auth.pii import keyed_hash
+
+    kind, value = throttle.normalise_identifier(identifier)
+    if kind == "phone":
+        return db.session.scalar(select(User).where(User.phone == value))
+    if kind == "email":
+        return db.session.scalar(select(User).where(User.email.in_({value, identifier.strip()})))
+    if kind == "nik":
+        try:
+            number = parse_nik(value).number
+        except ValidationError:
+            return None  # an invalid NIK simply names nobody
+        return db.session.scalar(select(User).where(User.nik_hash == keyed_hash(number)))
+    return None
+
+
+def log_in(identifier: str, password: str, *, device: str | None, ip: str | None) -> dict:
+    """Check the credentials and open a session; returns the token response. The caller commits.
+
+    Unknown accounts and wrong passwords get the same 401 ``invalid_credentials`` after the same
+    argon2 work; a locked identifier gets 429 before any password is checked; an unverified phone
+    gets 403 ``phone_not_verified``, but only once the password was right.
+    """
+    key = throttle.identifier_key(identifier)
+    throttle.check(key)
+    user = find_account(identifier)
+    matches = verify_password(user.password_hash if user is not None else None, password)
+    if not matches or user is None or not user.is_active:
+        throttle.record_failure(key)
+        db.session.commit()  # the failure must count even though the request fails
+        raise Unauthorized("invalid_credentials")
+    throttle.reset(key)
+    if not user.is_verified:
+        db.session.commit()
+        raise Forbidden("phone_not_verified", PHONE_NOT_VERIFIED)
+    session, refresh_token = start_session(user, device=device, ip=ip)
+    return issue_tokens(user, session, refresh_token)
+
+
+# -- sessions and tokens ------------------------------------------------------------------------
 
 
 def start_session(user: User, *, device: str | None, ip: str | None) -> tuple[AuthSession, str]:
     """Open a session for ``user`` and return it with its first refresh token (plain text, shown once)."""
-    raise NotImplementedError
+    now = utcnow()
+    token = _new_refresh_token()
+    session = AuthSession(
+        user_id=user.id,
+        device=(device or "").strip()[:DEVICE_MAX] or None,
+        ip_address=(ip or None) and ip[:45],
+        created_at=now,
+        last_used_at=now,
+        auth_time=now,
+        refresh_hash=hash_token(token),
+        refresh_expires_at=now + _refresh_lifetime(),
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session, token
 
 
 def issue_tokens(user: User, session: AuthSession, refresh_token: str) -> dict:
     """The token response: access_token, refresh_token, token_type, expires_in, refresh_expires_in."""
-    raise NotImplementedError
+    refresh_left = (session.refresh_expires_at - utcnow()).total_seconds()
+    return {
+        "access_token": issue_access_token(user, session_id=session.id),
+        "refresh_token": refresh_token,
+        "token_type": "Bearer",
+        "expires_in": access_token_seconds(),
+        "refresh_expires_in": max(0, int(refresh_left)),
+    }
 
 
 def rotate_refresh(refresh_token: str, *, ip: str | None = None) -> tuple[AuthSession, str]:
     """Exchange a refresh token for a new one; a rotated token presented again revokes the session (401)."""
-    raise NotImplementedError
+    presented = hash_token(refresh_token)
+    now = utcnow()
+    session = db.session.scalar(
+        select(AuthSession).where(AuthSession.refresh_hash == presented).with_for_update()
+    )
+    if session is None:
+        _refuse_rotated(presented)
+        raise Unauthorized("invalid_refresh_token", INVALID_REFRESH)
+    user = db.session.get(User, session.user_id)
+    if session.revoked_at is not None or session.refresh_expires_at <= now or user is None or not user.is_active:
+        raise Unauthorized("invalid_refresh_token", INVALID_REFRESH)
+    token = _new_refresh_token()
+    # Conditional on the hash we read: of two refreshes racing with one token only one wins; the
+    # other is a reuse (PostgreSQL serialises on the row lock, SQLite on its single writer).
+    changed = db.session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session.id, AuthSession.refresh_hash == presented, AuthSession.revoked_at.is_(None))
+        .values(
+            refresh_hash=hash_token(token), refresh_expires_at=now + _refresh_lifetime(), last_used_at=now,
+            ip_address=(ip or None) and ip[:45],
+        )
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if changed != 1:
+        _reuse_detected(session.id)
+    db.session.add(RotatedRefreshToken(token_hash=presented, session_id=session.id, rotated_at=now))
+    db.session.flush()
+    return session, token
+
+
+def refresh(refresh_token: str, *, ip: str | None = None) -> dict:
+    """Rotate ``refresh_token`` and answer like log-in (a new access and refresh token)."""
+    session, token = rotate_refresh(refresh_token, ip=ip)
+    return issue_tokens(db.session.get(User, session.user_id), session, token)
+
+
+def _refuse_rotated(presented_hash: str) -> None:
+    """When ``presented_hash`` was already rotated, revoke its session and answer 401."""
+    rotated = db.session.get(RotatedRefreshToken, presented_hash)
+    if rotated is not None:
+        _reuse_detected(rotated.session_id)
+
+
+def _reuse_detected(session_id: str) -> None:
+    log.warning("refresh token reused: session revoked", extra={"session_id": session_id})
+    db.session.rollback()
+    revoke_session(session_id, reason="refresh_reuse")
+    db.session.commit()  # the revocation must stand although the request fails
+    raise Unauthorized("invalid_refresh_token", INVALID_REFRESH, details={"reason": "reuse_detected"})
 
 
 def revoke_session(session_id: str, *, reason: str) -> None:
     """Revoke one session at once: its refresh token and every access token carrying its ``sid``."""
-    raise NotImplementedError
+    db.session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason[:40], refresh_hash=None)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def revoke_user_sessions(user_id: str, *, reason: str, except_session_id: str | None = None) -> int:
     """Revoke every session of ``user_id`` (except one); returns how many were revoked."""
-    raise NotImplementedError
+    stmt = update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+    if except_session_id is not None:
+        stmt = stmt.where(AuthSession.id != except_session_id)
+    result = db.session.execute(
+        stmt.values(revoked_at=utcnow(), revoked_reason=reason[:40], refresh_hash=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount
 
 
 def is_session_active(session_id: str) -> bool:
     """Whether the session exists and is not revoked (checked on every authenticated request)."""
-    raise NotImplementedError
+    if not isinstance(session_id, str):
+        return False
+    session = db.session.get(AuthSession, session_id)
+    return session is not None and session.revoked_at is None
+
+
+def check_request_session(session_id, user_id) -> bool:
+    """The per-request check behind every access token: the session is active and is ``user_id``'s.
+
+    One primary-key look-up; ``last_used_at`` is noted for an update after the response (at most
+    once a minute per session), so the check itself never writes.
+    """
+    if not isinstance(session_id, str) or not session_id:
+        return False
+    session = db.session.get(AuthSession, session_id)
+    if session is None or session.revoked_at is not None or session.user_id != user_id:
+        return False
+    if utcnow() - session.last_used_at >= TOUCH_INTERVAL:
+        g.ragem_touch_session = session_id
+    return True
+
+
+def touch_after_request(_exc=None) -> None:
+    """teardown_request: write ``last_used_at`` for the session the request used, if it was due.
+
+    Runs after the response, on a clean transaction: whatever the request left uncommitted is
+    rolled back first (Flask-SQLAlchemy would discard it anyway), so only the timestamp is written.
+    """
+    session_id = g.pop("ragem_touch_session", None)
+    if session_id is None:
+        return
+    now = utcnow()
+    try:
+        db.session.rollback()
+        db.session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == session_id, AuthSession.last_used_at < now - TOUCH_INTERVAL)
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - a timestamp must never fail a request that already answered
+        db.session.rollback()
+        log.warning("could not update session last_used_at", exc_info=True)
 
 
 def current_session_id() -> str | None:
     """The ``sid`` claim of the request's access token, if any."""
-    raise NotImplementedError
+    from flask_jwt_extended import get_jwt, verify_jwt_in_request
+
+    try:
+        return get_jwt().get("sid")
+    except RuntimeError:  # the token was not verified yet in this request
+        pass
+    try:
+        verify_jwt_in_request(optional=True)
+        return get_jwt().get("sid")
+    except Exception:  # noqa: BLE001 - no (valid) token: no session
+        return None
+
+
+def session_auth_time(session_id: str | None) -> datetime | None:
+    """When the user last proved their password in this session (``None`` if it is not active)."""
+    if not session_id:
+        return None
+    session = db.session.get(AuthSession, session_id)
+    if session is None or session.revoked_at is not None:
+        return None
+    return session.auth_time
+
+
+# -- the user's own sessions ----------------------------------------------------------------------
+
+
+def list_active_sessions(user_id: str, *, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+    """The user's active sessions, most recently opened first, with the calling one flagged."""
+    now = utcnow()
+    stmt = select(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), AuthSession.refresh_expires_at > now
+    )
+    rows, next_cursor = paginate(
+        db.session, stmt, [AuthSession.created_at, AuthSession.id], limit=limit, cursor=cursor
+    )
+    current = current_session_id()
+    items = [
+        {
+            "id": row.id, "device": row.device, "ip": row.ip_address, "created_at": row.created_at,
+            "last_used_at": row.last_used_at, "current": row.id == current,
+        }
+        for row in rows
+    ]
+    return items, next_cursor
+
+
+def revoke_own_session(user_id: str, session_id: str) -> None:
+    """Revoke one of the caller's sessions; another person's (or none) is a 404."""
+    session = db.session.get(AuthSession, session_id)
+    if session is None or session.user_id != user_id:
+        raise NotFound()
+    revoke_session(session_id, reason="revoked_by_user")
+

@@ -1,47 +1,90 @@
-"""Access tokens: flask-jwt-extended configured for ES256 with a ``kid`` header."""
+"""Access tokens: flask-jwt-extended, ES256, a ``kid`` header and a session id in every token.
+
+Keys come from ``ragem.auth.keys`` (rotating, shared through the database). Every authenticated
+request checks that the token's session (``sid``) is still active: one primary-key look-up, so a
+log-out or a revoked session stops its tokens at once on every worker and host.
+"""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import timedelta
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from flask_jwt_extended import create_access_token
+from jwt.exceptions import InvalidTokenError
 
 from ragem.auth import keys
 from ragem.errors import error_response
 from ragem.extensions import db, jwt
 
+# The key set chosen for the token being encoded: the header loader picks it, the key loader
+# signs with the same one, so a rotation between the two calls cannot mismatch kid and key.
+_encoding_with: ContextVar[keys.KeySet | None] = ContextVar("ragem_encoding_keys", default=None)
+
+ISSUER = "ragem"
+
 
 def configure(app: Flask, settings: dict) -> None:
-    """Bind flask-jwt-extended to the signing key and route its errors to our envelope."""
-    private_pem = keys.load_private_pem(settings)
+    """Bind flask-jwt-extended to the rotating key set and route its errors to our envelope."""
+    keys.check_configured(settings)
     app.config.update(
         JWT_ALGORITHM=keys.ALGORITHM,
+        # Only ES256 verifies: "none", HS256 keyed with the public key and friends are refused.
         JWT_DECODE_ALGORITHMS=[keys.ALGORITHM],
-        JWT_PRIVATE_KEY=private_pem,
-        JWT_PUBLIC_KEY=keys.public_pem(private_pem),
         JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=settings["ACCESS_TOKEN_MINUTES"]),
         JWT_TOKEN_LOCATION=["headers"],
         JWT_IDENTITY_CLAIM="sub",
-        JWT_ENCODE_ISSUER="ragem",
-        JWT_DECODE_ISSUER="ragem",
+        JWT_ENCODE_ISSUER=ISSUER,
+        JWT_DECODE_ISSUER=ISSUER,
+        JWT_ENCODE_NBF=False,  # iat says the same; one clock-sensitive claim is enough for verifiers
     )
-    app.extensions["ragem.jwk"] = keys.public_jwk(private_pem)
+    app.extensions["ragem.keys"] = keys.KeyCache()
     jwt.init_app(app)
+    from ragem.auth import sessions
+
+    app.teardown_request(sessions.touch_after_request)
 
 
-def issue_access_token(user) -> str:
-    """A short-lived access token for ``user``: UUID, roles and OPD, no personal data."""
+def issue_access_token(user, *, session_id: str) -> str:
+    """A short-lived access token: sub (UUID), roles, opd, sid; no personal data."""
     return create_access_token(
         identity=user.id,
-        additional_claims={"roles": user.roles, "opd": user.opd_code},
+        additional_claims={"roles": user.roles, "opd": user.opd_code, "sid": session_id},
     )
+
+
+def access_token_seconds() -> int:
+    """The access-token lifetime in seconds."""
+    return int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds())
 
 
 @jwt.additional_headers_loader
-def _kid_header(identity):
-    from flask import current_app
+def _kid_header(_identity):
+    chosen = keys.current()
+    _encoding_with.set(chosen)
+    return {"kid": chosen.signing_kid}
 
-    return {"kid": current_app.extensions["ragem.jwk"]["kid"]}
+
+@jwt.encode_key_loader
+def _signing_key(_identity):
+    chosen = _encoding_with.get() or keys.current()
+    _encoding_with.set(None)
+    return chosen.signing_key
+
+
+@jwt.decode_key_loader
+def _verifying_key(header, _payload):
+    key = keys.verifying_key(header.get("kid"))
+    if key is None:
+        raise InvalidTokenError("unknown or missing kid")  # -> 401 invalid_token
+    return key
+
+
+@jwt.token_in_blocklist_loader
+def _session_revoked(_header, payload) -> bool:
+    from ragem.auth import sessions
+
+    return not sessions.check_request_session(payload.get("sid"), payload.get("sub"))
 
 
 @jwt.user_lookup_loader

@@ -1,0 +1,130 @@
+"""Brute-force protection for log-in: rate limits per IP and per identifier, and a growing back-off.
+
+Two layers:
+
+- flask-limiter counts requests per client address (``LOGIN_IP_LIMITS``) and per identifier
+  (``LOGIN_IDENTIFIER_LIMIT``, keyed on a keyed hash of the normalised identifier, so ``0812...``,
+  ``62812...`` and ``+62812...`` are one counter and the table never holds a phone number or NIK);
+- ``login_throttle`` counts failed passwords per identifier: after ``FAILURES_BEFORE_LOCK`` the
+  identifier is locked for ``FIRST_LOCK_SECONDS``, doubling with each further failure up to
+  ``MAX_LOCK_SECONDS``; a successful log-in clears it. A locked identifier answers 429
+  ``too_many_attempts`` with ``Retry-After`` before the password is looked at.
+
+Everything is keyed on what the client typed, never on whether an account exists: unknown and
+existing identifiers are throttled identically, so the throttle reveals nothing.
+"""
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+
+from flask import current_app, request
+from sqlalchemy import case, delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ragem.auth import pii
+from ragem.auth.models import LoginThrottle
+from ragem.errors import ApiError, ValidationError
+from ragem.extensions import _rate_limit_key, db
+from ragem.timeutil import utcnow
+
+FAILURES_BEFORE_LOCK = 5
+FIRST_LOCK_SECONDS = 30
+MAX_LOCK_SECONDS = 15 * 60
+# Failures with no further failure for this long are forgotten (a typo last week costs nothing).
+FORGET_AFTER = timedelta(hours=1)
+
+# flask-limiter limits (per client address, and per identifier whatever the address).
+LOGIN_IP_LIMITS = "20 per minute;200 per hour"
+LOGIN_IDENTIFIER_LIMIT = "10 per minute;50 per hour"
+REFRESH_IP_LIMIT = "60 per minute"
+
+TOO_MANY_ATTEMPTS = {
+    "id": "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {seconds} detik.",
+    "en": "Too many failed log-in attempts. Try again in {seconds} seconds.",
+}
+
+
+def normalise_identifier(raw: str) -> tuple[str, str]:
+    """What kind of identifier was typed and its canonical form: email, NIK, phone (E.164) or other."""
+    from ragem.auth.service import normalise_phone
+
+    text = (raw or "").strip()
+    if "@" in text:
+        return "email", text.lower()
+    compact = re.sub(r"[\s.\-]", "", text)
+    if compact.isdigit() and len(compact) == 16:
+        return "nik", compact  # a NIK has 16 digits; no E.164 number is that long
+    try:
+        return "phone", normalise_phone(text)
+    except ValidationError:
+        return "other", text.lower()
+
+
+def identifier_key(raw: str) -> str:
+    """The throttle key of an identifier: a keyed hash, so the table holds no phone number or NIK."""
+    kind, value = normalise_identifier(raw)
+    return "id:" + pii.keyed_hash(f"login-throttle:{kind}:{value}")
+
+
+def limiter_identifier_key() -> str:
+    """flask-limiter key function: the identifier in the JSON body (the address when there is none)."""
+    body = request.get_json(silent=True)
+    identifier = body.get("identifier") if isinstance(body, dict) else None
+    if not isinstance(identifier, str) or not identifier.strip() or len(identifier) > 254:
+        return _rate_limit_key()
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "ragem")
+    return f"{prefix}:login-identifier:{identifier_key(identifier)}"
+
+
+def check(key: str) -> None:
+    """Refuse with 429 ``too_many_attempts`` (and Retry-After) while ``key`` is locked."""
+    row = db.session.get(LoginThrottle, key)
+    now = utcnow()
+    if row is not None and row.locked_until is not None and row.locked_until > now:
+        seconds = max(1, math.ceil((row.locked_until - now).total_seconds()))
+        message = {lang: text.format(seconds=seconds) for lang, text in TOO_MANY_ATTEMPTS.items()}
+        raise ApiError(
+            "too_many_attempts", message, status=429,
+            details={"retry_after": seconds}, headers={"Retry-After": str(seconds)},
+        )
+
+
+def lock_seconds(failures: int) -> int:
+    """How long ``failures`` consecutive failures lock an identifier (0: not locked)."""
+    if failures < FAILURES_BEFORE_LOCK:
+        return 0
+    doublings = min(failures - FAILURES_BEFORE_LOCK, 16)  # 2**16 * 30 s is far past the cap
+    return min(FIRST_LOCK_SECONDS * 2**doublings, MAX_LOCK_SECONDS)
+
+
+def record_failure(key: str) -> int:
+    """Count a failed password for ``key`` and lock it when due; returns the failure count.
+
+    One atomic upsert, so parallel guesses cannot slip past the count. The caller commits.
+    """
+    now = utcnow()
+    table = LoginThrottle.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert
+    stmt = insert(table).values(key=key, failures=1, updated_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={
+            "failures": case((table.c.updated_at < now - FORGET_AFTER, 1), else_=table.c.failures + 1),
+            "updated_at": now,
+        },
+    ).returning(table.c.failures)
+    failures = db.session.execute(stmt).scalar_one()
+    seconds = lock_seconds(failures)
+    if seconds:
+        db.session.execute(
+            table.update().where(table.c.key == key).values(locked_until=now + timedelta(seconds=seconds))
+        )
+    return failures
+
+
+def reset(key: str) -> None:
+    """Forget the failures of ``key`` (the right password was given)."""
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
