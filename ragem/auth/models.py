@@ -145,7 +145,8 @@ class OneTimeCode(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     purpose: Mapped[str] = mapped_column(String(30), nullable=False)
     user_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    destination: Mapped[str] = mapped_column(String(20), nullable=False)
+    # Indexed: every issue and check looks codes up by destination (throttle, newest code).
+    destination: Mapped[str] = mapped_column(String(20), index=True, nullable=False)
     code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
@@ -175,4 +176,7 @@ class ProfileAccess(db.Model):
     fields: Mapped[list] = mapped_column(JSON, nullable=False)
     purpose: Mapped[str] = mapped_column(Text, nullable=False)
     officer_id: Mapped[str | None] = mapped_column(String(36))
+    # The officer's OPD when the read happened: the citizen is shown "an officer of <OPD>", which
+    # must stay true after the officer moves to another OPD or leaves.
+    officer_opd: Mapped[str | None] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)

@@ -1,22 +1,232 @@
 """One-time codes sent by SMS: 6 digits, valid 5 minutes, stored hashed, at most 5 tries.
 
-(Interface fixed; the implementation is being written.)
+A code is stored only as an HMAC (``pii.keyed_hash`` over purpose, destination and code), so a
+copy of the table reveals no code. Only the newest code of a purpose and destination counts: a
+new one silently retires the previous. Every try is counted with one atomic ``UPDATE`` before
+the comparison, so parallel guesses cannot share a try; after five the code is dead (429).
+Sending is throttled per destination (one a minute, five an hour, every purpose together), which
+caps both the SMS bill and the number of codes an attacker can ask to guess at.
 """
 from __future__ import annotations
 
-from ragem.auth.models import OneTimeCode
+import hmac
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, text, update
+
+from ragem.auth.models import OneTimeCode, User
+from ragem.auth.pii import keyed_hash
+from ragem.errors import ApiError, ValidationError
+from ragem.extensions import db
+from ragem.hooktypes import OutboundMessage
+from ragem.timeutil import utcnow
+
+log = logging.getLogger("ragem.auth.otp")
 
 PURPOSES = ("verify_phone", "reset_password", "change_phone")
+CODE_DIGITS = 6
+TTL_SECONDS = 5 * 60
+MAX_ATTEMPTS = 5
+RESEND_INTERVAL_SECONDS = 60
+HOURLY_LIMIT = 5
+# Codes older than this are deleted when a new one is issued (they no longer count for anything).
+KEEP_FOR = timedelta(days=1)
+
+INVALID_CODE = {
+    "id": "Kode salah atau sudah tidak berlaku.",
+    "en": "The code is wrong or no longer valid.",
+}
+CODE_EXPIRED = {
+    "id": "Kode sudah kedaluwarsa. Minta kode baru.",
+    "en": "The code has expired. Ask for a new one.",
+}
+TOO_MANY_ATTEMPTS = {
+    "id": "Terlalu banyak percobaan yang salah. Minta kode baru.",
+    "en": "Too many wrong attempts. Ask for a new code.",
+}
+THROTTLED = {
+    "id": "Kode baru belum dapat dikirim. Tunggu sebentar lalu coba lagi.",
+    "en": "A new code cannot be sent yet. Please wait and try again.",
+}
+
+# What the SMS says, per purpose and language. Never more than one SMS segment of text around it.
+_TEXTS = {
+    "verify_phone": {
+        "id": "RAGEM: kode verifikasi Anda {code}. Berlaku 5 menit. Jangan berikan kode ini kepada siapa pun, termasuk petugas.",
+        "en": "RAGEM: your verification code is {code}. Valid for 5 minutes. Never share it with anyone, officers included.",
+    },
+    "reset_password": {
+        "id": "RAGEM: kode untuk mengatur ulang kata sandi {code}. Berlaku 5 menit. Abaikan jika Anda tidak memintanya.",
+        "en": "RAGEM: your password reset code is {code}. Valid for 5 minutes. Ignore this if you did not ask for it.",
+    },
+    "change_phone": {
+        "id": "RAGEM: kode untuk mengganti nomor ponsel {code}. Berlaku 5 menit. Jangan berikan kode ini kepada siapa pun.",
+        "en": "RAGEM: your code to change your phone number is {code}. Valid for 5 minutes. Never share it.",
+    },
+}
+
+
+class OtpThrottled(ApiError):
+    """Too many codes sent to one destination lately (429, with ``Retry-After``)."""
+
+    status = 429
+    code = "otp_throttled"
+
+
+def _code_hash(purpose: str, destination: str, code: str) -> str:
+    # Purpose and destination are mixed in so that one code's hash says nothing about another's.
+    return keyed_hash(f"otp\x1f{purpose}\x1f{destination}\x1f{code}")
+
+
+def _check_purpose(purpose: str) -> None:
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown one-time code purpose {purpose!r} (known: {', '.join(PURPOSES)})")
+
+
+def _lock_destination(destination: str) -> None:
+    """Serialise issuing for one destination until commit (PostgreSQL), so the throttle holds
+    under parallel requests; SQLite already runs one writer at a time."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = int(keyed_hash(f"otp-lock\x1f{destination}")[:15], 16)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _throttle(destination: str, now: datetime) -> None:
+    """Refuse (429 ``otp_throttled``) when a code went to ``destination`` under a minute ago or
+    five went there within the hour; ``Retry-After`` says when the next one may go."""
+    window = now - timedelta(hours=1)
+    count, oldest, newest = db.session.execute(
+        select(func.count(OneTimeCode.id), func.min(OneTimeCode.created_at), func.max(OneTimeCode.created_at))
+        .where(OneTimeCode.destination == destination, OneTimeCode.created_at > window)
+    ).one()
+    waits = []
+    if newest is not None and newest > now - timedelta(seconds=RESEND_INTERVAL_SECONDS):
+        waits.append(newest + timedelta(seconds=RESEND_INTERVAL_SECONDS) - now)
+    if count >= HOURLY_LIMIT:
+        waits.append(oldest + timedelta(hours=1) - now)
+    if waits:
+        seconds = max(1, int(max(waits).total_seconds() + 0.999))
+        raise OtpThrottled(message=THROTTLED, details={"retry_after": seconds}, headers={"Retry-After": str(seconds)})
+
+
+def _store(purpose: str, destination: str, user_id: str | None) -> tuple[OneTimeCode, str]:
+    """Throttle, retire the previous code, and add a new one; returns it with its plain digits."""
+    _check_purpose(purpose)
+    now = utcnow()
+    _lock_destination(destination)
+    _throttle(destination, now)
+    db.session.execute(
+        OneTimeCode.__table__.delete().where(
+            OneTimeCode.destination == destination, OneTimeCode.created_at < now - KEEP_FOR
+        )
+    )
+    # The previous live code of this purpose dies now; the row stays, the throttle counts it.
+    db.session.execute(
+        update(OneTimeCode)
+        .where(
+            OneTimeCode.purpose == purpose, OneTimeCode.destination == destination,
+            OneTimeCode.consumed_at.is_(None), OneTimeCode.expires_at > now,
+        )
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    row = OneTimeCode(
+        purpose=purpose, destination=destination, user_id=user_id, attempts=0,
+        code_hash=_code_hash(purpose, destination, code),
+        created_at=now, expires_at=now + timedelta(seconds=TTL_SECONDS),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row, code
 
 
 def issue_code(purpose: str, destination: str, *, user_id: str | None = None) -> OneTimeCode:
     """Create a code for ``destination`` (E.164) and send it through the message-delivery hook.
 
-    Resends are throttled (429 with Retry-After); a new code invalidates the previous one.
+    Resends are throttled (429 with Retry-After); a new code invalidates the previous one. The
+    SMS is in the account's preferred language when ``user_id`` is given, else Indonesian. The
+    row and any outbox message join the current transaction: the caller commits.
+    :raises OtpThrottled: ``otp_throttled`` (429); nothing was stored or sent.
     """
-    raise NotImplementedError
+    row, code = _store(purpose, destination, user_id)
+    language = "id"
+    if user_id:
+        language = db.session.scalar(select(User.preferred_language).where(User.id == user_id)) or "id"
+    body = _TEXTS[purpose].get(language, _TEXTS[purpose]["id"]).format(code=code)
+    from ragem.notifications.outbox import deliver
+
+    sent = deliver(OutboundMessage(channel="sms", to=destination, body=body, user_id=user_id, purpose=f"otp.{purpose}"))
+    if not sent:
+        # Never the code nor the number: the purpose is enough to notice a gateway outage.
+        log.warning("one-time code not delivered", extra={"purpose": purpose})
+    return row
+
+
+def issue_decoy(purpose: str, destination: str) -> OneTimeCode:
+    """Store a code that is never sent, throttled exactly like a real one.
+
+    Used where a real code would only go to an existing account (password reset, resend): the
+    caller stores a decoy for anyone else, so the answers (202, then 429 when throttled, then
+    ``too_many_attempts`` after five guesses) never tell whether the account exists.
+    """
+    row, _code = _store(purpose, destination, None)
+    return row
 
 
 def check_code(purpose: str, destination: str, code: str) -> OneTimeCode:
-    """Consume the valid code for ``destination``; 422 when wrong or expired, 429 after 5 tries."""
-    raise NotImplementedError
+    """Consume the valid code for ``destination``; 422 when wrong or expired, 429 after 5 tries.
+
+    Only the newest code of ``purpose`` for ``destination`` is considered. A failed try is
+    committed at once (together with anything else pending in the session, so call this before
+    changing anything), so that rolling the request back never gives a guess back. On success
+    the code is marked consumed in the session; the caller commits it with its own change.
+    :raises ValidationError: ``invalid_code`` (wrong, used or none) or ``code_expired`` (422).
+    :raises ApiError: ``too_many_attempts`` (429) once five tries were spent.
+    """
+    _check_purpose(purpose)
+    now = utcnow()
+    row = db.session.scalar(
+        select(OneTimeCode)
+        .where(OneTimeCode.purpose == purpose, OneTimeCode.destination == destination)
+        .order_by(OneTimeCode.id.desc())
+        .limit(1)
+    )
+    if row is None or row.consumed_at is not None:
+        raise ValidationError("invalid_code", INVALID_CODE)
+    if row.attempts >= MAX_ATTEMPTS:
+        raise ApiError("too_many_attempts", TOO_MANY_ATTEMPTS, status=429)
+    if row.expires_at <= now:
+        raise ValidationError("code_expired", CODE_EXPIRED)
+    # Count the try before looking at the code: the WHERE makes the fifth try the last one even
+    # when several requests guess at the same time.
+    counted = db.session.execute(
+        update(OneTimeCode)
+        .where(OneTimeCode.id == row.id, OneTimeCode.attempts < MAX_ATTEMPTS, OneTimeCode.consumed_at.is_(None))
+        .values(attempts=OneTimeCode.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if counted != 1:
+        db.session.commit()
+        raise ApiError("too_many_attempts", TOO_MANY_ATTEMPTS, status=429)
+    expected = row.code_hash
+    given = _code_hash(purpose, destination, str(code or "").strip())
+    if not hmac.compare_digest(expected, given):
+        db.session.commit()
+        db.session.refresh(row)
+        raise ValidationError(
+            "invalid_code", INVALID_CODE, details={"attempts_left": max(0, MAX_ATTEMPTS - row.attempts)}
+        )
+    consumed = db.session.execute(
+        update(OneTimeCode)
+        .where(OneTimeCode.id == row.id, OneTimeCode.consumed_at.is_(None))
+        .values(consumed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if consumed != 1:  # another request used it a moment ago
+        db.session.commit()
+        raise ValidationError("invalid_code", INVALID_CODE)
+    db.session.refresh(row)
+    return row
