@@ -10,3 +10,7 @@ def init_app(app, api) -> None:
     tokens.configure(app, app.config["RAGEM"])
     api.register_blueprint(blp)
     api.register_blueprint(jwks_blp)
+    from ragem.auth import account_views, admin_views
+
+    api.register_blueprint(account_views.blp)
+    api.register_blueprint(admin_views.blp)
