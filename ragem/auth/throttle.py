@@ -68,12 +68,24 @@ def identifier_key(raw: str) -> str:
     return "id:" + pii.keyed_hash(f"login-throttle:{kind}:{value}")
 
 
-def limiter_identifier_key() -> str:
-    """flask-limiter key function: the identifier in the JSON body (the address when there is none)."""
+def _body_identifier() -> str | None:
     body = request.get_json(silent=True)
     identifier = body.get("identifier") if isinstance(body, dict) else None
     if not isinstance(identifier, str) or not identifier.strip() or len(identifier) > 254:
-        return _rate_limit_key()
+        return None
+    return identifier
+
+
+def no_identifier() -> bool:
+    """flask-limiter ``exempt_when``: the body names no identifier (it fails validation anyway)."""
+    return _body_identifier() is None
+
+
+def limiter_identifier_key() -> str:
+    """flask-limiter key function: the identifier in the JSON body, whatever the client's address."""
+    identifier = _body_identifier()
+    if identifier is None:
+        return _rate_limit_key()  # not reached: no_identifier() exempts these requests
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "ragem")
     return f"{prefix}:login-identifier:{identifier_key(identifier)}"
 

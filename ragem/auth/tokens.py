@@ -37,6 +37,7 @@ def configure(app: Flask, settings: dict) -> None:
         JWT_ENCODE_ISSUER=ISSUER,
         JWT_DECODE_ISSUER=ISSUER,
         JWT_ENCODE_NBF=False,  # iat says the same; one clock-sensitive claim is enough for verifiers
+        JWT_COOKIE_CSRF_PROTECT=False,  # tokens travel in the Authorization header only: no csrf claim
     )
     app.extensions["ragem.keys"] = keys.KeyCache()
     jwt.init_app(app)

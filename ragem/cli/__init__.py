@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "ragem.cli.openapi",
     "ragem.cli.worker",
     "ragem.cli.dev",
+    "ragem.cli.keys",
 )
 
 

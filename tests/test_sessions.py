@@ -1,0 +1,254 @@
+"""Sessions: refresh rotation and reuse detection, log-out and revocation at once, the device list."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import jwt
+import pytest
+from sqlalchemy import select, update
+
+from ragem.app import create_app
+from ragem.auth import sessions
+from ragem.auth.guards import fresh_login_required
+from ragem.auth.models import AuthSession, RotatedRefreshToken
+from ragem.errors import ApiError
+from ragem.extensions import db
+from ragem.testing import create_account
+from ragem.timeutil import utcnow
+
+LOGIN = "/api/v1/auth/login"
+REFRESH = "/api/v1/auth/refresh"
+LOGOUT = "/api/v1/auth/logout"
+SESSIONS = "/api/v1/auth/sessions"
+
+
+def auth(tokens: dict) -> dict:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def sid_of(tokens: dict) -> str:
+    return jwt.decode(tokens["access_token"], options={"verify_signature": False})["sid"]
+
+
+def assert_revoked(client, tokens: dict) -> None:
+    response = client.get(SESSIONS, headers=auth(tokens))
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "invalid_token"
+    assert response.json["error"]["details"]["reason"] == "revoked"
+
+
+@pytest.fixture
+def account(app):
+    """One verified citizen: ``(user_id, phone, password)``."""
+    return create_account(app)
+
+
+@pytest.fixture
+def log_in(client, account):
+    """Log the account in from a named device; returns the token response."""
+
+    def go(device: str | None = None, **headers) -> dict:
+        body = {"identifier": account[1], "password": account[2]}
+        if device:
+            body["device"] = device
+        response = client.post(LOGIN, json=body, headers=headers)
+        assert response.status_code == 200, response.json
+        return response.json
+
+    return go
+
+
+# -- refresh ------------------------------------------------------------------------------------
+
+
+def test_log_in_answers_tokens_and_their_lifetimes(client, log_in):
+    tokens = log_in()
+    assert set(tokens) == {"access_token", "refresh_token", "token_type", "expires_in", "refresh_expires_in"}
+    assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 900
+    assert 30 * 86400 - 60 < tokens["refresh_expires_in"] <= 30 * 86400
+    assert len(tokens["refresh_token"]) >= 43  # 256 bits, URL-safe
+
+
+def test_refresh_rotates_the_refresh_token_and_answers_like_log_in(app, client, log_in):
+    first = log_in()
+    second = client.post(REFRESH, json={"refresh_token": first["refresh_token"]})
+    assert second.status_code == 200
+    assert set(second.json) == set(first)
+    assert second.json["refresh_token"] != first["refresh_token"]
+    assert sid_of(second.json) == sid_of(first)
+    assert client.get(SESSIONS, headers=auth(second.json)).status_code == 200
+    third = client.post(REFRESH, json={"refresh_token": second.json["refresh_token"]})
+    assert third.status_code == 200
+    # Only hashes are stored: neither the live nor the rotated tokens appear in the database.
+    with app.app_context():
+        session = db.session.get(AuthSession, sid_of(first))
+        stored = [session.refresh_hash] + [r.token_hash for r in db.session.scalars(select(RotatedRefreshToken))]
+    for token in (first["refresh_token"], second.json["refresh_token"], third.json["refresh_token"]):
+        assert token not in stored
+    assert sessions.hash_token(third.json["refresh_token"]) == stored[0]
+
+
+def test_a_reused_refresh_token_revokes_the_whole_session(client, log_in):
+    stolen = log_in()
+    legitimate = client.post(REFRESH, json={"refresh_token": stolen["refresh_token"]}).json
+    # The thief (or the app after a replay) presents the already-rotated token.
+    reused = client.post(REFRESH, json={"refresh_token": stolen["refresh_token"]})
+    assert reused.status_code == 401
+    assert reused.json["error"]["code"] == "invalid_refresh_token"
+    assert reused.json["error"]["details"]["reason"] == "reuse_detected"
+    # Everything of that session is dead: the newest refresh token and every access token.
+    assert client.post(REFRESH, json={"refresh_token": legitimate["refresh_token"]}).status_code == 401
+    assert_revoked(client, legitimate)
+    assert_revoked(client, stolen)
+
+
+def test_unknown_or_malformed_refresh_tokens_are_401_or_422_and_change_nothing(client, log_in):
+    tokens = log_in()
+    for body, status in (({"refresh_token": "x" * 43}, 401), ({"refresh_token": ""}, 422), ({}, 422),
+                         ({"refresh_token": tokens["access_token"]}, 422), ({"refresh_token": 5}, 422)):
+        response = client.post(REFRESH, json=body)
+        assert response.status_code == status, (body, response.json)
+    assert client.post(REFRESH, json={"refresh_token": tokens["refresh_token"]}).status_code == 200
+
+
+# -- log-out and revocation -----------------------------------------------------------------------
+
+
+def test_log_out_revokes_the_session_at_once(client, log_in):
+    tokens = log_in()
+    other_device = log_in()
+    response = client.post(LOGOUT, headers=auth(tokens))
+    assert response.status_code == 204
+    assert_revoked(client, tokens)
+    assert client.post(REFRESH, json={"refresh_token": tokens["refresh_token"]}).status_code == 401
+    # Other devices of the same person stay logged in.
+    assert client.get(SESSIONS, headers=auth(other_device)).status_code == 200
+
+
+def test_log_out_reaches_every_worker_and_host(app, ragem_settings, log_in):
+    """A second app on the same database stands for another worker or host."""
+    other = create_app(ragem_settings)
+    try:
+        tokens = log_in()
+        assert other.test_client().get(SESSIONS, headers=auth(tokens)).status_code == 200
+        assert app.test_client().post(LOGOUT, headers=auth(tokens)).status_code == 204
+        assert_revoked(other.test_client(), tokens)
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_sessions_lists_my_devices_and_marks_the_current_one(client, log_in):
+    phone = log_in(device="Android Budi")
+    browser = log_in(**{"User-Agent": "Mozilla/5.0 (Linux) RAGEM-web"})
+    listed = client.get(SESSIONS, headers=auth(phone))
+    assert listed.status_code == 200
+    items = {item["id"]: item for item in listed.json["items"]}
+    assert set(items) == {sid_of(phone), sid_of(browser)}
+    assert items[sid_of(phone)]["device"] == "Android Budi" and items[sid_of(phone)]["current"] is True
+    assert items[sid_of(browser)]["device"] == "Mozilla/5.0 (Linux) RAGEM-web" and items[sid_of(browser)]["current"] is False
+    assert items[sid_of(phone)]["ip"] == "127.0.0.1"
+    assert items[sid_of(phone)]["created_at"].endswith("Z") and items[sid_of(phone)]["last_used_at"].endswith("Z")
+    page = client.get(SESSIONS + "?limit=1", headers=auth(phone)).json
+    assert len(page["items"]) == 1 and page["next_cursor"]
+    rest = client.get(SESSIONS + f"?limit=1&cursor={page['next_cursor']}", headers=auth(phone)).json
+    assert {page["items"][0]["id"], rest["items"][0]["id"]} == set(items) and rest["next_cursor"] is None
+
+
+def test_deleting_one_of_my_sessions_logs_that_device_out_at_once(client, log_in):
+    mine = log_in()
+    lost_phone = log_in()
+    assert client.delete(f"{SESSIONS}/{sid_of(lost_phone)}", headers=auth(mine)).status_code == 204
+    assert_revoked(client, lost_phone)
+    assert client.post(REFRESH, json={"refresh_token": lost_phone["refresh_token"]}).status_code == 401
+    assert [item["id"] for item in client.get(SESSIONS, headers=auth(mine)).json["items"]] == [sid_of(mine)]
+
+
+def test_a_citizen_can_neither_list_nor_revoke_another_persons_sessions(client, log_in, login_as):
+    victim = log_in()
+    intruder = login_as("citizen")
+    listed = client.get(SESSIONS, headers=intruder).json["items"]
+    assert sid_of(victim) not in [item["id"] for item in listed]
+    refused = client.delete(f"{SESSIONS}/{sid_of(victim)}", headers=intruder)
+    assert refused.status_code == 404 and refused.json["error"]["code"] == "not_found"
+    assert client.get(SESSIONS, headers=auth(victim)).status_code == 200
+    # An id that is no session at all answers the same.
+    assert client.delete(f"{SESSIONS}/00000000-0000-4000-8000-000000000000", headers=intruder).status_code == 404
+    assert client.delete(f"{SESSIONS}/not-a-uuid", headers=intruder).status_code == 404
+
+
+def test_revoke_user_sessions_spares_the_one_asked(app, client, account, log_in):
+    keep, drop_one, drop_two = log_in(), log_in(), log_in()
+    with app.app_context():
+        count = sessions.revoke_user_sessions(account[0], reason="password_changed", except_session_id=sid_of(keep))
+        db.session.commit()
+    assert count == 2
+    assert client.get(SESSIONS, headers=auth(keep)).status_code == 200
+    assert_revoked(client, drop_one)
+    assert_revoked(client, drop_two)
+
+
+def test_last_used_at_follows_use_but_is_written_at_most_once_a_minute(app, client, log_in):
+    tokens = log_in()
+    long_ago = utcnow() - timedelta(hours=3)
+    with app.app_context():
+        db.session.execute(update(AuthSession).where(AuthSession.id == sid_of(tokens)).values(last_used_at=long_ago))
+        db.session.commit()
+    assert client.get(SESSIONS, headers=auth(tokens)).status_code == 200
+    with app.app_context():
+        touched = db.session.get(AuthSession, sid_of(tokens)).last_used_at
+    assert touched > long_ago + timedelta(hours=2)
+
+
+# -- fresh log-in ---------------------------------------------------------------------------------
+
+
+def test_fresh_login_required_wants_a_password_proved_lately_not_a_refresh(app, client, log_in):
+    @fresh_login_required(max_age_seconds=300)
+    def erase_everything():
+        return "done"
+
+    def call(tokens):
+        with app.test_request_context(headers=auth(tokens)):
+            return erase_everything()
+
+    tokens = log_in()
+    assert call(tokens) == "done"
+    with app.app_context():
+        db.session.execute(
+            update(AuthSession).where(AuthSession.id == sid_of(tokens)).values(auth_time=utcnow() - timedelta(minutes=6))
+        )
+        db.session.commit()
+    with pytest.raises(ApiError) as stale:
+        call(tokens)
+    assert stale.value.status == 401 and stale.value.code == "fresh_login_required"
+    refreshed = client.post(REFRESH, json={"refresh_token": tokens["refresh_token"]}).json
+    with pytest.raises(ApiError):
+        call(refreshed)  # refreshing does not make a session fresh
+    assert call(log_in()) == "done"  # logging in again does
+
+
+def test_fresh_login_required_answers_401_through_a_route(app, client, log_in):
+    """Through HTTP the refusal is the JSON envelope (as DELETE /api/v1/me uses it)."""
+    from ragem.blueprint import Blueprint
+
+    probe = Blueprint("fresh_probe", __name__, url_prefix="/api/v1/test-fresh")
+
+    @probe.route("", methods=["POST"])
+    @fresh_login_required(max_age_seconds=60)
+    @probe.response(204)
+    def act():
+        """Probe."""
+
+    app.extensions["ragem.api"].register_blueprint(probe)
+    tokens = log_in()
+    assert client.post("/api/v1/test-fresh", headers=auth(tokens)).status_code == 204
+    with app.app_context():
+        db.session.execute(
+            update(AuthSession).where(AuthSession.id == sid_of(tokens)).values(auth_time=utcnow() - timedelta(minutes=2))
+        )
+        db.session.commit()
+    stale = client.post("/api/v1/test-fresh", headers=auth(tokens))
+    assert stale.status_code == 401 and stale.json["error"]["code"] == "fresh_login_required"
+    assert client.post("/api/v1/test-fresh").status_code == 401
