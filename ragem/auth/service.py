@@ -1,4 +1,4 @@
-"""Account rules: creating and registering accounts, verifying phones, passwords, credentials.
+"""Account rules: creating and registering accounts, verifying phones, passwords, roles.
 
 Rules that protect the citizen:
 - the NIK is stored encrypted, as a keyed hash (look-ups, uniqueness) and its last four digits,
@@ -26,9 +26,10 @@ from ragem.audit.service import record as audit
 from ragem.auth import otp
 from ragem.auth.models import ROLES, User, UserRole
 from ragem.auth.nik import NikFacts, parse_nik
+from ragem.auth.passwords import RULES as PASSWORD_RULES
 from ragem.auth.passwords import check_password_policy, hash_password, verify_password
 from ragem.auth.pii import decrypt, encrypt, keyed_hash
-from ragem.errors import Conflict, Forbidden, Unauthorized, ValidationError
+from ragem.errors import Conflict, Forbidden, ValidationError
 from ragem.extensions import db
 from ragem.timeutil import utcnow
 
@@ -53,10 +54,6 @@ ALREADY_REGISTERED = {
 TOO_YOUNG = {
     "id": f"Pendaftaran mandiri hanya untuk usia {MIN_AGE} tahun ke atas.",
     "en": f"Self-registration is for people aged {MIN_AGE} and over.",
-}
-PHONE_NOT_VERIFIED = {
-    "id": "Nomor ponsel belum diverifikasi. Masukkan kode yang dikirim lewat SMS atau minta kode baru.",
-    "en": "The phone number is not verified yet. Enter the code sent by SMS or ask for a new one.",
 }
 WRONG_PASSWORD = {"id": "Kata sandi sekarang salah.", "en": "The current password is wrong."}
 CODE_SENT = {
@@ -95,23 +92,6 @@ def normalise_phone(raw: str, *, field: str = "phone") -> str:
 def nik_hash(number: str) -> str:
     """The keyed hash that finds an account by its NIK (the NIK itself is never searchable)."""
     return keyed_hash(number)
-
-
-def find_by_identifier(identifier: str) -> User | None:
-    """The account whose phone, email or NIK is ``identifier``, or ``None``."""
-    raw = (identifier or "").strip()
-    compact = re.sub(r"[\s.\-]", "", raw)
-    if "@" in raw:
-        condition = User.email == raw.lower()
-    elif len(compact) == 16 and compact.isdigit():
-        # Only the keyed hash goes to the database: a NIK never appears in a query (or its log).
-        condition = User.nik_hash == nik_hash(compact)
-    else:
-        try:
-            condition = User.phone == normalise_phone(raw)
-        except ValidationError:
-            return None
-    return db.session.scalar(select(User).where(condition).limit(1))
 
 
 def _nik_fields(facts: NikFacts) -> dict[str, Any]:
@@ -306,7 +286,9 @@ def _reset_destination(identifier: str, user: User | None) -> str:
 
 
 def _resettable(identifier: str) -> User | None:
-    user = find_by_identifier(identifier)
+    from ragem.auth.sessions import find_account
+
+    user = find_account(identifier)
     return user if user is not None and user.is_active and user.is_verified else None
 
 
@@ -370,69 +352,27 @@ def change_password(user: User, current_password: str, new_password: str, *, ses
     :raises ApiError: ``too_many_attempts`` (429) while the log-in throttle locks the account.
     :raises ValidationError: ``weak_password`` (422).
     """
-    key = _throttle_key(user)
-    if key is not None:
-        from ragem.auth import throttle
+    from ragem.auth import sessions, throttle
 
-        throttle.check(key)  # a locked account is not guessed at through this door either
+    # The account's log-in throttle guards this door too: a stolen access token must not let
+    # anyone guess the password here faster than at the log-in.
+    key = throttle.identifier_key(user.phone)
+    throttle.check(key)
     if not verify_password(user.password_hash, current_password):
-        _count_failure(user)
+        throttle.record_failure(key)
+        db.session.commit()  # the failure counts even though the request fails
         raise Forbidden("wrong_password", WRONG_PASSWORD)
+    throttle.reset(key)
     if current_password == new_password:
-        raise ValidationError("weak_password", _password_rule("same_as_current"),
+        raise ValidationError("weak_password", PASSWORD_RULES["same_as_current"],
                               details={"new_password": "same_as_current", "rules": ["same_as_current"]})
     check_password_policy(new_password, name=user.name, phone=user.phone, nik=user_nik(user), field="new_password")
-    from ragem.auth import sessions
-
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     revoked = sessions.revoke_user_sessions(user.id, reason="password_changed", except_session_id=session_id)
     audit("user.password_change", "user", user.id, after={"sessions_revoked": revoked}, actor=user)
     db.session.commit()
     return revoked
-
-
-def _password_rule(rule: str) -> dict[str, str]:
-    from ragem.auth.passwords import RULES
-
-    return RULES[rule]
-
-
-def _throttle_key(user: User) -> str | None:
-    """The log-in throttle key of the account's phone, when the throttle module is present."""
-    try:
-        from ragem.auth import throttle
-    except ImportError:
-        return None
-    return throttle.identifier_key(user.phone)
-
-
-def _count_failure(user: User) -> None:
-    """Count a wrong current password as a failed log-in for the account's phone; commits."""
-    key = _throttle_key(user)
-    if key is None:
-        return
-    from ragem.auth import throttle
-
-    throttle.record_failure(key)
-    db.session.commit()
-
-
-# -- log-in ----------------------------------------------------------------------------------
-
-def authenticate(identifier: str, password: str) -> User:
-    """The active account matching the identifier (phone, email or NIK) and password.
-
-    One answer (401 ``invalid_credentials``) for every failure, at the same cost; a right
-    password on an account whose phone is not verified yet gets 403 ``phone_not_verified``.
-    """
-    user = find_by_identifier(identifier)
-    ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.is_active:
-        raise Unauthorized("invalid_credentials")
-    if not user.is_verified:
-        raise Forbidden("phone_not_verified", PHONE_NOT_VERIFIED)
-    return user
 
 
 # -- roles (admins) --------------------------------------------------------------------------
