@@ -5,8 +5,10 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 import uuid
+from pathlib import Path
 
 import jwt
 import pytest
@@ -268,3 +270,46 @@ def test_a_retired_key_is_dropped_once_its_tokens_have_expired(app, client, citi
         keys.rotate()
         db.session.commit()
         assert db.session.get(SigningKey, old_kid) is None
+
+
+# -- the verifier in docs/tokens.md ------------------------------------------------------------------
+
+
+def _documented_verifier_class():
+    """The Python example of docs/tokens.md, run as written."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "tokens.md").read_text()
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "docs/tokens.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    return namespace["RagemTokenVerifier"]
+
+
+def test_the_documented_verifier_trusts_real_tokens_across_a_rotation_and_nothing_else(app, client, citizen):
+    fetched = []
+
+    def fetch(url):
+        fetched.append(url)
+        return client.get(url.removeprefix("https://ragem.example")).json
+
+    verifier = _documented_verifier_class()("https://ragem.example" + JWKS, fetch=fetch, refetch_interval=0)
+    assert verifier.verify(token_of(citizen))["sub"] == citizen["X-Test-User-Id"]
+    with app.app_context():
+        keys.rotate()
+        db.session.commit()
+    after_rotation = bearer(app, citizen["X-Test-User-Id"])
+    assert verifier.verify(token_of(after_rotation))["sid"]  # unknown kid: it fetched the set again
+    assert verifier.verify(token_of(citizen))["sub"] == citizen["X-Test-User-Id"]  # retired key still good
+    assert len(fetched) == 2
+
+    header, claims = parts(token_of(citizen))
+    impostor = ec.generate_private_key(ec.SECP256R1())
+    forgeries = [
+        f"{b64json({'alg': 'none', 'kid': header['kid']})}.{b64json(claims)}.",
+        es256_by_hand({"alg": "ES256", "kid": header["kid"]}, {**claims, "roles": ["admin"]}, impostor),
+        es256_by_hand({"alg": "ES256", "kid": "made-up"}, claims, impostor),
+        signed_with_real_key(app, {}, {**claims, "exp": int(time.time()) - 3600}),
+        signed_with_real_key(app, {}, {**claims, "iss": "someone-else"}),
+    ]
+    for forged in forgeries:
+        with pytest.raises(jwt.InvalidTokenError):
+            verifier.verify(forged)
