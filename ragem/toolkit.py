@@ -104,12 +104,14 @@ def delete_file(file_id: str) -> bool:
     return _delete_file(file_id)
 
 
-def read_profile(plugin_slug: str, user, fields, purpose: str) -> dict:
-    """Read ``fields`` of ``user``'s profile for ``purpose``; only fields declared through
-    ``ragem_profile_fields`` (anything else raises ``Forbidden``, also a ``PermissionError``)."""
+def read_profile(plugin_slug: str, user, fields, purpose: str, officer=None) -> dict:
+    """Read ``fields`` of ``user``'s profile for ``purpose`` (and for ``officer``, if an officer
+    asked); only fields declared through ``ragem_profile_fields`` (anything else raises
+    ``Forbidden``, also a ``PermissionError``). Every read is shown to the citizen in
+    ``GET /api/v1/me/access-log``."""
     from ragem.profile.service import read_profile as _read_profile
 
-    return _read_profile(plugin_slug, user, fields, purpose)
+    return _read_profile(plugin_slug, user, fields, purpose, officer)
 
 
 def region(code: str):

@@ -1,9 +1,11 @@
-"""The citizen profile as the services see it: summary sections and the citizen's data rights.
+"""The citizen profile: ``/api/v1/me``, the access record and the citizen's data rights.
 
-The functions in ``ragem.profile.service`` are the only callers of the profile hooks
-(``ragem_profile_summary``, ``ragem_user_export``, ``ragem_user_erase``, ``ragem_user_event``) and
-the gatekeeper of ``ragem_profile_fields``. Only ``GET /api/v1/me/summary`` is served for now; the
-rest of the profile API belongs to the identity work.
+- ``account``: reading and correcting the own profile, changing the phone, leaving (erasure).
+- ``access``: the record of every profile read a service made (``GET /api/v1/me/access-log``).
+- ``export``: the core's part of ``GET /api/v1/me/export``.
+- ``service``: the only callers of the profile hooks (``ragem_profile_summary``,
+  ``ragem_user_export``, ``ragem_user_erase``, ``ragem_user_event``) and the gatekeeper of
+  ``ragem_profile_fields`` (``read_profile``).
 """
 
 

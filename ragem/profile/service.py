@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from flask import current_app
 
@@ -19,13 +19,28 @@ from ragem.errors import ApiError, Forbidden
 from ragem.extensions import db
 from ragem.hooktypes import ErasureReport, UserEvent
 from ragem.plugins import PluginRecord
+from ragem.profile import export as export_sections
+from ragem.profile.access import record_access
 from ragem.timeutil import isoformat_z, utcnow
 
 log = logging.getLogger("ragem.profile")
 
-#: Account attributes a plugin may read through ``read_profile`` once it declared them.
-#: Anything else on the account (password hash, roles, ...) is never handed to a plugin.
-PROFILE_FIELDS = ("name", "phone", "email", "preferred_language")
+#: Account attributes a plugin may read through ``read_profile`` once it declared them, and how
+#: each is read (``kelurahan`` is the Kemendagri code; ``toolkit.region`` names it). Anything else
+#: on the account (password hash, roles, verification state, ...) is never handed to a plugin.
+#: The NIK is not readable at all: in clear it is the one identifier worth stealing, and masked it
+#: identifies nobody; a service refers to a person by the account id.
+_FIELD_READERS: dict[str, Callable[[User], Any]] = {
+    "name": lambda user: user.name,
+    "phone": lambda user: user.phone,
+    "email": lambda user: user.email,
+    "preferred_language": lambda user: user.preferred_language,
+    "kelurahan": lambda user: user.kelurahan_code,
+    "address": lambda user: user.address,
+    "birth_date": lambda user: user.birth_date,
+    "sex": lambda user: user.sex,
+}
+PROFILE_FIELDS = tuple(_FIELD_READERS)
 
 
 class ProfileAccessRefused(Forbidden, PermissionError):
@@ -87,26 +102,13 @@ def summary(user: User) -> dict[str, dict[str, Any]]:
     return sections
 
 
-def account_data(user: User) -> dict[str, Any]:
-    """What the core itself holds on ``user`` (never the password hash)."""
-    return {
-        "id": user.id,
-        "name": user.name,
-        "phone": user.phone,
-        "email": user.email,
-        "opd_code": user.opd_code,
-        "preferred_language": user.preferred_language,
-        "roles": user.roles,
-        "is_active": user.is_active,
-        "created_at": isoformat_z(user.created_at),
-        "updated_at": isoformat_z(user.updated_at),
-    }
-
-
 def export_user(user: User) -> dict[str, Any]:
     """Everything RAGEM holds on ``user``: the core account and every started service's part.
 
-    Switched-off services are asked too: a citizen's data does not vanish while a service is paused.
+    The core's sections (``ragem.profile.export``: account with the NIK in full, roles, sessions,
+    notifications, messages, one-time codes, access log, files, audit) come first, then
+    ``services`` keyed by slug. Switched-off services are asked too: a citizen's data does not
+    vanish while a service is paused.
     :raises DataRightsFailed: ``export_failed`` naming the service that failed; an export is
         complete or not given at all.
     """
@@ -121,7 +123,8 @@ def export_user(user: User) -> dict[str, Any]:
             raise DataRightsFailed("export_failed", details={"service": record.slug}) from exc
         if data is not None:
             services[record.slug] = _jsonable(data)
-    return {"account": account_data(user), "services": services, "exported_at": isoformat_z(utcnow())}
+    core = _jsonable(export_sections.core_sections(user))
+    return {"exported_at": isoformat_z(utcnow()), **core, "services": services}
 
 
 def erase_user(user: User, actor: Any = None) -> dict[str, Any]:
@@ -206,20 +209,34 @@ def emit_user_event(name: str, user_id: str, data: Mapping[str, Any] | None = No
     return outcome
 
 
-def read_profile(plugin_slug: str, user: User, fields: Iterable[str] | str, purpose: str) -> dict[str, Any]:
+def read_profile(
+    plugin_slug: str, user: User, fields: Iterable[str] | str, purpose: str, officer: Any = None
+) -> dict[str, Any]:
     """The ``fields`` of ``user``'s profile, for plugin ``plugin_slug``, read for ``purpose``.
 
+    Every granted read is recorded in the citizen's access record (service, fields with the
+    purpose the plugin declared for each, ``purpose``, the officer's OPD, time) before the values
+    are handed over; a refused read is not recorded, since nothing was disclosed.
+    :param purpose: why the service reads now ("call about report 12"), shown to the citizen.
+    :param officer: the officer (account or account id) the read is made for, if any; the
+        citizen sees only "an officer of <OPD>".
     :raises ProfileAccessRefused: (403, also a ``PermissionError``) the plugin did not declare one
         of the fields through ``ragem_profile_fields``, or the field is not a profile field.
-    :raises ValueError: no purpose given.
+    :raises ValueError: no purpose or no field given.
     """
-    wanted = [fields] if isinstance(fields, str) else list(fields)
-    if not purpose or not str(purpose).strip():
+    wanted = list(dict.fromkeys([fields] if isinstance(fields, str) else fields))
+    if not isinstance(purpose, str) or not purpose.strip():
         raise ValueError("read_profile needs the purpose of the read")
+    if not wanted:
+        raise ValueError("read_profile needs at least one field")
     record = _registry().record_for_slug(plugin_slug)
-    declared = {use.field for use in record.profile_fields} if record and record.status == "enabled" else set()
-    refused = sorted(f for f in wanted if f not in declared or f not in PROFILE_FIELDS)
+    declared: dict[str, Mapping[str, str]] = {}
+    if record and record.status == "enabled":
+        for use in record.profile_fields:
+            declared.setdefault(use.field, use.purpose)
+    refused = sorted(f for f in wanted if f not in declared or f not in _FIELD_READERS)
     if refused:
+        log.warning("profile read refused", extra={"plugin": plugin_slug, "fields": refused})
         raise ProfileAccessRefused(details={"service": plugin_slug, "fields": refused})
-    log.info("profile read", extra={"plugin": plugin_slug, "fields": wanted, "purpose": purpose})
-    return {f: getattr(user, f) for f in wanted}
+    record_access(user, plugin_slug, [(f, declared[f]) for f in wanted], purpose, officer)
+    return {f: _FIELD_READERS[f](user) for f in wanted}

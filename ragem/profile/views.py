@@ -1,14 +1,69 @@
-"""The profile API (only the summary for now)."""
+"""The profile API: ``/api/v1/me`` and the citizen's data rights.
+
+No route takes an account id: every one acts on the account of the access token, so a citizen
+can only ever reach their own profile, access record and export.
+"""
 from __future__ import annotations
 
-from flask import g
+from flask import current_app, g
 
-from ragem.auth.guards import login_required
+from ragem.auth.guards import fresh_login_required, login_required
 from ragem.blueprint import Blueprint
-from ragem.profile import service
-from ragem.profile.schemas import ProfileSummarySchema
+from ragem.extensions import db, limiter
+from ragem.profile import access, account, service
+from ragem.timeutil import utcnow
+from ragem.profile.schemas import (
+    AccessLogPageSchema,
+    AccessLogQuerySchema,
+    ExportSchema,
+    MeSchema,
+    MeUpdateSchema,
+    PhoneChangeSchema,
+    PhoneChangeStartedSchema,
+    PhoneVerifySchema,
+    ProfileSummarySchema,
+)
 
 blp = Blueprint("profile", __name__, url_prefix="/api/v1/me", description="The citizen's own profile")
+
+#: Erasure needs the password proved this recently (seconds).
+FRESH_LOGIN_SECONDS = 300
+
+
+def _per_account() -> str:
+    """Rate-limit key: the logged-in account (these limits sit inside the log-in guard)."""
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "ragem")
+    return f"{prefix}:account:{g.current_user.id}"
+
+
+@blp.route("", methods=["GET"])
+@login_required
+@blp.response(200, MeSchema)
+def get_me():
+    """The logged-in account: profile, roles, OPD and verification state (NIK masked)."""
+    return account.profile(g.current_user)
+
+
+@blp.route("", methods=["PATCH"])
+@login_required
+@blp.arguments(MeUpdateSchema)
+@blp.response(200, MeSchema)
+def update_me(changes):
+    """Correct name, email, kelurahan, address, language, or give the NIK once; other fields are refused."""
+    user = g.current_user
+    changed = account.update_profile(user, changes)
+    if changed:
+        service.emit_user_event("updated", user.id, {"fields": changed})  # names only, never values
+    return account.profile(user)
+
+
+@blp.route("", methods=["DELETE"])
+@fresh_login_required(FRESH_LOGIN_SECONDS)
+@blp.response(204)
+def erase_me():
+    """Erase the account and ask every service to erase or anonymise its data (fresh log-in needed)."""
+    account.erase_own_account(g.current_user)
+    return ""
 
 
 @blp.route("/summary")
@@ -17,3 +72,57 @@ blp = Blueprint("profile", __name__, url_prefix="/api/v1/me", description="The c
 def summary():
     """One section per available service for the logged-in account (counts, latest items)."""
     return {"sections": service.summary(g.current_user)}
+
+
+@blp.route("/phone", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour", key_func=_per_account)
+@blp.arguments(PhoneChangeSchema)
+@blp.response(202, PhoneChangeStartedSchema)
+def change_phone(body):
+    """Start a phone change: a code goes to the new number (a number of another account is refused)."""
+    code = account.start_phone_change(g.current_user, body["phone"])
+    return {"phone": code.destination, "expires_at": code.expires_at}
+
+
+@blp.route("/phone/verify", methods=["POST"])
+@login_required
+@blp.arguments(PhoneVerifySchema)
+@blp.response(200, MeSchema)
+def verify_phone_change(body):
+    """Finish a phone change with the code sent to the new number; the old number is told."""
+    user = g.current_user
+    account.confirm_phone_change(user, body["phone"], body["code"])
+    service.emit_user_event("updated", user.id, {"fields": ["phone"]})
+    return account.profile(user)
+
+
+@blp.route("/access-log")
+@login_required
+@blp.arguments(AccessLogQuerySchema, location="query")
+@blp.response(200, AccessLogPageSchema)
+def access_log(args):
+    """Every read of the citizen's profile by a service, newest first (officers only by their OPD)."""
+    return access.access_log(g.current_user, limit=args["limit"], cursor=args.get("cursor"))
+
+
+@blp.route("/export")
+@login_required
+@limiter.limit("5 per hour", key_func=_per_account)
+@blp.response(200, ExportSchema)
+def export():
+    """Everything RAGEM holds on the citizen as a JSON file, every service's part included.
+
+    The only response with the NIK in full; it is never cached.
+    """
+    user = g.current_user
+    data = service.export_user(user)
+    # Who exported when, nothing of what: a stolen token used to take the data away shows here.
+    service.audit("user.export", "user", user.id, actor=user)
+    db.session.commit()
+    headers = {
+        "Content-Disposition": f"attachment; filename=ragem-export-{utcnow().date().isoformat()}.json",
+        "Cache-Control": "no-store",
+        "Pragma": "no-cache",
+    }
+    return data, 200, headers
