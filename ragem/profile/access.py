@@ -82,7 +82,7 @@ def _write_alone(values: dict[str, Any]) -> bool:
     try:
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
-                conn.execute(text("SET LOCAL lock_timeout = '2s'"))
+                conn.execute(text("SET LOCAL lock_timeout = '1s'"))
             conn.execute(insert(ProfileAccess).values(**values))
     except (IntegrityError, DBAPIError) as exc:
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:

@@ -126,7 +126,8 @@ def _opd(code: str | None) -> dict[str, Any] | None:
 
 
 def update_profile(user: User, changes: Mapping[str, Any]) -> list[str]:
-    """Apply a ``PATCH /api/v1/me`` body; returns the names of the fields that changed.
+    """Apply a ``PATCH /api/v1/me`` body and commit; returns the names of the fields that changed
+    (also sent to every service as the ``updated`` user event).
 
     Everything is checked before anything is written, so a refused request changes nothing.
     :raises ValidationError: ``field_not_editable`` (a field outside ``EDITABLE``),
@@ -162,7 +163,16 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> list[str]:
         setattr(user, column, value)
     if changed:
         _commit_unique()
+        _tell_services(user, changed)
     return changed
+
+
+def _tell_services(user: User, changed: list[str]) -> None:
+    """The ``updated`` user event, after the commit, with the changed field names only: a service
+    that needs a value reads it through ``read_profile``, where the citizen sees the read."""
+    from ragem.profile.service import emit_user_event
+
+    emit_user_event("updated", user.id, {"fields": changed})
 
 
 def _field_name(column: str) -> str:
@@ -242,6 +252,7 @@ def confirm_phone_change(user: User, raw_phone: str, code: str) -> None:
     # The action only: the numbers are personal data and the account holds the new one.
     audit("user.phone_change", "user", user.id, actor=user)
     _commit_unique()
+    _tell_services(user, ["phone"])
     try:
         from ragem.notifications.outbox import deliver
 
@@ -273,6 +284,21 @@ def ensure_may_leave(user: User) -> None:
     ).all()
     if not any(admin_id != user.id for admin_id in admins):
         raise Conflict("last_admin", LAST_ADMIN)
+
+
+def export_own_data(user: User) -> dict[str, Any]:
+    """``GET /api/v1/me/export``: everything held on the account, and an audit entry saying so.
+
+    The entry records who exported and when, nothing of what: an export taken with a stolen
+    token then shows in the account's audit trail.
+    :raises DataRightsFailed: ``export_failed`` naming the service that failed.
+    """
+    from ragem.profile.service import export_user
+
+    data = export_user(user)
+    audit("user.export", "user", user.id, actor=user)
+    db.session.commit()
+    return data
 
 
 def erase_own_account(user: User) -> dict[str, Any]:

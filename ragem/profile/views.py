@@ -9,9 +9,8 @@ from flask import current_app, g
 
 from ragem.auth.guards import fresh_login_required, login_required
 from ragem.blueprint import Blueprint
-from ragem.extensions import db, limiter
+from ragem.extensions import limiter
 from ragem.profile import access, account, service
-from ragem.timeutil import utcnow
 from ragem.profile.schemas import (
     AccessLogPageSchema,
     AccessLogQuerySchema,
@@ -23,6 +22,8 @@ from ragem.profile.schemas import (
     PhoneVerifySchema,
     ProfileSummarySchema,
 )
+from ragem.schemas import ErrorSchema
+from ragem.timeutil import utcnow
 
 blp = Blueprint("profile", __name__, url_prefix="/api/v1/me", description="The citizen's own profile")
 
@@ -48,18 +49,18 @@ def get_me():
 @login_required
 @blp.arguments(MeUpdateSchema)
 @blp.response(200, MeSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="The email or NIK is used by another account (already_registered)")
 def update_me(changes):
     """Correct name, email, kelurahan, address, language, or give the NIK once; other fields are refused."""
-    user = g.current_user
-    changed = account.update_profile(user, changes)
-    if changed:
-        service.emit_user_event("updated", user.id, {"fields": changed})  # names only, never values
-    return account.profile(user)
+    account.update_profile(g.current_user, changes)
+    return account.profile(g.current_user)
 
 
 @blp.route("", methods=["DELETE"])
 @fresh_login_required(FRESH_LOGIN_SECONDS)
 @blp.response(204)
+@blp.alt_response(409, schema=ErrorSchema, description="The platform's last administrator cannot leave (last_admin)")
+@blp.alt_response(503, schema=ErrorSchema, description="A service could not erase; nothing changed (erasure_failed)")
 def erase_me():
     """Erase the account and ask every service to erase or anonymise its data (fresh log-in needed)."""
     account.erase_own_account(g.current_user)
@@ -79,6 +80,8 @@ def summary():
 @limiter.limit("10 per hour", key_func=_per_account)
 @blp.arguments(PhoneChangeSchema)
 @blp.response(202, PhoneChangeStartedSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="Another account has this number (already_registered)")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many codes or requests; see Retry-After")
 def change_phone(body):
     """Start a phone change: a code goes to the new number (a number of another account is refused)."""
     code = account.start_phone_change(g.current_user, body["phone"])
@@ -89,12 +92,12 @@ def change_phone(body):
 @login_required
 @blp.arguments(PhoneVerifySchema)
 @blp.response(200, MeSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="The number was taken meanwhile (already_registered)")
+@blp.alt_response(429, schema=ErrorSchema, description="Five wrong tries: ask for a new code (too_many_attempts)")
 def verify_phone_change(body):
     """Finish a phone change with the code sent to the new number; the old number is told."""
-    user = g.current_user
-    account.confirm_phone_change(user, body["phone"], body["code"])
-    service.emit_user_event("updated", user.id, {"fields": ["phone"]})
-    return account.profile(user)
+    account.confirm_phone_change(g.current_user, body["phone"], body["code"])
+    return account.profile(g.current_user)
 
 
 @blp.route("/access-log")
@@ -110,16 +113,14 @@ def access_log(args):
 @login_required
 @limiter.limit("5 per hour", key_func=_per_account)
 @blp.response(200, ExportSchema)
+@blp.alt_response(429, schema=ErrorSchema, description="At most 5 exports an hour; see Retry-After")
+@blp.alt_response(503, schema=ErrorSchema, description="A service could not export (export_failed)")
 def export():
     """Everything RAGEM holds on the citizen as a JSON file, every service's part included.
 
     The only response with the NIK in full; it is never cached.
     """
-    user = g.current_user
-    data = service.export_user(user)
-    # Who exported when, nothing of what: a stolen token used to take the data away shows here.
-    service.audit("user.export", "user", user.id, actor=user)
-    db.session.commit()
+    data = account.export_own_data(g.current_user)
     headers = {
         "Content-Disposition": f"attachment; filename=ragem-export-{utcnow().date().isoformat()}.json",
         "Cache-Control": "no-store",
