@@ -65,7 +65,6 @@ NOT_A_KELURAHAN = {
     "en": "Unknown kelurahan: choose one of the kelurahan of Kota Serang.",
 }
 SAME_PHONE = {"id": "Ini sudah nomor telepon akun Anda.", "en": "This is already your account's phone number."}
-INVALID_CODE = {"id": "Kode salah atau kedaluwarsa.", "en": "The code is wrong or has expired."}
 LAST_ADMIN = {
     "id": "Anda administrator terakhir RAGEM. Angkat administrator lain sebelum menghapus akun ini.",
     "en": "You are RAGEM's last administrator. Appoint another administrator before erasing this account.",
@@ -244,7 +243,7 @@ def confirm_phone_change(user: User, raw_phone: str, code: str) -> None:
     issued = otp.check_code("change_phone", phone, code)
     if issued.user_id != user.id:
         db.session.commit()  # keep the code consumed: a code is good for one try
-        raise ValidationError("invalid_code", INVALID_CODE)
+        raise ValidationError("invalid_code", otp.INVALID_CODE)  # the very answer to a wrong code
     _phone_free(phone, user)
     old_phone = user.phone
     user.phone = phone
