@@ -355,12 +355,15 @@ class _Lines(logging.Handler):
 
 def test_neither_the_code_nor_the_nik_reaches_the_log(app, client):
     handler = _Lines()
-    # Everything RAGEM logs, and every SQL statement with its parameters.
-    loggers = [logging.getLogger(), logging.getLogger("ragem"), logging.getLogger("sqlalchemy.engine")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.addHandler(handler) if logger.name != "sqlalchemy.engine" else None
-        logger.setLevel(logging.DEBUG if logger.name != "sqlalchemy.engine" else logging.INFO)
+    # Everything RAGEM logs ("ragem" does not propagate), and through the root logger every SQL
+    # statement with its parameters (sqlalchemy.engine at INFO).
+    watched = {logging.getLogger(): logging.DEBUG, logging.getLogger("ragem"): logging.DEBUG,
+               logging.getLogger("sqlalchemy.engine"): logging.INFO}
+    levels = {logger: logger.level for logger in watched}
+    for logger, level in watched.items():
+        logger.setLevel(level)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("ragem").addHandler(handler)
     try:
         assert client.post(REGISTER, json=body(nik=nik(serial=4321))).status_code == 201
         assert client.post(REGISTER, json=body(nik=nik(serial=4321), phone="081299990000")).status_code == 409
@@ -372,7 +375,7 @@ def test_neither_the_code_nor_the_nik_reaches_the_log(app, client):
         assert client.post("/api/v1/auth/password/forgot", json={"identifier": nik(serial=4321)}).status_code == 202
         reset_code = texted_code(app, "+6281234567890")
     finally:
-        for logger, level in zip(loggers, levels):
+        for logger, level in levels.items():
             logger.removeHandler(handler)
             logger.setLevel(level)
     assert any(name.startswith("sqlalchemy") for name, _ in handler.lines), "no SQL logged: the test proves nothing"

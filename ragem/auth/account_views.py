@@ -122,7 +122,12 @@ def _client() -> dict[str, str | None]:
 @blp.alt_response(422, schema=ErrorSchema, description="invalid_nik, too_young, invalid_phone, weak_password (details name the rule)")
 @blp.alt_response(429, schema=ErrorSchema, description="Too many codes sent to this phone lately (otp_throttled; see Retry-After)")
 def register(body):
-    """Register with name, NIK, phone and password; a code is texted to verify the phone."""
+    """Register with name, NIK, phone and password; a code is texted to verify the phone.
+
+    The NIK gives the birth date and sex; self-registration is for people aged 17 and over
+    (``too_young``). Until the phone is verified the account cannot log in; a registration never
+    verified for 24 hours may be replaced by a new one with the same phone, NIK or email.
+    """
     user, _code = service.register(**body)
     return {"user_id": user.id, "status": "pending_verification", "code_expires_in": TTL_SECONDS}
 
