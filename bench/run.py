@@ -12,13 +12,15 @@ In one run it:
 2. serves ``bench/bare_app.py`` under gunicorn and measures ``GET /``;
 3. prepares RAGEM on a fresh SQLite database in a temporary instance folder (migrations, reference
    data, an admin and its access token), serves it under gunicorn with the same settings and
-   measures ``GET /api/v1/services``, the authenticated ``GET /api/v1/admin/services`` and a
-   plugin route (``GET /api/v1/rabeg/health``);
+   measures ``GET /api/v1/services``, the authenticated ``GET /api/v1/admin/services``, a
+   plugin route (``GET /api/v1/rabeg/health``), the authenticated ``GET /api/v1/me`` (ES256
+   token, session check, account) and ``POST /api/v1/auth/login`` (argon2id, each request a
+   different account from a different address, ``LOGIN_ACCOUNTS`` accounts);
 4. generates N trivial plugins (a module plus a ``.dist-info`` folder with the ``ragem.plugins``
    entry point) in a temporary folder put on ``PYTHONPATH`` - nothing is installed in the
    virtualenv - and measures the catalog and the plugin route again;
 5. times start-up (``create_app()`` in a fresh interpreter) with none and with N extra plugins;
-6. prints the figures against the targets of issue 2.
+6. prints the figures against the targets of issues 2 and 3.
 
 Servers bind 127.0.0.1 on free ports and are always stopped; every wrk run is bounded by
 ``--duration``. Needs ``wrk`` (``apt-get install -y wrk``).
@@ -48,8 +50,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
 ADMIN_PHONE = "+6281200000001"
+BENCH_PASSWORD = "Bench-Rahasia-123"
+# Citizens the log-in measurement cycles through (each logs in at most a few times a minute).
+LOGIN_ACCOUNTS = 400
+CITIZEN_PHONE = "+62813{:08d}"
 
 TARGET_CATALOG_SHARE = 0.60  # catalog rps / bare rps
+TARGET_AUTHENTICATED_SHARE = 0.50  # authenticated GET /api/v1/me rps / bare rps (issue 3)
 TARGET_PLUGIN_SHARE = 0.90  # catalog rps with N extra plugins / without
 TARGET_STARTUP_SECONDS = 3.0
 
@@ -192,10 +199,15 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS_MS[unit]
 
 
-def wrk(label: str, url: str, args, headers: dict[str, str] | None = None, duration: int | None = None) -> Result:
-    """Drive ``url`` with wrk for ``duration`` seconds and parse its report."""
+def wrk(
+    label: str, url: str, args, headers: dict[str, str] | None = None, duration: int | None = None,
+    script: Path | None = None,
+) -> Result:
+    """Drive ``url`` with wrk for ``duration`` seconds (``script``: a wrk Lua script) and parse its report."""
     duration = duration or args.duration
     argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    if script is not None:
+        argv += ["-s", str(script)]
     for name, value in (headers or {}).items():
         argv += ["-H", f"{name}: {value}"]
     out = subprocess.run(argv + [url], capture_output=True, text=True, timeout=duration + 60).stdout
@@ -211,10 +223,10 @@ def wrk(label: str, url: str, args, headers: dict[str, str] | None = None, durat
     return Result(label, rps, p50, p99, requests, bad)
 
 
-def measure(label: str, url: str, args, headers: dict[str, str] | None = None) -> Result:
+def measure(label: str, url: str, args, headers: dict[str, str] | None = None, script: Path | None = None) -> Result:
     """A short warm-up (workers fill their caches), then the measured run."""
-    wrk("warm-up", url, args, headers, duration=args.warmup)
-    result = wrk(label, url, args, headers)
+    wrk("warm-up", url, args, headers, duration=args.warmup, script=script)
+    result = wrk(label, url, args, headers, script=script)
     print("  " + result.row(), flush=True)
     return result
 
@@ -223,38 +235,91 @@ def measure(label: str, url: str, args, headers: dict[str, str] | None = None) -
 
 PREPARE = textwrap.dedent(
     """
-    import json
+    import json, statistics, time
     from ragem.app import create_app
     from ragem.database import create_all, seed_reference
     from ragem.extensions import db
 
     app = create_app()
+    schema = "models"
     try:
         from ragem.migrate import upgrade_all
     except ImportError:
         upgrade_all = None
     if upgrade_all is not None:
         upgrade_all(app)
-    else:
-        with app.app_context():
-            create_all()
+        schema = "migrations"
     with app.app_context():
+        try:  # every mapped table and column must be there, or the figures measure errors
+            for table in db.metadata.sorted_tables:
+                db.session.execute(table.select().limit(0))
+        except Exception as exc:
+            db.session.rollback()
+            db.drop_all()
+            schema = "models (the migrations lag behind them: " + str(exc).splitlines()[0][:120] + ")"
+        create_all()
         seed_reference()
         from ragem.auth.models import User
+        from ragem.auth.passwords import hash_password, verify_password
         from ragem.auth.service import create_user
+        shared_hash = hash_password(%(password)r)  # one hash for every account: argon2 once, not N times
         user = db.session.query(User).filter_by(phone=%(phone)r).one_or_none()
         if user is None:
-            user = create_user(name="Bench Admin", phone=%(phone)r, password="Bench-Rahasia-123", roles=("admin",))
-            db.session.commit()
+            user = create_user(name="Bench Admin", phone=%(phone)r, password=%(password)r, password_hash=shared_hash, roles=("admin",))
+        known = {phone for (phone,) in db.session.query(User.phone)}
+        for n in range(%(citizens)d):
+            phone = %(citizen_phone)r.format(n)
+            if phone not in known:
+                create_user(name="Bench Warga", phone=phone, password=%(password)r, password_hash=shared_hash)
+        db.session.commit()
         user_id = user.id
-    from ragem.auth.tokens import issue_access_token
+        # What one log-in costs: argon2id with the parameters stored in the hash itself.
+        argon2_params = shared_hash.split("$")[3]
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            verify_password(shared_hash, %(password)r)
+            timings.append(time.perf_counter() - started)
+    from ragem.auth.sessions import issue_tokens, start_session
     with app.test_request_context():
-        token = issue_access_token(db.session.get(User, user_id))
+        admin = db.session.get(User, user_id)
+        session, refresh_token = start_session(admin, device="bench", ip="127.0.0.1")
+        token = issue_tokens(admin, session, refresh_token)["access_token"]
+        db.session.commit()
     with app.app_context():
         services = len(app.extensions["ragem.plugins"].services())
-    print("BENCH-RESULT " + json.dumps({"token": token, "services": services}))
+    print("BENCH-RESULT " + json.dumps({
+        "token": token, "services": services, "schema": schema,
+        "argon2": argon2_params, "argon2_verify_ms": statistics.median(timings) * 1000,
+    }))
     """
-) % {"phone": ADMIN_PHONE}
+) % {
+    "phone": ADMIN_PHONE, "password": BENCH_PASSWORD, "citizens": LOGIN_ACCOUNTS, "citizen_phone": CITIZEN_PHONE,
+}
+
+# wrk script for the log-in figure: every request logs a different bench account in, from a
+# different client address (X-Forwarded-For, trusted with RAGEM_PROXY_COUNT=1), so the per-IP and
+# per-identifier limits and the failure back-off stay out of the way while still being checked.
+LOGIN_LUA = """
+local counter = 0
+local thread_id = 0
+local threads = 0
+
+function setup(thread)
+  thread:set("thread_id", threads)
+  threads = threads + 1
+end
+
+function request()
+  counter = counter + 1
+  local n = (thread_id * 97 + counter) %% %(accounts)d
+  local body = string.format('{"identifier": "%(phone_format)s", "password": "%(password)s", "device": "wrk"}', n)
+  local headers = {}
+  headers["Content-Type"] = "application/json"
+  headers["X-Forwarded-For"] = string.format("10.%%d.%%d.%%d", thread_id, math.floor(counter / 250) %% 250, counter %% 250 + 1)
+  return wrk.format("POST", "/api/v1/auth/login", headers, body)
+end
+""" % {"accounts": LOGIN_ACCOUNTS, "phone_format": "+62813%08d", "password": BENCH_PASSWORD}
 
 STARTUP = textwrap.dedent(
     """
@@ -298,10 +363,22 @@ def ragem_env(root: Path, plugin_path: Path | None) -> dict[str, str]:
         "RAGEM_RATE_LIMIT": "1000000000 per minute",
         "RAGEM_LOG_LEVEL": "WARNING",
         "RAGEM_SCHEDULER": "false",
+        # As behind a load balancer: the log-in measurement sends each request from its own
+        # address (X-Forwarded-For), so the per-IP log-in limit does not turn it into 429s.
+        "RAGEM_PROXY_COUNT": "1",
     })
     if plugin_path is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(plugin_path), env.get("PYTHONPATH")]))
     return env
+
+
+def status_of(url: str, headers: dict[str, str]) -> int:
+    """The HTTP status of one GET (to see which routes this checkout has)."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
 
 
 def python_json(code: str, env: dict[str, str], cwd: Path) -> dict:
@@ -375,6 +452,9 @@ def main() -> int:
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
         return 2
 
+    if os.getloadavg()[0] > 1.0:
+        print(f"WARNING: the machine is busy (load {load_average()}); the figures will be low and uneven.\n",
+              file=sys.stderr)
     root = Path(tempfile.mkdtemp(prefix="ragem-bench-"))
     print("# RAGEM benchmark\n")
     for key, value in machine().items():
@@ -410,6 +490,8 @@ def run(args, root: Path) -> dict:
             make_plugins(plugin_path, plugins)
         env = ragem_env(root, plugin_path)
         prepared = python_json(PREPARE, env, root)
+        if not plugins:
+            print(f"  (RAGEM schema created from the {prepared['schema']})")
         auth = {"Authorization": f"Bearer {prepared['token']}"}
         metrics_dir = root / f"prometheus-{plugins}"
         metrics_dir.mkdir()
@@ -423,6 +505,22 @@ def run(args, root: Path) -> dict:
                 results[(plugins, "admin")] = measure(
                     f"RAGEM `GET /api/v1/admin/services` with a bearer token{suffix}",
                     server.base + "/api/v1/admin/services", args, auth,
+                )
+                # The authenticated path of issue 3: token (ES256, kid), session check, account.
+                me_path = "/api/v1/me" if status_of(server.base + "/api/v1/me", auth) == 200 else "/api/v1/auth/sessions"
+                if me_path != "/api/v1/me":
+                    print("  (GET /api/v1/me is not there yet: measuring GET /api/v1/auth/sessions instead)")
+                results["me_path"] = me_path
+                results[(plugins, "me")] = measure(
+                    f"RAGEM `GET {me_path}` with a bearer token{suffix}", server.base + me_path, args, auth,
+                )
+                script = root / "login.lua"
+                script.write_text(LOGIN_LUA)
+                results["argon2"] = (prepared["argon2"], prepared["argon2_verify_ms"])
+                results[(plugins, "login")] = measure(
+                    f"RAGEM `POST /api/v1/auth/login` (argon2id {prepared['argon2']}, "
+                    f"{prepared['argon2_verify_ms']:.0f} ms per verification){suffix}",
+                    server.base + "/api/v1/auth/login", args, script=script,
                 )
 
     print("\n| start-up (`create_app()` in a fresh interpreter) | imports + create_app, s | whole process, s |\n|---|---:|---:|")
@@ -442,8 +540,11 @@ def report(args, results: dict) -> int:
     plugin_route = results[(0, "plugin")].rps
     plugin_route_n = results[(args.plugins, "plugin")].rps
     startup_n = results[("startup", args.plugins)][1]
+    me = results[(0, "me")].rps
     checks = [
         (f"catalog at >= {TARGET_CATALOG_SHARE:.0%} of the bare app", catalog / bare, catalog / bare >= TARGET_CATALOG_SHARE),
+        (f"authenticated `GET {results['me_path']}` at >= {TARGET_AUTHENTICATED_SHARE:.0%} of the bare app", me / bare,
+         me / bare >= TARGET_AUTHENTICATED_SHARE),
         (f"catalog with {args.plugins} plugins within 10% of none", catalog_n / catalog, catalog_n / catalog >= TARGET_PLUGIN_SHARE),
         (f"plugin route with {args.plugins} plugins within 10% of none (per-request overhead)", plugin_route_n / plugin_route,
          plugin_route_n / plugin_route >= TARGET_PLUGIN_SHARE),
@@ -453,6 +554,11 @@ def report(args, results: dict) -> int:
         print(f"| {label} | {ratio:.0%} | {'yes' if met else 'NO'} |")
     met_startup = startup_n < TARGET_STARTUP_SECONDS
     print(f"| start-up with {args.plugins} plugins < {TARGET_STARTUP_SECONDS:.0f} s | {startup_n:.2f} s | {'yes' if met_startup else 'NO'} |")
+    login = results[(0, "login")]
+    params, verify_ms = results["argon2"]
+    print(f"\nlog-in: {login.rps:,.1f} per second with {args.workers} workers (argon2id {params}, "
+          f"{verify_ms:.0f} ms per verification, so at most about {args.workers * 1000 / verify_ms:,.0f}/s); "
+          f"bare app: {bare:,.0f} requests/s")
     dirty = [r.label for r in results.values() if isinstance(r, Result) and r.bad]
     if dirty:
         print(f"\nWARNING: non-2xx answers or connection errors in: {dirty}")
