@@ -13,9 +13,11 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app, g
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload
 
 from ragem.auth import throttle
 from ragem.auth.models import AuthSession, RotatedRefreshToken, User
@@ -217,6 +219,21 @@ def is_session_active(session_id: str) -> bool:
     return session is not None and session.revoked_at is None
 
 
+@lru_cache(maxsize=1)
+def _session_and_user():
+    """The per-request statement, built once: a session by id with its account and roles.
+
+    The account and its roles come in the same statement, so the user look-up that follows
+    (``tokens._load_user``) needs no query of its own.
+    """
+    return (
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .options(joinedload(User.role_rows))
+        .where(AuthSession.id == bindparam("sid"))
+    )
+
+
 def check_request_session(session_id, user_id) -> bool:
     """The per-request check behind every access token: the session is active and is ``user_id``'s.
 
@@ -225,9 +242,14 @@ def check_request_session(session_id, user_id) -> bool:
     """
     if not isinstance(session_id, str) or not session_id:
         return False
-    session = db.session.get(AuthSession, session_id)
-    if session is None or session.revoked_at is not None or session.user_id != user_id:
+    row = db.session.execute(_session_and_user(), {"sid": session_id}).unique().one_or_none()
+    if row is None:
         return False
+    session, user = row
+    if session.revoked_at is not None or session.user_id != user_id:
+        return False
+    g.ragem_request_session = session
+    g.ragem_request_user = user  # held here: the identity map alone keeps objects only weakly
     if utcnow() - session.last_used_at >= TOUCH_INTERVAL:
         g.ragem_touch_session = session_id
     return True
