@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -211,3 +212,18 @@ def test_per_identifier_limit_whatever_the_address(make_app):
     limited = attempt(formats[0], 200)
     assert limited.status_code == 429 and limited.json["error"]["code"] == "rate_limited"
     assert attempt("+6281234500000", 201).status_code == 422  # another identifier from that address
+
+
+def test_forgotten_throttle_rows_are_purged(app, client, budi):
+    from ragem.auth import throttle
+
+    login(client, "+6281999999999", "Bukan-Sandinya-1")
+    login(client, budi[1], "Bukan-Sandinya-1")
+    with app.app_context():
+        db.session.execute(update(LoginThrottle).where(LoginThrottle.key == throttle.identifier_key("+6281999999999"))
+                           .values(updated_at=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+        throttle.purge_stale(every_seconds=0)
+        db.session.commit()
+        left = list(db.session.scalars(select(LoginThrottle.key)))
+        assert left == [throttle.identifier_key(budi[1])]

@@ -252,3 +252,29 @@ def test_fresh_login_required_answers_401_through_a_route(app, client, log_in):
     stale = client.post("/api/v1/test-fresh", headers=auth(tokens))
     assert stale.status_code == 401 and stale.json["error"]["code"] == "fresh_login_required"
     assert client.post("/api/v1/test-fresh").status_code == 401
+
+
+# -- housekeeping ---------------------------------------------------------------------------------
+
+
+def test_dead_sessions_and_old_rotated_hashes_do_not_pile_up(app, client, log_in):
+    ended_long_ago, ended_yesterday, live = log_in(), log_in(), log_in()
+    with app.app_context():
+        now = utcnow()
+        db.session.execute(update(AuthSession).where(AuthSession.id == sid_of(ended_long_ago))
+                           .values(revoked_at=now - timedelta(days=8), revoked_reason="logout"))
+        db.session.execute(update(AuthSession).where(AuthSession.id == sid_of(ended_yesterday))
+                           .values(revoked_at=now - timedelta(days=1), revoked_reason="logout"))
+        db.session.commit()
+    log_in()  # the account's next log-in clears what ended more than a week ago
+    refreshed = client.post(REFRESH, json={"refresh_token": live["refresh_token"]}).json
+    with app.app_context():
+        assert db.session.get(AuthSession, sid_of(ended_long_ago)) is None
+        assert db.session.get(AuthSession, sid_of(ended_yesterday)) is not None
+        db.session.execute(update(RotatedRefreshToken).values(rotated_at=utcnow() - timedelta(days=3)))
+        db.session.commit()
+    client.post(REFRESH, json={"refresh_token": refreshed["refresh_token"]})
+    with app.app_context():
+        remembered = list(db.session.scalars(select(RotatedRefreshToken.token_hash)))
+    # Only the token rotated just now is remembered; the one rotated "three days ago" is gone.
+    assert remembered == [sessions.hash_token(refreshed["refresh_token"])]

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app, g
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from ragem.auth import throttle
@@ -32,6 +32,10 @@ log = logging.getLogger("ragem.auth")
 
 # last_used_at is written at most this often per session: the check on every request stays a read.
 TOUCH_INTERVAL = timedelta(minutes=1)
+# How long a rotated refresh token is remembered for reuse detection.
+REUSE_MEMORY = timedelta(days=2)
+# How long a revoked or expired session is kept before the account's next log-in deletes it.
+DEAD_SESSION_KEPT = timedelta(days=7)
 DEVICE_MAX = 200
 
 PHONE_NOT_VERIFIED = {
@@ -120,6 +124,14 @@ def start_session(user: User, *, device: str | None, ip: str | None) -> tuple[Au
         refresh_expires_at=now + _refresh_lifetime(),
     )
     db.session.add(session)
+    # The account's sessions that ended a while ago go now: nothing reads them any more, and
+    # deleting them here (by user_id, indexed) keeps the table from growing without a cron job.
+    db.session.execute(
+        delete(AuthSession)
+        .where(AuthSession.user_id == user.id)
+        .where(or_(AuthSession.revoked_at < now - DEAD_SESSION_KEPT, AuthSession.refresh_expires_at < now - DEAD_SESSION_KEPT))
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
     return session, token
 
@@ -164,6 +176,14 @@ def rotate_refresh(refresh_token: str, *, ip: str | None = None) -> tuple[AuthSe
     if changed != 1:
         _reuse_detected(session.id)
     db.session.add(RotatedRefreshToken(token_hash=presented, session_id=session.id, rotated_at=now))
+    # An app refreshing every quarter hour would pile up a hundred hashes a day per session. A
+    # token rotated longer ago than REUSE_MEMORY is still dead when presented (it matches
+    # nothing); remembering it would only add that a very late replay also ends the session.
+    db.session.execute(
+        delete(RotatedRefreshToken)
+        .where(RotatedRefreshToken.session_id == session.id, RotatedRefreshToken.rotated_at < now - REUSE_MEMORY)
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
     return session, token
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from datetime import timedelta
 
 from flask import current_app, request
-from sqlalchemy import case, delete
+from sqlalchemy import case, delete, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ragem.auth import pii
@@ -34,6 +35,8 @@ FIRST_LOCK_SECONDS = 30
 MAX_LOCK_SECONDS = 15 * 60
 # Failures with no further failure for this long are forgotten (a typo last week costs nothing).
 FORGET_AFTER = timedelta(hours=1)
+# Each worker deletes forgotten rows at most this often.
+PURGE_EVERY_SECONDS = 600.0
 
 # flask-limiter limits (per client address, and per identifier whatever the address).
 LOGIN_IP_LIMITS = "20 per minute;200 per hour"
@@ -129,6 +132,7 @@ def record_failure(key: str) -> int:
         },
     ).returning(table.c.failures)
     failures = db.session.execute(stmt).scalar_one()
+    purge_stale()
     seconds = lock_seconds(failures)
     if seconds:
         db.session.execute(
@@ -140,3 +144,22 @@ def record_failure(key: str) -> int:
 def reset(key: str) -> None:
     """Forget the failures of ``key`` (the right password was given)."""
     db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+
+
+_last_purge = [float("-inf")]
+
+
+def purge_stale(*, every_seconds: float = PURGE_EVERY_SECONDS) -> None:
+    """Delete rows whose failures are forgotten and whose lock is over (at most every few minutes).
+
+    Guessing random identifiers leaves one row each; without this the table would only grow.
+    """
+    if time.monotonic() - _last_purge[0] < every_seconds:
+        return
+    _last_purge[0] = time.monotonic()
+    now = utcnow()
+    db.session.execute(
+        delete(LoginThrottle)
+        .where(LoginThrottle.updated_at < now - FORGET_AFTER)
+        .where(or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now))
+    )
