@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 02:46:26.647908
+Create Date: 2026-11-28 03:46:53.959563
 """
 from __future__ import annotations
 
@@ -40,6 +40,45 @@ def upgrade() -> None:
         batch_op.create_index('ix_audit_entry_at_id', ['at', 'id'], unique=False)
         batch_op.create_index('ix_audit_entry_target', ['target_type', 'target_id'], unique=False)
 
+    op.create_table('failed_job',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('args', sa.Text(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('failed_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_failed_job'))
+    )
+    with op.batch_alter_table('failed_job', schema=None) as batch_op:
+        batch_op.create_index('ix_failed_job_failed_at', ['failed_at'], unique=False)
+
+    op.create_table('job_run',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('slot', sa.BigInteger(), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.Column('ok', sa.Boolean(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_run')),
+    sa.UniqueConstraint('name', 'slot', name=op.f('uq_job_run_name_slot'))
+    )
+    op.create_table('kpi_target',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('kpi_key', sa.String(length=64), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('target', sa.Float(), nullable=False),
+    sa.Column('set_by', sa.String(length=36), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_target')),
+    sa.UniqueConstraint('kpi_key', 'year', name='uq_kpi_target_kpi_key_year')
+    )
+    op.create_table('login_throttle',
+    sa.Column('key', sa.String(length=80), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sa.DateTime(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttle'))
+    )
     op.create_table('opd',
     sa.Column('code', sa.String(length=20), nullable=False),
     sa.Column('name_id', sa.String(length=200), nullable=False),
@@ -51,6 +90,19 @@ def upgrade() -> None:
     sa.CheckConstraint("kind IN ('dinas', 'badan', 'satuan', 'vertical')", name=op.f('ck_opd_kind')),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_opd'))
     )
+    op.create_table('outbox_message',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('recipient', sa.String(length=64), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('purpose', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.String(length=36), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_created_at'), ['created_at'], unique=False)
+
     op.create_table('region',
     sa.Column('code', sa.String(length=20), nullable=False),
     sa.Column('bps_code', sa.String(length=10), nullable=True),
@@ -74,6 +126,29 @@ def upgrade() -> None:
     sa.Column('updated_by', sa.String(length=36), nullable=True),
     sa.PrimaryKeyConstraint('slug', name=op.f('pk_service_state'))
     )
+    op.create_table('signing_key',
+    sa.Column('kid', sa.String(length=64), nullable=False),
+    sa.Column('private_pem_ciphertext', sa.Text(), nullable=False),
+    sa.Column('public_jwk', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('retired_at', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('kid', name=op.f('pk_signing_key'))
+    )
+    op.create_table('stored_file',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('storage_key', sa.String(length=128), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('owner_id', sa.String(length=36), nullable=True),
+    sa.Column('purpose', sa.String(length=40), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_file')),
+    sa.UniqueConstraint('storage_key', name=op.f('uq_stored_file_storage_key'))
+    )
+    with op.batch_alter_table('stored_file', schema=None) as batch_op:
+        batch_op.create_index('ix_stored_file_owner_id', ['owner_id'], unique=False)
+
     op.create_table('user_account',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
@@ -83,12 +158,92 @@ def upgrade() -> None:
     sa.Column('opd_code', sa.String(length=20), nullable=True),
     sa.Column('preferred_language', sa.String(length=2), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
+    sa.Column('phone_verified_at', sa.DateTime(), nullable=True),
+    sa.Column('nik_ciphertext', sa.Text(), nullable=True),
+    sa.Column('nik_hash', sa.String(length=64), nullable=True),
+    sa.Column('nik_last4', sa.String(length=4), nullable=True),
+    sa.Column('birth_date', sa.Date(), nullable=True),
+    sa.Column('sex', sa.String(length=1), nullable=True),
+    sa.Column('kelurahan_code', sa.String(length=20), nullable=True),
+    sa.Column('address', sa.Text(), nullable=True),
+    sa.Column('password_changed_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['kelurahan_code'], ['region.code'], name=op.f('fk_user_account_kelurahan_code_region')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('email', name=op.f('uq_user_account_email')),
+    sa.UniqueConstraint('nik_hash', name=op.f('uq_user_account_nik_hash')),
     sa.UniqueConstraint('phone', name=op.f('uq_user_account_phone'))
     )
+    op.create_table('auth_session',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('user_id', sa.String(length=36), nullable=False),
+    sa.Column('device', sa.String(length=200), nullable=True),
+    sa.Column('ip_address', sa.String(length=45), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(), nullable=False),
+    sa.Column('auth_time', sa.DateTime(), nullable=False),
+    sa.Column('refresh_hash', sa.String(length=64), nullable=True),
+    sa.Column('refresh_expires_at', sa.DateTime(), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.Column('revoked_reason', sa.String(length=40), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_auth_session_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_auth_session')),
+    sa.UniqueConstraint('refresh_hash', name=op.f('uq_auth_session_refresh_hash'))
+    )
+    with op.batch_alter_table('auth_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_auth_session_user_id'), ['user_id'], unique=False)
+
+    op.create_table('notification',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('user_id', sa.String(length=36), nullable=False),
+    sa.Column('service', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=64), nullable=False),
+    sa.Column('title_id', sa.String(length=200), nullable=False),
+    sa.Column('title_en', sa.String(length=200), nullable=False),
+    sa.Column('body_id', sa.Text(), nullable=False),
+    sa.Column('body_en', sa.Text(), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_notification_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
+    )
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index('ix_notification_user_created', ['user_id', 'created_at', 'id'], unique=False)
+
+    op.create_table('one_time_code',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('purpose', sa.String(length=30), nullable=False),
+    sa.Column('user_id', sa.String(length=36), nullable=True),
+    sa.Column('destination', sa.String(length=20), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('consumed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_one_time_code_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_one_time_code'))
+    )
+    with op.batch_alter_table('one_time_code', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_one_time_code_destination'), ['destination'], unique=False)
+        batch_op.create_index(batch_op.f('ix_one_time_code_user_id'), ['user_id'], unique=False)
+
+    op.create_table('profile_access',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('user_id', sa.String(length=36), nullable=False),
+    sa.Column('service', sa.String(length=32), nullable=False),
+    sa.Column('fields', sa.JSON(), nullable=False),
+    sa.Column('purpose', sa.Text(), nullable=False),
+    sa.Column('officer_id', sa.String(length=36), nullable=True),
+    sa.Column('officer_opd', sa.String(length=20), nullable=True),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_profile_access_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_profile_access'))
+    )
+    with op.batch_alter_table('profile_access', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_profile_access_user_id'), ['user_id'], unique=False)
+
     op.create_table('user_role',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('user_id', sa.String(length=36), nullable=False),
@@ -98,20 +253,67 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_role')),
     sa.UniqueConstraint('user_id', 'role', name=op.f('uq_user_role_user_id_role'))
     )
+    op.create_table('auth_rotated_refresh',
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('session_id', sa.String(length=36), nullable=False),
+    sa.Column('rotated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['session_id'], ['auth_session.id'], name=op.f('fk_auth_rotated_refresh_session_id_auth_session'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_auth_rotated_refresh'))
+    )
+    with op.batch_alter_table('auth_rotated_refresh', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_auth_rotated_refresh_session_id'), ['session_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     """Revert this revision."""
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('auth_rotated_refresh', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_auth_rotated_refresh_session_id'))
+
+    op.drop_table('auth_rotated_refresh')
     op.drop_table('user_role')
+    with op.batch_alter_table('profile_access', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_profile_access_user_id'))
+
+    op.drop_table('profile_access')
+    with op.batch_alter_table('one_time_code', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_one_time_code_user_id'))
+        batch_op.drop_index(batch_op.f('ix_one_time_code_destination'))
+
+    op.drop_table('one_time_code')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_user_created')
+
+    op.drop_table('notification')
+    with op.batch_alter_table('auth_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_auth_session_user_id'))
+
+    op.drop_table('auth_session')
     op.drop_table('user_account')
+    with op.batch_alter_table('stored_file', schema=None) as batch_op:
+        batch_op.drop_index('ix_stored_file_owner_id')
+
+    op.drop_table('stored_file')
+    op.drop_table('signing_key')
     op.drop_table('service_state')
     with op.batch_alter_table('region', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_region_parent_code'))
 
     op.drop_table('region')
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_message_created_at'))
+
+    op.drop_table('outbox_message')
     op.drop_table('opd')
+    op.drop_table('login_throttle')
+    op.drop_table('kpi_target')
+    op.drop_table('job_run')
+    with op.batch_alter_table('failed_job', schema=None) as batch_op:
+        batch_op.drop_index('ix_failed_job_failed_at')
+
+    op.drop_table('failed_job')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entry_target')
         batch_op.drop_index('ix_audit_entry_at_id')
