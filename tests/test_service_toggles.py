@@ -93,3 +93,15 @@ def test_bad_toggle_requests_change_nothing(client, login_as):
     assert malformed.status_code == 400 and malformed.json["error"]["code"] in ("invalid_json", "bad_request")
     assert client.get("/api/v1/rabeg/health").status_code == 200
     assert client.get("/api/v1/admin/audit", headers=admin).json["items"] == []
+
+
+def test_cached_catalog_follows_toggles_and_language(client, login_as):
+    admin = login_as("admin")
+    first = client.get("/api/v1/services").json["items"]
+    assert client.get("/api/v1/services").json["items"] == first  # served again from the cache
+    english = client.get("/api/v1/services", headers={"Accept-Language": "en"}).json["items"]
+    assert {i["slug"]: i["name"] for i in english}["rabeg"] == "RABEG - Citizen Complaints"
+    _toggle(client, admin, "sikondang", enabled=False, reason="pembaruan data")
+    assert "sikondang" not in [i["slug"] for i in client.get("/api/v1/services").json["items"]]
+    english = client.get("/api/v1/services", headers={"Accept-Language": "en"}).json["items"]
+    assert "sikondang" not in [i["slug"] for i in english]

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app
 
 from ragem.audit.service import record as audit
 from ragem.catalog.models import ServiceState
 from ragem.catalog.state import cache, snapshot
 from ragem.errors import ApiError, NotFound
 from ragem.extensions import db
-from ragem.i18n import translate
+from ragem.i18n import language, translate
 from ragem.plugins import PluginRecord
 from ragem.timeutil import utcnow
 
@@ -42,6 +42,25 @@ def citizen_catalog() -> list[dict[str, Any]]:
     """Services a citizen can use now (switched-off ones are hidden)."""
     items = [catalog_item(r) for r in _registry().services()]
     return [item for item in items if item["status"] == AVAILABLE]
+
+
+def cached_citizen_catalog(dump) -> Response:
+    """The citizens' catalog as a ready JSON response, cached per language and switch state.
+
+    :param dump: turns the catalog items into the response body (the view's schema).
+    """
+    state_cache = cache()
+    state_cache.get()  # refresh the switches first, so the version below is current
+    lang = language()
+    key = (lang, state_cache.version)
+    bodies = current_app.extensions.setdefault("ragem.catalog_bodies", {})
+    body = bodies.get(key)
+    if body is None:
+        body = current_app.json.dumps(dump(citizen_catalog())).encode()
+        if len(bodies) > 8:  # old versions: only the current state's bodies are ever read again
+            bodies.clear()
+        bodies[key] = body
+    return Response(body, status=200, mimetype="application/json")
 
 
 def admin_catalog() -> list[dict[str, Any]]:

@@ -34,6 +34,8 @@ class StateCache:
         self._lock = threading.Lock()
         self._states: dict[str, StateSnapshot] = {}
         self._read_at = float("-inf")
+        #: Bumped whenever a refresh finds different states, so derived caches know to rebuild.
+        self.version = 0
 
     def get(self) -> dict[str, StateSnapshot]:
         """The states, refreshed from the database when older than the TTL."""
@@ -42,7 +44,7 @@ class StateCache:
         with self._lock:
             if time.monotonic() - self._read_at >= self.ttl:
                 rows = db.session.scalars(select(ServiceState)).all()
-                self._states = {
+                fresh = {
                     row.slug: StateSnapshot(
                         enabled=row.enabled,
                         message=(
@@ -53,6 +55,9 @@ class StateCache:
                     )
                     for row in rows
                 }
+                if fresh != self._states:
+                    self._states = fresh
+                    self.version += 1
                 self._read_at = time.monotonic()
         return self._states
 
