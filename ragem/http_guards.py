@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -56,34 +56,34 @@ def is_json_media_type(mimetype: str) -> bool:
     return mimetype == "application/json" or (mimetype.endswith("+json") and "/" in mimetype)
 
 
-def _has_body() -> bool:
-    if request.content_length:
+def _has_body(req: Request) -> bool:
+    if req.content_length:
         return True
-    return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    return "chunked" in req.headers.get("Transfer-Encoding", "").lower()
 
 
-def _view_accepts(mimetype: str) -> bool:
-    view = current_app.view_functions.get(request.endpoint or "")
+def _view_accepts(req: Request, mimetype: str) -> bool:
+    view = current_app.view_functions.get(req.endpoint or "")
     return mimetype in getattr(view, "_ragem_media_types", ())
 
 
-def _nul_location() -> str | None:
+def _nul_location(req: Request, has_body: bool) -> str | None:
     """Where the request carries a NUL character, if anywhere.
 
     PostgreSQL refuses NUL in text (the query fails with a 500), SQLite would store it: no
     legitimate RAGEM input contains one, so it is refused at the edge, the same on both.
     """
-    if "\x00" in request.path:
+    if "\x00" in req.path:
         return "path"
-    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+    if req.query_string and any("\x00" in k or "\x00" in v for k, v in req.args.items(multi=True)):
         return "query"
-    if request.method in BODY_METHODS and _has_body():
-        if is_json_media_type(request.mimetype):
-            data = request.get_data(cache=True)
+    if has_body:
+        if is_json_media_type(req.mimetype):
+            data = req.get_data(cache=True)
             if b"u0000" in data and _JSON_NUL.search(data):
                 return "json"
-        elif request.mimetype == MULTIPART:
-            if any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)):
+        elif req.mimetype == MULTIPART:
+            if any("\x00" in k or "\x00" in v for k, v in req.form.items(multi=True)):
                 return "form"
     return None
 
@@ -100,21 +100,23 @@ def install(app: Flask) -> None:
 
     @app.before_request
     def refuse_unusable_body():
-        if request.routing_exception is not None:
+        req = request._get_current_object()  # type: ignore[attr-defined]  (one look-up: runs on every request)
+        if req.routing_exception is not None:
             return None  # an unknown URL or method answers 404/405, whatever the body
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
-        if limit and request.content_length and request.content_length > limit:
+        if limit and req.content_length and req.content_length > limit:
             # Werkzeug only refuses when a view reads the body; refuse it for every route.
             raise RequestEntityTooLarge()
-        if request.method in BODY_METHODS and _has_body():
-            mimetype = request.mimetype
-            if not (is_json_media_type(mimetype) or mimetype == MULTIPART or _view_accepts(mimetype)):
+        has_body = req.method in BODY_METHODS and _has_body(req)
+        if has_body:
+            mimetype = req.mimetype
+            if not (is_json_media_type(mimetype) or mimetype == MULTIPART or _view_accepts(req, mimetype)):
                 raise ApiError(
                     "unsupported_media_type",
                     status=415,
                     details={"content_type": mimetype or None, "accepted": ["application/json", MULTIPART]},
                 )
-        location = _nul_location()
+        location = _nul_location(req, has_body)
         if location:
             raise ApiError(
                 "bad_request",

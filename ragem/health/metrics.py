@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Request, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
 LABELS = ("route", "method", "status", "plugin")
@@ -50,14 +50,12 @@ class RequestMetrics:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
 
-def _labels() -> tuple[str, str, str]:
-    """Route rule, normalised method and owning plugin slug of the current request."""
-    rule = request.url_rule.rule if request.url_rule is not None else UNMATCHED_ROUTE
-    method = request.method if request.method in KNOWN_METHODS else "OTHER"
-    plugin = CORE_PLUGIN
-    if request.blueprint:
-        slugs = current_app.extensions["ragem.plugins"].blueprint_slugs
-        plugin = slugs.get(request.blueprint.split(".")[0], CORE_PLUGIN)
+def _labels(req: Request, slugs: dict[str, str]) -> tuple[str, str, str]:
+    """Route rule, normalised method and owning plugin slug of ``req``."""
+    rule = req.url_rule.rule if req.url_rule is not None else UNMATCHED_ROUTE
+    method = req.method if req.method in KNOWN_METHODS else "OTHER"
+    blueprint = req.blueprint
+    plugin = slugs.get(blueprint.split(".", 1)[0], CORE_PLUGIN) if blueprint else CORE_PLUGIN
     return rule, method, plugin
 
 
@@ -73,11 +71,13 @@ def install_metrics(app: Flask) -> RequestMetrics:
     # a switched-off service) must still be timed and counted.
     app.before_request_funcs.setdefault(None, []).insert(0, start_timer)
 
+    slugs = app.extensions["ragem.plugins"].blueprint_slugs  # filled as plugins mount; read live
+
     @app.after_request
     def record_request(response):
         started = g.get("_ragem_started")
         if started is not None:
-            route, method, plugin = _labels()
+            route, method, plugin = _labels(request._get_current_object(), slugs)  # type: ignore[attr-defined]
             metrics.observe(route, method, response.status_code, plugin, time.perf_counter() - started)
         return response
 
