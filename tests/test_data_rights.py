@@ -289,3 +289,32 @@ def test_an_officer_may_leave(make_app):
     headers = bearer(app, officer_id)
     assert client.delete(ME, headers=headers).status_code == 204
     assert client.get(ME, headers=headers).status_code == 401
+
+
+def test_erasure_removes_the_citizens_files_and_the_messages_sent_to_them(make_app):
+    from ragem.notifications.models import OutboxMessage
+    from ragem.storage.models import StoredFile
+
+    app = make_app()
+    client = app.test_client()
+    user_id, phone, _password = create_account(app)
+    other_id, other_phone, _ = create_account(app)
+    headers = bearer(app, user_id)
+    upload = client.post(
+        "/api/v1/files", headers=headers, content_type="multipart/form-data",
+        data={"file": (io.BytesIO(png()), "foto.png")},
+    )
+    assert upload.status_code == 201
+    with app.app_context():
+        key = db.session.get(StoredFile, upload.json["id"]).storage_key
+        for recipient, owner in ((phone, user_id), (other_phone, other_id)):
+            toolkit.deliver(toolkit.OutboundMessage(channel="sms", to=recipient, body="Kode: 123456", user_id=owner))
+        db.session.commit()
+        assert toolkit.storage().exists(key)
+
+    assert client.delete(ME, headers=headers).status_code == 204
+    with app.app_context():
+        assert db.session.get(StoredFile, upload.json["id"]) is None
+        assert not toolkit.storage().exists(key)
+        recipients = list(db.session.scalars(select(OutboxMessage.recipient)))
+        assert phone not in recipients and other_phone in recipients

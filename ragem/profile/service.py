@@ -153,13 +153,50 @@ def erase_user(user: User, actor: Any = None) -> dict[str, Any]:
             reports[record.slug] = {"deleted": int(report.deleted), "anonymised": int(report.anonymised)}
         # Counts and ids only: the reason a plugin kept rows is its own text and may name the person.
         audit("user.erase", "user", user_id, after={"services": reports}, actor=actor)
+        orphan_keys = _delete_unlinked_personal_rows(user)
         _delete_account_rows(user)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    _delete_stored_bytes(orphan_keys)
     emit_user_event("deleted", user_id)
     return {"user_id": user_id, "services": reports}
+
+
+def _delete_unlinked_personal_rows(user: User) -> list[str]:
+    """Delete core rows about ``user`` that carry no foreign key to the account.
+
+    The outbox keeps messages (phone number and text) by plain ``user_id``/recipient, and stored
+    files name their owner without a foreign key (uploads may outlive an account elsewhere), so
+    the foreign-key sweep below would miss them. Returns the storage keys whose bytes must go
+    once the erasure is committed.
+    """
+    from ragem.notifications.models import OutboxMessage
+    from ragem.storage.models import StoredFile
+
+    db.session.execute(
+        OutboxMessage.__table__.delete().where(
+            (OutboxMessage.user_id == user.id) | (OutboxMessage.recipient == user.phone)
+        )
+    )
+    files = db.session.execute(
+        StoredFile.__table__.select().where(StoredFile.owner_id == user.id)
+    ).mappings().all()
+    db.session.execute(StoredFile.__table__.delete().where(StoredFile.owner_id == user.id))
+    return [row["storage_key"] for row in files]
+
+
+def _delete_stored_bytes(keys: list[str]) -> None:
+    """Remove the bytes of erased files after the commit (a rollback must not lose them)."""
+    from ragem.storage.service import get_storage
+
+    storage = get_storage()
+    for key in keys:
+        try:
+            storage.delete(key)
+        except Exception:  # noqa: BLE001 - the rows are gone; a leftover file is logged for clean-up
+            log.exception("could not delete an erased user's file", extra={"storage_key": key})
 
 
 def _delete_account_rows(user: User) -> None:
