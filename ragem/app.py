@@ -12,6 +12,7 @@ from ragem import __version__
 from ragem.config import load_settings
 from ragem.core_modules import CORE_MODULES
 from ragem.errors import register_error_handlers
+from ragem import ratelimits  # noqa: F401  (registers the read exemption once)
 from ragem.extensions import db, limiter
 from ragem import http_guards, ratelimit_storage
 from ragem.logs import configure_logging, install_request_id

@@ -160,7 +160,7 @@ def test_malformed_json_is_400_invalid_json_and_non_objects_are_422(client, logi
 
 def test_rate_limit_answers_429_envelope_and_spares_the_probes(make_app):
     # With RAGEM_TEST_REDIS_URL set the fixture configures REDIS_URL, so this runs on Redis storage.
-    app = make_app(RATE_LIMIT="3 per minute")
+    app = make_app(RATE_LIMIT="3 per minute", RATE_LIMIT_READS=True)
     client = app.test_client()
     for _ in range(3):
         assert client.get("/api/v1/services").status_code == 200
@@ -179,25 +179,32 @@ def test_rate_limit_answers_429_envelope_and_spares_the_probes(make_app):
 def test_rate_limit_counts_are_shared_through_redis_between_apps(make_app):
     """Two apps (two workers, or two hosts) share one budget when Redis holds the counts."""
     prefix = "ragem-test-shared-" + os.urandom(4).hex()
-    first = make_app(RATE_LIMIT="2 per minute", RATELIMIT_KEY_PREFIX=prefix).test_client()
-    second = make_app(RATE_LIMIT="2 per minute", RATELIMIT_KEY_PREFIX=prefix).test_client()
+    first = make_app(RATE_LIMIT="2 per minute", RATE_LIMIT_READS=True, RATELIMIT_KEY_PREFIX=prefix).test_client()
+    second = make_app(RATE_LIMIT="2 per minute", RATE_LIMIT_READS=True, RATELIMIT_KEY_PREFIX=prefix).test_client()
     assert first.get("/api/v1/services").status_code == 200
     assert second.get("/api/v1/services").status_code == 200
     assert_envelope(first.get("/api/v1/services"), 429, "rate_limited")
 
 
 def test_rate_limits_key_on_the_forwarded_client_behind_a_proxy(make_app):
-    behind_proxy = make_app(RATE_LIMIT="2 per minute", PROXY_COUNT=1).test_client()
+    behind_proxy = make_app(RATE_LIMIT="2 per minute", RATE_LIMIT_READS=True, PROXY_COUNT=1).test_client()
     alice = {"X-Forwarded-For": "203.0.113.7"}
     bob = {"X-Forwarded-For": "198.51.100.20"}
     assert [behind_proxy.get("/api/v1/services", headers=alice).status_code for _ in range(3)] == [200, 200, 429]
     assert behind_proxy.get("/api/v1/services", headers=bob).status_code == 200
 
     # Without a proxy configured, a client cannot dodge the limit by forging the header.
-    direct = make_app(RATE_LIMIT="2 per minute").test_client()
+    direct = make_app(RATE_LIMIT="2 per minute", RATE_LIMIT_READS=True).test_client()
     statuses = [direct.get("/api/v1/services", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
                 for n in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_by_default_the_limit_counts_writes_and_reads_pass(make_app):
+    client = make_app(RATE_LIMIT="2 per minute").test_client()
+    assert all(client.get("/api/v1/services").status_code == 200 for _ in range(5))
+    writes = [client.patch("/api/v1/admin/services/rabeg", json={}).status_code for _ in range(3)]
+    assert writes == [401, 401, 429]
 
 
 def test_unexpected_exception_is_a_500_envelope_without_internals_and_is_logged(make_app):
