@@ -1,16 +1,13 @@
 """`ragem db upgrade` builds the schema the models describe, one history for the core and one per plugin."""
 from __future__ import annotations
 
-import os
 import textwrap
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
 from ragem import toolkit
 from ragem.app import create_app
@@ -18,29 +15,6 @@ from ragem.cli import main
 from ragem.extensions import db
 from ragem.migrate import TableOwner, current, histories, revision, table_owner, upgrade_all
 from ragem.toolkit import hookimpl
-
-
-@pytest.fixture
-def fresh_database_url(tmp_path):
-    """An empty database of our own: ``make_app``'s database already has tables (create_all)."""
-    configured = os.environ.get("RAGEM_TEST_DATABASE_URL")
-    if not configured or not configured.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
-        return
-    base = make_url(configured)
-    name = f"ragem_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
-            ), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 @pytest.fixture
