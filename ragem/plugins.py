@@ -24,6 +24,16 @@ log = logging.getLogger("ragem.plugins")
 ENTRY_POINT_GROUP = "ragem.plugins"
 ENABLED, DISABLED, FAILED = "enabled", "disabled", "failed"
 
+# Slugs a plugin may not take: its routes live under /api/v1/<slug>/ and its tables are named
+# <slug>_*, so a slug equal to a core route segment or core table prefix would collide with the
+# core (a plugin "user" would claim the user_account table in migrations). A test keeps this list
+# in step with the core's routes and tables.
+RESERVED_SLUGS = frozenset({
+    "admin", "api", "audit", "auth", "core", "failed", "files", "job", "kpi", "login", "me",
+    "notification", "one", "opd", "opds", "outbox", "profile", "ragem", "region", "regions",
+    "service", "services", "signing", "stored", "user",
+})
+
 # Hooks whose data must stay reachable while a service is switched off (DESIGN: data hooks).
 DATA_HOOKS = frozenset({"ragem_user_export", "ragem_user_erase", "ragem_kpis", "ragem_migrations"})
 
@@ -127,6 +137,8 @@ class PluginRegistry:
             problems = info.problems()
             if problems:
                 raise ValueError("; ".join(problems))
+            if info.slug in RESERVED_SLUGS:
+                raise ValueError(f"slug {info.slug!r} is reserved by the core")
             if any(r.info and r.info.slug == info.slug for r in self.records.values() if r is not record):
                 raise ValueError(f"slug {info.slug!r} is already used by another plugin")
             record.info = info
