@@ -112,6 +112,13 @@ def test_bad_names_are_refused_and_nothing_is_written(tmp_path, name):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("name", ["admin", "user", "services"])
+def test_names_the_core_uses_are_refused(tmp_path, name):
+    result = CliRunner().invoke(ragem_cli, ["plugins", "new", name, "--dir", str(tmp_path)])
+    assert result.exit_code != 0 and "reserved by the core" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_existing_folder_is_never_overwritten(tmp_path):
     existing = tmp_path / "ragem-plugin-taman"
     existing.mkdir()

@@ -53,6 +53,10 @@ def create_plugin(name: str, directory: str | Path = ".", *, opd: str = "DISKOMI
             f"plugin name {name!r} must be 2-32 lowercase letters or digits, starting with a letter "
             "(it becomes the service slug and the URL prefix /api/v1/<name>/)"
         )
+    from ragem.plugins import RESERVED_SLUGS
+
+    if name in RESERVED_SLUGS:
+        raise ScaffoldError(f"plugin name {name!r} is reserved by the core (its routes or tables use it)")
     if not OPD_PATTERN.match(opd or ""):
         raise ScaffoldError(f"OPD code {opd!r} must be uppercase letters, digits or _ (e.g. DPUPR)")
     target = Path(directory).resolve() / project_dir_name(name)
