@@ -38,14 +38,22 @@ class _Account:
     role: str
     name: str
     phone: str
+    # Citizens get a made-up but structurally valid NIK and a Kota Serang address, so the
+    # profile, the masked NIK and services that read the kelurahan have something to show.
+    nik: str | None = None
+    kelurahan: str | None = None
+    address: str | None = None
 
 
 # Fixed accounts. Officers are derived from the OPD table (see ``_officer_codes``).
 _FIXED = (
     _Account("admin", "admin", "Admin Diskominfo Kota Serang", DEMO_PHONE_PREFIX + "0001"),
-    _Account("citizen1", "citizen", "Siti Nurhasanah", DEMO_PHONE_PREFIX + "0011"),
-    _Account("citizen2", "citizen", "Tb. Ahmad Fauzan", DEMO_PHONE_PREFIX + "0012"),
-    _Account("citizen3", "citizen", "Euis Komalasari", DEMO_PHONE_PREFIX + "0013"),
+    _Account("citizen1", "citizen", "Siti Nurhasanah", DEMO_PHONE_PREFIX + "0011",
+             "3673015203900001", "36.73.01.1012", "Jl. Ki Mas Jong No. 12"),
+    _Account("citizen2", "citizen", "Tb. Ahmad Fauzan", DEMO_PHONE_PREFIX + "0012",
+             "3673031708850002", "36.73.03.1009", "Kp. Kapuren RT 02/RW 04"),
+    _Account("citizen3", "citizen", "Euis Komalasari", DEMO_PHONE_PREFIX + "0013",
+             "3673054501980003", "36.73.05.1002", "Jl. Bhayangkara No. 7"),
 )
 _FIXED_BY_KEY = {account.key: account for account in _FIXED}
 OFFICER_KEY_PREFIX = "officer-"
@@ -122,8 +130,10 @@ def _ensure_fixed(account: _Account) -> dict:
     if user is None:
         user = create_user(
             name=account.name, phone=account.phone, password=DEMO_PASSWORD,
-            password_hash=_demo_password_hash(), roles=(account.role,),
+            password_hash=_demo_password_hash(), roles=(account.role,), nik=account.nik,
         )
+        user.kelurahan_code = account.kelurahan
+        user.address = account.address
     return _login(account.key, user, account.role)
 
 

@@ -119,3 +119,17 @@ def test_demo_data_is_refused_in_production(make_app):
         with pytest.raises(DemoRefused, match="RAGEM_ENV=production"):
             load_demo()
         assert _row_counts() == counts
+
+
+def test_demo_citizens_log_in_and_have_a_complete_profile(make_app):
+    app = make_app()
+    with app.app_context():
+        load_demo()
+    client = app.test_client()
+    login = client.post("/api/v1/auth/login", json={"identifier": "081100000011", "password": DEMO_PASSWORD})
+    assert login.status_code == 200
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {login.json['access_token']}"}).json
+    assert me["name"] == "Siti Nurhasanah"
+    assert me["nik"] == "************0001"
+    assert me["sex"] == "F" and me["birth_date"] == "1990-03-12"
+    assert me["kelurahan"]["code"] == "36.73.01.1012"
