@@ -141,6 +141,13 @@ def table_owner(app: Flask, connection: Connection, history: History) -> TableOw
         slugs.add(record.name)
         if record.info:
             slugs.add(record.info.slug)
+    # Installed plugins count too, loaded in this app or not: their models may be imported in
+    # the process (another app, a test), and their tables are never the core's.
+    from importlib.metadata import entry_points
+
+    from ragem.plugins import ENTRY_POINT_GROUP
+
+    slugs.update(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
     for table in inspect(connection).get_table_names():
         if table.startswith(PLUGIN_VERSION_TABLE_PREFIX):
             slugs.add(table[len(PLUGIN_VERSION_TABLE_PREFIX):])

@@ -1,8 +1,12 @@
 """Hook implementations of the rabeg service (registered through the `ragem.plugins` entry point)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from ragem import toolkit
 from ragem.toolkit import hookimpl
+
+from plugins.rabeg import calendar, models, seed, views  # noqa: F401  (models: tables for create_all)
 
 SLUG = "rabeg"
 VERSION = "0.1.0"
@@ -26,6 +30,39 @@ def ragem_plugin_info() -> toolkit.PluginInfo:
 
 
 @hookimpl
+def ragem_config_check(settings):
+    """Read the public holidays (RAGEM_RABEG_HOLIDAYS, comma-separated ISO dates) for the deadlines."""
+    dates, problems = calendar.parse_holidays(settings.get("RABEG_HOLIDAYS"))
+    if not problems:
+        calendar.set_holidays(dates)
+    return problems
+
+
+@hookimpl
+def ragem_permissions() -> list[toolkit.Permission]:
+    """Citizens file, officers handle their OPD's complaints, admins (Diskominfo) see all."""
+    return [
+        toolkit.Permission("rabeg.file", {"id": "Mengajukan pengaduan", "en": "File complaints"},
+                           ("citizen", "officer", "admin")),
+        toolkit.Permission("rabeg.handle", {"id": "Menangani pengaduan OPD sendiri", "en": "Handle own OPD's complaints"},
+                           ("officer", "admin")),
+        toolkit.Permission("rabeg.admin", {"id": "Mengelola semua pengaduan", "en": "Manage all complaints"}, ("admin",)),
+    ]
+
+
+@hookimpl
 def ragem_blueprints():
-    """The service's routes (a health probe until the service's own issue lands)."""
-    return [toolkit.health_blueprint(SLUG)]
+    """The service's routes: the health probe and the complaints API."""
+    return [toolkit.health_blueprint(SLUG), views.blp]
+
+
+@hookimpl
+def ragem_migrations() -> str:
+    """This plugin's own Alembic history (version table alembic_version_rabeg)."""
+    return str(Path(__file__).resolve().with_name("migrations"))
+
+
+@hookimpl
+def ragem_demo_data(session):
+    """The categories of Kota Serang (idempotent: only missing codes are added)."""
+    seed.ensure_categories(session)

@@ -1,0 +1,84 @@
+"""What the RABEG API accepts and answers (these schemas also write its part of openapi.yaml)."""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from ragem import toolkit
+
+# Kota Serang's bounding box: a pin outside it is a mistake (or a complaint for another city).
+LAT_RANGE, LON_RANGE = (-6.37, -5.99), (106.07, 106.42)
+
+
+class ComplaintCreateSchema(toolkit.BaseSchema):
+    """A new complaint (unknown fields are refused)."""
+
+    category = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                             metadata={"example": "JALAN_RUSAK"})
+    description = fields.String(required=True, validate=validate.Length(min=10, max=4000))
+    lat = fields.Float(load_default=None, allow_none=True, validate=validate.Range(*LAT_RANGE),
+                       metadata={"description": "latitude inside Kota Serang"})
+    lon = fields.Float(load_default=None, allow_none=True, validate=validate.Range(*LON_RANGE),
+                       metadata={"description": "longitude inside Kota Serang"})
+    kelurahan = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20),
+                              metadata={"description": "Kemendagri code of the kelurahan", "example": "36.73.01.1001"})
+    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    show_name_publicly = fields.Boolean(load_default=False)
+
+
+class IdempotencyHeaderSchema(Schema):
+    """The optional ``Idempotency-Key`` header (other headers are ignored)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key", load_default=None, validate=validate.Length(min=1, max=100),
+        metadata={"description": "a retry with the same key returns the first complaint (200) instead of filing again"},
+    )
+
+
+class TimelineEntrySchema(toolkit.BaseSchema):
+    """One step in a complaint's life; ``internal_note`` only reaches the OPD's officers and admins."""
+
+    at = toolkit.UtcDateTime(required=True)
+    from_state = fields.String(allow_none=True, required=True)
+    to_state = fields.String(required=True)
+    public_message = fields.String(allow_none=True)
+    internal_note = fields.String(allow_none=True)
+
+
+class ComplaintSummarySchema(toolkit.BaseSchema):
+    """A complaint in a list."""
+
+    id = fields.Integer(required=True)
+    public_number = fields.String(required=True)
+    category = fields.String(required=True)
+    opd = fields.String(required=True)
+    state = fields.String(required=True)
+    description = fields.String(required=True)
+    created_at = toolkit.UtcDateTime(required=True)
+    first_response_due = toolkit.UtcDateTime(required=True)
+    resolution_due = toolkit.UtcDateTime(required=True)
+
+
+class ComplaintSchema(ComplaintSummarySchema):
+    """A complaint with its location and timeline."""
+
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    kelurahan = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    show_name_publicly = fields.Boolean(required=True)
+    first_responded_at = toolkit.UtcDateTime(allow_none=True)
+    resolved_at = toolkit.UtcDateTime(allow_none=True)
+    escalated = fields.Boolean(required=True)
+    timeline = fields.List(fields.Nested(TimelineEntrySchema), required=True)
+
+
+class ComplaintIdSchema(Schema):
+    """Path argument."""
+
+    complaint_id = fields.Integer(required=True)
+
+
+ComplaintPageSchema = toolkit.page_schema(ComplaintSummarySchema, "RabegComplaintPage")

@@ -1,0 +1,45 @@
+"""The RABEG API for citizens: file a complaint, list and open one's own."""
+from __future__ import annotations
+
+from ragem import toolkit
+
+from plugins.rabeg import service
+from plugins.rabeg.schemas import (
+    ComplaintCreateSchema,
+    ComplaintIdSchema,
+    ComplaintPageSchema,
+    ComplaintSchema,
+    IdempotencyHeaderSchema,
+)
+
+blp = toolkit.Blueprint("rabeg_complaints", __name__, description="RABEG: citizen complaints")
+
+
+@blp.route("/complaints", methods=["POST"])
+@toolkit.permission_required(service.FILE)
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.arguments(ComplaintCreateSchema)
+@blp.response(201, ComplaintSchema)
+@blp.alt_response(200, schema=ComplaintSchema, description="a retry with a known Idempotency-Key: the first complaint")
+def file_complaint(headers, body):
+    """File a complaint; it is routed to the responsible OPD at once."""
+    user = toolkit.current_user()
+    complaint, created = service.file_complaint(reporter=user, idempotency_key=headers.get("idempotency_key"), **body)
+    return service.complaint_view(complaint, user), 201 if created else 200
+
+
+@blp.route("/complaints/mine")
+@toolkit.permission_required(service.FILE)
+@blp.arguments(toolkit.PageArgsSchema, location="query")
+@blp.response(200, ComplaintPageSchema)
+def my_complaints(args):
+    """The caller's own complaints, newest first (`?limit=&cursor=`)."""
+    return service.my_complaints(toolkit.current_user(), **args)
+
+
+@blp.route("/complaints/<int:complaint_id>")
+@toolkit.login_required
+@blp.response(200, ComplaintSchema)
+def get_complaint(complaint_id):
+    """One complaint with its timeline (internal notes only for the assigned OPD and admins)."""
+    return service.get_complaint(complaint_id, toolkit.current_user())
