@@ -81,4 +81,24 @@ class ComplaintIdSchema(Schema):
     complaint_id = fields.Integer(required=True)
 
 
+class TransitionSchema(toolkit.BaseSchema):
+    """An officer's state change, with what the reporter reads and what only officers read."""
+
+    to = fields.String(required=True, validate=validate.OneOf(
+        ("submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened")))
+    public_message = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=4000))
+    internal_note = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=4000))
+    reason = fields.String(load_default=None, allow_none=True,
+                           validate=validate.OneOf(("not_our_responsibility", "duplicate", "invalid")),
+                           metadata={"description": "required when rejecting"})
+
+
+class QueueArgsSchema(toolkit.PageArgsSchema):
+    """The officer queue: ``scope=my-opd`` (``all`` for admins), optional state, nearest deadline first."""
+
+    scope = fields.String(load_default="my-opd", validate=validate.OneOf(("my-opd", "all")))
+    state = fields.String(load_default=None, validate=validate.OneOf(
+        ("submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened")))
+
+
 ComplaintPageSchema = toolkit.page_schema(ComplaintSummarySchema, "RabegComplaintPage")

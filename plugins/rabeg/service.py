@@ -185,3 +185,89 @@ def my_complaints(user: Any, *, limit: int, cursor: str | None) -> dict[str, Any
                                          limit=limit, cursor=cursor)
     codes = dict(toolkit.db.session.execute(select(Category.id, Category.code)).all()) if rows else {}
     return {"items": [_summary(c, codes[c.category_id]) for c in rows], "next_cursor": next_cursor}
+
+
+# The life of a complaint, as far as this slice goes: officers move it along or reject it.
+TRANSITIONS = {
+    "assigned": {"in_progress", "resolved", "rejected"},
+    "in_progress": {"resolved", "rejected"},
+    "reopened": {"in_progress", "resolved", "rejected"},
+}
+REJECT_REASONS = ("not_our_responsibility", "duplicate", "invalid")
+STATE_NAMES = {
+    "in_progress": {"id": "sedang ditangani", "en": "in progress"},
+    "resolved": {"id": "selesai ditangani", "en": "resolved"},
+    "rejected": {"id": "ditolak", "en": "rejected"},
+}
+
+
+def transition(complaint_id: int, actor: Any, *, to: str, public_message: str | None = None,
+               internal_note: str | None = None, reason: str | None = None) -> dict[str, Any]:
+    """Move a complaint to state ``to`` (officers of the assigned OPD and admins); 409 if not allowed now."""
+    session = toolkit.db.session
+    complaint = session.get(Complaint, complaint_id) if 0 < complaint_id < 2**31 else None
+    if complaint is None or not (complaint.reporter_id == actor.id or _is_staff_for(actor, complaint)):
+        raise toolkit.NotFound(details={"complaint_id": complaint_id})
+    if not _is_staff_for(actor, complaint):
+        raise toolkit.Forbidden(
+            message={"id": "Hanya petugas OPD yang ditugaskan yang dapat mengubah status.",
+                     "en": "Only officers of the assigned agency can change the state."},
+            details={"required_permission": HANDLE},
+        )
+    if to not in TRANSITIONS.get(complaint.state, set()):
+        raise toolkit.Conflict(
+            message={"id": "Perubahan status ini tidak diizinkan.", "en": "This state change is not allowed."},
+            details={"from": complaint.state, "to": to},
+        )
+    if to == "rejected" and reason not in REJECT_REASONS:
+        raise toolkit.ValidationError(
+            message={"id": "Sebutkan alasan penolakan.", "en": "Give the reason for the rejection."},
+            details={"reason": f"one of {', '.join(REJECT_REASONS)}"},
+        )
+    now = toolkit.utcnow()
+    before = complaint.state
+    complaint.state = to
+    if complaint.first_responded_at is None:
+        complaint.first_responded_at = now
+    if to == "resolved":
+        complaint.resolved_at = now
+    note = internal_note
+    if to == "rejected":
+        note = f"reason: {reason}" + (f"; {internal_note}" if internal_note else "")
+    session.add(TimelineEntry(complaint_id=complaint.id, actor_id=actor.id, at=now, from_state=before, to_state=to,
+                              public_message=public_message, internal_note=note))
+    toolkit.audit("rabeg.complaint.transition", "rabeg_complaint", str(complaint.id),
+                  before={"state": before}, after={"state": to, "reason": reason}, actor=actor)
+    if complaint.reporter_id:
+        names = STATE_NAMES[to]
+        toolkit.notify(
+            complaint.reporter_id, kind=f"rabeg.complaint.{to}", service="rabeg",
+            title={"id": f"Pengaduan {complaint.public_number} {names['id']}",
+                   "en": f"Complaint {complaint.public_number} {names['en']}"},
+            body=public_message or {"id": f"Status pengaduan Anda: {names['id']}.", "en": f"Your complaint is now {names['en']}."},
+            data={"complaint_id": complaint.id},
+        )
+    session.commit()
+    return complaint_view(complaint, actor)
+
+
+def opd_queue(user: Any, *, scope: str, state: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The complaints an officer's OPD must handle (``all``: every OPD, admins only), nearest deadline first."""
+    stmt = select(Complaint)
+    if scope == "all":
+        if not toolkit.can(user, ADMIN):
+            raise toolkit.Forbidden(details={"required_permission": ADMIN})
+    else:
+        opd = getattr(user, "opd_code", None)
+        if not opd:
+            raise toolkit.Forbidden(
+                message={"id": "Akun Anda tidak terhubung dengan OPD.", "en": "Your account belongs to no agency."},
+                details={"scope": scope},
+            )
+        stmt = stmt.where(Complaint.opd_code == opd)
+    if state:
+        stmt = stmt.where(Complaint.state == state)
+    rows, next_cursor = toolkit.paginate(toolkit.db.session, stmt, [Complaint.resolution_due, Complaint.id],
+                                         limit=limit, cursor=cursor, descending=False)
+    codes = dict(toolkit.db.session.execute(select(Category.id, Category.code)).all()) if rows else {}
+    return {"items": [_summary(c, codes[c.category_id]) for c in rows], "next_cursor": next_cursor}

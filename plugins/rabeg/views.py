@@ -1,4 +1,4 @@
-"""The RABEG API for citizens: file a complaint, list and open one's own."""
+"""The RABEG API: citizens file and follow complaints; officers work their OPD's queue."""
 from __future__ import annotations
 
 from ragem import toolkit
@@ -10,6 +10,8 @@ from plugins.rabeg.schemas import (
     ComplaintPageSchema,
     ComplaintSchema,
     IdempotencyHeaderSchema,
+    QueueArgsSchema,
+    TransitionSchema,
 )
 
 blp = toolkit.Blueprint("rabeg_complaints", __name__, description="RABEG: citizen complaints")
@@ -43,3 +45,21 @@ def my_complaints(args):
 def get_complaint(complaint_id):
     """One complaint with its timeline (internal notes only for the assigned OPD and admins)."""
     return service.get_complaint(complaint_id, toolkit.current_user())
+
+
+@blp.route("/complaints")
+@toolkit.permission_required(service.HANDLE)
+@blp.arguments(QueueArgsSchema, location="query")
+@blp.response(200, ComplaintPageSchema)
+def opd_queue(args):
+    """The officer's OPD queue (`?scope=my-opd&state=`), nearest resolution deadline first."""
+    return service.opd_queue(toolkit.current_user(), **args)
+
+
+@blp.route("/complaints/<int:complaint_id>/transitions", methods=["POST"])
+@toolkit.permission_required(service.HANDLE)
+@blp.arguments(TransitionSchema)
+@blp.response(200, ComplaintSchema)
+def transition(body, complaint_id):
+    """Move a complaint along (assigned -> in_progress -> resolved, or rejected with a reason); 409 if refused."""
+    return service.transition(complaint_id, toolkit.current_user(), **body)
