@@ -6,7 +6,7 @@ from pathlib import Path
 from ragem import toolkit
 from ragem.toolkit import hookimpl
 
-from plugins.rabeg import calendar, models, seed, views  # noqa: F401  (models: tables for create_all)
+from plugins.rabeg import calendar, data_rights, models, seed, views  # noqa: F401  (models: tables for create_all)
 
 SLUG = "rabeg"
 VERSION = "0.1.0"
@@ -66,3 +66,21 @@ def ragem_migrations() -> str:
 def ragem_demo_data(session):
     """The categories of Kota Serang (idempotent: only missing codes are added)."""
     seed.ensure_categories(session)
+
+
+@hookimpl
+def ragem_profile_summary(user):
+    """The citizen's open complaints for ``GET /api/v1/me/summary``."""
+    return data_rights.summary(user)
+
+
+@hookimpl
+def ragem_user_export(user):
+    """All of the citizen's complaints, for ``GET /api/v1/me/export``."""
+    return data_rights.export(user)
+
+
+@hookimpl
+def ragem_user_erase(user):
+    """Anonymise the citizen's complaints (kept as a public record)."""
+    return data_rights.erase(user)

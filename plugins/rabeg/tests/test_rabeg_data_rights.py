@@ -1,0 +1,38 @@
+"""A citizen's complaints in their summary and export, and anonymised (not deleted) on erasure."""
+from sqlalchemy import select
+
+from plugins.rabeg.models import Complaint
+
+URL = "/api/v1/rabeg/complaints"
+
+
+def _file(client, headers, key):
+    body = {"category": "SAMPAH", "description": "Sampah menumpuk di pinggir jalan.",
+            "kelurahan": "36.73.01.1001", "address": "Jl. Maulana Yusuf 3"}
+    response = client.post(URL, json=body, headers={**headers, "Idempotency-Key": key})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_summary_and_export_show_the_citizens_own_complaints(client, login_as):
+    citizen, other = login_as("citizen"), login_as("citizen")
+    mine = _file(client, citizen, "a-1")
+    _file(client, other, "b-1")
+    section = client.get("/api/v1/me/summary", headers=citizen).get_json()["sections"]["rabeg"]
+    assert section["open_complaints"] == 1
+    assert section["latest"][0]["public_number"] == mine["public_number"]
+    exported = client.get("/api/v1/me/export", headers=citizen).get_json()
+    numbers = [c["public_number"] for c in exported["services"]["rabeg"]["complaints"]]
+    assert numbers == [mine["public_number"]]
+
+
+def test_erasure_keeps_the_complaint_without_the_reporter(client, login_as, app):
+    citizen = login_as("citizen")
+    filed = _file(client, citizen, "c-1")
+    assert client.delete("/api/v1/me", headers=citizen).status_code == 204
+    with app.app_context():
+        from ragem.extensions import db
+
+        complaint = db.session.scalar(select(Complaint).where(Complaint.public_number == filed["public_number"]))
+        assert complaint is not None
+        assert complaint.reporter_id is None and complaint.address is None
