@@ -70,11 +70,12 @@ class BrokenSummaryPlugin(ThrowawayPlugin):
 
 
 def test_summary_has_one_section_per_available_service(make_app):
+    # Only the throwaway plugins (no built-in services), so the expected sections are exact.
     app = make_app(extra_plugins=[
         ("sumone", SummaryPlugin("sumone")),
         ("sumnone", EmptySummaryPlugin("sumnone")),
         ("sumbroken", BrokenSummaryPlugin("sumbroken")),
-    ])
+    ], entry_points=False)
     client = app.test_client()
     user_id, headers = account(app)
 
@@ -111,7 +112,7 @@ class BrokenExportPlugin(ThrowawayPlugin):
 
 
 def test_export_holds_the_account_and_every_service_even_when_switched_off(make_app):
-    app = make_app(extra_plugins=[("expone", ExportPlugin("expone"))])
+    app = make_app(extra_plugins=[("expone", ExportPlugin("expone"))], entry_points=False)
     user_id, _headers = account(app)
     with app.app_context():
         set_service_state("expone", enabled=False, reason="pemeliharaan")
@@ -203,7 +204,8 @@ def _count(app, stmt):
 
 def test_erasure_runs_every_service_then_deletes_the_account_and_audits_counts_only(make_app, notes_table):
     watcher = EventPlugin("evwatch")
-    app = make_app(extra_plugins=[("erasenotes", erase_plugin("erasenotes", notes_table)), ("evwatch", watcher)])
+    app = make_app(extra_plugins=[("erasenotes", erase_plugin("erasenotes", notes_table)), ("evwatch", watcher)],
+                   entry_points=False)
     user_id, headers = account(app)
     other_id, _ = account(app)
     _add_notes(app, notes_table, user_id, 2)
