@@ -231,14 +231,6 @@ def revoke_user_sessions(user_id: str, *, reason: str, except_session_id: str | 
     return result.rowcount
 
 
-def is_session_active(session_id: str) -> bool:
-    """Whether the session exists and is not revoked (checked on every authenticated request)."""
-    if not isinstance(session_id, str):
-        return False
-    session = db.session.get(AuthSession, session_id)
-    return session is not None and session.revoked_at is None
-
-
 @lru_cache(maxsize=1)
 def _session_and_user():
     """The per-request statement, built once: a session by id with its account and roles.

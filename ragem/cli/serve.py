@@ -1,7 +1,6 @@
 """``ragem serve``: the API under gunicorn on whatever is configured (embedded SQLite by default)."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import sys
@@ -17,13 +16,6 @@ METRICS_FOLDER = "prometheus"
 
 def migrate(app) -> None:
     """Bring the schema to the latest revision of the core's and every plugin's history."""
-    if importlib.util.find_spec("ragem.migrate") is None:
-        # Until the Alembic histories land, create the tables straight from the models.
-        from ragem.database import create_all
-
-        with app.app_context():
-            create_all()
-        return
     from ragem.migrate import MigrationError, upgrade_all
 
     try:
