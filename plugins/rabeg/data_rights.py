@@ -11,9 +11,8 @@ from sqlalchemy import func, select, update
 
 from ragem import toolkit
 
-from plugins.rabeg.models import Complaint, IdempotencyRecord
+from plugins.rabeg.models import OPEN_STATES, Complaint, IdempotencyRecord  # noqa: F401  (OPEN_STATES re-exported)
 
-OPEN_STATES = ("submitted", "assigned", "in_progress", "reopened")
 
 
 def summary(user) -> dict:

@@ -10,8 +10,10 @@ from ragem import toolkit
 
 #: Units of a service-level target.
 UNITS = ("working_hours", "working_days")
-#: States of a complaint (more arrive with the life-cycle slice: closed, reopened).
+#: States of a complaint.
 STATES = ("submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened")
+#: States in which a complaint still waits for the OPD.
+OPEN_STATES = ("submitted", "assigned", "in_progress", "reopened")
 
 
 class Category(toolkit.db.Model):
@@ -32,6 +34,11 @@ class Category(toolkit.db.Model):
     resolution_unit: Mapped[str] = mapped_column(String(16), nullable=False)
     allows_anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Extra questions, Open311 "attributes": [{"code", "datatype" (string|number|datetime|text|
+    # singlevaluelist|multivaluelist), "required", "description": {"id","en"}, "order",
+    # "values": [{"key", "name": {"id","en"}}]}]
+    questions: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Complaint(toolkit.db.Model):
@@ -59,11 +66,41 @@ class Complaint(toolkit.db.Model):
     first_responded_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     escalated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # From these moments a deadline still open counts as "at risk" (75% of its span has passed).
+    first_response_risk_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolution_risk_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Kecamatan of the kelurahan (or of the map point), kept for the queue filter and the KPIs.
+    kecamatan_code: Mapped[str | None] = mapped_column(String(20))
+    # Answers to the category's questions: {"question_code": value}.
+    answers: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    # Filed without a name: officers and the public never learn who filed it.
+    anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The name shown publicly, captured at filing only when the reporter allowed it.
+    reporter_display_name: Mapped[str | None] = mapped_column(String(120))
+    # "app" or "open311"; an Open311 filing records the API key and the client's token.
+    source: Mapped[str] = mapped_column(String(16), nullable=False, default="app")
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("rabeg_api_key.id"))
+    open311_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Contact details an Open311 client sent (email, name, phone): personal data, never public.
+    contact: Mapped[dict | None] = mapped_column(JSON)
+    # The public description after moderation (the original stays in `description`).
+    moderated_description: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("rabeg_complaint.id"))
+    supporters_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reroute_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reopen_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The reporter's verdict after resolution: "fixed" or "not_fixed", and a 1-5 rating.
+    confirmation: Mapped[str | None] = mapped_column(String(16))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    rating: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         # The citizen's own list and the OPD queue, both newest first with keyset pagination.
         Index("ix_rabeg_complaint_reporter_created", "reporter_id", "created_at", "id"),
         Index("ix_rabeg_complaint_opd_state_due", "opd_code", "state", "resolution_due", "id"),
+        Index("ix_rabeg_complaint_created", "created_at", "id"),
     )
 
 
@@ -78,6 +115,9 @@ class TimelineEntry(toolkit.db.Model):
     at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16), nullable=False)
+    # transition | response | note | reroute | duplicate | moderation | escalation | confirmation | support
+    # (entries that change no state have from_state == to_state == the complaint's state).
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, default="transition")
     public_message: Mapped[str | None] = mapped_column(Text)
     # Officers only: never shown to the reporter or the public.
     internal_note: Mapped[str | None] = mapped_column(Text)
@@ -97,3 +137,86 @@ class IdempotencyRecord(toolkit.db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "key", name="uq_rabeg_idempotency_record_user_key"),)
+
+
+class Photo(toolkit.db.Model):
+    """A photo uploaded for a complaint (by the reporter) or for a response (by an officer).
+
+    Uploaded first (``complaint_id`` NULL, owned by the uploader), then attached when the complaint
+    or the response is filed. The bytes live in the core storage (``file_id``, EXIF stripped).
+    """
+
+    __tablename__ = "rabeg_photo"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uploader_id: Mapped[str | None] = mapped_column(String(36))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("rabeg_complaint.id"))
+    timeline_entry_id: Mapped[int | None] = mapped_column(ForeignKey("rabeg_timeline_entry.id"))
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, default="report")  # report | response
+    file_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    thumbnail_file_id: Mapped[str | None] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Moderated photos are hidden from the public and the reporter's public view; the file is kept.
+    hidden: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
+
+    __table_args__ = (Index("ix_rabeg_photo_complaint", "complaint_id", "position", "id"),)
+
+
+class Supporter(toolkit.db.Model):
+    """A citizen who said "me too" on a complaint (or whose duplicate was merged into it)."""
+
+    __tablename__ = "rabeg_supporter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("rabeg_complaint.id"), nullable=False)
+    user_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
+
+    __table_args__ = (UniqueConstraint("complaint_id", "user_id", name="uq_rabeg_supporter_complaint_user"),)
+
+
+class ResponseTemplate(toolkit.db.Model):
+    """A ready answer officers pick when they respond, per category (NULL: any) and target state."""
+
+    __tablename__ = "rabeg_response_template"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("rabeg_category.id"))
+    state: Mapped[str | None] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(120), nullable=False)
+    body_id: Mapped[str] = mapped_column(Text, nullable=False)
+    body_en: Mapped[str] = mapped_column(Text, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
+
+
+class Escalation(toolkit.db.Model):
+    """One escalated breach; the unique key makes a breach escalate once, however many workers look."""
+
+    __tablename__ = "rabeg_escalation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("rabeg_complaint.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # first_response | resolution
+    due: Mapped[datetime] = mapped_column(DateTime, nullable=False)  # the deadline that was breached
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
+
+    __table_args__ = (UniqueConstraint("complaint_id", "kind", "due", name="uq_rabeg_escalation_breach"),)
+
+
+class ApiKey(toolkit.db.Model):
+    """A key an admin issued to a third-party Open311 client; only its hash is stored."""
+
+    __tablename__ = "rabeg_api_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    prefix: Mapped[str] = mapped_column(String(12), nullable=False)  # shown in lists to tell keys apart
+    key_hash: Mapped[str] = mapped_column(String(128), nullable=False, unique=True)
+    created_by: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg import service
+from plugins.rabeg import filing, lifecycle, queues
+from plugins.rabeg.access import FILE, HANDLE, visible_complaint
+from plugins.rabeg.present import complaint_view
 from plugins.rabeg.schemas import (
     ComplaintCreateSchema,
     ComplaintIdSchema,
@@ -18,7 +20,7 @@ blp = toolkit.Blueprint("rabeg_complaints", __name__, description="RABEG: citize
 
 
 @blp.route("/complaints", methods=["POST"])
-@toolkit.permission_required(service.FILE)
+@toolkit.permission_required(FILE)
 @blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(ComplaintCreateSchema)
 @blp.response(201, ComplaintSchema)
@@ -26,17 +28,17 @@ blp = toolkit.Blueprint("rabeg_complaints", __name__, description="RABEG: citize
 def file_complaint(headers, body):
     """File a complaint; it is routed to the responsible OPD at once."""
     user = toolkit.current_user()
-    complaint, created = service.file_complaint(reporter=user, idempotency_key=headers.get("idempotency_key"), **body)
-    return service.complaint_view(complaint, user), 201 if created else 200
+    complaint, created = filing.file_complaint(reporter=user, idempotency_key=headers.get("idempotency_key"), **body)
+    return complaint_view(complaint, user), 201 if created else 200
 
 
 @blp.route("/complaints/mine")
-@toolkit.permission_required(service.FILE)
+@toolkit.permission_required(FILE)
 @blp.arguments(toolkit.PageArgsSchema, location="query")
 @blp.response(200, ComplaintPageSchema)
 def my_complaints(args):
     """The caller's own complaints, newest first (`?limit=&cursor=`)."""
-    return service.my_complaints(toolkit.current_user(), **args)
+    return queues.my_complaints(toolkit.current_user(), **args)
 
 
 @blp.route("/complaints/<int:complaint_id>")
@@ -44,22 +46,23 @@ def my_complaints(args):
 @blp.response(200, ComplaintSchema)
 def get_complaint(complaint_id):
     """One complaint with its timeline (internal notes only for the assigned OPD and admins)."""
-    return service.get_complaint(complaint_id, toolkit.current_user())
+    user = toolkit.current_user()
+    return complaint_view(visible_complaint(complaint_id, user), user)
 
 
 @blp.route("/complaints")
-@toolkit.permission_required(service.HANDLE)
+@toolkit.permission_required(HANDLE)
 @blp.arguments(QueueArgsSchema, location="query")
 @blp.response(200, ComplaintPageSchema)
 def opd_queue(args):
     """The officer's OPD queue (`?scope=my-opd&state=`), nearest resolution deadline first."""
-    return service.opd_queue(toolkit.current_user(), **args)
+    return queues.opd_queue(toolkit.current_user(), **args)
 
 
 @blp.route("/complaints/<int:complaint_id>/transitions", methods=["POST"])
-@toolkit.permission_required(service.HANDLE)
+@toolkit.permission_required(HANDLE)
 @blp.arguments(TransitionSchema)
 @blp.response(200, ComplaintSchema)
 def transition(body, complaint_id):
     """Move a complaint along (assigned -> in_progress -> resolved, or rejected with a reason); 409 if refused."""
-    return service.transition(complaint_id, toolkit.current_user(), **body)
+    return lifecycle.transition(complaint_id, toolkit.current_user(), **body)

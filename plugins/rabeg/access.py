@@ -1,0 +1,43 @@
+"""Who may see and act on a complaint: the permissions of RABEG and the checks built on them."""
+from __future__ import annotations
+
+from typing import Any
+
+from ragem import toolkit
+
+from plugins.rabeg.models import Complaint
+
+FILE, HANDLE, ADMIN = "rabeg.file", "rabeg.handle", "rabeg.admin"
+
+
+def is_staff_for(user: Any, complaint: Complaint) -> bool:
+    """Admins (rabeg.admin) and officers of the assigned OPD (rabeg.handle)."""
+    if toolkit.can(user, ADMIN, complaint):
+        return True
+    return toolkit.can(user, HANDLE, complaint) and getattr(user, "opd_code", None) == complaint.opd_code
+
+
+def load_complaint(complaint_id: int) -> Complaint | None:
+    """The complaint with ``complaint_id`` or ``None`` (ids outside the column's range included)."""
+    return toolkit.db.session.get(Complaint, complaint_id) if 0 < complaint_id < 2**31 else None
+
+
+def visible_complaint(complaint_id: int, user: Any) -> Complaint:
+    """The complaint for its reporter, the assigned OPD's officers or an admin; 404 for anyone else."""
+    complaint = load_complaint(complaint_id)
+    if complaint is None or not (complaint.reporter_id == user.id or is_staff_for(user, complaint)):
+        # 404, not 403: others must not learn that the number exists.
+        raise toolkit.NotFound(details={"complaint_id": complaint_id})
+    return complaint
+
+
+def staff_complaint(complaint_id: int, user: Any) -> Complaint:
+    """The complaint for the assigned OPD's officers and admins; 403 for its reporter, 404 for others."""
+    complaint = visible_complaint(complaint_id, user)
+    if not is_staff_for(user, complaint):
+        raise toolkit.Forbidden(
+            message={"id": "Hanya petugas OPD yang ditugaskan yang dapat melakukan ini.",
+                     "en": "Only officers of the assigned agency can do this."},
+            details={"required_permission": HANDLE},
+        )
+    return complaint
