@@ -9,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ragem import toolkit
 
-from plugins.rabeg.calendar import add_working_time
 from plugins.rabeg.models import Category, Complaint, IdempotencyRecord, TimelineEntry
 from plugins.rabeg.seed import ensure_categories
+from plugins.rabeg.sla import set_deadlines
 
 MSG_ASSIGNED = {
     "id": "Pengaduan Anda telah diterima dan langsung diteruskan ke {opd}.",
@@ -40,6 +40,12 @@ def route(category: Category, kelurahan_code: str | None) -> str:
         if override:
             return override
     return category.opd_code
+
+
+def _kecamatan(kelurahan_code: str | None) -> str | None:
+    """The kecamatan code of a kelurahan (kept on the complaint for filters and KPIs)."""
+    region = toolkit.region(kelurahan_code) if kelurahan_code else None
+    return region.parent_code if region is not None else None
 
 
 def _check_location(lat, lon, kelurahan: str | None) -> None:
@@ -93,9 +99,9 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
         public_number=uuid.uuid4().hex[:24], reporter_id=reporter.id, category_id=cat.id, opd_code=opd,
         state="assigned", description=description, lat=lat, lon=lon, kelurahan_code=kelurahan,
         address=(address or "").strip() or None, show_name_publicly=show_name_publicly, created_at=now,
-        first_response_due=add_working_time(now, cat.first_response_target, cat.first_response_unit),
-        resolution_due=add_working_time(now, cat.resolution_target, cat.resolution_unit), escalated=False,
+        escalated=False, kecamatan_code=_kecamatan(kelurahan),
     )
+    set_deadlines(complaint, cat, now)
     session.add(complaint)
     session.flush()
     complaint.public_number = f"RBG-{now.year}-{complaint.id:06d}"

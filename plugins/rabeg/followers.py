@@ -1,0 +1,27 @@
+"""Who follows a complaint: its reporter and every supporter ("me too", or a merged duplicate's people)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ragem import toolkit
+
+from plugins.rabeg.models import Complaint, Supporter
+
+
+def follower_ids(complaint: Complaint) -> list[str]:
+    """Account ids told about every change: the reporter first, then supporters in the order they joined."""
+    ids = [complaint.reporter_id] if complaint.reporter_id else []
+    supporters = toolkit.db.session.scalars(
+        select(Supporter.user_id).where(Supporter.complaint_id == complaint.id).order_by(Supporter.id)
+    )
+    ids.extend(uid for uid in supporters if uid not in ids)
+    return ids
+
+
+def notify_followers(complaint: Complaint, *, kind: str, title: dict[str, str], body: Any) -> None:
+    """Put the same message in the inbox of every follower (the caller commits)."""
+    for user_id in follower_ids(complaint):
+        toolkit.notify(user_id, kind=kind, service="rabeg", title=title, body=body,
+                       data={"complaint_id": complaint.id})
