@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
+from flask import current_app, has_app_context
+
 WIB = timedelta(hours=7)
 DAY_START, DAY_END = time(8, 0), time(16, 0)
 HOURS_PER_DAY = 8
@@ -21,13 +23,15 @@ DEFAULT_HOLIDAYS = (
     "2026-12-24", "2026-12-25",
 )
 
-_holidays: frozenset[date] = frozenset(date.fromisoformat(d) for d in DEFAULT_HOLIDAYS)
+_DEFAULT_DATES: frozenset[date] = frozenset(date.fromisoformat(d) for d in DEFAULT_HOLIDAYS)
+#: Where each app keeps its own holidays (two apps in one process may have different lists).
+EXTENSION_KEY = "rabeg.holidays"
 
 
 def parse_holidays(raw: str | Iterable[str] | None) -> tuple[frozenset[date], list[str]]:
     """Holidays from a comma-separated string of ISO dates; returns ``(dates, problems)``."""
     if raw is None:
-        return frozenset(date.fromisoformat(d) for d in DEFAULT_HOLIDAYS), []
+        return _DEFAULT_DATES, []
     items = raw.split(",") if isinstance(raw, str) else list(raw)
     dates, problems = set(), []
     for item in (i.strip() for i in items):
@@ -40,15 +44,25 @@ def parse_holidays(raw: str | Iterable[str] | None) -> tuple[frozenset[date], li
     return frozenset(dates), problems
 
 
-def set_holidays(dates: Iterable[date]) -> None:
-    """Use ``dates`` as the public holidays from now on (called at start-up from the settings)."""
-    global _holidays
-    _holidays = frozenset(dates)
+def app_holidays() -> frozenset[date]:
+    """The public holidays of the current app (RAGEM_RABEG_HOLIDAYS, else the built-in list).
+
+    Parsed once per app and kept in ``current_app.extensions``, never in a module global: two apps
+    in one process (tests, or a host serving two cities) must not share one list. Outside an app
+    context the built-in list is used.
+    """
+    if not has_app_context():
+        return _DEFAULT_DATES
+    cached = current_app.extensions.get(EXTENSION_KEY)
+    if cached is None:
+        cached, _problems = parse_holidays(current_app.config.get("RAGEM", {}).get("RABEG_HOLIDAYS"))
+        current_app.extensions[EXTENSION_KEY] = cached
+    return cached
 
 
 def is_working_day(day: date, holidays: Iterable[date] | None = None) -> bool:
-    """Whether ``day`` is a weekday that is not a public holiday."""
-    off = _holidays if holidays is None else holidays
+    """Whether ``day`` is a weekday that is not a public holiday (``holidays``: the app's when omitted)."""
+    off = app_holidays() if holidays is None else holidays
     return day.weekday() < 5 and day not in off
 
 
@@ -64,7 +78,7 @@ def add_working_time(start_utc: datetime, amount: int, unit: str, holidays: Iter
         remaining = timedelta(hours=amount)
     else:
         raise ValueError(f"unknown unit {unit!r}")
-    off = frozenset(_holidays if holidays is None else holidays)
+    off = frozenset(app_holidays() if holidays is None else holidays)
     local = start_utc + WIB
     while True:
         day = local.date()

@@ -31,10 +31,11 @@ def ragem_plugin_info() -> toolkit.PluginInfo:
 
 @hookimpl
 def ragem_config_check(settings):
-    """Read the public holidays (RAGEM_RABEG_HOLIDAYS, comma-separated ISO dates) for the deadlines."""
-    dates, problems = calendar.parse_holidays(settings.get("RABEG_HOLIDAYS"))
-    if not problems:
-        calendar.set_holidays(dates)
+    """Check the public holidays (RAGEM_RABEG_HOLIDAYS, comma-separated ISO dates) for the deadlines.
+
+    Each app reads its own list when it first needs it (``calendar.app_holidays``).
+    """
+    _dates, problems = calendar.parse_holidays(settings.get("RABEG_HOLIDAYS"))
     return problems
 
 
