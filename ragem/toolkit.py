@@ -135,6 +135,14 @@ def opd(code: str):
     return get_opd(code)
 
 
+def account_ids_with_role(role: str, *, opd: str | None = None) -> list[str]:
+    """Ids of the active accounts holding ``role`` (``officer``, ``admin``...), only those of OPD ``opd``
+    when given; e.g. to tell an OPD's officers through ``notify``."""
+    from ragem.auth.service import account_ids_with_role as _account_ids_with_role
+
+    return _account_ids_with_role(role, opd=opd)
+
+
 def demo_user(key: str):
     """A demo account created by ``ragem demo load`` (``admin``, ``citizen1``, ``officer-DPUPR``...)."""
     from ragem.demo import demo_user as _demo_user
@@ -146,8 +154,8 @@ __all__ = [
     "ApiError", "BaseSchema", "Blueprint", "Conflict", "ErasureReport", "Forbidden", "I18nTextSchema",
     "KpiValue", "NotFound", "OutboundMessage", "PageArgsSchema", "Period", "PeriodicJob", "Permission",
     "PluginInfo", "ProfileFieldUse", "ServiceUnavailable", "Unauthorized", "UserEvent", "UtcDateTime",
-    "ValidationError", "audit", "can", "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue",
-    "hookimpl", "isoformat_z", "language", "limiter", "login_required", "notify", "opd", "page_schema",
+    "ValidationError", "account_ids_with_role", "audit", "can", "current_user", "db", "delete_file", "deliver",
+    "demo_user", "enqueue", "hookimpl", "isoformat_z", "language", "limiter", "login_required", "notify", "opd", "page_schema",
     "paginate", "permission_required", "read_profile", "region", "roles_required", "save_upload", "signed_url",
     "storage", "translate", "utcnow",
 ]

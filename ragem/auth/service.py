@@ -425,6 +425,16 @@ def list_users(*, role: str | None, q: str | None, limit: int, cursor: str | Non
     return paginate(db.session, stmt, [User.created_at, User.id], limit=limit, cursor=cursor)
 
 
+def account_ids_with_role(role: str, *, opd: str | None = None) -> list[str]:
+    """Ids of the active accounts holding ``role`` (and belonging to OPD ``opd`` when given), oldest first."""
+    stmt = select(User.id).where(
+        User.is_active.is_(True), User.id.in_(select(UserRole.user_id).where(UserRole.role == role))
+    )
+    if opd is not None:
+        stmt = stmt.where(User.opd_code == opd)
+    return list(db.session.scalars(stmt.order_by(User.created_at, User.id)))
+
+
 def grant_role(user_id: str, role: str, *, opd: str | None, reason: str, actor: User) -> User:
     """Give ``role`` to an account (an officer needs an active OPD), audited; commits.
 
