@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from ragem import toolkit
 
-from plugins.rabeg.models import OPEN_STATES, Complaint, IdempotencyRecord  # noqa: F401  (OPEN_STATES re-exported)
+from plugins.rabeg.models import OPEN_STATES, Complaint, IdempotencyRecord, Photo, Supporter  # noqa: F401  (OPEN_STATES re-exported)
 
 
 
@@ -52,12 +52,16 @@ def erase(user) -> toolkit.ErasureReport:
     result = session.execute(
         update(Complaint)
         .where(Complaint.reporter_id == user.id)
-        .values(reporter_id=None, address=None, show_name_publicly=False)
+        .values(reporter_id=None, address=None, show_name_publicly=False, reporter_display_name=None, contact=None)
         .execution_options(synchronize_session=False)
     )
     deleted = session.execute(
         IdempotencyRecord.__table__.delete().where(IdempotencyRecord.user_id == user.id)
     ).rowcount
+    # The core erases the files the citizen uploaded, so their photo rows go too; "me too" rows
+    # go as well (the complaint keeps its supporters_count: how many, not who).
+    deleted += session.execute(Photo.__table__.delete().where(Photo.uploader_id == user.id)).rowcount or 0
+    deleted += session.execute(Supporter.__table__.delete().where(Supporter.user_id == user.id)).rowcount or 0
     return toolkit.ErasureReport(
         deleted=deleted or 0, anonymised=result.rowcount or 0,
         kept_reason="complaints are a public record; kept without the reporter",

@@ -9,9 +9,14 @@ from sqlalchemy.exc import IntegrityError
 
 from ragem import toolkit
 
+from plugins.rabeg import photos as photo_service
 from plugins.rabeg.models import Category, Complaint, IdempotencyRecord, TimelineEntry
+from plugins.rabeg.questions import check_answers
 from plugins.rabeg.seed import ensure_categories
 from plugins.rabeg.sla import set_deadlines
+
+SOURCES = ("app", "open311")
+MAX_MEDIA_URLS = 5
 
 MSG_ASSIGNED = {
     "id": "Pengaduan Anda telah diterima dan langsung diteruskan ke {opd}.",
@@ -76,38 +81,91 @@ def _existing(user_id: str, key: str) -> Complaint | None:
     return toolkit.db.session.get(Complaint, record.complaint_id) if record else None
 
 
-def file_complaint(*, reporter: Any, idempotency_key: str | None = None, category: str, description: str,
-                   lat=None, lon=None, kelurahan=None, address=None, show_name_publicly=False) -> tuple[Complaint, bool]:
-    """File a complaint for ``reporter``, routed at once to its OPD with deadlines running.
+def _check_media_urls(media_urls: list[str] | None) -> list[str] | None:
+    """Open311 ``media_url`` links: at most five absolute http(s) URLs (kept as given, never fetched)."""
+    if not media_urls:
+        return None
+    if len(media_urls) > MAX_MEDIA_URLS or not all(
+            isinstance(u, str) and len(u) <= 1000 and u.lower().startswith(("http://", "https://")) for u in media_urls):
+        raise toolkit.ValidationError(details={"media_url": f"at most {MAX_MEDIA_URLS} http(s) URLs"})
+    return list(media_urls)
 
+
+def _display_name(reporter: Any, complaint_hint: str) -> str | None:
+    """The reporter's profile name, read (and logged in their access record) to show it publicly."""
+    name = toolkit.read_profile("rabeg", reporter, ["name"], purpose=f"name shown publicly on {complaint_hint}")["name"]
+    return (name or "").strip()[:120] or None
+
+
+def file_complaint(*, reporter: Any, idempotency_key: str | None = None, category: str, description: str,
+                   lat=None, lon=None, kelurahan=None, address=None, show_name_publicly=False,
+                   answers: dict | None = None, photos: list[int] | None = None, anonymous: bool = False,
+                   source: str = "app", api_key_id: int | None = None, contact: dict | None = None,
+                   open311_token: str | None = None, media_urls: list[str] | None = None) -> tuple[Complaint, bool]:
+    """File a complaint, routed at once to its OPD with deadlines running (the same way for every source).
+
+    :param reporter: the citizen's account, or ``None`` for a third-party Open311 filing with no
+        account: then there is no idempotency record and no inbox message, the audit entry has no
+        actor, photos cannot be attached and the name is never shown.
+    :param answers: ``{question code: answer}`` for the category's questions (checked, stored normalised).
+    :param photos: ids of the reporter's uploaded, unattached photos (at most five), kept in this order.
+    :param anonymous: officers and the public never learn who filed it (only if the category allows it);
+        it forces ``show_name_publicly`` off. The reporter still sees it in their own list.
+    :param show_name_publicly: capture the profile name now (``reporter_display_name``) for the public view.
+    :param source: ``app`` or ``open311``; ``api_key_id`` and ``open311_token`` record the Open311 client.
+    :param contact: contact details an Open311 client sent (``email``, ``first_name``, ``last_name``,
+        ``phone``...): personal data, never public, cleared on erasure.
+    :param media_urls: Open311 ``media_url`` links, stored as given in ``Complaint.media_urls`` (a
+        public link the client hosts, not a photo of ours: it is never fetched and is not personal data).
     :returns: ``(complaint, created)``; ``created`` is ``False`` when ``idempotency_key`` was
         already used by this reporter (the first complaint is returned, nothing new is filed).
     """
     session = toolkit.db.session
+    if reporter is None:
+        idempotency_key = None  # only an account can retry "as itself"
     if idempotency_key:
         earlier = _existing(reporter.id, idempotency_key)
         if earlier is not None:
             return earlier, False
+    if source not in SOURCES:
+        raise ValueError(f"source is one of {SOURCES}")
     description = description.strip()
     if len(description) < 10:
         raise toolkit.ValidationError(details={"description": "at least 10 characters"})
     _check_location(lat, lon, kelurahan)
     cat = active_category(category)
+    if anonymous and not cat.allows_anonymous:
+        raise toolkit.ValidationError(
+            message={"id": "Kategori ini tidak menerima laporan anonim.",
+                     "en": "This category does not accept anonymous reports."},
+            details={"anonymous": f"not allowed for {cat.code}"},
+        )
+    clean_answers = check_answers(cat.questions or [], answers)
+    media = _check_media_urls(media_urls)
+    attachable = photo_service.check_attachable(photos, uploader=reporter)
+    show_name = bool(show_name_publicly) and not anonymous and reporter is not None
     opd = route(cat, kelurahan)
     now = toolkit.utcnow()
     complaint = Complaint(
-        public_number=uuid.uuid4().hex[:24], reporter_id=reporter.id, category_id=cat.id, opd_code=opd,
-        state="assigned", description=description, lat=lat, lon=lon, kelurahan_code=kelurahan,
-        address=(address or "").strip() or None, show_name_publicly=show_name_publicly, created_at=now,
-        escalated=False, kecamatan_code=_kecamatan(kelurahan),
+        public_number=uuid.uuid4().hex[:24], reporter_id=reporter.id if reporter else None, category_id=cat.id,
+        opd_code=opd, state="assigned", description=description, lat=lat, lon=lon, kelurahan_code=kelurahan,
+        address=(address or "").strip() or None, show_name_publicly=show_name, created_at=now,
+        escalated=False, kecamatan_code=_kecamatan(kelurahan), answers=clean_answers, anonymous=bool(anonymous),
+        source=source, api_key_id=api_key_id, contact=contact or None, open311_token=open311_token,
+        media_urls=media, supporters_count=0,
     )
     set_deadlines(complaint, cat, now)
     session.add(complaint)
     session.flush()
     complaint.public_number = f"RBG-{now.year}-{complaint.id:06d}"
+    if show_name:
+        complaint.reporter_display_name = _display_name(reporter, complaint.public_number)
+    photo_service.attach([p.id for p in attachable], uploader=reporter, complaint=complaint, kind="report")
     opd_row = toolkit.opd(opd)
     opd_name = {"id": opd_row.name_id, "en": opd_row.name_en} if opd_row else {"id": opd, "en": opd}
-    session.add(TimelineEntry(complaint_id=complaint.id, actor_id=reporter.id, at=now, from_state=None,
+    # An anonymous report's timeline names no one: officers read the timeline.
+    actor_id = reporter.id if reporter is not None and not anonymous else None
+    session.add(TimelineEntry(complaint_id=complaint.id, actor_id=actor_id, at=now, from_state=None,
                               to_state="submitted"))
     session.add(TimelineEntry(
         complaint_id=complaint.id, actor_id=None, at=now, from_state="submitted", to_state="assigned",
@@ -116,14 +174,17 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
     ))
     if idempotency_key:
         session.add(IdempotencyRecord(user_id=reporter.id, key=idempotency_key, complaint_id=complaint.id, created_at=now))
-    toolkit.audit("rabeg.complaint.file", "rabeg_complaint", str(complaint.id), after={"opd": opd, "category": cat.code},
+    toolkit.audit("rabeg.complaint.file", "rabeg_complaint", str(complaint.id),
+                  after={"opd": opd, "category": cat.code, "source": source, "anonymous": bool(anonymous)},
                   actor=reporter)
-    toolkit.notify(
-        reporter, kind="rabeg.complaint.assigned", service="rabeg",
-        title={"id": f"Pengaduan {complaint.public_number} diterima", "en": f"Complaint {complaint.public_number} received"},
-        body={k: MSG_ASSIGNED[k].format(opd=opd_name[k]) for k in ("id", "en")},
-        data={"complaint_id": complaint.id},
-    )
+    if reporter is not None:
+        toolkit.notify(
+            reporter, kind="rabeg.complaint.assigned", service="rabeg",
+            title={"id": f"Pengaduan {complaint.public_number} diterima",
+                   "en": f"Complaint {complaint.public_number} received"},
+            body={k: MSG_ASSIGNED[k].format(opd=opd_name[k]) for k in ("id", "en")},
+            data={"complaint_id": complaint.id},
+        )
     try:
         session.commit()
     except IntegrityError:
@@ -134,5 +195,3 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
             raise
         return earlier, False
     return complaint, True
-
-

@@ -85,6 +85,8 @@ class Complaint(toolkit.db.Model):
     open311_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Contact details an Open311 client sent (email, name, phone): personal data, never public.
     contact: Mapped[dict | None] = mapped_column(JSON)
+    # Open311 media_url links as the client sent them (hosted by the client, never fetched).
+    media_urls: Mapped[list | None] = mapped_column(JSON)
     # The public description after moderation (the original stays in `description`).
     moderated_description: Mapped[str | None] = mapped_column(Text)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("rabeg_complaint.id"))

@@ -70,6 +70,13 @@ def ragem_demo_data(session):
 
 
 @hookimpl
+def ragem_profile_fields():
+    """The reporter's name, read once at filing when they let it be shown on their complaint."""
+    return [toolkit.ProfileFieldUse("name", {"id": "menampilkan nama pelapor pada pengaduan (jika diizinkan)",
+                                             "en": "to show the reporter's name on a complaint (when allowed)"})]
+
+
+@hookimpl
 def ragem_profile_summary(user):
     """The citizen's open complaints for ``GET /api/v1/me/summary``."""
     return data_rights.summary(user)

@@ -23,6 +23,12 @@ class ComplaintCreateSchema(toolkit.BaseSchema):
                               metadata={"description": "Kemendagri code of the kelurahan", "example": "36.73.01.1001"})
     address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     show_name_publicly = fields.Boolean(load_default=False)
+    anonymous = fields.Boolean(load_default=False, metadata={
+        "description": "officers and the public never learn who filed it (only where the category allows it)"})
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=60)), load_default=None,
+                          allow_none=True, metadata={"description": "answers to the category's questions by code"})
+    photos = fields.List(fields.Integer(), load_default=None, allow_none=True, validate=validate.Length(max=50),
+                         metadata={"description": "ids from POST /photos, at most 5, shown in this order"})
 
 
 class IdempotencyHeaderSchema(Schema):

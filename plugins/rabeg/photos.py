@@ -1,0 +1,158 @@
+"""Complaint and response photos: uploaded first, attached when the complaint or response is filed.
+
+The bytes go through ``toolkit.save_upload`` (type judged by content, JPEG or PNG only, EXIF and
+GPS stripped), and a small JPEG thumbnail is stored beside each photo for lists. Photos are never
+public files: whoever may see a complaint gets short-lived signed links.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any, Iterable
+
+from flask import current_app
+from PIL import Image
+from sqlalchemy import select
+
+from ragem import toolkit
+
+from plugins.rabeg.models import Complaint, Photo
+
+ALLOWED = frozenset({"image/jpeg", "image/png"})
+#: Largest photo unless RAGEM_RABEG_PHOTO_MAX_BYTES says otherwise.
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_PER_ITEM = 5  # per complaint and per officer response
+THUMBNAIL_PX = 320
+#: How long a photo link in a complaint answer works (long enough to scroll, short enough to not leak).
+URL_TTL_SECONDS = 600
+
+
+def max_bytes() -> int:
+    """The photo size limit of this app."""
+    value = current_app.config.get("RAGEM", {}).get("RABEG_PHOTO_MAX_BYTES")
+    try:
+        return int(value) if value and int(value) > 0 else DEFAULT_MAX_BYTES
+    except (TypeError, ValueError):
+        return DEFAULT_MAX_BYTES
+
+
+def _thumbnail(data: bytes) -> bytes:
+    """A JPEG at most ``THUMBNAIL_PX`` on its longer side (the photo is already clean)."""
+    with Image.open(io.BytesIO(data)) as image:
+        image = image.convert("RGB")
+        image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+def upload(data: Any, *, uploader: Any) -> Photo:
+    """Store one photo and its thumbnail for ``uploader``; the photo waits, unattached, until filed.
+
+    :raises toolkit.ApiError: 413 too large, 415 not JPEG/PNG by content, 422 corrupt.
+    """
+    session = toolkit.db.session
+    stored = toolkit.save_upload(data, owner_id=uploader.id, purpose="rabeg.photo", allowed=ALLOWED,
+                                 max_bytes=max_bytes())
+    clean = toolkit.storage().open(stored.storage_key)
+    thumb = toolkit.save_upload(_thumbnail(clean), owner_id=uploader.id, purpose="rabeg.thumbnail",
+                                allowed={"image/jpeg"}, max_bytes=max_bytes())
+    photo = Photo(uploader_id=uploader.id, complaint_id=None, kind="report", file_id=stored.id,
+                  thumbnail_file_id=thumb.id, content_type=stored.content_type, position=0, hidden=False,
+                  created_at=toolkit.utcnow())
+    session.add(photo)
+    session.commit()
+    return photo
+
+
+def upload_answer(photo: Photo) -> dict[str, Any]:
+    """What the upload endpoint answers: the id to file with, and links the uploader can open now."""
+    return {"id": photo.id, "content_type": photo.content_type, "url": toolkit.signed_url(photo.file_id, URL_TTL_SECONDS),
+            "thumbnail_url": toolkit.signed_url(photo.thumbnail_file_id, URL_TTL_SECONDS)
+            if photo.thumbnail_file_id else None}
+
+
+def check_attachable(photo_ids: Iterable[Any] | None, *, uploader: Any) -> list[Photo]:
+    """The photos ``photo_ids`` in the given order, if each is the uploader's and still unattached.
+
+    :raises toolkit.ValidationError: more than ``MAX_PER_ITEM``, a repeated id, or an id that is not
+        the uploader's free photo (named in ``details.photos``; 422 either way, so ids cannot be probed).
+    """
+    ids = list(photo_ids or [])
+    if not ids:
+        return []
+    if len(ids) > MAX_PER_ITEM:
+        raise toolkit.ValidationError(
+            message={"id": f"Paling banyak {MAX_PER_ITEM} foto.", "en": f"At most {MAX_PER_ITEM} photos."},
+            details={"photos": f"at most {MAX_PER_ITEM}, got {len(ids)}"},
+        )
+    if any(not isinstance(i, int) or isinstance(i, bool) for i in ids) or len(set(ids)) != len(ids):
+        raise toolkit.ValidationError(details={"photos": "distinct photo ids"})
+    uploader_id = getattr(uploader, "id", None)
+    rows = {p.id: p for p in toolkit.db.session.scalars(select(Photo).where(Photo.id.in_(
+        [i for i in ids if 0 < i < 2**31])))} if uploader_id else {}
+    bad = [i for i in ids if i not in rows or rows[i].uploader_id != uploader_id or rows[i].complaint_id is not None]
+    if bad:
+        raise toolkit.ValidationError(
+            message={"id": "Foto tidak ditemukan atau sudah dipakai.", "en": "Photo not found or already used."},
+            details={"photos": {str(i): "not your unattached photo" for i in bad}},
+        )
+    return [rows[i] for i in ids]
+
+
+def attach(photo_ids: Iterable[Any] | None, *, uploader: Any, complaint: Complaint, kind: str = "report",
+           timeline_entry: Any = None) -> list[Photo]:
+    """Attach the uploader's free photos to ``complaint`` (``kind`` report or response) in the given order.
+
+    For an officer's response pass its ``timeline_entry``. Checked as in ``check_attachable`` (at most
+    five each time); the caller commits.
+    """
+    if kind not in ("report", "response"):
+        raise ValueError("kind is report or response")
+    photos = check_attachable(photo_ids, uploader=uploader)
+    entry_id = getattr(timeline_entry, "id", timeline_entry)
+    for position, photo in enumerate(photos):
+        photo.complaint_id = complaint.id
+        photo.kind = kind
+        photo.position = position
+        photo.timeline_entry_id = entry_id
+    return photos
+
+
+def _item(photo: Photo, *, with_hidden: bool) -> dict[str, Any]:
+    item = {"id": photo.id, "kind": photo.kind, "url": toolkit.signed_url(photo.file_id, URL_TTL_SECONDS),
+            "thumbnail_url": toolkit.signed_url(photo.thumbnail_file_id, URL_TTL_SECONDS)
+            if photo.thumbnail_file_id else None}
+    if with_hidden:
+        item["hidden"] = photo.hidden
+    return item
+
+
+def _photos(complaint: Complaint, *, include_hidden: bool) -> list[Photo]:
+    stmt = select(Photo).where(Photo.complaint_id == complaint.id)
+    if not include_hidden:
+        stmt = stmt.where(Photo.hidden.is_(False))
+    # Report photos first in the citizen's order, then response photos as they were posted.
+    return list(toolkit.db.session.scalars(stmt.order_by(Photo.kind, Photo.timeline_entry_id,
+                                                          Photo.position, Photo.id)))
+
+
+def photo_list(complaint: Complaint, *, include_hidden: bool) -> list[dict[str, Any]]:
+    """The complaint's photos as ``{id, kind, url, thumbnail_url, hidden}`` with signed links.
+
+    ``include_hidden``: also moderated photos (for the OPD's staff); others never get them.
+    """
+    return [{**_item(p, with_hidden=True)} for p in _photos(complaint, include_hidden=include_hidden)]
+
+
+def public_photos(complaint: Complaint) -> list[dict[str, Any]]:
+    """The complaint's visible report and response photos for the public view (no uploader, no flags)."""
+    return [_item(p, with_hidden=False) for p in _photos(complaint, include_hidden=False)]
+
+
+def photos_by_entry(complaint: Complaint, *, include_hidden: bool) -> dict[int, list[int]]:
+    """Photo ids per timeline entry (response photos), for showing them with their response."""
+    out: dict[int, list[int]] = {}
+    for photo in _photos(complaint, include_hidden=include_hidden):
+        if photo.timeline_entry_id is not None:
+            out.setdefault(photo.timeline_entry_id, []).append(photo.id)
+    return out
