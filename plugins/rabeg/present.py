@@ -9,6 +9,7 @@ from ragem import toolkit
 
 from plugins.rabeg.access import is_staff_for
 from plugins.rabeg.models import Category, Complaint, TimelineEntry
+from plugins.rabeg.sla import sla_block
 
 
 def summary(complaint: Complaint, category_code: str) -> dict[str, Any]:
@@ -17,7 +18,7 @@ def summary(complaint: Complaint, category_code: str) -> dict[str, Any]:
         "id": complaint.id, "public_number": complaint.public_number, "category": category_code,
         "opd": complaint.opd_code, "state": complaint.state, "description": complaint.description,
         "created_at": complaint.created_at, "first_response_due": complaint.first_response_due,
-        "resolution_due": complaint.resolution_due,
+        "resolution_due": complaint.resolution_due, "sla": sla_block(complaint),
     }
 
 

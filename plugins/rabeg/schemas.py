@@ -53,6 +53,22 @@ class TimelineEntrySchema(toolkit.BaseSchema):
     internal_note = fields.String(allow_none=True)
 
 
+class DeadlineSchema(toolkit.BaseSchema):
+    """One service-level deadline and where the complaint stands against it now."""
+
+    due = toolkit.UtcDateTime(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("on_track", "at_risk", "breached", "met")),
+                           metadata={"description": "met (done on time), breached (done late, or open past due), "
+                                                    "at_risk (open, 75% of the time used), on_track"})
+
+
+class SlaSchema(toolkit.BaseSchema):
+    """The first-response and resolution deadlines (a rejection counts as the resolution)."""
+
+    first_response = fields.Nested(DeadlineSchema, required=True)
+    resolution = fields.Nested(DeadlineSchema, required=True)
+
+
 class ComplaintSummarySchema(toolkit.BaseSchema):
     """A complaint in a list."""
 
@@ -65,6 +81,7 @@ class ComplaintSummarySchema(toolkit.BaseSchema):
     created_at = toolkit.UtcDateTime(required=True)
     first_response_due = toolkit.UtcDateTime(required=True)
     resolution_due = toolkit.UtcDateTime(required=True)
+    sla = fields.Nested(SlaSchema, required=True)
 
 
 class ComplaintSchema(ComplaintSummarySchema):
