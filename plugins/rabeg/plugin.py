@@ -7,6 +7,7 @@ from ragem import toolkit
 from ragem.toolkit import hookimpl
 
 from plugins.rabeg import calendar, data_rights, models, seed, views  # noqa: F401  (models: tables for create_all)
+from plugins.rabeg import escalation
 
 SLUG = "rabeg"
 VERSION = "0.1.0"
@@ -92,3 +93,11 @@ def ragem_user_export(user):
 def ragem_user_erase(user):
     """Anonymise the citizen's complaints (kept as a public record)."""
     return data_rights.erase(user)
+
+
+@hookimpl
+def ragem_periodic_jobs():
+    """Escalate breached deadlines every 5 minutes (exactly once per breach, however many workers)."""
+    return [
+        toolkit.PeriodicJob("escalate", every_seconds=escalation.EVERY_SECONDS, func=escalation.escalate_breaches),
+    ]
