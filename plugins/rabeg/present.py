@@ -9,6 +9,7 @@ from ragem import toolkit
 
 from plugins.rabeg.access import is_staff_for
 from plugins.rabeg.models import Category, Complaint, TimelineEntry
+from plugins.rabeg.photos import photo_list
 from plugins.rabeg.sla import sla_block
 
 
@@ -19,6 +20,7 @@ def summary(complaint: Complaint, category_code: str) -> dict[str, Any]:
         "opd": complaint.opd_code, "state": complaint.state, "description": complaint.description,
         "created_at": complaint.created_at, "first_response_due": complaint.first_response_due,
         "resolution_due": complaint.resolution_due, "sla": sla_block(complaint),
+        "supporters_count": complaint.supporters_count or 0,
     }
 
 
@@ -40,6 +42,9 @@ def complaint_view(complaint: Complaint, user: Any) -> dict[str, Any]:
         "kelurahan": complaint.kelurahan_code, "address": complaint.address,
         "show_name_publicly": complaint.show_name_publicly, "first_responded_at": complaint.first_responded_at,
         "resolved_at": complaint.resolved_at, "escalated": complaint.escalated, "timeline": timeline,
+        "anonymous": complaint.anonymous, "answers": complaint.answers or {},
+        # Moderated (hidden) photos only for the OPD's staff, flagged; signed links that expire.
+        "photos": photo_list(complaint, include_hidden=staff),
     }
 
 

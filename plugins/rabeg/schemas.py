@@ -5,6 +5,8 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ragem import toolkit
 
+from plugins.rabeg.schemas_filing import PhotoSchema
+
 # Kota Serang's bounding box: a pin outside it is a mistake (or a complaint for another city).
 LAT_RANGE, LON_RANGE = (-6.37, -5.99), (106.07, 106.42)
 
@@ -82,6 +84,7 @@ class ComplaintSummarySchema(toolkit.BaseSchema):
     first_response_due = toolkit.UtcDateTime(required=True)
     resolution_due = toolkit.UtcDateTime(required=True)
     sla = fields.Nested(SlaSchema, required=True)
+    supporters_count = fields.Integer(required=True, metadata={"description": 'citizens who said "me too"'})
 
 
 class ComplaintSchema(ComplaintSummarySchema):
@@ -96,6 +99,10 @@ class ComplaintSchema(ComplaintSummarySchema):
     resolved_at = toolkit.UtcDateTime(allow_none=True)
     escalated = fields.Boolean(required=True)
     timeline = fields.List(fields.Nested(TimelineEntrySchema), required=True)
+    anonymous = fields.Boolean(required=True)
+    answers = fields.Dict(keys=fields.String(), required=True,
+                          metadata={"description": "answers to the category's questions, by question code"})
+    photos = fields.List(fields.Nested(PhotoSchema), required=True)
 
 
 class ComplaintIdSchema(Schema):

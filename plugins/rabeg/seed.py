@@ -21,6 +21,43 @@ CATEGORIES = (
 )
 
 
+
+def _choices(*pairs):
+    return [{"key": key, "name": {"id": name_id, "en": name_en}} for key, name_id, name_en in pairs]
+
+
+# Extra questions (Open311 attributes) of a few categories: what the OPD needs to send the right crew.
+QUESTIONS = {
+    "JALAN_RUSAK": [
+        # Not required: JALAN_RUSAK is the category most clients (and tests) file without answers.
+        {"code": "ukuran_lubang", "datatype": "singlevaluelist", "required": False, "order": 1,
+         "description": {"id": "Seberapa besar kerusakannya?", "en": "How large is the damage?"},
+         "values": _choices(("kecil", "Kecil (kurang dari 30 cm)", "Small (under 30 cm)"),
+                            ("sedang", "Sedang (30-100 cm)", "Medium (30-100 cm)"),
+                            ("besar", "Besar (lebih dari 1 m)", "Large (over 1 m)"))},
+        {"code": "membahayakan", "datatype": "singlevaluelist", "required": False, "order": 2,
+         "description": {"id": "Apakah membahayakan pengendara?", "en": "Is it dangerous for road users?"},
+         "values": _choices(("ya", "Ya", "Yes"), ("tidak", "Tidak", "No"))},
+    ],
+    "BANJIR": [
+        {"code": "ketinggian_air_cm", "datatype": "number", "required": False, "order": 1,
+         "description": {"id": "Ketinggian air (cm)", "en": "Water depth (cm)"}},
+        {"code": "mulai", "datatype": "datetime", "required": False, "order": 2,
+         "description": {"id": "Sejak kapan air menggenang?", "en": "Since when has the water stood?"}},
+    ],
+    "PJU": [
+        {"code": "kondisi", "datatype": "singlevaluelist", "required": True, "order": 1,
+         "description": {"id": "Bagaimana kondisi lampunya?", "en": "What is wrong with the light?"},
+         "values": _choices(("mati", "Mati total", "Completely out"), ("berkedip", "Berkedip", "Flickering"),
+                            ("menyala_siang", "Menyala di siang hari", "On during the day"))},
+        {"code": "jumlah_lampu", "datatype": "number", "required": False, "order": 2,
+         "description": {"id": "Berapa lampu yang mati?", "en": "How many lights are out?"}},
+        {"code": "nomor_tiang", "datatype": "string", "required": False, "order": 3,
+         "description": {"id": "Nomor tiang (jika terlihat)", "en": "Pole number (if visible)"}},
+    ],
+}
+
+
 def ensure_categories(session=None) -> int:
     """Add the categories that are missing (by code), never touching ones an admin changed; returns how many."""
     session = session or toolkit.db.session
@@ -32,7 +69,7 @@ def ensure_categories(session=None) -> int:
         session.add(Category(
             code=code, name_id=name_id, name_en=name_en, opd_code=opd, routing_overrides={},
             first_response_target=fr, first_response_unit=fr_unit, resolution_target=res, resolution_unit=res_unit,
-            allows_anonymous=anonymous, active=True,
+            allows_anonymous=anonymous, active=True, questions=QUESTIONS.get(code, []),
         ))
         added += 1
     if added:
