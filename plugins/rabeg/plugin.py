@@ -7,7 +7,9 @@ from ragem import toolkit
 from ragem.toolkit import hookimpl
 
 from plugins.rabeg import calendar, data_rights, models, seed, views  # noqa: F401  (models: tables for create_all)
+from plugins.rabeg import api_photos  # filing details: photos, nearby and support, categories
 from plugins.rabeg import escalation
+from plugins.rabeg import api_lifecycle, api_templates, autoclose, templates  # the life of a complaint
 
 SLUG = "rabeg"
 VERSION = "0.1.0"
@@ -55,7 +57,7 @@ def ragem_permissions() -> list[toolkit.Permission]:
 @hookimpl
 def ragem_blueprints():
     """The service's routes: the health probe and the complaints API."""
-    return [toolkit.health_blueprint(SLUG), views.blp]
+    return [toolkit.health_blueprint(SLUG), views.blp, api_photos.blp, api_lifecycle.blp, api_templates.blp]
 
 
 @hookimpl
@@ -66,8 +68,9 @@ def ragem_migrations() -> str:
 
 @hookimpl
 def ragem_demo_data(session):
-    """The categories of Kota Serang (idempotent: only missing codes are added)."""
+    """The categories of Kota Serang and the response templates (idempotent: only missing ones are added)."""
     seed.ensure_categories(session)
+    templates.ensure_templates(session)
 
 
 @hookimpl
@@ -97,7 +100,10 @@ def ragem_user_erase(user):
 
 @hookimpl
 def ragem_periodic_jobs():
-    """Escalate breached deadlines every 5 minutes (exactly once per breach, however many workers)."""
+    """Escalate breached deadlines every 5 minutes (exactly once per breach, however many workers) and
+    auto-close unconfirmed resolved complaints every hour."""
     return [
         toolkit.PeriodicJob("escalate", every_seconds=escalation.EVERY_SECONDS, func=escalation.escalate_breaches),
+        # Resolved complaints the reporter left unanswered for 7 days close by themselves.
+        toolkit.PeriodicJob("autoclose", every_seconds=3600, func=autoclose.autoclose_job),
     ]
