@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +17,9 @@ from plugins.rabeg.seed import ensure_categories
 from plugins.rabeg.sla import set_deadlines
 
 SOURCES = ("app", "open311")
+#: The audit actor of an anonymous or account-less filing: a citizen with no id, so the audit log
+#: (read by admins) does not undo the anonymity; ``None`` would mean "the logged-in user".
+_ANONYMOUS_CITIZEN = SimpleNamespace(id=None, primary_role="citizen")
 MAX_MEDIA_URLS = 5
 
 MSG_ASSIGNED = {
@@ -176,7 +180,7 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
         session.add(IdempotencyRecord(user_id=reporter.id, key=idempotency_key, complaint_id=complaint.id, created_at=now))
     toolkit.audit("rabeg.complaint.file", "rabeg_complaint", str(complaint.id),
                   after={"opd": opd, "category": cat.code, "source": source, "anonymous": bool(anonymous)},
-                  actor=reporter)
+                  actor=_ANONYMOUS_CITIZEN if anonymous and reporter is not None else reporter)
     if reporter is not None:
         toolkit.notify(
             reporter, kind="rabeg.complaint.assigned", service="rabeg",
