@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any, Iterable, Mapping
 
 from flask import Flask
@@ -115,14 +116,60 @@ def _document_security(api: Api) -> None:
     )
 
 
+#: Root paths of the core that no plugin blueprint may be mounted under (with the first segment of
+#: every rule the core registered before the plugins, checked at mount time).
+CORE_ROOT_PATHS = frozenset({
+    "/api", "/healthz", "/readyz", "/metrics", "/files", "/docs", "/.well-known", "/openapi.yaml", "/static",
+})
+_ROOT_PREFIX = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
+
+
+def _first_segment(path: str) -> str:
+    """``/open311/v2/x`` -> ``/open311``."""
+    return "/" + path.lstrip("/").split("/", 1)[0]
+
+
+def _root_prefix_problem(prefix: str | None, core_roots: set[str], root_owners: dict[str, str], slug: str) -> str | None:
+    """Why ``slug`` may not mount a blueprint at the site-root ``prefix`` (``None`` when it may)."""
+    if not prefix or not _ROOT_PREFIX.match(prefix) or {".", ".."} & set(prefix.split("/")):
+        return f"root mount prefix {prefix!r} must be a path like '/open311/v2'"
+    segment = _first_segment(prefix)
+    if segment in core_roots or segment.lower() in core_roots:
+        return f"root mount prefix {prefix!r} is served by the core"
+    owner = root_owners.get(segment)
+    if owner and owner != slug:
+        return f"root mount prefix {prefix!r} is already taken by the plugin {owner!r}"
+    return None
+
+
 def _mount_plugins(app: Flask, api: Api, registry: PluginRegistry) -> None:
-    """Mount each started plugin's blueprints under ``/api/v1/<slug>``."""
+    """Mount each started plugin's blueprints under ``/api/v1/<slug>`` (``root_mount`` ones at their own prefix).
+
+    A plugin's blueprints are all checked before any is mounted, so a refused one leaves none of
+    that plugin's routes behind.
+    """
+    core_roots = set(CORE_ROOT_PATHS) | {_first_segment(rule.rule) for rule in app.url_map.iter_rules()}
+    root_owners: dict[str, str] = {}  # first path segment of a root mount -> plugin slug
     for record in registry.services():
+        mounts, names, problem = [], set(), None
         for blueprint in record.blueprints:
             owner = registry.blueprint_slugs.get(blueprint.name)
-            if owner and owner != record.slug or blueprint.name in app.blueprints:
-                record.fail(f"start failed: blueprint name {blueprint.name!r} is already taken")
+            if owner and owner != record.slug or blueprint.name in app.blueprints or blueprint.name in names:
+                problem = f"blueprint name {blueprint.name!r} is already taken"
                 break
-            prefix = f"/api/v1/{record.slug}" + (blueprint.url_prefix or "")
+            names.add(blueprint.name)
+            if getattr(blueprint, "root_mount", False):
+                problem = _root_prefix_problem(blueprint.url_prefix, core_roots, root_owners, record.slug)
+                if problem:
+                    break
+                mounts.append((blueprint, blueprint.url_prefix))
+            else:
+                mounts.append((blueprint, f"/api/v1/{record.slug}" + (blueprint.url_prefix or "")))
+        if problem:
+            record.fail(f"start failed: {problem}")
+            continue
+        for blueprint, prefix in mounts:
             registry.blueprint_slugs[blueprint.name] = record.slug
+            if getattr(blueprint, "root_mount", False):
+                root_owners[_first_segment(prefix)] = record.slug
             api.register_blueprint(blueprint, url_prefix=prefix)

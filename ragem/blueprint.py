@@ -35,13 +35,22 @@ class RagemParser(FlaskParser):
 
 
 class Blueprint(_SmorestBlueprint):
-    """flask-smorest Blueprint; kept as our own name so the toolkit facade stays stable."""
+    """flask-smorest Blueprint; kept as our own name so the toolkit facade stays stable.
+
+    ``root_mount=True`` asks for the blueprint to be served at its own ``url_prefix`` from the
+    site root (``/open311/v2``: a standard path existing clients expect) instead of under
+    ``/api/v1/<slug>``; ``ragem.app`` refuses prefixes the core or another plugin serves.
+    """
 
     ARGUMENTS_PARSER = RagemParser()
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
         **_SmorestBlueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "multipart": "multipart/form-data",
     }
+
+    def __init__(self, *args, root_mount: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.root_mount = root_mount
 
 
 def document_security(func):
