@@ -103,6 +103,8 @@ class Complaint(toolkit.db.Model):
         Index("ix_rabeg_complaint_reporter_created", "reporter_id", "created_at", "id"),
         Index("ix_rabeg_complaint_opd_state_due", "opd_code", "state", "resolution_due", "id"),
         Index("ix_rabeg_complaint_created", "created_at", "id"),
+        # "Nearby" before filing: one category, a latitude band (the bounding box), then the exact distance.
+        Index("ix_rabeg_complaint_category_lat", "category_id", "lat"),
     )
 
 
