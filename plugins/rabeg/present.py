@@ -32,7 +32,10 @@ def complaint_view(complaint: Complaint, user: Any) -> dict[str, Any]:
     )
     timeline = []
     for e in entries:
-        item = {"at": e.at, "from_state": e.from_state, "to_state": e.to_state, "public_message": e.public_message}
+        if e.kind == "note" and not staff:
+            continue  # internal notes never reach the reporter
+        item = {"at": e.at, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
+                "public_message": e.public_message}
         if staff:
             item["internal_note"] = e.internal_note
         timeline.append(item)
@@ -45,6 +48,18 @@ def complaint_view(complaint: Complaint, user: Any) -> dict[str, Any]:
         "anonymous": complaint.anonymous, "answers": complaint.answers or {},
         # Moderated (hidden) photos only for the OPD's staff, flagged; signed links that expire.
         "photos": photo_list(complaint, include_hidden=staff),
+        # `description` stays the reporter's original; the public sees `moderated_description` when set.
+        "moderated_description": complaint.moderated_description,
+        "duplicate_of": _public_number(complaint.duplicate_of_id), "closed_at": complaint.closed_at,
+        "confirmation": complaint.confirmation, "confirmed_at": complaint.confirmed_at, "rating": complaint.rating,
+        "reopen_count": complaint.reopen_count or 0, "reroute_count": complaint.reroute_count or 0,
     }
+
+
+def _public_number(complaint_id: int | None) -> str | None:
+    """The public number of complaint ``complaint_id`` (the original a duplicate points to)."""
+    if complaint_id is None:
+        return None
+    return toolkit.db.session.scalar(select(Complaint.public_number).where(Complaint.id == complaint_id))
 
 

@@ -49,6 +49,9 @@ class TimelineEntrySchema(toolkit.BaseSchema):
     """One step in a complaint's life; ``internal_note`` only reaches the OPD's officers and admins."""
 
     at = toolkit.UtcDateTime(required=True)
+    kind = fields.String(required=True, metadata={
+        "description": "transition | response | note (staff only) | confirmation | duplicate | moderation | reroute | "
+                       "escalation | support"})
     from_state = fields.String(allow_none=True, required=True)
     to_state = fields.String(required=True)
     public_message = fields.String(allow_none=True)
@@ -103,6 +106,15 @@ class ComplaintSchema(ComplaintSummarySchema):
     answers = fields.Dict(keys=fields.String(), required=True,
                           metadata={"description": "answers to the category's questions, by question code"})
     photos = fields.List(fields.Nested(PhotoSchema), required=True)
+    moderated_description = fields.String(allow_none=True, metadata={
+        "description": "the text the public sees instead of `description` (the original, kept) after moderation"})
+    duplicate_of = fields.String(allow_none=True, metadata={"description": "public number of the original complaint"})
+    closed_at = toolkit.UtcDateTime(allow_none=True)
+    confirmation = fields.String(allow_none=True, metadata={"description": "the reporter's verdict: fixed | not_fixed"})
+    confirmed_at = toolkit.UtcDateTime(allow_none=True)
+    rating = fields.Integer(allow_none=True, metadata={"description": "the reporter's rating, 1-5"})
+    reopen_count = fields.Integer(required=True)
+    reroute_count = fields.Integer(required=True)
 
 
 class ComplaintIdSchema(Schema):
@@ -119,8 +131,11 @@ class TransitionSchema(toolkit.BaseSchema):
     public_message = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=4000))
     internal_note = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=4000))
     reason = fields.String(load_default=None, allow_none=True,
-                           validate=validate.OneOf(("not_our_responsibility", "duplicate", "invalid")),
-                           metadata={"description": "required when rejecting"})
+                           validate=validate.OneOf(("not_our_responsibility", "invalid")),
+                           metadata={"description": "required when rejecting (duplicates: POST .../duplicate)"})
+    template_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1),
+                                 metadata={"description": "a response template for this category and target state; "
+                                                          "its Indonesian text is the public message when none is given"})
 
 
 class QueueArgsSchema(toolkit.PageArgsSchema):
