@@ -7,7 +7,7 @@ from ragem import toolkit
 from ragem.toolkit import hookimpl
 
 from plugins.rabeg import calendar, data_rights, models, seed, views  # noqa: F401  (models: tables for create_all)
-from plugins.rabeg import api_photos, api_support  # filing details: photos, nearby and support, categories
+from plugins.rabeg import api_categories, api_photos, api_support  # filing details
 from plugins.rabeg import escalation
 from plugins.rabeg import api_lifecycle, api_templates, autoclose, templates  # the life of a complaint
 
@@ -57,7 +57,8 @@ def ragem_permissions() -> list[toolkit.Permission]:
 @hookimpl
 def ragem_blueprints():
     """The service's routes: the health probe and the complaints API."""
-    return [toolkit.health_blueprint(SLUG), views.blp, api_photos.blp, api_support.blp, api_lifecycle.blp, api_templates.blp]
+    return [toolkit.health_blueprint(SLUG), views.blp, api_photos.blp, api_support.blp, api_categories.blp,
+            api_lifecycle.blp, api_templates.blp]
 
 
 @hookimpl

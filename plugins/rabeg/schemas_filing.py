@@ -104,7 +104,8 @@ class QuestionSchema(toolkit.BaseSchema):
     required = fields.Boolean(required=True)
     description = fields.Nested(toolkit.I18nTextSchema, required=True)
     order = fields.Integer(required=True)
-    values = fields.List(fields.Nested(ChoiceSchema), metadata={"description": "list types only"})
+    values = fields.List(fields.Nested(ChoiceSchema), allow_none=True,
+                         metadata={"description": "the choices of the list types (null for the others)"})
 
 
 class TargetSchema(toolkit.BaseSchema):
@@ -115,28 +116,23 @@ class TargetSchema(toolkit.BaseSchema):
 
 
 class CategorySchema(toolkit.BaseSchema):
-    """A complaint category as citizens and clients see it."""
+    """A complaint category: who answers for it, its targets and its extra questions."""
 
     code = fields.String(required=True)
     name = fields.Nested(toolkit.I18nTextSchema, required=True)
     opd = fields.String(required=True)
+    routing_overrides = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                                    metadata={"description": "kecamatan code -> OPD code answering there instead"})
     first_response_target = fields.Nested(TargetSchema, required=True)
     resolution_target = fields.Nested(TargetSchema, required=True)
     allows_anonymous = fields.Boolean(required=True)
     questions = fields.List(fields.Nested(QuestionSchema), required=True)
-
-
-class AdminCategorySchema(CategorySchema):
-    """A category as admins manage it."""
-
-    routing_overrides = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                                    metadata={"description": "kecamatan code -> OPD code"})
     active = fields.Boolean(required=True)
     updated_at = toolkit.UtcDateTime(allow_none=True)
 
 
 class CategoryListSchema(toolkit.BaseSchema):
-    """The active categories."""
+    """Categories by code."""
 
     items = fields.List(fields.Nested(CategorySchema), required=True)
 
@@ -147,13 +143,7 @@ class CategoryArgsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    include_inactive = fields.Boolean(load_default=False, metadata={"description": "admins only"})
-
-
-class AdminCategoryListSchema(toolkit.BaseSchema):
-    """Every category, for admins."""
-
-    items = fields.List(fields.Nested(AdminCategorySchema), required=True)
+    include_inactive = fields.Boolean(load_default=False, metadata={"description": "admins (rabeg.admin) only"})
 
 
 class _CategoryFields(toolkit.BaseSchema):

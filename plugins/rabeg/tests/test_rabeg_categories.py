@@ -35,3 +35,101 @@ def test_an_open311_filing_without_an_account_is_routed_like_an_app_filing(clien
     officer = login_as("officer", opd="DISPERKIM")
     queue = client.get(f"{URL}?scope=my-opd", headers=officer).get_json()["items"]
     assert {c["id"] for c in queue} == {in_app["id"], stored.id}
+
+
+CATEGORIES = "/api/v1/rabeg/categories"
+NEW = {"code": "POHON_TUMBANG", "name": {"id": "Pohon tumbang", "en": "Fallen tree"}, "opd": "DLH",
+       "first_response_target": {"value": 4, "unit": "working_hours"},
+       "resolution_target": {"value": 2, "unit": "working_days"}}
+QUESTION = {"code": "menghalangi_jalan", "datatype": "singlevaluelist", "required": True, "order": 1,
+            "description": {"id": "Menghalangi jalan?", "en": "Blocking the road?"},
+            "values": [{"key": "ya", "name": {"id": "Ya", "en": "Yes"}},
+                       {"key": "tidak", "name": {"id": "Tidak", "en": "No"}}]}
+
+
+def _audit(client, admin, action):
+    entries = client.get(f"/api/v1/admin/audit?action={action}&limit=50", headers=admin).get_json()["items"]
+    return entries
+
+
+def test_public_list_shows_active_categories_in_both_languages(client):
+    response = client.get(CATEGORIES)
+    assert response.status_code == 200
+    items = {c["code"]: c for c in response.get_json()["items"]}
+    assert {"JALAN_RUSAK", "PJU", "SAMPAH", "BANJIR", "KESEHATAN"} <= set(items)
+    road = items["JALAN_RUSAK"]
+    assert road["name"] == {"id": "Jalan rusak", "en": "Damaged road"} and road["opd"] == "DPUPR"
+    assert road["resolution_target"] == {"value": 10, "unit": "working_days"} and road["allows_anonymous"] is True
+    assert [q["code"] for q in road["questions"]] == ["ukuran_lubang", "membahayakan"]
+    assert items["KESEHATAN"]["allows_anonymous"] is False
+    assert client.get(f"{CATEGORIES}?include_inactive=true").status_code == 401
+
+
+def test_admin_creates_a_category_citizens_can_file_in_at_once(client, login_as):
+    admin, citizen = login_as("admin"), login_as("citizen")
+    created = client.post(CATEGORIES, json={**NEW, "questions": [QUESTION], "allows_anonymous": True}, headers=admin)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["questions"][0]["code"] == "menghalangi_jalan"
+    body = {"category": "POHON_TUMBANG", "description": "Pohon tumbang menutup jalan.", "kelurahan": KELURAHAN,
+            "answers": {"menghalangi_jalan": "ya"}, "anonymous": True}
+    filed = client.post(URL, json=body, headers=citizen)
+    assert filed.status_code == 201 and filed.get_json()["opd"] == "DLH"
+    assert client.post(CATEGORIES, json=NEW, headers=admin).status_code == 409
+    entries = _audit(client, admin, "rabeg.category.create")
+    assert [e["target_id"] for e in entries] == ["POHON_TUMBANG"]
+
+
+def test_only_admins_manage_categories(client, login_as):
+    for role in ("citizen", "officer"):
+        headers = login_as(role, opd="DLH" if role == "officer" else None)
+        assert client.post(CATEGORIES, json=NEW, headers=headers).status_code == 403
+        assert client.patch(f"{CATEGORIES}/SAMPAH", json={"allows_anonymous": False}, headers=headers).status_code == 403
+        assert client.get(f"{CATEGORIES}?include_inactive=true", headers=headers).status_code == 403
+    assert client.post(CATEGORIES, json=NEW).status_code == 401
+
+
+def test_patch_changes_routing_targets_and_activity_audited(client, login_as):
+    admin, citizen = login_as("admin"), login_as("citizen")
+    patch = {"routing_overrides": {"36.73.01": "DISPERKIM"}, "resolution_target": {"value": 2, "unit": "working_days"},
+             "name": {"id": "Sampah liar", "en": "Illegal dumping"}}
+    changed = client.patch(f"{CATEGORIES}/SAMPAH", json=patch, headers=admin)
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["routing_overrides"] == {"36.73.01": "DISPERKIM"}
+    body = {"category": "SAMPAH", "description": "Sampah menumpuk di pinggir jalan.", "kelurahan": KELURAHAN}
+    assert client.post(URL, json=body, headers=citizen).get_json()["opd"] == "DISPERKIM"
+    [entry] = _audit(client, admin, "rabeg.category.update")
+    assert entry["before"]["routing_overrides"] == {} and entry["after"]["routing_overrides"] == {"36.73.01": "DISPERKIM"}
+    assert set(entry["after"]) == {"routing_overrides", "resolution_target", "name"}
+    # Switched off: gone from the public list, refused at filing, still listed for admins.
+    assert client.patch(f"{CATEGORIES}/SAMPAH", json={"active": False}, headers=admin).status_code == 200
+    assert "SAMPAH" not in [c["code"] for c in client.get(CATEGORIES).get_json()["items"]]
+    assert client.post(URL, json=body, headers=citizen).status_code == 422
+    everything = client.get(f"{CATEGORIES}?include_inactive=true", headers=admin).get_json()["items"]
+    assert [c["active"] for c in everything if c["code"] == "SAMPAH"] == [False]
+
+
+def test_bad_category_changes_are_refused_and_change_nothing(client, login_as):
+    admin = login_as("admin")
+    cases = [
+        {"opd": "NOPE"},
+        {"routing_overrides": {"36.73.01.1001": "DPUPR"}},  # a kelurahan, not a kecamatan
+        {"routing_overrides": {"99.99.99": "DPUPR"}},
+        {"routing_overrides": {"36.73.01": "NOPE"}},
+        {"first_response_target": {"value": 0, "unit": "working_days"}},
+        {"resolution_target": {"value": 3, "unit": "weeks"}},
+        {"questions": [{**QUESTION, "datatype": "colour"}]},
+        {"questions": [QUESTION, QUESTION]},
+        {"name": {"id": "x" * 121, "en": "ok"}},
+        {"allows_anonymous": "perhaps"},
+        {"unknown": 1},
+        {},
+    ]
+    for case in cases:
+        response = client.patch(f"{CATEGORIES}/SAMPAH", json=case, headers=admin)
+        assert response.status_code == 422, (case, response.get_json())
+    assert client.patch(f"{CATEGORIES}/NOPE", json={"active": False}, headers=admin).status_code == 404
+    assert client.post(CATEGORIES, json={**NEW, "code": "lower case"}, headers=admin).status_code == 422
+    assert client.post(CATEGORIES, json={**NEW, "opd": "NOPE"}, headers=admin).status_code == 422
+    sampah = [c for c in client.get(CATEGORIES).get_json()["items"] if c["code"] == "SAMPAH"][0]
+    assert sampah["opd"] == "DLH" and sampah["routing_overrides"] == {} and sampah["questions"] == []
+    assert _audit(client, admin, "rabeg.category.update") == []
