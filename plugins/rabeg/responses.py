@@ -8,6 +8,7 @@ from ragem import toolkit
 from plugins.rabeg.access import staff_complaint
 from plugins.rabeg.followers import notify_followers
 from plugins.rabeg.lifecycle import add_entry, mark_first_response, title
+from plugins.rabeg.photos import attach, check_attachable
 from plugins.rabeg.present import complaint_view
 from plugins.rabeg.templates import template_message
 
@@ -26,13 +27,14 @@ def respond(complaint_id: int, actor: Any, *, public_message: str | None = None,
             message={"id": "Tulis tanggapan atau pilih templat.", "en": "Write a response or pick a template."},
             details={"public_message": "required without template_id"},
         )
+    if photos:
+        # Checked before anything is written: a refused photo leaves no half-recorded response.
+        check_attachable(photos, uploader=actor)
     now = toolkit.utcnow()
     mark_first_response(complaint, now)
     complaint.updated_at = now
     entry = add_entry(complaint, actor, now, kind="response", public_message=public_message)
     if photos:
-        from plugins.rabeg.photos import attach  # H1's module: checks ownership, count and order
-
         attach(photos, uploader=actor, complaint=complaint, kind="response", timeline_entry=entry)
     toolkit.audit("rabeg.complaint.response", "rabeg_complaint", str(complaint.id),
                   after={"timeline_entry_id": entry.id, "template_id": template_id, "photos": photos or []}, actor=actor)
