@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, select, text
 from sqlalchemy.exc import IntegrityError
 
 from ragem import toolkit
 
-from plugins.rabeg.models import OPEN_STATES, Complaint, Escalation, TimelineEntry
+from plugins.rabeg.models import OPEN_PREDICATE, OPEN_STATES, Complaint, Escalation, TimelineEntry
 
 log = logging.getLogger("ragem.plugins.rabeg")
 
@@ -32,7 +32,8 @@ NAMES = {
 
 def _breached(kind: str):
     """(deadline column, SQL condition 'this deadline is breached and still open')."""
-    open_state = Complaint.state.in_(OPEN_STATES)
+    # The literal predicate of the partial indexes on open complaints, so PostgreSQL can use them.
+    open_state = text(OPEN_PREDICATE)
     if kind == "first_response":
         return Complaint.first_response_due, and_(open_state, Complaint.first_responded_at.is_(None))
     return Complaint.resolution_due, open_state

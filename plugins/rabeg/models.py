@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ragem import toolkit
@@ -14,6 +14,8 @@ UNITS = ("working_hours", "working_days")
 STATES = ("submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened")
 #: States in which a complaint still waits for the OPD.
 OPEN_STATES = ("submitted", "assigned", "in_progress", "reopened")
+#: The same as SQL, for the partial indexes on open complaints.
+OPEN_PREDICATE = "state IN (" + ", ".join(f"'{state}'" for state in OPEN_STATES) + ")"
 
 
 class Category(toolkit.db.Model):
@@ -105,6 +107,23 @@ class Complaint(toolkit.db.Model):
         Index("ix_rabeg_complaint_created", "created_at", "id"),
         # "Nearby" before filing: one category, a latitude band (the bounding box), then the exact distance.
         Index("ix_rabeg_complaint_category_lat", "category_id", "lat"),
+        # The officer queue in each sort order, for one OPD (any states: walked in order, filtered) and for
+        # admins' scope=all; keyset pagination reads only the next page of an index, even with 1M rows.
+        Index("ix_rabeg_complaint_opd_due", "opd_code", "resolution_due", "id"),
+        Index("ix_rabeg_complaint_opd_first_due", "opd_code", "first_response_due", "id"),
+        Index("ix_rabeg_complaint_opd_created", "opd_code", "created_at", "id"),
+        Index("ix_rabeg_complaint_due", "resolution_due", "id"),
+        Index("ix_rabeg_complaint_first_due", "first_response_due", "id"),
+        # The public list, newest first, by category or kelurahan (the created_at index serves the rest).
+        Index("ix_rabeg_complaint_category_created", "category_id", "created_at", "id"),
+        Index("ix_rabeg_complaint_kelurahan_created", "kelurahan_code", "created_at", "id"),
+        # The escalation job looks only at open complaints past a deadline: partial indexes keep it from
+        # reading the (ever growing) history of finished complaints every five minutes.
+        Index("ix_rabeg_complaint_open_resolution_due", "resolution_due",
+              postgresql_where=text(OPEN_PREDICATE), sqlite_where=text(OPEN_PREDICATE)),
+        Index("ix_rabeg_complaint_open_first_due", "first_response_due",
+              postgresql_where=text(f"{OPEN_PREDICATE} AND first_responded_at IS NULL"),
+              sqlite_where=text(f"{OPEN_PREDICATE} AND first_responded_at IS NULL")),
     )
 
 

@@ -1,11 +1,12 @@
 """What the RABEG API accepts and answers (these schemas also write its part of openapi.yaml)."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate, validates_schema
 
 from ragem import toolkit
 
 from plugins.rabeg.schemas_filing import PhotoSchema
+from plugins.rabeg.schemas_views import CommaSeparated, DateOrDateTime, check_range
 
 # Kota Serang's bounding box: a pin outside it is a mistake (or a complaint for another city).
 LAT_RANGE, LON_RANGE = (-6.37, -5.99), (106.07, 106.42)
@@ -139,11 +140,35 @@ class TransitionSchema(toolkit.BaseSchema):
 
 
 class QueueArgsSchema(toolkit.PageArgsSchema):
-    """The officer queue: ``scope=my-opd`` (``all`` for admins), optional state, nearest deadline first."""
+    """The officer queue: ``scope=my-opd`` (``all`` for admins), filters, sorted by a deadline or newest first.
+
+    ``filed_from`` is inclusive and ``filed_to`` exclusive; a bare date is a WIB calendar day and
+    ``filed_to=<date>`` includes that whole day. A datetime without a zone is UTC.
+    """
 
     scope = fields.String(load_default="my-opd", validate=validate.OneOf(("my-opd", "all")))
-    state = fields.String(load_default=None, validate=validate.OneOf(
-        ("submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened")))
+    state = CommaSeparated(("submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened"),
+                           load_default=None)
+    category = fields.String(load_default=None, validate=validate.Length(min=1, max=40),
+                             metadata={"example": "JALAN_RUSAK"})
+    kecamatan = fields.String(load_default=None, validate=validate.Length(min=1, max=20),
+                              metadata={"example": "36.73.01"})
+    kelurahan = fields.String(load_default=None, validate=validate.Length(min=1, max=20),
+                              metadata={"example": "36.73.01.1001"})
+    sla = fields.String(load_default=None, validate=validate.OneOf(("on_track", "at_risk", "breached", "met")),
+                        metadata={"description": "status of the resolution deadline now"})
+    filed_from = DateOrDateTime(load_default=None, metadata={"description": "filed at or after (inclusive)",
+                                                             "example": "2026-11-01"})
+    filed_to = DateOrDateTime(load_default=None, end_of_day=True,
+                              metadata={"description": "filed before (exclusive; a date includes that day)",
+                                        "example": "2026-11-30"})
+    sort = fields.String(load_default="resolution_due",
+                         validate=validate.OneOf(("resolution_due", "first_response_due", "created_at")),
+                         metadata={"description": "deadlines nearest first; created_at newest first"})
+
+    @validates_schema
+    def _filed_range(self, data, **_kwargs):
+        check_range(data, "filed_from", "filed_to")
 
 
 ComplaintPageSchema = toolkit.page_schema(ComplaintSummarySchema, "RabegComplaintPage")

@@ -55,7 +55,8 @@ def get_complaint(complaint_id):
 @blp.arguments(QueueArgsSchema, location="query")
 @blp.response(200, ComplaintPageSchema)
 def opd_queue(args):
-    """The officer's OPD queue (`?scope=my-opd&state=`), nearest resolution deadline first."""
+    """The officer's OPD queue (`?scope=my-opd|all`), filtered by state, category, kecamatan, kelurahan, SLA
+    status and filing date; nearest resolution deadline first unless `sort` says otherwise."""
     return queues.opd_queue(toolkit.current_user(), **args)
 
 
