@@ -105,6 +105,7 @@ def _load(template_id: int) -> ResponseTemplate:
 def create_template(actor: Any, *, title: str, body_id: str, body_en: str, category: str | None = None,
                     state: str | None = None) -> dict[str, Any]:
     """Add a template (admins); audited."""
+    ensure_templates()  # a fresh database: the categories (and seeded templates) first
     template = ResponseTemplate(category_id=_category_id(category), state=state, title=title.strip(),
                                 body_id=body_id.strip(), body_en=body_en.strip(), active=True)
     toolkit.db.session.add(template)
