@@ -50,7 +50,7 @@ def _queue_scope(user: Any, scope: str):
     return stmt.where(Complaint.opd_code == opd)
 
 
-def _check_codes(*, category: str | None, kecamatan: str | None, kelurahan: str | None) -> None:
+def check_codes(*, category: str | None, kecamatan: str | None, kelurahan: str | None) -> None:
     """Refuse a filter naming a category or region that does not exist (422 naming the field)."""
     problems = {}
     # The seeded codes count too: a fresh database adds its categories on the first filing.
@@ -77,7 +77,7 @@ def opd_queue(user: Any, *, scope: str = "my-opd", state: list[str] | None = Non
     first) or ``created_at`` (newest first). An unknown category code matches nothing.
     """
     stmt = _queue_scope(user, scope)
-    _check_codes(category=category, kecamatan=kecamatan, kelurahan=kelurahan)
+    check_codes(category=category, kecamatan=kecamatan, kelurahan=kelurahan)
     if state:
         stmt = stmt.where(Complaint.state.in_(state))
     if category:

@@ -116,15 +116,18 @@ class PublicPhotoSchema(Schema):
 
 
 class PublicComplaintSchema(Schema):
-    """A complaint as the public sees it: no reporter, contact, address of anonymous reports or internal notes."""
+    """A complaint as the public sees it: never the reporter's account, contact, address text or internal notes.
+
+    A duplicate shows only its number, category, place name, state and dates (its original carries the record).
+    """
 
     id = fields.Integer(required=True)
     public_number = fields.String(required=True)
     category = fields.String(required=True)
     state = fields.String(required=True)
-    description = fields.String(required=True, metadata={"description": "the moderated text when moderated"})
+    description = fields.String(required=True, allow_none=True,
+                                metadata={"description": "the moderated text when moderated; null for a duplicate"})
     kelurahan = fields.String(allow_none=True)
-    address = fields.String(allow_none=True, metadata={"description": "never given for anonymous reports"})
     lat = fields.Float(allow_none=True)
     lon = fields.Float(allow_none=True)
     created_at = toolkit.UtcDateTime(required=True)
