@@ -88,8 +88,9 @@ def check_attachable(photo_ids: Iterable[Any] | None, *, uploader: Any) -> list[
     if any(not isinstance(i, int) or isinstance(i, bool) for i in ids) or len(set(ids)) != len(ids):
         raise toolkit.ValidationError(details={"photos": "distinct photo ids"})
     uploader_id = getattr(uploader, "id", None)
+    # Locked until the filing commits (PostgreSQL), so two filings racing for one photo cannot both take it.
     rows = {p.id: p for p in toolkit.db.session.scalars(select(Photo).where(Photo.id.in_(
-        [i for i in ids if 0 < i < 2**31])))} if uploader_id else {}
+        [i for i in ids if 0 < i < 2**31])).with_for_update())} if uploader_id else {}
     bad = [i for i in ids if i not in rows or rows[i].uploader_id != uploader_id or rows[i].complaint_id is not None]
     if bad:
         raise toolkit.ValidationError(
