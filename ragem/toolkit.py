@@ -22,6 +22,7 @@ from ragem.errors import (
     ValidationError,
 )
 from ragem.extensions import db, limiter
+from ragem.http_guards import accepts_media_types
 from ragem.hooktypes import (
     ErasureReport,
     KpiValue,
@@ -125,6 +126,14 @@ def region(code: str):
     return get_region(code)
 
 
+def regions(level: str | None = None, parent: str | None = None) -> list:
+    """Regions of Kota Serang ordered by code, optionally only one ``level`` (``kecamatan``,
+    ``kelurahan``) and/or those under ``parent``; each as :func:`region` describes."""
+    from ragem.regions.service import list_regions
+
+    return list_regions(parent=parent, level=level)
+
+
 def opd(code: str):
     """The OPD or agency with ``code`` (``DPUPR``), active or not, or ``None``.
 
@@ -151,12 +160,12 @@ def demo_user(key: str):
 
 
 __all__ = [
-    "ApiError", "BaseSchema", "Blueprint", "Conflict", "ErasureReport", "Forbidden", "I18nTextSchema",
+    "ApiError", "BaseSchema", "Blueprint", "accepts_media_types", "Conflict", "ErasureReport", "Forbidden", "I18nTextSchema",
     "KpiValue", "NotFound", "OutboundMessage", "PageArgsSchema", "Period", "PeriodicJob", "Permission",
     "PluginInfo", "ProfileFieldUse", "ServiceUnavailable", "Unauthorized", "UserEvent", "UtcDateTime",
     "ValidationError", "account_ids_with_role", "audit", "can", "current_user", "db", "delete_file", "deliver",
     "demo_user", "enqueue", "hookimpl", "isoformat_z", "language", "limiter", "login_required", "notify", "opd", "page_schema",
-    "paginate", "permission_required", "read_profile", "region", "roles_required", "save_upload", "signed_url",
+    "paginate", "permission_required", "read_profile", "region", "regions", "roles_required", "save_upload", "signed_url",
     "storage", "translate", "utcnow",
 ]
 

@@ -1,0 +1,77 @@
+"""``ragem rabeg api-keys create NAME | list | revoke ID``: API keys of Open311 clients from the shell."""
+from __future__ import annotations
+
+import functools
+
+import click
+from flask import current_app
+
+from plugins.rabeg.open311 import api_keys
+
+
+def _in_app(func):
+    """Run a sub-command inside the app context the ``api-keys`` group captured.
+
+    The core wraps each plugin command in the app context, but a group's sub-commands run after the
+    group's own callback returned, so the group keeps the app for them.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        app = click.get_current_context().find_object(_AppHolder).app
+        with app.app_context():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+class _AppHolder:
+    def __init__(self, app):
+        self.app = app
+
+
+@click.group("api-keys")
+@click.pass_context
+def api_keys_group(ctx):
+    """API keys of third-party Open311 clients (POST /open311/v2/requests needs one)."""
+    ctx.obj = _AppHolder(current_app._get_current_object())
+
+
+@api_keys_group.command("create")
+@click.argument("name")
+@_in_app
+def create(name):
+    """Issue a key named NAME and print it (it is shown only this once)."""
+    row, key = api_keys.create_key(name)
+    click.echo(f"API key #{row.id} for {row.name!r} (store it now, it is not shown again):")
+    click.echo(key)
+
+
+@api_keys_group.command("list")
+@_in_app
+def list_keys():
+    """List the keys: id, prefix, name, created, last used, revoked."""
+    rows = api_keys.list_keys()
+    if not rows:
+        click.echo("no API keys")
+    for row in rows:
+        state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}Z" if row.revoked_at else "active"
+        used = f"{row.last_used_at:%Y-%m-%d %H:%M}Z" if row.last_used_at else "never"
+        click.echo(f"{row.id}\t{row.prefix}…\t{row.name}\tcreated {row.created_at:%Y-%m-%d}\tlast used {used}\t{state}")
+
+
+@api_keys_group.command("revoke")
+@click.argument("key_id", type=int)
+@_in_app
+def revoke(key_id):
+    """Revoke key KEY_ID: its app can no longer file requests."""
+    from ragem import toolkit
+
+    try:
+        row = api_keys.revoke_key(key_id)
+    except toolkit.NotFound:
+        raise click.ClickException(f"no API key #{key_id}") from None
+    click.echo(f"API key #{row.id} ({row.name}) revoked")
+
+
+commands = [api_keys_group]

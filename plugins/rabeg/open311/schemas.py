@@ -1,0 +1,197 @@
+"""Schemas of the Open311 routes: they write the GeoReport part of ``openapi.yaml``.
+
+The views render their answers themselves (JSON or XML by the URL's extension), so these schemas
+document; the query schemas also read the arguments (all text, unknown ones ignored as GeoReport
+clients send extras such as ``jurisdiction_id`` everywhere). The admin API-key schemas validate.
+"""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from ragem import toolkit
+
+
+class _Lenient(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class Open311ErrorSchema(Schema):
+    """One GeoReport error; an answer is a list of them (``<errors><error>`` in XML)."""
+
+    code = fields.Integer(required=True, metadata={"description": "the HTTP status (400, 403, 404...)"})
+    description = fields.String(required=True)
+
+
+class Open311DiscoveryEndpointSchema(Schema):
+    """One endpoint of the service discovery."""
+
+    specification = fields.String(required=True, metadata={"example": "http://wiki.open311.org/GeoReport_v2"})
+    url = fields.String(required=True)
+    changeset = fields.String(required=True)
+    type = fields.String(required=True, metadata={"example": "production"})
+    formats = fields.List(fields.String(), required=True, metadata={"example": ["text/xml", "application/json"]})
+
+
+class Open311DiscoverySchema(Schema):
+    """The service discovery document (``<discovery>`` in XML)."""
+
+    changeset = fields.String(required=True)
+    contact = fields.String(required=True)
+    key_service = fields.String(required=True)
+    endpoints = fields.List(fields.Nested(Open311DiscoveryEndpointSchema), required=True)
+
+
+class Open311ServiceSchema(Schema):
+    """A service (a RABEG category) in ``GET services`` (``<services><service>`` in XML)."""
+
+    service_code = fields.String(required=True, metadata={"example": "JALAN_RUSAK"})
+    service_name = fields.String(required=True)
+    description = fields.String(required=True)
+    metadata = fields.Boolean(required=True, metadata={"description": "true: GET services/{code} lists attributes"})
+    type = fields.String(required=True, metadata={"example": "realtime"})
+    keywords = fields.String(required=True, metadata={"description": "comma-separated"})
+    group = fields.String(required=True, metadata={"description": "the responsible OPD"})
+
+
+class Open311AttributeValueSchema(Schema):
+    """A choice of a list attribute."""
+
+    key = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class Open311AttributeSchema(Schema):
+    """A question of the service, answered as ``attribute[code]=value`` when filing."""
+
+    variable = fields.Boolean(required=True)
+    code = fields.String(required=True)
+    datatype = fields.String(required=True, validate=validate.OneOf(
+        ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")))
+    required = fields.Boolean(required=True)
+    datatype_description = fields.String(allow_none=True, required=True)
+    order = fields.Integer(required=True)
+    description = fields.String(required=True)
+    values = fields.List(fields.Nested(Open311AttributeValueSchema),
+                         metadata={"description": "only for singlevaluelist and multivaluelist"})
+
+
+class Open311ServiceDefinitionSchema(Schema):
+    """``GET services/{code}`` (``<service_definition>`` in XML)."""
+
+    service_code = fields.String(required=True)
+    attributes = fields.List(fields.Nested(Open311AttributeSchema), required=True)
+
+
+class Open311ServiceRequestSchema(Schema):
+    """A complaint as a GeoReport service request: never the reporter, contact details or a name."""
+
+    service_request_id = fields.String(required=True, metadata={"example": "RBG-2026-000123"})
+    status = fields.String(required=True, validate=validate.OneOf(("open", "closed")))
+    status_notes = fields.String(allow_none=True, required=True, metadata={"description": "latest public message"})
+    service_name = fields.String(required=True)
+    service_code = fields.String(required=True)
+    description = fields.String(required=True)
+    agency_responsible = fields.String(required=True, metadata={"description": "the OPD the request was routed to"})
+    service_notice = fields.String(allow_none=True, required=True)
+    requested_datetime = fields.String(required=True, metadata={"example": "2026-11-28T09:15:00+07:00"})
+    updated_datetime = fields.String(required=True, metadata={"example": "2026-11-28T09:15:00+07:00"})
+    expected_datetime = fields.String(allow_none=True, required=True, metadata={"description": "resolution deadline"})
+    address = fields.String(allow_none=True, required=True, metadata={"description": "always null: the address text may be the reporter's"})
+    address_id = fields.String(allow_none=True, required=True, metadata={"description": "Kemendagri kelurahan code"})
+    zipcode = fields.String(allow_none=True, required=True)
+    lat = fields.Float(allow_none=True, required=True)
+    long = fields.Float(allow_none=True, required=True)
+    media_url = fields.String(allow_none=True, required=True)
+
+
+class Open311RequestCreatedSchema(Schema):
+    """The answer to ``POST requests``: the new request's id at once (RABEG routes in real time)."""
+
+    service_request_id = fields.String(required=True)
+    service_notice = fields.String(allow_none=True, required=True)
+    account_id = fields.String(allow_none=True, required=True)
+
+
+class Open311TokenSchema(Schema):
+    """``GET tokens/{token}``."""
+
+    service_request_id = fields.String(required=True)
+    token = fields.String(required=True)
+
+
+class Open311JurisdictionArgsSchema(_Lenient):
+    """Arguments every GeoReport GET takes."""
+
+    jurisdiction_id = fields.String(load_default=None, metadata={"description": "optional: serangkota.go.id"})
+
+
+class Open311RequestsArgsSchema(Open311JurisdictionArgsSchema):
+    """Filters of ``GET requests`` (checked by the service so errors follow GeoReport)."""
+
+    service_request_id = fields.String(load_default=None, metadata={
+        "description": "comma-separated ids; overrides every other filter"})
+    service_code = fields.String(load_default=None, metadata={"description": "comma-separated service codes"})
+    start_date = fields.String(load_default=None, metadata={
+        "description": "w3c datetime with zone (2026-11-01T00:00:00+07:00); default: 90 days before end_date"})
+    end_date = fields.String(load_default=None, metadata={
+        "description": "w3c datetime with zone; default: now (at most 90 days after start_date)"})
+    status = fields.String(load_default=None, metadata={"description": "open, closed or open,closed"})
+    page = fields.String(load_default=None, metadata={"description": "page number from 1 (extension)"})
+    page_size = fields.String(load_default=None, metadata={"description": "1-1000, default 1000 (extension)"})
+
+
+class Open311RequestFormSchema(Schema):
+    """The form of ``POST requests`` (``application/x-www-form-urlencoded``; a JSON object works too).
+
+    Answers to the service's attributes go as ``attribute[CODE]=value`` (a multivaluelist as
+    ``attribute[CODE][]=v1&attribute[CODE][]=v2``). One location is required: ``lat`` and
+    ``long`` inside Kota Serang, ``address_id`` (a kelurahan code), or an ``address_string``
+    naming the kelurahan.
+    """
+
+    api_key = fields.String(required=True, metadata={"description": "issued by Diskominfo (403 without)"})
+    jurisdiction_id = fields.String(metadata={"description": "optional: serangkota.go.id"})
+    service_code = fields.String(required=True)
+    lat = fields.Float()
+    long = fields.Float()
+    address_string = fields.String()
+    address_id = fields.String(metadata={"description": "Kemendagri kelurahan code, e.g. 36.73.01.1001"})
+    email = fields.String()
+    device_id = fields.String()
+    account_id = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+    phone = fields.String()
+    description = fields.String(metadata={"description": "at most 4000 characters"})
+    media_url = fields.String()
+
+
+class ApiKeyCreateSchema(toolkit.BaseSchema):
+    """A new key for a third-party app."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120),
+                         metadata={"example": "Dashboard Bappeda"})
+
+
+class ApiKeySchema(toolkit.BaseSchema):
+    """A key as admins see it: never the key itself."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True, metadata={"description": "the key's first characters"})
+    created_at = toolkit.UtcDateTime(required=True)
+    last_used_at = toolkit.UtcDateTime(allow_none=True, required=True)
+    revoked_at = toolkit.UtcDateTime(allow_none=True, required=True)
+
+
+class ApiKeyCreatedSchema(ApiKeySchema):
+    """The new key, shown this once."""
+
+    key = fields.String(required=True, metadata={"description": "shown only in this answer: store it now"})
+
+
+class ApiKeyListSchema(toolkit.BaseSchema):
+    """Every key issued, newest first."""
+
+    items = fields.List(fields.Nested(ApiKeySchema), required=True)
