@@ -8,8 +8,9 @@ from ragem.toolkit import hookimpl
 
 from plugins.rabeg import calendar, data_rights, models, seed, views  # noqa: F401  (models: tables for create_all)
 from plugins.rabeg import api_categories, api_photos, api_support  # filing details
-from plugins.rabeg import escalation
+from plugins.rabeg import api_kpis, api_public, escalation, kpis  # SLA escalation, public view, KPIs
 from plugins.rabeg import api_lifecycle, api_templates, autoclose, templates  # the life of a complaint
+from plugins.rabeg.open311 import cli as open311_cli, views as open311_views  # Open311 GeoReport v2
 
 SLUG = "rabeg"
 VERSION = "0.1.0"
@@ -58,7 +59,13 @@ def ragem_permissions() -> list[toolkit.Permission]:
 def ragem_blueprints():
     """The service's routes: the health probe and the complaints API."""
     return [toolkit.health_blueprint(SLUG), views.blp, api_photos.blp, api_support.blp, api_categories.blp,
-            api_lifecycle.blp, api_templates.blp]
+            api_lifecycle.blp, api_templates.blp, api_public.blp, api_kpis.blp, open311_views.blp, open311_views.keys_blp]
+
+
+@hookimpl
+def ragem_cli_commands():
+    """``ragem rabeg api-keys create NAME | list | revoke ID``: keys of Open311 clients."""
+    return open311_cli.commands
 
 
 @hookimpl
@@ -108,3 +115,9 @@ def ragem_periodic_jobs():
         # Resolved complaints the reporter left unanswered for 7 days close by themselves.
         toolkit.PeriodicJob("autoclose", every_seconds=3600, func=autoclose.autoclose_job),
     ]
+
+
+@hookimpl
+def ragem_kpis(period):
+    """The period's complaint KPIs, overall (``rabeg.received``, ``rabeg.resolution_within_target``...)."""
+    return kpis.kpi_values(period)
