@@ -11,6 +11,7 @@ import io
 import itertools
 import json
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -173,7 +174,7 @@ class _Caller:
         self.sent += 1
         response = self.client.open(url, method=method, headers=headers,
                                     environ_base={"REMOTE_ADDR": next(self.addresses)}, **kwargs)
-        problem = _problem(response)
+        problem = _open311_problem(response) if url.startswith("/open311/") else _problem(response)
         if problem:
             text = response.get_data(as_text=True)[:300]
             self.failures.append(f"{method} {url[:120]} [{label}, {who}] -> {response.status_code} {problem}: {text}")
@@ -192,6 +193,31 @@ def _problem(response) -> str | None:
         return "not the error envelope"
     if not error["code"] or not error["message"]:
         return "envelope without code or message"
+    return None
+
+
+def _open311_problem(response) -> str | None:
+    """Under ``/open311/`` errors follow GeoReport v2: a list of ``{code, description}`` in JSON or
+    XML (the format the URL asked for), never the core envelope."""
+    if response.status_code >= 500:
+        return "server error"
+    if response.status_code < 400:
+        return None
+    if response.mimetype == "text/xml":
+        try:
+            root = ET.fromstring(response.data)
+        except ET.ParseError:
+            return "error is not well-formed XML"
+        errors = [{child.tag: child.text for child in error} for error in root]
+        ok = root.tag == "errors" and all(error.tag == "error" for error in root)
+    elif response.mimetype == "application/json":
+        errors = response.get_json(silent=True)
+        ok = isinstance(errors, list)
+    else:
+        return "error is neither JSON nor XML"
+    if not ok or not errors or not all(
+            isinstance(e, dict) and set(e) == {"code", "description"} and e["description"] for e in errors):
+        return "not a GeoReport error list"
     return None
 
 

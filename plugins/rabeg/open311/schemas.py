@@ -1,19 +1,14 @@
 """Schemas of the Open311 routes: they write the GeoReport part of ``openapi.yaml``.
 
-The views render their answers themselves (JSON or XML by the URL's extension), so these schemas
-document; the query schemas also read the arguments (all text, unknown ones ignored as GeoReport
-clients send extras such as ``jurisdiction_id`` everywhere). The admin API-key schemas validate.
+The views render their answers themselves (JSON or XML by the URL's extension) and the services
+read the query and the form, so that every mistake is a GeoReport error: these schemas document.
+The admin API-key schemas validate as usual.
 """
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from ragem import toolkit
-
-
-class _Lenient(Schema):
-    class Meta:
-        unknown = EXCLUDE
 
 
 class Open311ErrorSchema(Schema):
@@ -118,27 +113,6 @@ class Open311TokenSchema(Schema):
 
     service_request_id = fields.String(required=True)
     token = fields.String(required=True)
-
-
-class Open311JurisdictionArgsSchema(_Lenient):
-    """Arguments every GeoReport GET takes."""
-
-    jurisdiction_id = fields.String(load_default=None, metadata={"description": "optional: serangkota.go.id"})
-
-
-class Open311RequestsArgsSchema(Open311JurisdictionArgsSchema):
-    """Filters of ``GET requests`` (checked by the service so errors follow GeoReport)."""
-
-    service_request_id = fields.String(load_default=None, metadata={
-        "description": "comma-separated ids; overrides every other filter"})
-    service_code = fields.String(load_default=None, metadata={"description": "comma-separated service codes"})
-    start_date = fields.String(load_default=None, metadata={
-        "description": "w3c datetime with zone (2026-11-01T00:00:00+07:00); default: 90 days before end_date"})
-    end_date = fields.String(load_default=None, metadata={
-        "description": "w3c datetime with zone; default: now (at most 90 days after start_date)"})
-    status = fields.String(load_default=None, metadata={"description": "open, closed or open,closed"})
-    page = fields.String(load_default=None, metadata={"description": "page number from 1 (extension)"})
-    page_size = fields.String(load_default=None, metadata={"description": "1-1000, default 1000 (extension)"})
 
 
 class Open311RequestFormSchema(Schema):

@@ -26,10 +26,8 @@ from plugins.rabeg.open311.schemas import (
     ApiKeySchema,
     Open311DiscoverySchema,
     Open311ErrorSchema,
-    Open311JurisdictionArgsSchema,
     Open311RequestCreatedSchema,
     Open311RequestFormSchema,
-    Open311RequestsArgsSchema,
     Open311ServiceDefinitionSchema,
     Open311ServiceRequestSchema,
     Open311ServiceSchema,
@@ -49,13 +47,30 @@ FMT = [{"in": "path", "name": "fmt", "required": True, "description": "json or x
         "schema": {"type": "string", "enum": ["json", "xml"]}}]
 
 
+def _query(name: str, description: str) -> dict:
+    return {"in": "query", "name": name, "required": False, "description": description, "schema": {"type": "string"}}
+
+
+# Query arguments are read by the services (not by a schema), so a bad one is a GeoReport 400.
+JURISDICTION = [_query("jurisdiction_id", f"optional; this endpoint serves {submit.JURISDICTION_ID}")]
+REQUESTS_QUERY = JURISDICTION + [
+    _query("service_request_id", "comma-separated ids (RBG-2026-000123); overrides every other argument"),
+    _query("service_code", "comma-separated service codes"),
+    _query("start_date", "w3c datetime with its zone (2026-11-01T00:00:00+07:00); default: 90 days before end_date"),
+    _query("end_date", "w3c datetime with its zone; default: now, or 90 days after start_date (90 days at most)"),
+    _query("status", "open, closed or open,closed"),
+    _query("page", "page number from 1 (the common page/page_size extension)"),
+    _query("page_size", "1-1000, default 1000"),
+]
+
+
 def documented(status: int, schema, description: str):
     """Document a GeoReport answer in both content types, and its errors as the GeoReport list."""
     errors = Open311ErrorSchema(many=True)
 
     def decorator(func):
         func = blp.doc(responses={
-            str(status): {"content": {"text/xml": {"schema": schema}}},
+            status: {"content": {"text/xml": {"schema": schema}}},  # an int, as @blp.response keys it
             "default": {"description": "GeoReport errors: 400 invalid, 403 api_key, 404 unknown (also text/xml)",
                         "content": {"application/json": {"schema": errors}, "text/xml": {"schema": errors}}},
         })(func)
@@ -116,12 +131,12 @@ def _changeset() -> str:
     return max(INTERFACE_CHANGESET, w3c(latest)) if latest else INTERFACE_CHANGESET
 
 
-@blp.route("/discovery.<fmt>", parameters=FMT)
-@blp.arguments(Open311JurisdictionArgsSchema, location="query")
+@blp.route("/discovery.<fmt>", parameters=FMT + JURISDICTION)
 @documented(200, Open311DiscoverySchema, "the service discovery")
-def discovery(_args, fmt):
+def discovery(fmt):
     """Service discovery: this GeoReport v2 endpoint, its formats and how to get an API key."""
     fmt = check_format(fmt)
+    submit.check_jurisdiction(request.args)
     changeset = _changeset()
     document = {
         "changeset": changeset,
@@ -141,23 +156,21 @@ def discovery(_args, fmt):
     return render(fmt, "discovery", document)
 
 
-@blp.route("/services.<fmt>", parameters=FMT)
-@blp.arguments(Open311JurisdictionArgsSchema, location="query")
+@blp.route("/services.<fmt>", parameters=FMT + JURISDICTION)
 @documented(200, Open311ServiceSchema(many=True), "the services (RABEG categories)")
-def service_list(args, fmt):
+def service_list(fmt):
     """The services: one per complaint category (names by Accept-Language, Indonesian by default)."""
     fmt = check_format(fmt)
-    submit.check_jurisdiction(args)
+    submit.check_jurisdiction(request.args)
     return render(fmt, "services", services.service_list())
 
 
-@blp.route("/services/<service_code>.<fmt>", parameters=FMT)
-@blp.arguments(Open311JurisdictionArgsSchema, location="query")
+@blp.route("/services/<service_code>.<fmt>", parameters=FMT + JURISDICTION)
 @documented(200, Open311ServiceDefinitionSchema, "the service's attributes")
-def service_definition(args, service_code, fmt):
+def service_definition(service_code, fmt):
     """A service's definition: its attributes (the category's questions); 404 for an unknown code."""
     fmt = check_format(fmt)
-    submit.check_jurisdiction(args)
+    submit.check_jurisdiction(request.args)
     return render(fmt, "service_definition", services.service_definition(service_code))
 
 
@@ -183,33 +196,30 @@ def create_request(fmt):
     return render(fmt, "service_requests", answer, status=201, headers={"X-Open311-Token": complaint.open311_token})
 
 
-@blp.route("/requests.<fmt>", parameters=FMT)
-@blp.arguments(Open311RequestsArgsSchema, location="query")
+@blp.route("/requests.<fmt>", parameters=FMT + REQUESTS_QUERY)
 @documented(200, Open311ServiceRequestSchema(many=True), "the requests, newest first")
-def list_requests(args, fmt):
+def list_requests(fmt):
     """Service requests: the latest 90 days and at most 1000 by default, filtered and paged (page, page_size)."""
     fmt = check_format(fmt)
-    submit.check_jurisdiction(args)
-    return render(fmt, "service_requests", service_requests.present(service_requests.search(args)))
+    submit.check_jurisdiction(request.args)
+    return render(fmt, "service_requests", service_requests.present(service_requests.search(request.args)))
 
 
-@blp.route("/requests/<service_request_id>.<fmt>", parameters=FMT)
-@blp.arguments(Open311JurisdictionArgsSchema, location="query")
+@blp.route("/requests/<service_request_id>.<fmt>", parameters=FMT + JURISDICTION)
 @documented(200, Open311ServiceRequestSchema(many=True), "a list holding the one request")
-def get_request(args, service_request_id, fmt):
+def get_request(service_request_id, fmt):
     """One service request by its id (RBG-2026-000123); 404 when unknown."""
     fmt = check_format(fmt)
-    submit.check_jurisdiction(args)
+    submit.check_jurisdiction(request.args)
     return render(fmt, "service_requests", service_requests.present([service_requests.find(service_request_id)]))
 
 
-@blp.route("/tokens/<token>.<fmt>", parameters=FMT)
-@blp.arguments(Open311JurisdictionArgsSchema, location="query")
+@blp.route("/tokens/<token>.<fmt>", parameters=FMT + JURISDICTION)
 @documented(200, Open311TokenSchema(many=True), "the request filed with the token")
-def get_token(args, token, fmt):
+def get_token(token, fmt):
     """The service_request_id of a token returned when the request was filed; 404 when unknown."""
     fmt = check_format(fmt)
-    submit.check_jurisdiction(args)
+    submit.check_jurisdiction(request.args)
     complaint = service_requests.find_by_token(token)
     return render(fmt, "service_requests", [{"service_request_id": complaint.public_number, "token": token}])
 
