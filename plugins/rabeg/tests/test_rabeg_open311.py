@@ -455,3 +455,32 @@ def test_tokens_give_the_request_id(app, client, db_session):
     assert root_tag(client.get(f"{BASE}/tokens/tok-abc123.xml")) == "service_requests"
     for fmt in ("json", "xml"):
         check_errors(client.get(f"{BASE}/tokens/unknown.{fmt}"), 404)
+
+
+def test_media_url_is_the_first_public_photo_or_the_clients_link(app, client, login_as, db_session):
+    import io
+
+    from PIL import Image
+
+    citizen = login_as("citizen")
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (0, 120, 0)).save(out, "PNG")
+    photo = client.post("/api/v1/rabeg/photos", data={"file": (io.BytesIO(out.getvalue()), "lubang.png")},
+                        headers=citizen, content_type="multipart/form-data")
+    assert photo.status_code == 201, photo.get_json()
+    filed = client.post("/api/v1/rabeg/complaints", headers=citizen, json={
+        "category": "JALAN_RUSAK", "description": "Jalan berlubang besar di depan pasar.", "kelurahan": KELURAHAN,
+        "photos": [photo.get_json()["id"]]}).get_json()
+    request = both(client, f"requests/{filed['public_number']}")[0]
+    assert request["media_url"].startswith("http://localhost/api/v1/files/")
+    image = client.get(request["media_url"].removeprefix("http://localhost"))
+    assert image.status_code == 200 and image.mimetype == "image/png"
+
+    # A moderated (hidden) photo is not shown; a link an Open311 client sent is.
+    from plugins.rabeg.models import Photo
+
+    db_session.scalar(select(Photo).where(Photo.complaint_id == filed["id"])).hidden = True
+    row = db_session.get(Complaint, filed["id"])
+    row.media_urls = ["https://lapor.example.org/foto/1.jpg"]
+    db_session.commit()
+    assert both(client, f"requests/{filed['public_number']}")[0]["media_url"] == "https://lapor.example.org/foto/1.jpg"
