@@ -9,7 +9,7 @@ from ragem import toolkit
 
 from plugins.rabeg.access import is_staff_for
 from plugins.rabeg.models import Category, Complaint, TimelineEntry
-from plugins.rabeg.photos import photo_list
+from plugins.rabeg.photos import photo_list, photos_by_entry
 from plugins.rabeg.sla import sla_block
 
 
@@ -31,11 +31,12 @@ def complaint_view(complaint: Complaint, user: Any) -> dict[str, Any]:
         select(TimelineEntry).where(TimelineEntry.complaint_id == complaint.id).order_by(TimelineEntry.at, TimelineEntry.id)
     )
     timeline = []
+    entry_photos = photos_by_entry(complaint, include_hidden=staff)
     for e in entries:
         if e.kind == "note" and not staff:
             continue  # internal notes never reach the reporter
         item = {"at": e.at, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
-                "public_message": e.public_message}
+                "public_message": e.public_message, "photos": entry_photos.get(e.id, [])}
         if staff:
             item["internal_note"] = e.internal_note
         timeline.append(item)

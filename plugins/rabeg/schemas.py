@@ -57,6 +57,8 @@ class TimelineEntrySchema(toolkit.BaseSchema):
     to_state = fields.String(required=True)
     public_message = fields.String(allow_none=True)
     internal_note = fields.String(allow_none=True)
+    photos = fields.List(fields.Integer(), metadata={"description": "ids of the photos posted with this response "
+                                                                    "(see the complaint's `photos`)"})
 
 
 class DeadlineSchema(toolkit.BaseSchema):

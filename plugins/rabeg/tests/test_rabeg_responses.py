@@ -60,6 +60,8 @@ def test_a_response_with_photos_attaches_them(client, login_as, db_session):
     assert answer.status_code == 201, answer.get_json()
     shown = client.get(f"{URL}/{cid}", headers=reporter).get_json()["photos"]
     assert [p["id"] for p in shown if p["kind"] == "response"] == photos
+    entry = client.get(f"{URL}/{cid}", headers=reporter).get_json()["timeline"][-1]
+    assert entry["kind"] == "response" and entry["photos"] == photos
     entry_id = db_session.scalar(select(TimelineEntry.id).where(TimelineEntry.complaint_id == cid,
                                                                  TimelineEntry.kind == "response"))
     assert set(db_session.scalars(select(Photo.timeline_entry_id).where(Photo.id.in_(photos)))) == {entry_id}
