@@ -27,6 +27,9 @@ In one run it:
 
 Servers bind 127.0.0.1 on free ports and are always stopped; every wrk run is bounded by
 ``--duration``. Needs ``wrk`` (``apt-get install -y wrk``).
+
+``python bench/run.py --rabeg [options]`` runs the RABEG scale benchmark instead (issue 4:
+``bench/rabeg.py`` on a PostgreSQL database filled by ``bench/rabeg_data.py``; options go to it).
 """
 from __future__ import annotations
 
@@ -441,7 +444,13 @@ def startup_seconds(env: dict[str, str], cwd: Path, runs: int) -> tuple[float, f
 
 
 def main() -> int:
+    if "--rabeg" in sys.argv[1:]:
+        import rabeg  # bench/rabeg.py: its own options, these server helpers
+
+        return rabeg.main([a for a in sys.argv[1:] if a != "--rabeg"])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rabeg", action="store_true",
+                        help="run the RABEG scale benchmark (bench/rabeg.py; see its --help) instead")
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured wrk run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each run")
     parser.add_argument("--connections", type=int, default=8)
