@@ -212,11 +212,19 @@ def submit(form: Mapping[str, list[str]]) -> tuple[Complaint, ApiKey]:
         raise Open311Error(404, f"service_code {code[:40]!r} was not found")
     location = _location(form)
     media_url = _one(form, "media_url", 1000)
+    contact = _contact(form)
+    # With no account behind it, a request without an email or phone is an anonymous report: only
+    # categories that accept those take it (the same rule as the app's anonymous filing).
+    reachable = bool(contact and (contact.get("email") or contact.get("phone")))
+    if not reachable and not category.allows_anonymous:
+        raise Open311Error(400, f"service_code {category.code} does not accept anonymous reports: "
+                                "send the reporter's email or phone")
     try:
         complaint, _created = filing.file_complaint(
             reporter=None, category=category.code, description=_description(form, category),
-            answers=_answers(form, category), source="open311", api_key_id=key.id, contact=_contact(form),
-            open311_token=secrets.token_urlsafe(24), media_urls=[media_url] if media_url else None, **location,
+            answers=_answers(form, category), source="open311", api_key_id=key.id, contact=contact,
+            anonymous=not reachable, open311_token=secrets.token_urlsafe(24),
+            media_urls=[media_url] if media_url else None, **location,
         )
     except toolkit.ApiError as exc:
         if exc.status >= 500:

@@ -267,3 +267,16 @@ def test_the_post_is_documented_in_both_content_types(app):
     assert set(operation["responses"]["default"]["content"]) == {"application/json", "text/xml"}
     assert "/open311/v2/requests/{service_request_id}.{fmt}" in paths
     assert as_xml_text({"a": True}) == {"a": "true"}  # the helper the conformance checks rely on
+
+
+def test_without_email_or_phone_a_request_is_anonymous_and_only_where_the_category_allows(client, db_session,
+                                                                                          api_key):
+    before = count(db_session)
+    descriptions = check_errors(post(client, form(api_key, service_code="KESEHATAN", email=None, phone=None)), 400)
+    assert "anonymous" in descriptions[0]
+    assert count(db_session) == before
+    named = created(post(client, form(api_key, service_code="KESEHATAN", phone=None)))
+    anonymous = created(post(client, form(api_key, email=None, phone=None, first_name=None, last_name=None)))
+    rows = {c.public_number: c for c in db_session.scalars(select(Complaint))}
+    assert rows[named["service_request_id"]].anonymous is False
+    assert rows[anonymous["service_request_id"]].anonymous is True
