@@ -1,10 +1,14 @@
 """After resolution the reporter confirms (closes) or says "not fixed" (reopens); unanswered for 7 days it closes itself."""
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from plugins.rabeg.autoclose import close_unconfirmed
+from plugins.rabeg.lifecycle import change_state
 from plugins.rabeg.models import Complaint
+from ragem import toolkit
 from ragem.jobs.scheduler import periodic_jobs, run_due_jobs
 from ragem.timeutil import isoformat_z, utcnow
 
@@ -113,3 +117,19 @@ def test_auto_close_is_a_registered_periodic_job(app, client, login_as, db_sessi
     assert "rabeg.autoclose" in run_due_jobs()
     db_session.expire_all()
     assert db_session.get(Complaint, cid).state == "closed"
+
+
+def test_a_verdict_and_the_auto_close_cannot_both_win(client, login_as, db_session):
+    cid, _reporter, _officer = resolved_complaint(client, login_as)
+    stale = db_session.get(Complaint, cid)  # what the job read: still resolved
+    assert stale.state == "resolved"
+    # Meanwhile another worker records the reporter's "not fixed" and commits (its own session).
+    with Session(toolkit.db.engine) as other:
+        other.execute(update(Complaint).where(Complaint.id == cid).values(state="reopened"))
+        other.commit()
+    assert stale.state == "resolved"  # this session has not seen it
+    with pytest.raises(toolkit.Conflict):
+        change_state(stale, "closed", utcnow(), closed_at=utcnow())
+    db_session.expire_all()
+    assert db_session.get(Complaint, cid).state == "reopened"
+    assert db_session.get(Complaint, cid).closed_at is None
