@@ -14,7 +14,7 @@ from ragem import toolkit
 
 from plugins.rabeg.access import is_staff_for, load_complaint, staff_complaint
 from plugins.rabeg.followers import follower_ids, notify_followers
-from plugins.rabeg.lifecycle import TRANSITIONS, add_entry, change_state, refused, title
+from plugins.rabeg.lifecycle import TRANSITIONS, add_entry, change_state, mark_first_response, refused, title
 from plugins.rabeg.models import Complaint, Supporter
 from plugins.rabeg.present import complaint_view
 
@@ -83,6 +83,7 @@ def mark_duplicate(complaint_id: int, actor: Any, *, original_id: int, public_me
                     "how it progresses."}
     message = public_message or merged["id"]
     before = change_state(duplicate, "rejected", now, duplicate_of_id=original.id, closed_at=now)
+    mark_first_response(duplicate, now)  # telling the reporter where their complaint went is an answer
     add_entry(duplicate, actor, now, kind="duplicate", from_state=before, to_state="rejected", public_message=message,
               internal_note=f"reason: duplicate; duplicate of {original.public_number}")
     joined = _merge_followers(duplicate, original)

@@ -38,6 +38,7 @@ def test_a_duplicate_merges_into_the_original(client, login_as, db_session):
     body = answer.get_json()
     number = client.get(f"{URL}/{original}", headers=first).get_json()["public_number"]
     assert body["state"] == "rejected" and body["duplicate_of"] == number
+    assert body["first_responded_at"]  # the merge answers the reporter
     assert body["timeline"][-1]["kind"] == "duplicate" and number in body["timeline"][-1]["public_message"]
     assert "reason: duplicate" in body["timeline"][-1]["internal_note"]
     supporters = set(db_session.scalars(select(Supporter.user_id).where(Supporter.complaint_id == original)))
