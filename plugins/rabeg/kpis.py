@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, extract, func, literal, or_, select
+from sqlalchemy import case, func, literal, or_, select
 
 from ragem import toolkit
 
@@ -34,7 +34,9 @@ def _postgres() -> bool:
 
 def _hours(later, earlier):
     """SQL: hours from ``earlier`` to ``later`` (PostgreSQL)."""
-    return extract("epoch", later - earlier) / SECONDS_PER_HOUR
+    # date_part, not extract: since PostgreSQL 14 extract() returns numeric, and sorting numerics for
+    # the medians took twice as long as float8 over a month of a million-complaint table.
+    return func.date_part("epoch", later - earlier) / SECONDS_PER_HOUR
 
 
 def _count_if(condition):
