@@ -68,11 +68,12 @@ def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, dat
 
 
 def _positive(value: str | None, name: str, default: int, maximum: int) -> int:
-    if value is None or not value.strip():
+    text = (value or "").strip()
+    if not text:
         return default
-    if not value.strip().isdigit() or not 1 <= int(value.strip()[:7]) <= maximum:
+    if not (text.isascii() and text.isdigit()) or len(text) > 7 or not 1 <= int(text) <= maximum:
         raise Open311Error(400, f"{name} must be a whole number from 1 to {maximum}")
-    return int(value.strip())
+    return int(text)
 
 
 def search(args: dict[str, Any]) -> list[Complaint]:

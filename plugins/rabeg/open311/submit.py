@@ -60,8 +60,12 @@ def read_form() -> dict[str, list[str]]:
 
 
 def _scalar(value: Any) -> str:
-    return "" if value is None else value if isinstance(value, str) else str(value).lower() \
-        if isinstance(value, bool) else str(value)
+    """A JSON value as the text a form would have carried (``true``, ``2.5``, empty for null)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
 
 
 def _one(form: Mapping[str, list[str]], name: str, limit: int = 200) -> str | None:
@@ -200,7 +204,7 @@ def submit(form: Mapping[str, list[str]]) -> tuple[Complaint, ApiKey]:
     :raises Open311Error: 403 for a missing, unknown or revoked key; 404 for an unknown
         ``service_code`` or ``jurisdiction_id``; 400 for a missing or invalid argument.
     """
-    key = api_keys.authenticate(_one(form, "api_key"))
+    key = api_keys.authenticate(((form.get("api_key") or [""])[0]).strip())  # any wrong key, however long: 403
     if key is None:
         raise Open311Error(403, "Missing, invalid or revoked api_key: ask Diskominfo Kota Serang for a key")
     check_jurisdiction(form)

@@ -135,7 +135,7 @@ def test_kecamatan_overrides_route_open311_requests_as_they_route_the_app(client
 def test_a_missing_unknown_or_revoked_key_is_403_and_files_nothing(client, login_as, db_session, api_key, fmt):
     admin = login_as("admin")
     before = count(db_session)
-    for bad in (None, "", "rbg_not-a-key", api_key + "x"):
+    for bad in (None, "", "rbg_not-a-key", api_key + "x", "k" * 5000):
         descriptions = check_errors(post(client, form(bad), fmt=fmt), 403)
         assert "api_key" in descriptions[0]
     key_id = client.get(KEYS, headers=admin).get_json()["items"][0]["id"]
