@@ -54,7 +54,8 @@ def post_confirmation(body, complaint_id):
 @toolkit.permission_required(HANDLE)
 @blp.arguments(DuplicateSchema)
 @blp.response(200, ComplaintSchema)
-@blp.alt_response(409, response="CONFLICT", description="this complaint can no longer be rejected, or the original is closed/rejected")
+@blp.alt_response(409, response="CONFLICT",
+                  description="this complaint can no longer be rejected, or the original is closed/rejected")
 def post_duplicate(body, complaint_id):
     """Reject the complaint as a duplicate of an open one; its reporter and supporters follow the original."""
     return duplicates.mark_duplicate(complaint_id, toolkit.current_user(), **body)

@@ -50,7 +50,8 @@ def confirm(complaint_id: int, user: Any, *, fixed: bool, rating: int, comment: 
               public_message=comment, internal_note=f"confirmation: {verdict}, rating {rating}")
     names = STATE_NAMES[to]
     notify_followers(complaint, kind=f"rabeg.complaint.{to}", title=title(complaint, names),
-                     body={"id": f"Pelapor menyatakan masalah {'sudah' if fixed else 'belum'} beres; status: {names['id']}.",
+                     body={"id": f"Pelapor menyatakan masalah {'sudah' if fixed else 'belum'} beres; "
+                                 f"status: {names['id']}.",
                            "en": f"The reporter says the problem is {'' if fixed else 'not '}fixed; the complaint is "
                                  f"now {names['en']}."})
     if not fixed:

@@ -45,7 +45,8 @@ def _original(original_id: int, duplicate: Complaint, actor: Any) -> Complaint:
                             root_id=root.id, root_number=root.public_number)
     if original.state in FINAL_STATES:
         raise toolkit.Conflict(
-            message={"id": "Pengaduan asli sudah ditutup atau ditolak.", "en": "The original complaint is closed or rejected."},
+            message={"id": "Pengaduan asli sudah ditutup atau ditolak.",
+                     "en": "The original complaint is closed or rejected."},
             details={"original_id": original_id, "original_state": original.state},
         )
     return original
@@ -70,7 +71,8 @@ def _merge_followers(duplicate: Complaint, original: Complaint) -> int:
     return joined
 
 
-def mark_duplicate(complaint_id: int, actor: Any, *, original_id: int, public_message: str | None = None) -> dict[str, Any]:
+def mark_duplicate(complaint_id: int, actor: Any, *, original_id: int,
+                   public_message: str | None = None) -> dict[str, Any]:
     """Reject ``complaint_id`` as a duplicate of ``original_id`` and move its followers to the original."""
     duplicate = staff_complaint(complaint_id, actor)
     if "rejected" not in TRANSITIONS.get(duplicate.state, set()):
@@ -103,7 +105,8 @@ def mark_duplicate(complaint_id: int, actor: Any, *, original_id: int, public_me
         # Someone joined the original as a supporter at this very moment: nothing is applied, ask for a retry.
         toolkit.db.session.rollback()
         raise toolkit.Conflict(
-            message={"id": "Pengaduan berubah bersamaan; silakan coba lagi.", "en": "The complaint changed meanwhile; try again."},
+            message={"id": "Pengaduan berubah bersamaan; silakan coba lagi.",
+                     "en": "The complaint changed meanwhile; try again."},
             details={"original_id": original_id},
         )
     return complaint_view(duplicate, actor)

@@ -51,8 +51,9 @@ def moderate(complaint_id: int, actor: Any, *, reason: str, description: str | N
         photo.hidden, photo.hidden_reason = True, reason
     complaint.updated_at = now
     changed = (["description"] if description is not None else []) + (["photos"] if photos else [])
-    message = {"id": f"Petugas menyesuaikan tampilan publik pengaduan ini ({', '.join(changed)}). Alasan: {reason}",
-               "en": f"An officer adjusted what the public sees of this complaint ({', '.join(changed)}). Reason: {reason}"}
+    what = ", ".join(changed)
+    message = {"id": f"Petugas menyesuaikan tampilan publik pengaduan ini ({what}). Alasan: {reason}",
+               "en": f"An officer adjusted what the public sees of this complaint ({what}). Reason: {reason}"}
     add_entry(complaint, actor, now, kind="moderation", public_message=message["id"],
               internal_note=f"moderation: {', '.join(changed)}; hidden photos {[p.id for p in photos]}")
     toolkit.audit("rabeg.complaint.moderate", "rabeg_complaint", str(complaint.id), before=before,

@@ -37,7 +37,8 @@ def respond(complaint_id: int, actor: Any, *, public_message: str | None = None,
     if photos:
         attach(photos, uploader=actor, complaint=complaint, kind="response", timeline_entry=entry)
     toolkit.audit("rabeg.complaint.response", "rabeg_complaint", str(complaint.id),
-                  after={"timeline_entry_id": entry.id, "template_id": template_id, "photos": photos or []}, actor=actor)
+                  after={"timeline_entry_id": entry.id, "template_id": template_id, "photos": photos or []},
+                  actor=actor)
     notify_followers(complaint, kind="rabeg.complaint.response", title=title(complaint, ANSWERED), body=public_message)
     toolkit.db.session.commit()
     return complaint_view(complaint, actor)

@@ -50,10 +50,12 @@ class DuplicateSchema(toolkit.BaseSchema):
 class ModerationSchema(toolkit.BaseSchema):
     """Replace the public text and/or hide photos; the reporter is told the reason."""
 
-    description = fields.String(load_default=None, allow_none=True, validate=[validate.Length(min=10, max=4000), NOT_BLANK],
+    description = fields.String(load_default=None, allow_none=True,
+                                validate=[validate.Length(min=10, max=4000), NOT_BLANK],
                                 metadata={"description": "the text the public sees instead (the original is kept)"})
     hide_photos = fields.List(fields.Integer(validate=ID), load_default=None, allow_none=True,
-                              validate=validate.Length(min=1, max=20), metadata={"description": "photo ids of this complaint"})
+                              validate=validate.Length(min=1, max=20),
+                              metadata={"description": "photo ids of this complaint"})
     reason = fields.String(required=True, validate=[validate.Length(min=3, max=300), NOT_BLANK])
 
 

@@ -84,7 +84,8 @@ def list_templates(user: Any, *, category: str | None = None, state: str | None 
     ensure_templates()
     stmt = select(ResponseTemplate)
     if category is not None:
-        stmt = stmt.where(or_(ResponseTemplate.category_id.is_(None), ResponseTemplate.category_id == _category_id(category)))
+        category_id = _category_id(category)
+        stmt = stmt.where(or_(ResponseTemplate.category_id.is_(None), ResponseTemplate.category_id == category_id))
     if state is not None:
         stmt = stmt.where(or_(ResponseTemplate.state.is_(None), ResponseTemplate.state == state))
     if not (include_inactive and toolkit.can(user, ADMIN)):

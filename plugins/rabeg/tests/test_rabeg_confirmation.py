@@ -1,4 +1,5 @@
-"""After resolution the reporter confirms (closes) or says "not fixed" (reopens); unanswered for 7 days it closes itself."""
+"""After resolution the reporter confirms (closes) or says "not fixed" (reopens); unanswered for 7 days it
+closes itself."""
 from datetime import timedelta
 
 import pytest
