@@ -81,3 +81,16 @@ def test_who_may_moderate(client, login_as):
     assert client.post(f"{URL}/{cid}/moderation", json=body, headers=reporter).status_code == 403
     assert client.post(f"{URL}/{cid}/moderation", json=body, headers=login_as("officer", opd="DLH")).status_code == 404
     assert client.post(f"{URL}/{cid}/moderation", json=body, headers=login_as("admin")).status_code == 200
+
+
+def test_the_public_sees_the_moderated_text_and_no_hidden_photo(client, login_as):
+    reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
+    cid, (face, road) = complaint_with_photos(client, reporter)
+    client.post(f"{URL}/{cid}/moderation", json={"description": "Jalan rusak parah di depan pasar.",
+                                                 "hide_photos": [face], "reason": "data pribadi"}, headers=officer)
+    listed = client.get("/api/v1/rabeg/public/complaints?category=JALAN_RUSAK")
+    assert listed.status_code == 200
+    item = next(c for c in listed.get_json()["items"] if c["id"] == cid)
+    assert item["description"] == "Jalan rusak parah di depan pasar."
+    assert [p["id"] for p in item["photos"]] == [road]
+    assert "0812" not in listed.get_data(as_text=True) and "data pribadi" not in listed.get_data(as_text=True)
