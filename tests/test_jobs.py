@@ -228,8 +228,8 @@ T0 = datetime(2026, 11, 2, 8, 0, 0)  # naive UTC, at the start of a 60-second sl
 
 def test_a_periodic_job_runs_once_per_slot_across_two_workers_on_one_database(make_app):
     ticker = Ticker()
-    worker_a = make_app(extra_plugins=[("ticker", ticker)])
-    worker_b = make_app(extra_plugins=[("ticker", ticker)])  # same database, its own registry and caches
+    worker_a = make_app(extra_plugins=[("ticker", ticker)], entry_points=False)
+    worker_b = make_app(extra_plugins=[("ticker", ticker)], entry_points=False)  # same database, its own registry and caches
 
     with worker_a.app_context():
         assert run_due_jobs(now=T0) == ["ticker.tick"]
@@ -250,7 +250,7 @@ def test_periodic_jobs_pause_while_their_service_is_switched_off(make_app):
     from ragem.catalog.service import set_service_state
 
     ticker = Ticker()
-    app = make_app(extra_plugins=[("ticker", ticker)])
+    app = make_app(extra_plugins=[("ticker", ticker)], entry_points=False)
     with app.app_context():
         set_service_state("ticker", enabled=False, reason="pemeliharaan")
         assert run_due_jobs(now=T0) == []
@@ -262,7 +262,7 @@ def test_periodic_jobs_pause_while_their_service_is_switched_off(make_app):
 
 def test_a_failing_periodic_job_is_retried_and_recorded(make_app, job_log):
     ticker = Ticker(broken=True)
-    app = make_app(extra_plugins=[("ticker", ticker)])
+    app = make_app(extra_plugins=[("ticker", ticker)], entry_points=False)
     with app.app_context():
         assert run_due_jobs(now=T0) == ["ticker.broken", "ticker.tick"]  # one failure stops nothing
         ok = dict(db.session.execute(select(JobRun.name, JobRun.ok)).all())
