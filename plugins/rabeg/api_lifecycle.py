@@ -44,6 +44,7 @@ def post_note(body, complaint_id):
 @toolkit.permission_required(FILE)
 @blp.arguments(ConfirmationSchema)
 @blp.response(200, ComplaintSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="not the caller's complaint, or no such complaint")
 @blp.alt_response(409, response="CONFLICT", description="the complaint is not resolved (or was already confirmed)")
 def post_confirmation(body, complaint_id):
     """The reporter confirms a resolution: fixed closes it, not fixed reopens it with a new deadline; rated 1-5."""
@@ -54,6 +55,7 @@ def post_confirmation(body, complaint_id):
 @toolkit.permission_required(HANDLE)
 @blp.arguments(DuplicateSchema)
 @blp.response(200, ComplaintSchema)
+@blp.alt_response(404, response="NOT_FOUND", description=STAFF_ERRORS)
 @blp.alt_response(409, response="CONFLICT",
                   description="this complaint can no longer be rejected, or the original is closed/rejected")
 def post_duplicate(body, complaint_id):
@@ -76,6 +78,7 @@ def post_moderation(body, complaint_id):
 @blp.arguments(RerouteSchema)
 @blp.response(200, ComplaintSchema)
 @blp.alt_response(403, response="FORBIDDEN", description="not a Diskominfo admin (rabeg.admin)")
+@blp.alt_response(404, response="NOT_FOUND", description=STAFF_ERRORS)
 @blp.alt_response(409, response="CONFLICT", description="the complaint is no longer open")
 def post_reroute(body, complaint_id):
     """Send an open complaint to another OPD (admins, rabeg.admin; audited, counted as a routing error)."""

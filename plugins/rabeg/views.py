@@ -64,6 +64,9 @@ def opd_queue(args):
 @toolkit.permission_required(HANDLE)
 @blp.arguments(TransitionSchema)
 @blp.response(200, ComplaintSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="not one of the caller's OPD's complaints, or no such complaint")
+@blp.alt_response(409, response="CONFLICT", description="the change is not allowed from the current state "
+                                                        "(details: from, to)")
 def transition(body, complaint_id):
     """Move a complaint along (assigned -> in_progress -> resolved, or rejected with a reason); 409 if refused."""
     return lifecycle.transition(complaint_id, toolkit.current_user(), **body)
