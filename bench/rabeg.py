@@ -55,10 +55,16 @@ PREPARE = textwrap.dedent(
     from ragem.extensions import db
     from ragem.auth.models import User
     from ragem.auth.sessions import issue_tokens, start_session
+    from ragem.auth.models import SigningKey
     from plugins.rabeg.models import Complaint
 
     app = create_app()
     with app.app_context():
+        # Each run has fresh secrets (bench/run.py's ragem_env): the signing key a previous run stored
+        # is encrypted with another RAGEM_DATA_KEY. This database is the benchmark's own, so the old
+        # keys go; the first token imports this run's RAGEM_JWT_PRIVATE_KEY.
+        db.session.query(SigningKey).delete()
+        db.session.commit()
         ids = rabeg_data.ensure_accounts()
         complaints = db.session.scalar(select(func.count()).select_from(Complaint))
         newest = db.session.scalar(select(func.max(Complaint.created_at)))
@@ -189,7 +195,7 @@ def _cursor_after(client: Client, path: str, who: str | None, pages: int) -> str
     """The cursor of page ``pages + 1`` of ``path`` (walked page by page, as a client would)."""
     cursor = None
     for _ in range(pages):
-        page = client.json(_q(path, cursor=cursor) if cursor else path, who)
+        page = client.json(_with_cursor(path, cursor), who)
         cursor = page.get("next_cursor")
         if not cursor:
             return None
@@ -208,6 +214,7 @@ def targets(client: Client, prepared: dict, month: tuple[date, date]) -> list[Ta
     # About 1 km x 1 km in the middle of Kecamatan Serang (the city centre).
     bbox = "106.140,-6.125,106.150,-6.115"
     wide_bbox = "106.10,-6.16,106.20,-6.08"  # most of the city
+    empty_bbox = "106.26,-6.005,106.27,-6.000"  # no complaint there: the worst case of a newest-first walk
     frm, to = (d.isoformat() for d in month)
     queue_page = _q(queue, scope="my-opd")
     queue_open = _q(queue, scope="my-opd", state="assigned,in_progress,reopened")
@@ -238,6 +245,8 @@ def targets(client: Client, prepared: dict, month: tuple[date, date]) -> list[Ta
         Target("public-kelurahan", f"public list, kelurahan={kelurahan}", _q(public, kelurahan=kelurahan), None, L),
         Target("public-bbox", "public list, bbox of about 1 km2 in the centre", _q(public, bbox=bbox), None, L),
         Target("public-bbox-wide", "public list, bbox over most of the city", _q(public, bbox=wide_bbox), None, L),
+        Target("public-bbox-empty", "public list, bbox with no complaints (north-east edge)",
+               _q(public, bbox=empty_bbox), None, L),
         Target("map", "map feed, newest 2,000 points", "/api/v1/rabeg/public/map", None, None),
         Target("map-bbox", "map feed, bbox of about 1 km2", _q("/api/v1/rabeg/public/map", bbox=bbox), None, None),
         Target("kpi", f"KPIs, one month ({frm} to {to}), overall", _q("/api/v1/rabeg/kpis", **{"from": frm, "to": to}),
@@ -260,7 +269,7 @@ def last_full_month(newest_iso: str | None) -> tuple[date, date]:
     return start, end
 
 
-def measure(client: Client, found: list[Target], requests: int, warmup: int, rounds: int, kpi_requests: int) -> None:
+def measure(client: Client, found: list[Target], requests: int, warmup: int, rounds: int, heavy_requests: int) -> None:
     """Warm every route up, then ``rounds`` interleaved rounds of sequential GETs."""
     for target in found:
         for _ in range(warmup):
@@ -268,7 +277,7 @@ def measure(client: Client, found: list[Target], requests: int, warmup: int, rou
     for number in range(rounds):
         shift = number % len(found)
         for target in found[shift:] + found[:shift]:
-            count = (kpi_requests if target.key.startswith("kpi") else requests) // rounds
+            count = (heavy_requests if target.key.startswith(("kpi", "map")) else requests) // rounds
             for _ in range(max(1, count)):
                 status, body, took = client.get(target.path, target.who)
                 target.samples.append(took * 1000)
@@ -308,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=rabeg_data.DEFAULT_URL, help="the database bench/rabeg_data.py filled")
     parser.add_argument("--requests", type=int, default=500, help="measured requests per list route")
-    parser.add_argument("--kpi-requests", type=int, default=100, help="measured requests per KPI route")
+    parser.add_argument("--heavy-requests", type=int, default=100,
+                        help="measured requests per KPI and map route (each takes 10x a list page)")
     parser.add_argument("--warmup", type=int, default=20, help="warm-up requests per route")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds the requests are spread over")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -318,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (server log)")
     args = parser.parse_args(argv)
 
+    rabeg_data.check_dedicated(args.url)  # its signing keys are replaced below
     root = Path(tempfile.mkdtemp(prefix="ragem-bench-rabeg-"))
     try:
         env = bench_run.ragem_env(root, None)
@@ -333,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"- PostgreSQL: {server_version(args.url)}")
         print(f"- complaints: {prepared['complaints']:,} (newest {prepared['newest']})")
         print(f"\ngunicorn: {args.workers} `{args.worker_class}` workers; one sequential client; "
-              f"{args.requests} requests per list route and {args.kpi_requests} per KPI route over "
+              f"{args.requests} requests per list route and {args.heavy_requests} per KPI or map route over "
               f"{args.rounds} interleaved rounds, after {args.warmup} warm-up requests each.\n", flush=True)
         metrics_dir = root / "prometheus"
         metrics_dir.mkdir()
@@ -346,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.only:
                 keys = set(args.only.split(","))
                 found = [t for t in found if t.key in keys]
-            measure(client, found, args.requests, args.warmup, args.rounds, args.kpi_requests)
+            measure(client, found, args.requests, args.warmup, args.rounds, args.heavy_requests)
         print(f"\nload average at the end: {bench_run.load_average()}")
         ok = report(found)
         if args.explain:

@@ -14,15 +14,16 @@ What it does:
    loads the reference data (regions, OPDs) and the seeded categories;
 3. creates the benchmark's officer (DPUPR) and admin through ``ragem.auth.service.create_user``;
 4. replaces every complaint with N generated ones in one transaction: secondary indexes dropped,
-   rows streamed with ``COPY`` (psycopg 3), indexes rebuilt, then ``ANALYZE``.
+   rows streamed with ``COPY`` (psycopg 3), indexes rebuilt, then ``VACUUM (ANALYZE)``.
 
 The data is shaped like a city's two years of complaints: 9 categories with skewed frequencies,
 the OPD routed from the category (kecamatan overrides honoured), the 67 kelurahan of Kota Serang
 with points inside their kecamatan, volume growing over 24 months and filed mostly in the daytime,
 old complaints mostly closed and recent ones mostly open, response and resolution times mostly
 within target (deadlines from the plugin's own working calendar), a few re-routes, reopenings,
-duplicates and ratings, about two timeline entries per complaint and reporters drawn from a pool of
-200,000 account ids (no accounts behind them: only the officer and admin log in).
+duplicates and ratings, about two timeline entries per complaint, photo rows for a third of them
+(no files behind them: lists only sign their links) and reporters drawn from a pool of 200,000
+account ids (no accounts behind them: only the officer and admin log in).
 """
 from __future__ import annotations
 
@@ -140,6 +141,8 @@ COMPLAINT_COLUMNS = (
     "reopen_count", "confirmation", "confirmed_at", "rating",
 )
 TIMELINE_COLUMNS = ("complaint_id", "actor_id", "at", "from_state", "to_state", "kind", "public_message", "internal_note")
+PHOTO_COLUMNS = ("uploader_id", "complaint_id", "timeline_entry_id", "kind", "file_id", "thumbnail_file_id",
+                 "content_type", "position", "hidden", "hidden_reason", "created_at")
 # Tables whose rows hang off complaints: emptied with them.
 COMPLAINT_TABLES = (
     "rabeg_complaint", "rabeg_timeline_entry", "rabeg_photo", "rabeg_supporter", "rabeg_escalation",
@@ -157,17 +160,26 @@ def libpq_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def ensure_database(url: str) -> None:
-    """Create the database of ``url`` if missing; refuse the test suite's own databases."""
-    import psycopg
+def check_dedicated(url: str) -> str:
+    """The database name of ``url``, a PostgreSQL database other than the test suite's (else exit)."""
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     if not parsed.drivername.startswith("postgresql"):
         raise SystemExit("the RABEG benchmark needs PostgreSQL (a postgresql+psycopg:// URL)")
     name = parsed.database or ""
-    if name in FORBIDDEN_DATABASES or name.startswith("ragem_test"):
-        raise SystemExit(f"refusing to fill database {name!r}: use a dedicated one such as 'ragem_bench'")
+    if name in FORBIDDEN_DATABASES or name.startswith(("ragem_test", "ragem_fresh")):
+        raise SystemExit(f"refusing to use database {name!r}: use a dedicated one such as 'ragem_bench'")
+    return name
+
+
+def ensure_database(url: str) -> None:
+    """Create the database of ``url`` if missing; refuse the test suite's own databases."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = check_dedicated(url)
+    parsed = make_url(url)
     with psycopg.connect(libpq_url(parsed.set(database="postgres").render_as_string(hide_password=False)),
                          autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
@@ -217,6 +229,10 @@ def build_schema(app) -> str:
             names = ", ".join(sorted(t.name for t in missing))
             schema = f"models for {names} (the migrations lag behind them)"
         create_all()
+        # Indexes added to the models since the tables were made (create_all skips existing tables).
+        for table in db.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(db.engine, checkfirst=True)
         seed_reference()
         ensure_categories(db.session)
         db.session.commit()
@@ -289,14 +305,14 @@ class Generator:
     """Complaint and timeline rows, reproducible from ``seed``."""
 
     def __init__(self, *, n: int, seed: int, now: datetime, categories: list, kelurahan: dict, opd_names: dict,
-                 first_id: int, extra_complaint: dict, extra_timeline: dict):
+                 first_id: int, extra_complaint: dict, extra_timeline: dict, extra_photo: dict):
         from plugins.rabeg.calendar import add_working_time
         from plugins.rabeg.sla import risk_moment
 
         self.add_working_time, self.risk_moment = add_working_time, risk_moment
         self.rng = rng = random.Random(seed)
         self.n, self.now, self.first_id = n, now, first_id
-        self.extra_complaint, self.extra_timeline = extra_complaint, extra_timeline
+        self.extra_complaint, self.extra_timeline, self.extra_photo = extra_complaint, extra_timeline, extra_photo
         self.categories = {c.code: c for c in categories}
         self.opd_names = opd_names
         self.pick_category = _weighted(rng, {code: CATEGORY_WEIGHTS.get(code, 1) for code in self.categories})
@@ -312,7 +328,7 @@ class Generator:
                                                                        for o in (c.routing_overrides or {}).values()}}
         self.start = now - timedelta(days=round(MONTHS * 30.44))
         self.span = (now - self.start).total_seconds()
-        self.timeline_rows = 0
+        self.timeline_rows = self.photo_rows = 0
 
     def created_moments(self) -> list[datetime]:
         """N filing moments over the period, volume growing from 0.6x to 1.4x, mostly in the daytime (WIB)."""
@@ -339,7 +355,7 @@ class Generator:
         return due + timedelta(days=rng.expovariate(1 / late_mean_days), seconds=60)
 
     def rows(self, index: int, created: datetime):
-        """The complaint row (tuple in COMPLAINT_COLUMNS order) and its timeline rows."""
+        """The complaint row (in COMPLAINT_COLUMNS order), its timeline rows and its photo rows."""
         rng, now = self.rng, self.now
         cid = self.first_id + index
         category = self.categories[self.pick_category()]
@@ -427,7 +443,17 @@ class Generator:
             timeline.append((cid, officer, last, state, state, "note", None, "Sudah dicek petugas lapangan."))
         extra = list(self.extra_timeline.values())
         self.timeline_rows += len(timeline)
-        return complaint, [list(row) + extra for row in timeline]
+        # A third of the reports come with photos (no file behind them: lists only sign their links).
+        photos = []
+        if rng.random() < 0.35:
+            for position in range(1 + int(rng.random() ** 2 * 3)):
+                hidden = rng.random() < 0.01
+                photos.append([reporter, cid, None, "report", str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                               str(uuid.UUID(int=rng.getrandbits(128), version=4)), "image/jpeg", position, hidden,
+                               "wajah orang terlihat" if hidden else None, created,
+                               *self.extra_photo.values()])
+        self.photo_rows += len(photos)
+        return complaint, [list(row) + extra for row in timeline], photos
 
 
 # -- loading ---------------------------------------------------------------------------------------
@@ -462,7 +488,7 @@ def load(url: str, n: int, seed: int) -> dict:
     from ragem.regions.models import Region
     from sqlalchemy import select
 
-    from plugins.rabeg.models import Category, Complaint, TimelineEntry
+    from plugins.rabeg.models import Category, Complaint, Photo, TimelineEntry
 
     app = make_app(url)
     started = time.perf_counter()
@@ -479,6 +505,7 @@ def load(url: str, n: int, seed: int) -> dict:
         opd_names = {o.code: o.name_id for o in db.session.scalars(select(Opd))}
         extra_complaint = _extra_columns(Complaint.__table__, COMPLAINT_COLUMNS)
         extra_timeline = _extra_columns(TimelineEntry.__table__, TIMELINE_COLUMNS)
+        extra_photo = _extra_columns(Photo.__table__, PHOTO_COLUMNS)
         db.session.remove()
         db.engine.dispose()
     print(f"schema from the {schema}; {len(categories)} categories, {len(kelurahan)} kelurahan; accounts {accounts}",
@@ -493,6 +520,7 @@ def load(url: str, n: int, seed: int) -> dict:
         app_holidays()  # parsed once per app; the generator runs inside this app's context below
     complaint_cols = ", ".join(f'"{c}"' for c in (*COMPLAINT_COLUMNS, *extra_complaint))
     timeline_cols = ", ".join(f'"{c}"' for c in (*TIMELINE_COLUMNS, *extra_timeline))
+    photo_cols = ", ".join(f'"{c}"' for c in (*PHOTO_COLUMNS, *extra_photo))
     timings = {}
     with app.app_context(), psycopg.connect(libpq_url(url)) as conn:
         conn.execute("SET synchronous_commit = off")
@@ -503,28 +531,31 @@ def load(url: str, n: int, seed: int) -> dict:
         # definitions come from the catalog, so indexes other helpers add are kept as they are.
         indexes = conn.execute(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
-            "AND i.tablename IN ('rabeg_complaint', 'rabeg_timeline_entry') AND NOT EXISTS ("
+            "AND i.tablename IN ('rabeg_complaint', 'rabeg_timeline_entry', 'rabeg_photo') AND NOT EXISTS ("
             "SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
         ).fetchall()
         for name, _definition in indexes:
             conn.execute(f'DROP INDEX "{name}"')
         generator = Generator(
             n=n, seed=seed, now=now, categories=categories, kelurahan=kelurahan, opd_names=opd_names, first_id=1,
-            extra_complaint=extra_complaint, extra_timeline=extra_timeline,
+            extra_complaint=extra_complaint, extra_timeline=extra_timeline, extra_photo=extra_photo,
         )
         moments = generator.created_moments()
         t0 = time.perf_counter()
         with conn.cursor() as cur:
             for chunk_start in range(0, n, CHUNK):
-                complaints, timeline = [], []
+                complaints, timeline, photos = [], [], []
                 for index in range(chunk_start, min(n, chunk_start + CHUNK)):
-                    row, entries = generator.rows(index, moments[index])
+                    row, entries, pictures = generator.rows(index, moments[index])
                     complaints.append(_line(row))
                     timeline.extend(_line(e) for e in entries)
+                    photos.extend(_line(p) for p in pictures)
                 with cur.copy(f"COPY rabeg_complaint ({complaint_cols}) FROM STDIN") as copy:
                     copy.write("".join(complaints))
                 with cur.copy(f"COPY rabeg_timeline_entry ({timeline_cols}) FROM STDIN") as copy:
                     copy.write("".join(timeline))
+                with cur.copy(f"COPY rabeg_photo ({photo_cols}) FROM STDIN") as copy:
+                    copy.write("".join(photos))
                 done = min(n, chunk_start + CHUNK)
                 print(f"  {done:,} complaints ({time.perf_counter() - t0:.0f} s)", flush=True)
         timings["copy_s"] = time.perf_counter() - t0
@@ -532,16 +563,20 @@ def load(url: str, n: int, seed: int) -> dict:
         for name, definition in indexes:
             conn.execute(definition)
         conn.execute("SELECT setval(pg_get_serial_sequence('rabeg_complaint', 'id'), (SELECT max(id) FROM rabeg_complaint))")
-        conn.execute("SELECT setval(pg_get_serial_sequence('rabeg_timeline_entry', 'id'), "
-                     "(SELECT max(id) FROM rabeg_timeline_entry))")
+        for table in ("rabeg_timeline_entry", "rabeg_photo"):
+            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.commit()
         timings["indexes_s"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         conn.autocommit = True
+        # As autovacuum leaves a table in steady state: statistics, and the visibility map that lets
+        # index-only scans skip the heap.
+        conn.execute("VACUUM (ANALYZE) rabeg_complaint, rabeg_timeline_entry, rabeg_photo")
         conn.execute("ANALYZE")
         timings["analyze_s"] = time.perf_counter() - t0
     timings["total_s"] = time.perf_counter() - started
-    return {"complaints": n, "timeline_entries": generator.timeline_rows, "indexes_rebuilt": [i[0] for i in indexes],
+    return {"complaints": n, "timeline_entries": generator.timeline_rows, "photos": generator.photo_rows,
+            "indexes_rebuilt": [i[0] for i in indexes],
             "now": now.isoformat(), **timings}
 
 
