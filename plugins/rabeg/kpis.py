@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, literal, or_, select
+from sqlalchemy import case, func, literal, or_, select, tuple_
 
 from ragem import toolkit
 
@@ -30,13 +30,6 @@ FIGURES = ("received", "resolved", "median_hours_to_first_response", "median_hou
 
 def _postgres() -> bool:
     return toolkit.db.session.get_bind().dialect.name == "postgresql"
-
-
-def _hours(later, earlier):
-    """SQL: hours from ``earlier`` to ``later`` (PostgreSQL)."""
-    # date_part, not extract: since PostgreSQL 14 extract() returns numeric, and sorting numerics for
-    # the medians took twice as long as float8 over a month of a million-complaint table.
-    return func.date_part("epoch", later - earlier) / SECONDS_PER_HOUR
 
 
 def _count_if(condition):
@@ -57,9 +50,11 @@ def _aggregates(now: datetime, postgres: bool) -> list:
         func.avg(Complaint.rating),
     ]
     if postgres:
+        # Medians of the intervals themselves (hours are taken once per group, in Python): cheaper
+        # than converting every row's interval to a number first.
         columns += [
-            func.percentile_cont(0.5).within_group(_hours(Complaint.first_responded_at, Complaint.created_at)),
-            func.percentile_cont(0.5).within_group(_hours(Complaint.resolved_at, Complaint.created_at)),
+            func.percentile_cont(0.5).within_group(Complaint.first_responded_at - Complaint.created_at),
+            func.percentile_cont(0.5).within_group(Complaint.resolved_at - Complaint.created_at),
         ]
     return columns
 
@@ -72,14 +67,21 @@ def _round(value) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
+def _in_hours(value) -> float | None:
+    """A median interval (``timedelta`` from PostgreSQL) or hours (from Python) as hours."""
+    if isinstance(value, timedelta):
+        return value.total_seconds() / SECONDS_PER_HOUR
+    return value
+
+
 def _figures(row, medians: tuple[Any, Any]) -> dict[str, Any]:
     received, resolved, met_first, decided_first, met_res, decided_res, rerouted, reopened, rating = row[:9]
     received = int(received or 0)
     return {
         "received": received,
         "resolved": int(resolved or 0),
-        "median_hours_to_first_response": _round(medians[0]),
-        "median_hours_to_resolve": _round(medians[1]),
+        "median_hours_to_first_response": _round(_in_hours(medians[0])),
+        "median_hours_to_resolve": _round(_in_hours(medians[1])),
         "first_response_within_target": _share(met_first, decided_first),
         "resolution_within_target": _share(met_res, decided_res),
         "rerouted_share": _share(rerouted, received),
@@ -111,27 +113,54 @@ def compute(start: datetime, end: datetime, *, group_by: str | None = None, opd:
         has not come yet counts in no "within target" share.
     """
     now = now or toolkit.utcnow()
-    postgres = _postgres()
     where = [Complaint.created_at >= start, Complaint.created_at < end]
     if opd is not None:
         where.append(Complaint.opd_code == opd)
-    session = toolkit.db.session
-    overall_row = session.execute(select(*_aggregates(now, postgres)).where(*where)).one()
-    if postgres:
-        overall_medians = tuple(overall_row[9:11])
+    key = None if group_by is None else (Complaint.opd_code if group_by == "opd" else Complaint.category_id)
+    if _postgres():
+        overall, rows = _postgres_rows(where, key, now)
     else:
-        overall_medians = _python_medians(where, literal(1)).get(1, (None, None))
+        overall, rows = _sqlite_rows(where, key, now)
     groups = []
-    if group_by is not None:
-        key = Complaint.opd_code if group_by == "opd" else Complaint.category_id
-        rows = session.execute(select(key, *_aggregates(now, postgres)).where(*where).group_by(key)).all()
-        medians = {} if postgres else _python_medians(where, key)
-        names = dict(session.execute(select(Category.id, Category.code)).all()) if group_by == "category" else {}
-        for row in rows:
-            group_medians = tuple(row[10:12]) if postgres else medians.get(row[0], (None, None))
-            groups.append({"key": names.get(row[0], str(row[0])), **_figures(row[1:], group_medians)})
-        groups.sort(key=lambda g: g["key"])
-    return {"overall": _figures(overall_row, overall_medians), "groups": groups}
+    if key is not None:
+        names = dict(toolkit.db.session.execute(select(Category.id, Category.code)).all()) if group_by == "category" else {}
+        groups = sorted(({"key": names.get(k, str(k)), **figures} for k, figures in rows), key=lambda g: g["key"])
+    return {"overall": overall, "groups": groups}
+
+
+def _postgres_rows(where, key, now):
+    """One pass over the period: ``GROUPING SETS ((key), ())`` gives the groups and the overall row together."""
+    aggregates = _aggregates(now, True)
+    session = toolkit.db.session
+    if key is None:
+        row = session.execute(select(*aggregates).where(*where)).one()
+        return _figures(row, tuple(row[9:11])), []
+    stmt = (select(func.grouping(key), key, *aggregates).where(*where)
+            .group_by(func.grouping_sets(key, tuple_())))
+    overall, rows = None, []
+    for row in session.execute(stmt):
+        figures = _figures(row[2:], tuple(row[11:13]))
+        if row[0]:  # grouping(key) = 1: the row of the empty set, i.e. every complaint
+            overall = figures
+        else:
+            rows.append((row[1], figures))
+    if overall is None:  # no complaint at all: PostgreSQL returns the empty set's row anyway, but be safe
+        overall = _figures(session.execute(select(*aggregates).where(*where)).one(), (None, None))
+    return overall, rows
+
+
+def _sqlite_rows(where, key, now):
+    """SQLite: the counts in SQL (overall, then per group), the medians in Python."""
+    aggregates = _aggregates(now, False)
+    session = toolkit.db.session
+    overall_row = session.execute(select(*aggregates).where(*where)).one()
+    overall = _figures(overall_row, _python_medians(where, literal(1)).get(1, (None, None)))
+    if key is None:
+        return overall, []
+    medians = _python_medians(where, key)
+    rows = [(row[0], _figures(row[1:], medians.get(row[0], (None, None))))
+            for row in session.execute(select(key, *aggregates).where(*where).group_by(key))]
+    return overall, rows
 
 
 def report(user: Any, *, from_: datetime, to: datetime, group_by: str | None) -> dict[str, Any]:

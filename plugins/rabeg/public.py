@@ -13,20 +13,38 @@ from sqlalchemy import select
 from ragem import toolkit
 
 from plugins.rabeg import photos
-from plugins.rabeg.models import Category, Complaint
+from plugins.rabeg.models import Category, Complaint, Photo
 from plugins.rabeg.queues import check_codes
 
 MAP_LIMIT = 2000
 
 
-def _photos(complaint: Complaint) -> list[dict[str, Any]]:
-    """The complaint's public photos (moderated ones left out), through the photo module."""
-    return [{"id": p["id"], "kind": p["kind"], "url": p["url"], "thumbnail_url": p.get("thumbnail_url")}
-            for p in photos.public_photos(complaint)]
+def _photo_item(photo: Photo) -> dict[str, Any]:
+    """A public photo: signed links to the (EXIF-free) picture and its thumbnail, nothing about the uploader."""
+    return {"id": photo.id, "kind": photo.kind, "url": toolkit.signed_url(photo.file_id, photos.URL_TTL_SECONDS),
+            "thumbnail_url": toolkit.signed_url(photo.thumbnail_file_id, photos.URL_TTL_SECONDS)
+            if photo.thumbnail_file_id else None}
 
 
-def public_item(complaint: Complaint, category_code: str) -> dict[str, Any]:
-    """``complaint`` as anyone may see it."""
+def public_photos_of(complaint_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The visible photos of a page of complaints in one query (``photos.public_photos`` does one complaint).
+
+    Same rule and order as ``photos.public_photos``: moderated (hidden) photos never, report photos
+    first in the citizen's order, then response photos as posted.
+    """
+    found: dict[int, list[dict[str, Any]]] = {cid: [] for cid in complaint_ids}
+    if not complaint_ids:
+        return found
+    stmt = (select(Photo).where(Photo.complaint_id.in_(complaint_ids), Photo.hidden.is_(False))
+            .order_by(Photo.complaint_id, Photo.kind, Photo.timeline_entry_id, Photo.position, Photo.id))
+    for photo in toolkit.db.session.scalars(stmt):
+        found[photo.complaint_id].append(_photo_item(photo))
+    return found
+
+
+def public_item(complaint: Complaint, category_code: str,
+                photo_items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``complaint`` as anyone may see it (``photo_items``: its public photos, read here when not given)."""
     item = {
         "id": complaint.id, "public_number": complaint.public_number, "category": category_code,
         "state": complaint.state, "kelurahan": complaint.kelurahan_code, "created_at": complaint.created_at,
@@ -44,7 +62,7 @@ def public_item(complaint: Complaint, category_code: str) -> dict[str, Any]:
         # The place of a public problem (a road, a drain), as filed; never the address text.
         "lat": complaint.lat, "lon": complaint.lon,
         "reporter_name": complaint.reporter_display_name if shows_name else None,
-        "photos": _photos(complaint),
+        "photos": public_photos_of([complaint.id])[complaint.id] if photo_items is None else photo_items,
     }
 
 
@@ -76,7 +94,8 @@ def public_list(*, category=None, state=None, kelurahan=None, bbox=None, limit: 
     rows, next_cursor = toolkit.paginate(toolkit.db.session, stmt, [Complaint.created_at, Complaint.id],
                                          limit=limit, cursor=cursor)
     codes = _codes() if rows else {}
-    return {"items": [public_item(c, codes[c.category_id]) for c in rows], "next_cursor": next_cursor}
+    pictures = public_photos_of([c.id for c in rows])
+    return {"items": [public_item(c, codes[c.category_id], pictures[c.id]) for c in rows], "next_cursor": next_cursor}
 
 
 def map_feed(*, category=None, state=None, kelurahan=None, bbox=None, limit: int = MAP_LIMIT) -> dict:

@@ -89,11 +89,15 @@ def opd_queue(user: Any, *, scope: str = "my-opd", state: list[str] | None = Non
         stmt = stmt.where(Complaint.kelurahan_code == kelurahan)
     if sla:
         stmt = stmt.where(status_filter("resolution", sla, toolkit.utcnow()))
+    columns, newest_first = QUEUE_SORTS[sort]
     if filed_from is not None:
         stmt = stmt.where(Complaint.created_at >= filed_from)
+        if not newest_first:
+            # A deadline never comes before the filing, so the same bound holds for the sort column:
+            # stated, it lets the index walk start at filed_from instead of at the oldest deadline.
+            stmt = stmt.where(columns[0] >= filed_from)
     if filed_to is not None:
         stmt = stmt.where(Complaint.created_at < filed_to)
-    columns, newest_first = QUEUE_SORTS[sort]
     rows, next_cursor = toolkit.paginate(toolkit.db.session, stmt, list(columns), limit=limit, cursor=cursor,
                                          descending=newest_first)
     codes = dict(toolkit.db.session.execute(select(Category.id, Category.code)).all()) if rows else {}

@@ -212,3 +212,14 @@ def test_internal_notes_stay_out_even_with_a_note_on_every_entry(app, client, wo
             entry.internal_note = SECRET_NOTE
         db.session.commit()
     assert_no_personal_data(get(client, f"{PUBLIC}?category=BANJIR"), SECRET_NOTE)
+
+
+def test_the_page_reads_photos_like_the_photo_module(app, world):
+    from plugins.rabeg import photos
+    from plugins.rabeg.public import public_photos_of
+
+    with app.app_context():
+        complaint = db.session.get(Complaint, world["plain"])
+        batched = public_photos_of([complaint.id, world["named"]])
+        assert [p["id"] for p in batched[complaint.id]] == [p["id"] for p in photos.public_photos(complaint)]
+        assert batched[world["named"]] == []

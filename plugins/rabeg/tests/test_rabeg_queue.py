@@ -177,3 +177,11 @@ def test_bad_filters_are_422_naming_the_field(client, login_as, query, field):
 def test_a_forged_cursor_is_a_clear_error(client, login_as):
     answer = client.get(f"{URL}?cursor=bm90LWEtY3Vyc29y", headers=login_as("officer", opd="DPUPR"))
     assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "invalid_cursor"
+
+
+def test_filed_from_with_a_deadline_sort_keeps_every_match(client, world):
+    officer, now = world["officer"], world["now"]
+    since = (now - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert ids(client, officer, f"filed_from={since}") == [world[k] for k in ("flood", "road_kasemen", "road_done")]
+    assert ids(client, officer, f"filed_from={since}&sort=first_response_due") == [
+        world[k] for k in ("road_kasemen", "flood", "road_done")]
