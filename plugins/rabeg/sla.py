@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, event, func, not_, or_
+from sqlalchemy import and_, case, func, not_, or_
 
 from ragem import toolkit
 
@@ -46,21 +46,10 @@ DEADLINES = ("first_response", "resolution")
 
 
 def resolution_done_at(complaint: Complaint) -> datetime | None:
-    """When the complaint stopped waiting for a resolution: resolved, or rejected (its rejection time)."""
+    """When the complaint stopped waiting for a resolution: resolved, or rejected (``closed_at``, the rejection time)."""
     if complaint.state == "rejected":
         return complaint.closed_at or complaint.resolved_at
     return complaint.resolved_at
-
-
-@event.listens_for(Complaint.state, "set")
-def _remember_rejection_time(complaint, value, oldvalue, _initiator):
-    """Keep the rejection moment in ``closed_at`` (a rejection is final and ends the resolution clock).
-
-    An attribute event rather than a call in each action: a complaint is rejected by an officer's
-    transition, by marking it a duplicate, and perhaps by plugins to come; all must stop the clock.
-    """
-    if value == "rejected" and oldvalue != "rejected" and complaint.closed_at is None:
-        complaint.closed_at = toolkit.utcnow()
 
 
 def deadline_status(*, is_open: bool, done_at: datetime | None, due: datetime, risk_at: datetime | None,
