@@ -86,7 +86,7 @@ class BBox(fields.String):
 
 
 class PublicFilterSchema(Schema):
-    """Filters of the public list and map (unknown query arguments are refused)."""
+    """Filters of the public list and map (all optional, combined with AND)."""
 
     category = fields.String(load_default=None, validate=CATEGORY_CODE, metadata={"example": "JALAN_RUSAK"})
     state = CommaSeparated(STATES, load_default=None)
