@@ -320,7 +320,7 @@ def test_plugins_read_only_the_profile_fields_they_declared(make_app):
         with pytest.raises(PermissionError):
             toolkit.read_profile("reader", user, "password_hash", "declared, but not a profile field")
         with pytest.raises(PermissionError):
-            toolkit.read_profile("rabeg", user, ["name"], "rabeg declared nothing")
+            toolkit.read_profile("rabeg", user, ["email"], "rabeg declared only the name")
         with pytest.raises(ValueError):
             toolkit.read_profile("reader", user, ["name"], " ")
 
