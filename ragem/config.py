@@ -69,6 +69,16 @@ def _env_name(raw: str) -> str:
     return raw
 
 
+#: Argon2 cost profiles: RFC 9106's low-memory one, and argon2-cffi's cheapest for test suites only.
+PASSWORD_PROFILES = ("rfc9106-low-memory", "test-cheapest")
+
+
+def _password_profile(raw: str) -> str:
+    if raw not in PASSWORD_PROFILES:
+        raise ValueError(f"expected one of {', '.join(PASSWORD_PROFILES)}")
+    return raw
+
+
 def _url(raw: str) -> str:
     if "://" not in raw:
         raise ValueError("expected a URL such as postgresql+psycopg://user@host/db")
@@ -94,6 +104,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", str, None, secret=True, help="Flask secret key"),
     Setting("JWT_PRIVATE_KEY", str, None, secret=True, help="PEM of the EC P-256 signing key, or a path to it"),
     Setting("DATA_KEY", str, None, secret=True, help="key that encrypts personal data at rest"),
+    Setting("PASSWORD_HASHING", _password_profile, "rfc9106-low-memory",
+            help="argon2id cost profile of new password hashes; test-cheapest only for test suites (refused in production)"),
     Setting("CORS_ORIGINS", _list, [], help="comma-separated origins allowed by CORS"),
     Setting("RATE_LIMIT", str, "600 per minute", help="default flask-limiter limit per client (writes)"),
     Setting("RATE_LIMIT_READS", _bool, False, help="apply RATE_LIMIT to GET/HEAD/OPTIONS too"),
@@ -174,6 +186,8 @@ def _apply_defaults(settings: dict[str, Any]) -> None:
             )
         if len(settings["SECRET_KEY"]) < 32:
             raise ConfigError(f"{PREFIX}SECRET_KEY: use at least 32 characters in production")
+        if settings["PASSWORD_HASHING"] == "test-cheapest":
+            raise ConfigError(f"{PREFIX}PASSWORD_HASHING: test-cheapest is for test suites, never production")
         return
     # Development and tests: secrets persisted under instance/ so every worker agrees on them.
     for name in ("SECRET_KEY", "DATA_KEY"):

@@ -91,6 +91,9 @@ def ragem_settings(ragem_database_url, ragem_instance_path) -> dict[str, Any]:
         "LOG_LEVEL": "WARNING",
         "SCHEDULER": False,
         "JOBS_INLINE": True,
+        # Argon2 at full cost is ~0.2 s a hash; tests create hundreds of accounts. The password
+        # tests that care about the production profile set it back explicitly.
+        "PASSWORD_HASHING": "test-cheapest",
         # A fresh rate-limit namespace per app, so counts never leak between tests on Redis.
         "RATELIMIT_KEY_PREFIX": f"ragem-test-{uuid.uuid4().hex[:8]}",
     }

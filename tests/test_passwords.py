@@ -234,3 +234,31 @@ def test_change_password_needs_a_log_in_and_refuses_extra_fields(client, account
     tokens = log_in(client)
     extra = client.post(CHANGE, json={"current_password": OLD, "new_password": NEW, "user_id": "x"}, headers=auth(tokens))
     assert extra.status_code == 422
+
+
+def test_passwords_are_hashed_with_the_rfc9106_profile_unless_a_test_suite_asks_otherwise(make_app):
+    from ragem.auth.passwords import hash_password, verify_password
+
+    production_cost = make_app(PASSWORD_HASHING="rfc9106-low-memory")
+    with production_cost.app_context():
+        strong = hash_password(OLD)
+    assert strong.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+    suite = make_app()  # the test settings: argon2-cffi's cheapest profile
+    with suite.app_context():
+        cheap = hash_password(OLD)
+        # Each hash carries its parameters: both verify whatever the current profile is.
+        assert verify_password(strong, OLD) and verify_password(cheap, OLD)
+        assert not verify_password(strong, NEW) and not verify_password(None, OLD)
+    assert not cheap.startswith("$argon2id$v=19$m=65536")
+
+
+def test_production_refuses_the_test_hashing_profile():
+    from ragem.config import ConfigError, load_settings
+
+    environ = {"RAGEM_ENV": "production", "RAGEM_SECRET_KEY": "k" * 40, "RAGEM_JWT_PRIVATE_KEY": "pem",
+               "RAGEM_DATA_KEY": "d" * 44, "RAGEM_PASSWORD_HASHING": "test-cheapest"}
+    with pytest.raises(ConfigError, match="PASSWORD_HASHING: test-cheapest is for test suites"):
+        load_settings(environ=environ, dotenv_path=None)
+    with pytest.raises(ConfigError, match="PASSWORD_HASHING: expected one of"):
+        load_settings(environ={**environ, "RAGEM_PASSWORD_HASHING": "md5"}, dotenv_path=None)

@@ -3,25 +3,43 @@ from __future__ import annotations
 
 import re
 
-from argon2 import PasswordHasher
+from functools import lru_cache
+
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 
 from ragem.errors import ValidationError
 
-_hasher = PasswordHasher()
-# Verified against when the account does not exist, so both paths cost the same time.
-_DUMMY_HASH = _hasher.hash("ragem-timing-equaliser")
+# The profile names of RAGEM_PASSWORD_HASHING. Each hash carries its own parameters, so a hash made
+# under one profile still verifies under another.
+_PROFILES = {"rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY, "test-cheapest": profiles.CHEAPEST}
+
+
+@lru_cache(maxsize=None)
+def _hasher_and_dummy(profile: str) -> tuple[PasswordHasher, str]:
+    """The hasher of ``profile`` and a hash verified against when the account does not exist
+    (so both paths of a log-in cost the same time)."""
+    hasher = PasswordHasher.from_parameters(_PROFILES[profile])
+    return hasher, hasher.hash("ragem-timing-equaliser")
+
+
+def _profile() -> str:
+    if has_app_context():
+        return current_app.config["RAGEM"].get("PASSWORD_HASHING") or "rfc9106-low-memory"
+    return "rfc9106-low-memory"
 
 
 def hash_password(password: str) -> str:
-    """An argon2id hash of ``password``."""
-    return _hasher.hash(password)
+    """An argon2id hash of ``password`` (cost from ``RAGEM_PASSWORD_HASHING``)."""
+    return _hasher_and_dummy(_profile())[0].hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; spends the same time when ``password_hash`` is None."""
+    hasher, dummy = _hasher_and_dummy(_profile())
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or dummy, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
