@@ -138,10 +138,10 @@ class Target:
     target_ms: float | None
     samples: list[float] = field(default_factory=list)
     bad: int = 0
-    size: int = 0
     items: int | None = None
 
     def percentile(self, p: float) -> float:
+        """The ``p``-th percentile of the samples in ms (nearest rank)."""
         ordered = sorted(self.samples)
         return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
@@ -154,6 +154,7 @@ class Client:
         self.tokens = tokens
 
     def headers(self, who: str | None) -> dict[str, str]:
+        """The request headers, with the bearer token of ``who`` (officer, admin) or none (public)."""
         base = {"Accept": "application/json", "Connection": "keep-alive"}
         if who:
             base["Authorization"] = f"Bearer {self.tokens[who]}"
@@ -179,6 +180,7 @@ class Client:
         raise AssertionError("unreachable")
 
     def json(self, path: str, who: str | None) -> dict:
+        """The JSON answer of one GET; anything but a 200 stops the run."""
         status, body, _ = self.get(path, who)
         if status != 200:
             raise RuntimeError(f"GET {path} answered {status}: {body[:300]!r}")
@@ -203,6 +205,7 @@ def _cursor_after(client: Client, path: str, who: str | None, pages: int) -> str
 
 
 def _with_cursor(path: str, cursor: str | None) -> str:
+    """``path`` with ``cursor`` added to its query string (unchanged when ``None``)."""
     return path + ("&" if "?" in path else "?") + urllib.parse.urlencode({"cursor": cursor}) if cursor else path
 
 
@@ -283,7 +286,6 @@ def measure(client: Client, found: list[Target], requests: int, warmup: int, rou
                 target.samples.append(took * 1000)
                 if status != 200:
                     target.bad += 1
-                target.size = len(body)
         print(f"round {number + 1}/{rounds} done (load {bench_run.load_average()})", flush=True)
     for target in found:
         status, body, _ = client.get(target.path, target.who)
@@ -314,6 +316,7 @@ def report(found: list[Target]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Serve, measure, print the table (and the plans with ``--explain``); 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=rabeg_data.DEFAULT_URL, help="the database bench/rabeg_data.py filled")
     parser.add_argument("--requests", type=int, default=500, help="measured requests per list route")

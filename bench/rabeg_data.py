@@ -284,6 +284,7 @@ def _text(value) -> str:
 
 
 def _line(values) -> str:
+    """One row in COPY text format."""
     return "\t".join(_text(v) for v in values) + "\n"
 
 
@@ -333,12 +334,12 @@ class Generator:
     def created_moments(self) -> list[datetime]:
         """N filing moments over the period, volume growing from 0.6x to 1.4x, mostly in the daytime (WIB)."""
         rng, days = self.rng, self.span / 86400
+        local_midnight = (self.start + timedelta(hours=7)).replace(hour=0, minute=0, second=0, microsecond=0)
         moments = []
         for _ in range(self.n):
             # Inverse CDF of a density rising linearly from 0.6 to 1.4 over the period.
             t = (-0.6 + math.sqrt(0.36 + 1.6 * rng.random())) / 0.8
             day = int(t * days)
-            local_midnight = (self.start + timedelta(hours=7)).replace(hour=0, minute=0, second=0, microsecond=0)
             local = local_midnight + timedelta(days=day, hours=self.pick_hour(), seconds=rng.random() * 3600)
             moment = local - timedelta(hours=7)
             if moment >= self.now:
@@ -581,6 +582,7 @@ def load(url: str, n: int, seed: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Create the database if needed, fill it and print what was loaded."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=DEFAULT_URL, help=f"SQLAlchemy URL of the database to fill (default {DEFAULT_URL})")
     parser.add_argument("-n", "--complaints", type=int, default=1_000_000)
