@@ -113,7 +113,8 @@ def test_demo_data_is_refused_in_production(make_app):
     pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    app = make_app(ENV="production", SECRET_KEY="p" * 40, DATA_KEY="d" * 44, JWT_PRIVATE_KEY=pem)
+    app = make_app(ENV="production", SECRET_KEY="p" * 40, DATA_KEY="d" * 44, JWT_PRIVATE_KEY=pem,
+                   PASSWORD_HASHING="rfc9106-low-memory")  # production refuses the test profile
     with app.app_context():
         counts = _row_counts()
         with pytest.raises(DemoRefused, match="RAGEM_ENV=production"):
