@@ -431,4 +431,34 @@ def test_plugin_cli_commands_run_under_the_slug(make_app, monkeypatch):
     assert result.output.strip() == "clitool: 1 accounts"
     assert "count-users" in runner.invoke(ragem_cli, ["clitool", "--help"]).output
     # A service without commands has no group.
-    assert runner.invoke(ragem_cli, ["rabeg", "anything"]).exit_code != 0
+    assert runner.invoke(ragem_cli, ["gelati", "anything"]).exit_code != 0
+
+
+# Module-level, as a plugin's commands usually are: the same objects serve every invocation.
+@click.group("accounts")
+def accounts_group():
+    """Account tools of a throwaway plugin."""
+
+
+@accounts_group.command("count")
+def count_accounts():
+    """Count accounts in the app this invocation runs on."""
+    click.echo(f"{toolkit.db.session.query(User).count()} accounts")
+
+
+class WithGroup(ThrowawayPlugin):
+    @hookimpl
+    def ragem_cli_commands(self):
+        return [accounts_group]
+
+
+def test_a_plugin_command_group_runs_every_invocation_on_its_own_app(make_app, monkeypatch):
+    first = make_app(extra_plugins=[("grouped", WithGroup("grouped"))])
+    second = make_app(extra_plugins=[("grouped", WithGroup("grouped"))], DATABASE_URL="sqlite://")
+    create_account(first, "citizen")
+    runner = CliRunner()
+    for app, expected in ((first, "1 accounts"), (second, "0 accounts"), (first, "1 accounts")):
+        monkeypatch.setattr("ragem.cli.build_app", lambda app=app: app)
+        result = runner.invoke(ragem_cli, ["grouped", "accounts", "count"])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == expected

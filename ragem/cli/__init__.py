@@ -1,6 +1,8 @@
 """The ``ragem`` command line: one click group, sub-commands contributed by core modules and plugins."""
 from __future__ import annotations
 
+import copy
+import functools
 import importlib
 
 import click
@@ -73,14 +75,22 @@ def _plugin_group(slug: str) -> click.Group | None:
 
 
 def _with_app_context(app, command: click.Command) -> click.Command:
-    """Run a plugin command inside the app context so it can use ``toolkit.db``."""
+    """A copy of a plugin command (and of a group's sub-commands, all the way down) whose callback
+    runs inside ``app``'s context, so it can use ``toolkit.db``.
+
+    A copy, because the plugin's command objects live as long as its module: wrapping them in place
+    would bind every later invocation to the first app that ever ran them.
+    """
+    command = copy.copy(command)
+    if isinstance(command, click.Group):
+        command.commands = {name: _with_app_context(app, sub) for name, sub in command.commands.items()}
     callback = command.callback
-
-    def wrapped(*args, **kwargs):
-        with app.app_context():
-            return callback(*args, **kwargs)
-
     if callback is not None:
+        @functools.wraps(callback)
+        def wrapped(*args, **kwargs):
+            with app.app_context():
+                return callback(*args, **kwargs)
+
         command.callback = wrapped
     return command
 

@@ -1,45 +1,18 @@
 """``ragem rabeg api-keys create NAME | list | revoke ID``: API keys of Open311 clients from the shell."""
 from __future__ import annotations
 
-import functools
-
 import click
-from flask import current_app
 
 from plugins.rabeg.open311 import api_keys
 
 
-def _in_app(func):
-    """Run a sub-command inside the app context the ``api-keys`` group captured.
-
-    The core wraps each plugin command in the app context, but a group's sub-commands run after the
-    group's own callback returned, so the group keeps the app for them.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        app = click.get_current_context().find_object(_AppHolder).app
-        with app.app_context():
-            return func(*args, **kwargs)
-
-    return wrapper
-
-
-class _AppHolder:
-    def __init__(self, app):
-        self.app = app
-
-
 @click.group("api-keys")
-@click.pass_context
-def api_keys_group(ctx):
+def api_keys_group():
     """API keys of third-party Open311 clients (POST /open311/v2/requests needs one)."""
-    ctx.obj = _AppHolder(current_app._get_current_object())
 
 
 @api_keys_group.command("create")
 @click.argument("name")
-@_in_app
 def create(name):
     """Issue a key named NAME and print it (it is shown only this once)."""
     row, key = api_keys.create_key(name)
@@ -48,7 +21,6 @@ def create(name):
 
 
 @api_keys_group.command("list")
-@_in_app
 def list_keys():
     """List the keys: id, prefix, name, created, last used, revoked."""
     rows = api_keys.list_keys()
@@ -62,7 +34,6 @@ def list_keys():
 
 @api_keys_group.command("revoke")
 @click.argument("key_id", type=int)
-@_in_app
 def revoke(key_id):
     """Revoke key KEY_ID: its app can no longer file requests."""
     from ragem import toolkit
