@@ -11,7 +11,15 @@ from sqlalchemy import func, select, update
 
 from ragem import toolkit
 
-from plugins.rabeg.models import OPEN_STATES, Complaint, IdempotencyRecord, Photo, Supporter  # noqa: F401  (OPEN_STATES re-exported)
+from plugins.rabeg.models import (  # noqa: F401  (OPEN_STATES re-exported)
+    OPEN_STATES,
+    Category,
+    Complaint,
+    IdempotencyRecord,
+    Photo,
+    Supporter,
+    TimelineEntry,
+)
 
 
 
@@ -30,19 +38,49 @@ def summary(user) -> dict:
     }
 
 
+def _public_timeline(complaint_ids: list[int]) -> dict[int, list[dict]]:
+    """What the citizen was told about each complaint (never the officers' internal notes)."""
+    entries = toolkit.db.session.scalars(
+        select(TimelineEntry).where(TimelineEntry.complaint_id.in_(complaint_ids))
+        .where(TimelineEntry.kind != "note").order_by(TimelineEntry.at, TimelineEntry.id)
+    ) if complaint_ids else ()
+    timeline: dict[int, list[dict]] = {}
+    for e in entries:
+        timeline.setdefault(e.complaint_id, []).append({
+            "at": toolkit.isoformat_z(e.at), "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
+            "public_message": e.public_message,
+        })
+    return timeline
+
+
 def export(user) -> dict:
-    """Every complaint the citizen filed, with what they wrote and where."""
-    complaints = toolkit.db.session.scalars(
-        select(Complaint).where(Complaint.reporter_id == user.id).order_by(Complaint.id)
-    )
+    """Every complaint the citizen filed (what they wrote, where, their answers, photos, verdict and
+    what they were told), and the complaints they supported."""
+    session = toolkit.db.session
+    complaints = list(session.scalars(select(Complaint).where(Complaint.reporter_id == user.id).order_by(Complaint.id)))
+    ids = [c.id for c in complaints]
+    codes = dict(session.execute(select(Category.id, Category.code)).all()) if complaints else {}
+    photos: dict[int, int] = dict(session.execute(
+        select(Photo.complaint_id, func.count()).where(Photo.complaint_id.in_(ids), Photo.uploader_id == user.id)
+        .group_by(Photo.complaint_id)
+    ).all()) if ids else {}
+    timeline = _public_timeline(ids)
+    supported = session.execute(
+        select(Complaint.public_number, Supporter.created_at).join(Supporter, Supporter.complaint_id == Complaint.id)
+        .where(Supporter.user_id == user.id).order_by(Supporter.id)
+    ).all()
     return {
         "complaints": [
-            {"public_number": c.public_number, "state": c.state, "opd": c.opd_code,
-             "description": c.description, "lat": c.lat, "lon": c.lon, "kelurahan": c.kelurahan_code,
-             "address": c.address, "show_name_publicly": c.show_name_publicly,
-             "created_at": toolkit.isoformat_z(c.created_at)}
+            {"public_number": c.public_number, "category": codes.get(c.category_id), "state": c.state,
+             "opd": c.opd_code, "description": c.description, "lat": c.lat, "lon": c.lon,
+             "kelurahan": c.kelurahan_code, "address": c.address, "answers": c.answers or {},
+             "anonymous": c.anonymous, "show_name_publicly": c.show_name_publicly,
+             "name_shown": c.reporter_display_name, "photos_uploaded": photos.get(c.id, 0),
+             "confirmation": c.confirmation, "rating": c.rating,
+             "created_at": toolkit.isoformat_z(c.created_at), "timeline": timeline.get(c.id, [])}
             for c in complaints
-        ]
+        ],
+        "supported": [{"public_number": number, "since": toolkit.isoformat_z(at)} for number, at in supported],
     }
 
 
@@ -58,6 +96,11 @@ def erase(user) -> toolkit.ErasureReport:
     deleted = session.execute(
         IdempotencyRecord.__table__.delete().where(IdempotencyRecord.user_id == user.id)
     ).rowcount
+    # The timeline keeps what happened, no longer who did it (the "submitted" and verdict entries).
+    session.execute(
+        update(TimelineEntry).where(TimelineEntry.actor_id == user.id).values(actor_id=None)
+        .execution_options(synchronize_session=False)
+    )
     # The core erases the files the citizen uploaded, so their photo rows go too; "me too" rows
     # go as well (the complaint keeps its supporters_count: how many, not who).
     deleted += session.execute(Photo.__table__.delete().where(Photo.uploader_id == user.id)).rowcount or 0
