@@ -166,6 +166,10 @@ def load_settings(
                 raise ConfigError(f"{PREFIX}{setting.name}: {exc}") from None
         else:
             settings[setting.name] = setting.default
+    # Plugins' own variables (RAGEM_RABEG_HOLIDAYS -> RABEG_HOLIDAYS) pass through as text: each
+    # plugin parses and checks its own in ragem_config_check.
+    known = {setting.name for setting in SETTINGS}
+    settings.update({name: value for name, value in raw.items() if name not in known})
     settings.update(overrides)
     _apply_defaults(settings)
     return settings

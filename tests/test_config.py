@@ -34,6 +34,19 @@ def test_dotenv_file_is_read_and_the_environment_wins(tmp_path):
     assert settings["LOG_LEVEL"] == "ERROR"
 
 
+def test_plugin_variables_reach_the_plugins_from_the_environment(tmp_path, monkeypatch):
+    environ = {"RAGEM_INSTANCE_PATH": str(tmp_path), "RAGEM_RABEG_HOLIDAYS": "2026-12-01,2026-12-02",
+               "RAGEM_WIFI_RADIUS_SECRET": "rahasia"}
+    settings = load_settings(environ=environ, dotenv_path=None)
+    assert settings["RABEG_HOLIDAYS"] == "2026-12-01,2026-12-02" and settings["WIFI_RADIUS_SECRET"] == "rahasia"
+
+    # A plugin that finds its variable malformed fails on its own; the platform starts.
+    monkeypatch.setenv("RAGEM_RABEG_HOLIDAYS", "besok")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+    record = app.extensions["ragem.plugins"].record_for_slug("rabeg")
+    assert record.status == "failed" and "RABEG_HOLIDAYS" in record.reason
+
+
 @pytest.mark.parametrize(
     "name, value",
     [
