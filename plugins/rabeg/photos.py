@@ -7,6 +7,7 @@ public files: whoever may see a complaint gets short-lived signed links.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any, Iterable
 
 from flask import current_app
@@ -22,6 +23,8 @@ ALLOWED = frozenset({"image/jpeg", "image/png"})
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_PER_ITEM = 5  # per complaint and per officer response
 THUMBNAIL_PX = 320
+#: An uploaded photo never filed with a complaint or response is deleted after this long.
+UNATTACHED_KEEP = timedelta(hours=24)
 #: How long a photo link in a complaint answer works (long enough to scroll, short enough to not leak).
 URL_TTL_SECONDS = 600
 
@@ -157,3 +160,19 @@ def photos_by_entry(complaint: Complaint, *, include_hidden: bool) -> dict[int, 
         if photo.timeline_entry_id is not None:
             out.setdefault(photo.timeline_entry_id, []).append(photo.id)
     return out
+
+
+def delete_unattached(older_than: timedelta = UNATTACHED_KEEP) -> int:
+    """Delete photos uploaded but never filed (an abandoned form) once ``older_than`` has passed,
+    bytes and thumbnail included; returns how many. Runs as the periodic job ``rabeg.photo-cleanup``."""
+    session = toolkit.db.session
+    cutoff = toolkit.utcnow() - older_than
+    stale = list(session.scalars(select(Photo).where(Photo.complaint_id.is_(None), Photo.created_at < cutoff)
+                                 .limit(1000)))
+    for photo in stale:
+        session.delete(photo)
+        for file_id in (photo.file_id, photo.thumbnail_file_id):
+            if file_id:
+                toolkit.delete_file(file_id)
+    session.commit()
+    return len(stale)

@@ -7,7 +7,7 @@ from ragem import toolkit
 from ragem.toolkit import hookimpl
 
 from plugins.rabeg import calendar, data_rights, models, seed, views  # noqa: F401  (models: tables for create_all)
-from plugins.rabeg import api_categories, api_photos, api_support  # filing details
+from plugins.rabeg import api_categories, api_photos, api_support, photos  # filing details
 from plugins.rabeg import api_kpis, api_public, escalation, kpis  # SLA escalation, public view, KPIs
 from plugins.rabeg import api_lifecycle, api_templates, autoclose, templates  # the life of a complaint
 from plugins.rabeg.open311 import cli as open311_cli, views as open311_views  # Open311 GeoReport v2
@@ -108,12 +108,14 @@ def ragem_user_erase(user):
 
 @hookimpl
 def ragem_periodic_jobs():
-    """Escalate breached deadlines every 5 minutes (exactly once per breach, however many workers) and
-    auto-close unconfirmed resolved complaints every hour."""
+    """Escalate breached deadlines every 5 minutes (exactly once per breach, however many workers),
+    auto-close unconfirmed resolved complaints and delete abandoned photo uploads every hour."""
     return [
         toolkit.PeriodicJob("escalate", every_seconds=escalation.EVERY_SECONDS, func=escalation.escalate_breaches),
         # Resolved complaints the reporter left unanswered for 7 days close by themselves.
         toolkit.PeriodicJob("autoclose", every_seconds=3600, func=autoclose.autoclose_job),
+        # Photos uploaded for a form the citizen then abandoned.
+        toolkit.PeriodicJob("photo-cleanup", every_seconds=3600, func=photos.delete_unattached),
     ]
 
 

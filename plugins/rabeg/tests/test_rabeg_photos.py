@@ -148,3 +148,28 @@ def test_hidden_photos_reach_only_the_opd_staff(client, login_as, db_session):
     assert client.get(detail, headers=citizen).get_json()["photos"] == []
     staff = client.get(detail, headers=login_as("officer", opd="DPUPR")).get_json()["photos"]
     assert [(p["id"], p["hidden"]) for p in staff] == [(photo_id, True)]
+
+
+def test_photos_never_filed_are_deleted_after_a_day_and_filed_ones_stay(app, client, login_as):
+    from datetime import timedelta
+
+    from ragem.extensions import db
+    from ragem.jobs.scheduler import periodic_jobs
+    from plugins.rabeg.photos import delete_unattached
+
+    citizen = login_as("citizen")
+    abandoned = upload(client, citizen, png()).get_json()
+    recent = upload(client, citizen, png()).get_json()
+    filed = upload(client, citizen, png()).get_json()
+    assert client.post(URL, json=body(photos=[filed["id"]]), headers=citizen).status_code == 201
+    with app.app_context():
+        assert "rabeg.photo-cleanup" in [job.name for job in periodic_jobs()]
+        for photo_id in (abandoned["id"], filed["id"]):
+            db.session.get(Photo, photo_id).created_at -= timedelta(hours=25)
+        db.session.commit()
+        assert delete_unattached() == 1
+        left = set(db.session.scalars(select(Photo.id)))
+    assert left == {recent["id"], filed["id"]}
+    assert fetch(client, abandoned["url"]).status_code == 404
+    assert fetch(client, abandoned["thumbnail_url"]).status_code == 404
+    assert fetch(client, filed["url"]).status_code == 200
