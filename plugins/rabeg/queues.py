@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ragem import toolkit
 
 from plugins.rabeg.access import ADMIN
-from plugins.rabeg.models import Category, Complaint
+from plugins.rabeg.models import OPEN_STATES, Category, Complaint
 from plugins.rabeg.present import summary
 from plugins.rabeg.seed import CATEGORIES
 from plugins.rabeg.sla import status_filter
@@ -66,20 +66,32 @@ def check_codes(*, category: str | None, kecamatan: str | None, kelurahan: str |
             message={"id": "Filter tidak dikenal.", "en": "Unknown filter value."}, details=problems)
 
 
+def _states(asked: list[str] | None) -> list[str] | None:
+    """The states a queue filter means: the open ones by default (what an officer must still act on),
+    ``all`` for no filter; ``open`` may be combined with named states."""
+    if not asked:
+        return list(OPEN_STATES)
+    if "all" in asked:
+        return None
+    expanded = [s for item in asked for s in (OPEN_STATES if item == "open" else (item,))]
+    return list(dict.fromkeys(expanded))
+
+
 def opd_queue(user: Any, *, scope: str = "my-opd", state: list[str] | None = None, category: str | None = None,
               kecamatan: str | None = None, kelurahan: str | None = None, sla: str | None = None,
               filed_from: datetime | None = None, filed_to: datetime | None = None, sort: str = "resolution_due",
               limit: int, cursor: str | None) -> dict[str, Any]:
     """The complaints an officer's OPD must handle (``all``: every OPD, admins only), filtered and sorted.
 
-    ``state``: any of the given states; ``sla``: the resolution deadline's status now;
+    ``state``: any of the given states (default: the open ones; ``all``: every state); ``sla``: the resolution deadline's status now;
     ``filed_from`` inclusive, ``filed_to`` exclusive (naive UTC); ``sort``: a deadline (nearest
     first) or ``created_at`` (newest first). An unknown category code matches nothing.
     """
     stmt = _queue_scope(user, scope)
     check_codes(category=category, kecamatan=kecamatan, kelurahan=kelurahan)
-    if state:
-        stmt = stmt.where(Complaint.state.in_(state))
+    states = _states(state)
+    if states is not None:
+        stmt = stmt.where(Complaint.state.in_(states))
     if category:
         stmt = stmt.where(Complaint.category_id == select(Category.id).where(Category.code == category)
                           .scalar_subquery())

@@ -149,8 +149,10 @@ class QueueArgsSchema(toolkit.PageArgsSchema):
     """
 
     scope = fields.String(load_default="my-opd", validate=validate.OneOf(("my-opd", "all")))
-    state = CommaSeparated(("submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened"),
-                           load_default=None)
+    state = CommaSeparated(("open", "all", "submitted", "assigned", "in_progress", "resolved", "closed", "rejected",
+                            "reopened"), load_default=None,
+                           metadata={"description": "comma-separated states; `open` (the default) is submitted, "
+                                                    "assigned, in_progress and reopened; `all` is every state"})
     category = fields.String(load_default=None, validate=validate.Length(min=1, max=40),
                              metadata={"example": "JALAN_RUSAK"})
     kecamatan = fields.String(load_default=None, validate=validate.Length(min=1, max=20),

@@ -28,6 +28,9 @@ def set_columns(app, complaint_id, **values):
 
 
 def ids(client, headers, query=""):
+    """The ids the queue lists; every state unless the query names some (the default is the open ones)."""
+    if "state=" not in query:
+        query = f"{query}&state=all" if query else "state=all"
     answer = client.get(f"{URL}?{query}", headers=headers)
     assert answer.status_code == 200, answer.get_json()
     return [c["id"] for c in answer.get_json()["items"]]
@@ -72,6 +75,15 @@ def world(app, client, login_as):
 def test_default_is_my_opd_nearest_resolution_deadline_first(client, world):
     assert ids(client, world["officer"]) == [world[k] for k in
                                              ("flood", "road_kasemen", "road_serang", "road_cipare", "road_done")]
+
+
+def test_by_default_the_queue_holds_what_the_opd_must_still_act_on(client, world):
+    officer = world["officer"]
+    still_open = [world[k] for k in ("flood", "road_kasemen", "road_serang", "road_cipare")]
+    answer = client.get(URL, headers=officer)
+    assert [c["id"] for c in answer.get_json()["items"]] == still_open  # the resolved one is left out
+    assert ids(client, officer, "state=open") == still_open
+    assert ids(client, officer, "state=open,resolved") == still_open[:2] + still_open[2:] + [world["road_done"]]
 
 
 def test_state_accepts_several_values(client, world):
@@ -137,7 +149,7 @@ def test_keyset_pages_cover_everything_once(client, world, sort):
     everything = ids(client, admin, f"scope=all&sort={sort}&limit=100")
     seen, cursor = [], None
     while True:
-        query = f"scope=all&sort={sort}&limit=2" + (f"&cursor={cursor}" if cursor else "")
+        query = f"scope=all&state=all&sort={sort}&limit=2" + (f"&cursor={cursor}" if cursor else "")
         page = client.get(f"{URL}?{query}", headers=admin).get_json()
         seen += [c["id"] for c in page["items"]]
         cursor = page["next_cursor"]
