@@ -1,8 +1,8 @@
 """rabeg initial
 
-Revision ID: d53a0a989ece
+Revision ID: f3f61c51e6dd
 Revises: 
-Create Date: 2026-11-28 05:35:24.078856
+Create Date: 2026-11-28 06:33:41.027054
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # Revision identifiers, used by Alembic.
-revision = 'd53a0a989ece'
+revision = 'f3f61c51e6dd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.Column('api_key_id', sa.Integer(), nullable=True),
     sa.Column('open311_token', sa.String(length=64), nullable=True),
     sa.Column('contact', sa.JSON(), nullable=True),
+    sa.Column('media_urls', sa.JSON(), nullable=True),
     sa.Column('moderated_description', sa.Text(), nullable=True),
     sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
     sa.Column('supporters_count', sa.Integer(), nullable=False),
@@ -97,8 +98,19 @@ def upgrade() -> None:
     sa.UniqueConstraint('public_number', name=op.f('uq_rabeg_complaint_public_number'))
     )
     with op.batch_alter_table('rabeg_complaint', schema=None) as batch_op:
+        batch_op.create_index('ix_rabeg_complaint_category_created', ['category_id', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_rabeg_complaint_category_lat', ['category_id', 'lat'], unique=False)
         batch_op.create_index('ix_rabeg_complaint_created', ['created_at', 'id'], unique=False)
+        batch_op.create_index('ix_rabeg_complaint_due', ['resolution_due', 'id'], unique=False)
+        batch_op.create_index('ix_rabeg_complaint_first_due', ['first_response_due', 'id'], unique=False)
+        batch_op.create_index('ix_rabeg_complaint_kelurahan_created', ['kelurahan_code', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_rabeg_complaint_lat_lon', ['lat', 'lon'], unique=False)
+        batch_op.create_index('ix_rabeg_complaint_opd_created', ['opd_code', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_rabeg_complaint_opd_due', ['opd_code', 'resolution_due', 'id'], unique=False)
+        batch_op.create_index('ix_rabeg_complaint_opd_first_due', ['opd_code', 'first_response_due', 'id'], unique=False)
         batch_op.create_index('ix_rabeg_complaint_opd_state_due', ['opd_code', 'state', 'resolution_due', 'id'], unique=False)
+        batch_op.create_index('ix_rabeg_complaint_open_first_due', ['first_response_due'], unique=False, postgresql_where=sa.text("state IN ('submitted', 'assigned', 'in_progress', 'reopened') AND first_responded_at IS NULL"), sqlite_where=sa.text("state IN ('submitted', 'assigned', 'in_progress', 'reopened') AND first_responded_at IS NULL"))
+        batch_op.create_index('ix_rabeg_complaint_open_resolution_due', ['resolution_due'], unique=False, postgresql_where=sa.text("state IN ('submitted', 'assigned', 'in_progress', 'reopened')"), sqlite_where=sa.text("state IN ('submitted', 'assigned', 'in_progress', 'reopened')"))
         batch_op.create_index('ix_rabeg_complaint_reporter_created', ['reporter_id', 'created_at', 'id'], unique=False)
 
     op.create_table('rabeg_response_template',
@@ -198,8 +210,19 @@ def downgrade() -> None:
     op.drop_table('rabeg_response_template')
     with op.batch_alter_table('rabeg_complaint', schema=None) as batch_op:
         batch_op.drop_index('ix_rabeg_complaint_reporter_created')
+        batch_op.drop_index('ix_rabeg_complaint_open_resolution_due', postgresql_where=sa.text("state IN ('submitted', 'assigned', 'in_progress', 'reopened')"), sqlite_where=sa.text("state IN ('submitted', 'assigned', 'in_progress', 'reopened')"))
+        batch_op.drop_index('ix_rabeg_complaint_open_first_due', postgresql_where=sa.text("state IN ('submitted', 'assigned', 'in_progress', 'reopened') AND first_responded_at IS NULL"), sqlite_where=sa.text("state IN ('submitted', 'assigned', 'in_progress', 'reopened') AND first_responded_at IS NULL"))
         batch_op.drop_index('ix_rabeg_complaint_opd_state_due')
+        batch_op.drop_index('ix_rabeg_complaint_opd_first_due')
+        batch_op.drop_index('ix_rabeg_complaint_opd_due')
+        batch_op.drop_index('ix_rabeg_complaint_opd_created')
+        batch_op.drop_index('ix_rabeg_complaint_lat_lon')
+        batch_op.drop_index('ix_rabeg_complaint_kelurahan_created')
+        batch_op.drop_index('ix_rabeg_complaint_first_due')
+        batch_op.drop_index('ix_rabeg_complaint_due')
         batch_op.drop_index('ix_rabeg_complaint_created')
+        batch_op.drop_index('ix_rabeg_complaint_category_lat')
+        batch_op.drop_index('ix_rabeg_complaint_category_created')
 
     op.drop_table('rabeg_complaint')
     op.drop_table('rabeg_category')
