@@ -382,7 +382,7 @@ def test_ragem_worker_burst_runs_the_queue_and_due_periodic_jobs(make_app, monke
 
     ticker = Ticker()
     name = f"ragem-test-{uuid.uuid4().hex[:10]}"
-    app = make_app(extra_plugins=[("ticker", ticker)], REDIS_URL=REDIS_URL, JOBS_INLINE=False,
+    app = make_app(extra_plugins=[("ticker", ticker)], entry_points=False, REDIS_URL=REDIS_URL, JOBS_INLINE=False,
                    JOBS_QUEUE=name, JOBS_RETRY_DELAYS=[0, 0])
     job_id = _enqueue_plain(app, write_outbox, "from the cli worker")
     use_app_for_cli(monkeypatch, app)
