@@ -219,7 +219,7 @@ def targets(client: Client, prepared: dict, month: tuple[date, date]) -> list[Ta
     wide_bbox = "106.10,-6.16,106.20,-6.08"  # most of the city
     empty_bbox = "106.26,-6.005,106.27,-6.000"  # no complaint there: the worst case of a newest-first walk
     frm, to = (d.isoformat() for d in month)
-    queue_page = _q(queue, scope="my-opd")
+    queue_page = _q(queue, scope="my-opd", state="all")  # the default is the open states
     queue_open = _q(queue, scope="my-opd", state="assigned,in_progress,reopened")
     L, K = TARGET_LIST_P95_MS, TARGET_KPI_P95_MS
     found = [
@@ -230,16 +230,16 @@ def targets(client: Client, prepared: dict, month: tuple[date, date]) -> list[Ta
         Target("queue-open", "queue, open states (state=assigned,in_progress,reopened)", queue_open, "officer", L),
         Target("queue-open-20", "queue, open states, page 20",
                _with_cursor(queue_open, _cursor_after(client, queue_open, "officer", 19)), "officer", L),
-        Target("queue-category", "queue, category=BANJIR", _q(queue, scope="my-opd", category="BANJIR"), "officer", L),
-        Target("queue-kecamatan", f"queue, kecamatan={kecamatan}", _q(queue, scope="my-opd", kecamatan=kecamatan),
+        Target("queue-category", "queue, category=BANJIR", _q(queue, scope="my-opd", category="BANJIR", state="all"), "officer", L),
+        Target("queue-kecamatan", f"queue, kecamatan={kecamatan}", _q(queue, scope="my-opd", kecamatan=kecamatan, state="all"),
                "officer", L),
         Target("queue-kelurahan", f"queue, open, kelurahan={kelurahan}",
                _q(queue, scope="my-opd", state="assigned,in_progress,reopened", kelurahan=kelurahan), "officer", L),
-        Target("queue-breached", "queue, sla=breached", _q(queue, scope="my-opd", sla="breached"), "officer", L),
-        Target("queue-at-risk", "queue, sla=at_risk", _q(queue, scope="my-opd", sla="at_risk"), "officer", L),
+        Target("queue-breached", "queue, sla=breached", _q(queue, scope="my-opd", sla="breached", state="all"), "officer", L),
+        Target("queue-at-risk", "queue, sla=at_risk", _q(queue, scope="my-opd", sla="at_risk", state="all"), "officer", L),
         Target("queue-month", f"queue, filed in {frm[:7]}, newest first",
-               _q(queue, scope="my-opd", filed_from=frm, filed_to=to, sort="created_at"), "officer", L),
-        Target("queue-all", "queue, scope=all (admin), first page", _q(queue, scope="all"), "admin", L),
+               _q(queue, scope="my-opd", filed_from=frm, filed_to=to, sort="created_at", state="all"), "officer", L),
+        Target("queue-all", "queue, scope=all (admin), first page", _q(queue, scope="all", state="all"), "admin", L),
         Target("public-1", "public list, first page", public, None, L),
         Target("public-50", "public list, page 50 (cursor after 49 pages)",
                _with_cursor(public, _cursor_after(client, public, None, 49)), None, L),
