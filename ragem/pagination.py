@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import DateTime, Select, and_, or_
+from sqlalchemy import BigInteger, DateTime, Integer, Select, and_, or_
 
 from ragem.errors import ApiError
 
@@ -60,7 +60,14 @@ def decode_cursor(token: str, columns: Sequence[Any]) -> list[Any]:
         for column, value in zip(columns, values):
             if isinstance(column.type, DateTime):
                 typed.append(datetime.fromisoformat(value))
-            elif isinstance(value, (int, str)) and not isinstance(value, bool):
+            elif isinstance(column.type, Integer):
+                # A forged cursor must not reach SQL: text against an integer column is an error in
+                # PostgreSQL, and a number beyond the column's width overflows (a 500, not a 400).
+                bits = 63 if isinstance(column.type, BigInteger) else 31
+                if not isinstance(value, int) or isinstance(value, bool) or not -(2**bits) <= value < 2**bits:
+                    raise ValueError("bad integer")
+                typed.append(value)
+            elif isinstance(value, str) and "\x00" not in value:
                 typed.append(value)
             else:
                 raise ValueError("bad value")

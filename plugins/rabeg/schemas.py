@@ -41,7 +41,10 @@ class IdempotencyHeaderSchema(Schema):
         unknown = EXCLUDE
 
     idempotency_key = fields.String(
-        data_key="Idempotency-Key", load_default=None, validate=validate.Length(min=1, max=100),
+        data_key="Idempotency-Key", load_default=None,
+        # No control characters: the key is stored, and PostgreSQL refuses NUL in text (a 500).
+        validate=[validate.Length(min=1, max=100), validate.Regexp(r"^[^\x00-\x1f\x7f]*$",
+                                                                   error="no control characters")],
         metadata={"description": "a retry with the same key returns the first complaint (200) instead of filing again"},
     )
 

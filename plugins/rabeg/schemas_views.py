@@ -53,10 +53,10 @@ class DateOrDateTime(fields.String):
                     day += timedelta(days=1)
                 return datetime.combine(day, datetime.min.time()) - WIB
             moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        except (ValueError, OverflowError):  # OverflowError: 0001-01-01 or 9999-12-31 shifted out of the calendar
             raise ValidationError("a date (YYYY-MM-DD) or an ISO 8601 datetime") from None
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
         return moment
 
 
