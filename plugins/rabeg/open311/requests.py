@@ -27,6 +27,9 @@ MAX_REQUESTS = 1000
 #: How long a photo link in a request works: dashboards cache answers for a while.
 MEDIA_URL_TTL_SECONDS = 24 * 3600
 STATUS_STATES = {"open": OPEN_STATES, "closed": tuple(s for s in STATES if s not in OPEN_STATES)}
+#: Timeline kinds whose public message is meant for the reporter alone, never for ``status_notes``:
+#: the reporter's own verdict comment and the moderation notice (it names what was removed and why).
+REPORTER_ONLY_KINDS = ("confirmation", "moderation")
 
 
 def status_of(complaint: Complaint) -> str:
@@ -127,7 +130,8 @@ def find_by_token(token: str) -> Complaint:
 
 
 def _latest_notes(ids: list[int]) -> tuple[dict[int, str], dict[int, datetime]]:
-    """Per complaint: the latest public message (``status_notes``) and the time of its latest change."""
+    """Per complaint: the latest public message meant for everyone (``status_notes``) and the time of its
+    latest change."""
     notes: dict[int, str] = {}
     changed: dict[int, datetime] = {}
     if not ids:
@@ -140,7 +144,8 @@ def _latest_notes(ids: list[int]) -> tuple[dict[int, str], dict[int, datetime]]:
         changed[complaint_id] = at
     rows = session.execute(
         select(TimelineEntry.complaint_id, TimelineEntry.public_message)
-        .where(TimelineEntry.complaint_id.in_(ids), TimelineEntry.public_message.is_not(None))
+        .where(TimelineEntry.complaint_id.in_(ids), TimelineEntry.public_message.is_not(None),
+               TimelineEntry.kind.not_in(REPORTER_ONLY_KINDS))
         .order_by(TimelineEntry.complaint_id, TimelineEntry.at, TimelineEntry.id)
     )
     for complaint_id, message in rows:

@@ -1,0 +1,74 @@
+"""A fresh-eyes privacy audit of RABEG: each test is a way an answer could show something to someone
+who may not see it, checked through the API the way that person would ask."""
+import json
+
+from sqlalchemy import select
+
+from plugins.rabeg.models import TimelineEntry
+
+URL = "/api/v1/rabeg/complaints"
+OPEN311 = "/open311/v2"
+PHONE = "0812-3456-7890"
+
+
+def file(client, headers, **overrides):
+    body = {"category": "JALAN_RUSAK", "description": "Jalan berlubang besar di depan pasar.",
+            "kelurahan": "36.73.01.1001", "lat": -6.12, "lon": 106.15}
+    body.update(overrides)
+    filed = client.post(URL, json=body, headers=headers)
+    assert filed.status_code == 201, filed.get_json()
+    return filed.get_json()
+
+
+def open311_texts(client, number):
+    """Everything Open311 GET shows about complaint ``number``: the list and the single request, JSON and XML."""
+    answers = [client.get(f"{OPEN311}/requests.json?service_request_id={number}"),
+               client.get(f"{OPEN311}/requests/{number}.json"),
+               client.get(f"{OPEN311}/requests/{number}.xml")]
+    for answer in answers:
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+    return [answer.get_data(as_text=True) for answer in answers]
+
+
+def test_open311_status_notes_never_carry_the_reporters_confirmation_comment(client, login_as):
+    # The reporter's verdict comment is their own words to the OPD ("not sent to the supporters"):
+    # it may hold their name or phone, and Open311 GET is public.
+    reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
+    complaint = file(client, reporter)
+    cid, number = complaint["id"], complaint["public_number"]
+    resolved = client.post(f"{URL}/{cid}/transitions", headers=officer,
+                           json={"to": "resolved", "public_message": "Lubang sudah ditambal."})
+    assert resolved.status_code == 200, resolved.get_json()
+    comment = f"Belum beres, hubungi saya Budi di {PHONE}."
+    verdict = client.post(f"{URL}/{cid}/confirmation", headers=reporter,
+                          json={"fixed": False, "rating": 1, "comment": comment})
+    assert verdict.status_code == 200, verdict.get_json()
+    for text in open311_texts(client, number):
+        assert PHONE not in text and "Budi" not in text
+    single = client.get(f"{OPEN311}/requests/{number}.json").get_json()[0]
+    assert single["status"] == "open" and single["status_notes"] == "Lubang sudah ditambal."
+    # The reporter and the OPD still read it on the timeline.
+    for headers in (reporter, officer):
+        timeline = client.get(f"{URL}/{cid}", headers=headers).get_json()["timeline"]
+        assert timeline[-1]["kind"] == "confirmation" and timeline[-1]["public_message"] == comment
+
+
+def test_open311_status_notes_never_carry_the_moderation_reason_told_to_the_reporter(client, login_as):
+    # The moderation message goes to the reporter alone and names why their text was replaced
+    # (often the very personal data removed); the public view shows only the replaced text.
+    reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
+    complaint = file(client, reporter, description=f"Jalan rusak parah, telepon saya {PHONE}.")
+    cid, number = complaint["id"], complaint["public_number"]
+    reason = f"Menghapus nomor HP pelapor {PHONE}"
+    moderated = client.post(f"{URL}/{cid}/moderation", headers=officer,
+                            json={"description": "Jalan rusak parah di depan pasar.", "reason": reason})
+    assert moderated.status_code == 200, moderated.get_json()
+    for text in open311_texts(client, number):
+        assert PHONE not in text and "Menghapus" not in text
+    listed = client.get(f"{OPEN311}/requests.json").get_json()
+    item = next(r for r in listed if r["service_request_id"] == number)
+    assert item["description"] == "Jalan rusak parah di depan pasar."
+    assert "Menghapus" not in json.dumps(item)
+    # The reporter is still told why, on their timeline.
+    timeline = client.get(f"{URL}/{cid}", headers=reporter).get_json()["timeline"]
+    assert timeline[-1]["kind"] == "moderation" and reason in timeline[-1]["public_message"]
