@@ -150,8 +150,20 @@ def both(client, path: str, **kwargs):
     assert as_json.status_code == as_xml.status_code == 200, as_json.get_data(as_text=True)
     assert as_json.content_type == "application/json; charset=utf-8"
     data = as_json.get_json()
-    assert xml_data(as_xml) == as_xml_text(data)
+    # Signed photo links carry their expiry: two requests a second apart sign differently.
+    assert unsigned(xml_data(as_xml)) == unsigned(as_xml_text(data))
     return data
+
+
+def unsigned(value):
+    """``value`` with the query string (expiry and signature) cut from every signed file link."""
+    if isinstance(value, dict):
+        return {k: unsigned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unsigned(v) for v in value]
+    if isinstance(value, str) and "/api/v1/files/" in value:
+        return value.split("?", 1)[0]
+    return value
 
 
 def root_tag(response) -> str:
