@@ -388,3 +388,27 @@ def test_local_disk_storage_round_trip_under_the_configured_folder(make_app, tmp
 
 def test_default_storage_is_under_the_instance_folder(app):
     assert Path(app.extensions["ragem.storage"].root) == Path(app.instance_path).resolve() / "uploads"
+
+
+def test_signed_links_stay_the_same_within_a_minute_and_live_at_least_their_ttl(app, client, login_as, monkeypatch):
+    from urllib.parse import parse_qs, urlsplit
+
+    owner = login_as("citizen")
+    file_id = upload(client, owner, image_bytes("PNG")).json["id"]
+    clock = {"now": 1_800_000_005.0}  # 5 s into a minute
+    monkeypatch.setattr(time, "time", lambda: clock["now"])
+
+    def expiry(link):
+        return int(parse_qs(urlsplit(link).query)["expires"][0])
+
+    with app.test_request_context():
+        first = signed_url(file_id, ttl_seconds=300)
+        clock["now"] += 40  # the same list fetched again 40 s later
+        again = signed_url(file_id, ttl_seconds=300)
+        clock["now"] += 30  # now in the next minute
+        later = signed_url(file_id, ttl_seconds=300)
+        short = signed_url(file_id, ttl_seconds=10)
+    assert first == again  # the app's image cache sees one URL
+    assert expiry(first) % 60 == 0 and 1_800_000_005 + 300 <= expiry(first) < 1_800_000_005 + 360
+    assert expiry(later) == expiry(first) + 60
+    assert clock["now"] + 10 <= expiry(short) <= clock["now"] + 20  # a short link is not stretched to a minute

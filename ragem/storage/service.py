@@ -143,17 +143,24 @@ def _signature(file_id: str, expires: int) -> str:
     return hmac.new(current_app.config["SECRET_KEY"].encode(), message, hashlib.sha256).hexdigest()
 
 
+#: Signed links expire on whole steps of this many seconds (see ``signed_url``).
+SIGNED_URL_STEP = 60
+
+
 def signed_url(file_id: str, ttl_seconds: int = 300) -> str:
-    """A link to the file that works without logging in until ``ttl_seconds`` from now.
+    """A link to the file that works without logging in for at least ``ttl_seconds``.
 
     Returned as a path (``/api/v1/files/<id>?expires=...&signature=...``), valid on every worker
-    and host that shares the app's ``SECRET_KEY``.
+    and host that shares the app's ``SECRET_KEY``. The expiry is rounded up to a whole
+    ``SIGNED_URL_STEP`` (at most one more step of life), so a list fetched twice within a minute
+    hands out the same links and the app's image cache keeps working.
     """
     if canonical_id(file_id) is None:
         raise ValueError(f"not a stored file id: {file_id!r}")
     if not 0 < ttl_seconds <= MAX_SIGNED_URL_TTL:
         raise ValueError(f"ttl_seconds must be between 1 and {MAX_SIGNED_URL_TTL}")
-    expires = int(time.time()) + int(ttl_seconds)
+    step = min(SIGNED_URL_STEP, int(ttl_seconds))
+    expires = -(-(int(time.time()) + int(ttl_seconds)) // step) * step  # ceiling to a whole step
     query = urlencode({"expires": expires, "signature": _signature(file_id, expires)})
     return f"{FILES_PATH}/{file_id}?{query}"
 
