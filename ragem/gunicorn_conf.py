@@ -21,8 +21,19 @@ def when_ready(server) -> None:
 
 def post_worker_init(worker) -> None:
     """Workers ignore SIGINT: Ctrl-C reaches the whole terminal process group, and the master's
-    SIGTERM then ends each worker after its current request."""
+    SIGTERM then ends each worker after its current request.
+
+    Where this process runs periodic jobs (the embedded default), the scheduler starts now, with
+    the worker, rather than on the first request: escalations must not wait for someone to call.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    app = getattr(worker, "wsgi", None)
+    config = getattr(app, "config", None)
+    if config is not None and "RAGEM" in config:
+        from ragem.jobs.scheduler import scheduler_enabled, start_scheduler
+
+        if scheduler_enabled(config["RAGEM"]):
+            start_scheduler(app)
 
 
 def child_exit(server, worker) -> None:

@@ -292,6 +292,29 @@ def test_scheduler_thread_starts_lazily_on_the_first_request(make_app):
     assert scheduler_thread(quiet) is None
 
 
+def test_a_gunicorn_worker_starts_the_scheduler_when_it_boots_without_waiting_for_a_request(make_app):
+    from types import SimpleNamespace
+
+    from ragem import gunicorn_conf
+
+    ticker = Ticker()
+    app = make_app(extra_plugins=[("ticker", ticker)], entry_points=False, SCHEDULER=True)
+    saved = signal.getsignal(signal.SIGINT)
+    try:
+        gunicorn_conf.post_worker_init(SimpleNamespace(wsgi=app))  # what gunicorn calls after loading the app
+        thread = scheduler_thread(app)
+        assert thread is not None
+        try:
+            assert ticker.ran.wait(60), "the scheduler started at boot never ran the due job"
+        finally:
+            thread.stop(timeout=30)
+        quiet = make_app(entry_points=False, SCHEDULER=False)
+        gunicorn_conf.post_worker_init(SimpleNamespace(wsgi=quiet))
+        assert scheduler_thread(quiet) is None
+    finally:
+        signal.signal(signal.SIGINT, saved)
+
+
 def test_scheduler_runs_in_web_processes_only_when_no_worker_would():
     assert scheduler_enabled({"SCHEDULER": None, "ENV": "development"})
     assert not scheduler_enabled({"SCHEDULER": None, "ENV": "testing", "REDIS_URL": None})
