@@ -51,11 +51,13 @@ def change_state(complaint: Complaint, to: str, now: datetime, **values: Any) ->
     """Move ``complaint`` to ``to`` only if nobody changed its state meanwhile; returns the state it left.
 
     The UPDATE carries the state read earlier in its WHERE clause, so of two concurrent changes
-    (an officer's and the auto-close job's, say) only one applies; the other gets the 409.
+    (an officer's and the auto-close job's, say) only one applies; the other gets the 409. It carries
+    the OPD read earlier too: once a re-routing commits, the old OPD's officers can no longer change it.
     """
     before = complaint.state
     result = toolkit.db.session.execute(
-        update(Complaint).where(Complaint.id == complaint.id, Complaint.state == before)
+        update(Complaint).where(Complaint.id == complaint.id, Complaint.state == before,
+                                Complaint.opd_code == complaint.opd_code)
         .values(state=to, updated_at=now, **values)
         .execution_options(synchronize_session="fetch")
     )
@@ -66,13 +68,18 @@ def change_state(complaint: Complaint, to: str, now: datetime, **values: Any) ->
 
 
 def add_entry(complaint: Complaint, actor: Any, now: datetime, *, kind: str, from_state: str | None = None,
-              to_state: str | None = None, public_message: str | None = None,
+              to_state: str | None = None, public_message: str | dict[str, str] | None = None,
               internal_note: str | None = None) -> TimelineEntry:
-    """Append a timeline entry (an entry that changes no state has from == to == the current state)."""
+    """Append a timeline entry (an entry that changes no state has from == to == the current state).
+
+    ``public_message``: someone's own words as a string, or a message RAGEM writes as ``{"id", "en"}``.
+    """
+    bilingual = public_message if isinstance(public_message, dict) else None
     entry = TimelineEntry(
         complaint_id=complaint.id, actor_id=getattr(actor, "id", None), at=now, kind=kind,
         from_state=from_state or complaint.state, to_state=to_state or complaint.state,
-        public_message=public_message, internal_note=internal_note,
+        public_message=bilingual["id"] if bilingual else public_message,
+        public_message_en=bilingual["en"] if bilingual else None, internal_note=internal_note,
     )
     toolkit.db.session.add(entry)
     toolkit.db.session.flush()

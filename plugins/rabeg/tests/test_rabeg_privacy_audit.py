@@ -2,9 +2,14 @@
 who may not see it, checked through the API the way that person would ask."""
 import json
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from plugins.rabeg.models import TimelineEntry
+from plugins.rabeg.lifecycle import change_state
+from plugins.rabeg.models import Complaint, TimelineEntry
+from ragem import toolkit
+from ragem.timeutil import utcnow
 
 URL = "/api/v1/rabeg/complaints"
 OPEN311 = "/open311/v2"
@@ -72,3 +77,30 @@ def test_open311_status_notes_never_carry_the_moderation_reason_told_to_the_repo
     # The reporter is still told why, on their timeline.
     timeline = client.get(f"{URL}/{cid}", headers=reporter).get_json()["timeline"]
     assert timeline[-1]["kind"] == "moderation" and reason in timeline[-1]["public_message"]
+
+
+def test_an_anonymous_reports_timeline_names_no_one_after_the_reporters_verdict(client, login_as, db_session):
+    # Filing already records no actor for an anonymous report ("officers read the timeline"); the
+    # reporter's later verdict must not put their account on it either.
+    reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
+    cid = file(client, reporter, anonymous=True)["id"]
+    assert client.post(f"{URL}/{cid}/transitions", json={"to": "resolved"}, headers=officer).status_code == 200
+    verdict = client.post(f"{URL}/{cid}/confirmation", json={"fixed": False, "rating": 2}, headers=reporter)
+    assert verdict.status_code == 200, verdict.get_json()
+    actors = set(db_session.scalars(select(TimelineEntry.actor_id).where(TimelineEntry.complaint_id == cid)))
+    assert reporter["X-Test-User-Id"] not in actors
+
+
+def test_an_officer_who_read_the_complaint_before_a_reroute_cannot_change_it_after(client, login_as, db_session):
+    # The old OPD loses the complaint the moment the re-routing commits, also for a state change
+    # that checked access just before (the officer's request raced the admin's).
+    cid = file(client, login_as("citizen"))["id"]
+    stale = db_session.get(Complaint, cid)  # what the DPUPR officer's request read and checked
+    assert (stale.opd_code, stale.state) == ("DPUPR", "assigned")
+    with Session(toolkit.db.engine) as other:  # meanwhile the admin's re-routing commits
+        other.execute(update(Complaint).where(Complaint.id == cid).values(opd_code="DISPERKIM"))
+        other.commit()
+    with pytest.raises(toolkit.Conflict):
+        change_state(stale, "in_progress", utcnow())
+    db_session.expire_all()
+    assert db_session.get(Complaint, cid).state == "assigned"
