@@ -47,8 +47,8 @@ def confirm(complaint_id: int, user: Any, *, fixed: bool, rating: int, comment: 
         restart_resolution(complaint, toolkit.db.session.get(Category, complaint.category_id), now)
     # The reporter's own words: shown to the reporter and the OPD, not sent to the supporters.
     # An anonymous report's timeline names no one (as at filing): officers read the timeline.
-    add_entry(complaint, None if complaint.anonymous else user, now, kind="confirmation", from_state=before, to_state=to,
-              public_message=comment, internal_note=f"confirmation: {verdict}, rating {rating}")
+    add_entry(complaint, None if complaint.anonymous else user, now, kind="confirmation", from_state=before,
+              to_state=to, public_message=comment, internal_note=f"confirmation: {verdict}, rating {rating}")
     names = STATE_NAMES[to]
     notify_followers(complaint, kind=f"rabeg.complaint.{to}", title=title(complaint, names),
                      body={"id": f"Pelapor menyatakan masalah {'sudah' if fixed else 'belum'} beres; "
