@@ -47,7 +47,7 @@ def close_unconfirmed(now: datetime | None = None) -> int:
             except toolkit.Conflict:
                 continue  # the reporter answered meanwhile; earlier closings are already committed
             add_entry(complaint, None, now, kind="transition", from_state="resolved", to_state="closed",
-                      public_message=CLOSED_UNANSWERED["id"], internal_note="auto-close: no confirmation in 7 days")
+                      public_message=CLOSED_UNANSWERED, internal_note="auto-close: no confirmation in 7 days")
             toolkit.audit("rabeg.complaint.autoclose", "rabeg_complaint", str(complaint.id),
                           before={"state": "resolved"}, after={"state": "closed"}, actor=None)
             notify_followers(complaint, kind="rabeg.complaint.closed", title=title(complaint, STATE_NAMES["closed"]),

@@ -83,14 +83,15 @@ def mark_duplicate(complaint_id: int, actor: Any, *, original_id: int,
                     "menerima kabar perkembangannya.",
               "en": f"This complaint is the same as {original.public_number} and was merged into it; you will hear "
                     "how it progresses."}
-    message = public_message or merged["id"]
+    message = public_message or merged
     before = change_state(duplicate, "rejected", now, duplicate_of_id=original.id, closed_at=now)
     mark_first_response(duplicate, now)  # telling the reporter where their complaint went is an answer
     add_entry(duplicate, actor, now, kind="duplicate", from_state=before, to_state="rejected", public_message=message,
               internal_note=f"reason: duplicate; duplicate of {original.public_number}")
     joined = _merge_followers(duplicate, original)
     add_entry(original, actor, now, kind="duplicate",
-              public_message=f"Pengaduan {duplicate.public_number} digabungkan ke pengaduan ini.",
+              public_message={"id": f"Pengaduan {duplicate.public_number} digabungkan ke pengaduan ini.",
+                              "en": f"Complaint {duplicate.public_number} was merged into this one."},
               internal_note=f"merged duplicate {duplicate.public_number}; {joined} new supporter(s)")
     toolkit.audit("rabeg.complaint.duplicate", "rabeg_complaint", str(duplicate.id),
                   before={"state": before}, after={"state": "rejected", "reason": "duplicate",

@@ -146,7 +146,15 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
         )
     clean_answers = check_answers(cat.questions or [], answers)
     media = _check_media_urls(media_urls)
-    attachable = photo_service.check_attachable(photos, uploader=reporter)
+    try:
+        attachable = photo_service.check_attachable(photos, uploader=reporter)
+    except toolkit.ValidationError:
+        # A retry racing the first filing waited on its photo lock, and then found the photos taken
+        # by that very complaint: answer with it, as for any retry, instead of "photo already used".
+        earlier = _existing(reporter.id, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier, False
     show_name = bool(show_name_publicly) and not anonymous and reporter is not None
     opd = route(cat, kelurahan)
     now = toolkit.utcnow()
@@ -174,10 +182,19 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
     session.add(TimelineEntry(
         complaint_id=complaint.id, actor_id=None, at=now, from_state="submitted", to_state="assigned",
         public_message=MSG_ASSIGNED["id"].format(opd=opd_name["id"]),
+        public_message_en=MSG_ASSIGNED["en"].format(opd=opd_name["en"]),
         internal_note=f"routed to {opd} ({'kecamatan override' if opd != cat.opd_code else 'category default'})",
     ))
     if idempotency_key:
         session.add(IdempotencyRecord(user_id=reporter.id, key=idempotency_key, complaint_id=complaint.id, created_at=now))
+        try:
+            # Here, not at a later autoflush: the unique key decides a race between retries.
+            session.flush()
+        except IntegrityError:
+            earlier = _race_winner(reporter, idempotency_key)
+            if earlier is None:
+                raise
+            return earlier, False
     toolkit.audit("rabeg.complaint.file", "rabeg_complaint", str(complaint.id),
                   after={"opd": opd, "category": cat.code, "source": source, "anonymous": bool(anonymous)},
                   actor=_ANONYMOUS_CITIZEN if anonymous and reporter is not None else reporter)
@@ -192,10 +209,14 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
     try:
         session.commit()
     except IntegrityError:
-        # Two retries raced with the same key: the other one won; answer with its complaint.
-        session.rollback()
-        earlier = _existing(reporter.id, idempotency_key) if idempotency_key else None
+        earlier = _race_winner(reporter, idempotency_key) if idempotency_key else None
         if earlier is None:
             raise
         return earlier, False
     return complaint, True
+
+
+def _race_winner(reporter: Any, idempotency_key: str) -> Complaint | None:
+    """After a unique-key error: drop this filing; the complaint of a retry that won the race with the same key."""
+    toolkit.db.session.rollback()
+    return _existing(reporter.id, idempotency_key)

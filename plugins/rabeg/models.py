@@ -146,6 +146,9 @@ class TimelineEntry(toolkit.db.Model):
     # (entries that change no state have from_state == to_state == the complaint's state).
     kind: Mapped[str] = mapped_column(String(16), nullable=False, default="transition")
     public_message: Mapped[str | None] = mapped_column(Text)
+    # The English of a message RAGEM wrote itself (routing, re-routing, moderation...), shown on
+    # Accept-Language: en; None for an officer's or citizen's own words, shown as written to everyone.
+    public_message_en: Mapped[str | None] = mapped_column(Text)
     # Officers only: never shown to the reporter or the public.
     internal_note: Mapped[str | None] = mapped_column(Text)
 

@@ -54,7 +54,7 @@ def moderate(complaint_id: int, actor: Any, *, reason: str, description: str | N
     what = ", ".join(changed)
     message = {"id": f"Petugas menyesuaikan tampilan publik pengaduan ini ({what}). Alasan: {reason}",
                "en": f"An officer adjusted what the public sees of this complaint ({what}). Reason: {reason}"}
-    add_entry(complaint, actor, now, kind="moderation", public_message=message["id"],
+    add_entry(complaint, actor, now, kind="moderation", public_message=message,
               internal_note=f"moderation: {', '.join(changed)}; hidden photos {[p.id for p in photos]}")
     toolkit.audit("rabeg.complaint.moderate", "rabeg_complaint", str(complaint.id), before=before,
                   after={"moderated_description": complaint.moderated_description,

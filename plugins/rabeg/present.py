@@ -36,7 +36,8 @@ def complaint_view(complaint: Complaint, user: Any) -> dict[str, Any]:
         if e.kind == "note" and not staff:
             continue  # internal notes never reach the reporter
         item = {"at": e.at, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
-                "public_message": e.public_message, "photos": entry_photos.get(e.id, [])}
+                "public_message": toolkit.translate({"id": e.public_message, "en": e.public_message_en})
+                if e.public_message_en else e.public_message, "photos": entry_photos.get(e.id, [])}
         if staff:
             item["internal_note"] = e.internal_note
         timeline.append(item)

@@ -47,7 +47,7 @@ def reroute(complaint_id: int, actor: Any, *, opd: str, reason: str) -> dict[str
     names = {"id": target.name_id, "en": target.name_en}
     message = {"id": f"Pengaduan Anda kini ditangani oleh {names['id']}.",
                "en": f"Your complaint is now handled by {names['en']}."}
-    add_entry(complaint, actor, now, kind="reroute", public_message=message["id"],
+    add_entry(complaint, actor, now, kind="reroute", public_message=message,
               internal_note=f"re-routed {before} -> {target.code}: {reason.strip()}")
     toolkit.audit("rabeg.complaint.reroute", "rabeg_complaint", str(complaint.id), before={"opd": before},
                   after={"opd": target.code, "reroute_count": complaint.reroute_count}, reason=reason.strip(),

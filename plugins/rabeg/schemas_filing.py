@@ -14,9 +14,16 @@ CODE = validate.Regexp(r"^[A-Z0-9_]{2,40}$", error="2-40 characters of A-Z, 0-9 
 # -- photos ---------------------------------------------------------------------------------------
 
 class PhotoFile(Upload):
-    """A file part of a multipart body (a plain text field with the same name is refused)."""
+    """One file part of a multipart body (a plain text field with the same name is refused)."""
+
+    #: Read every part with this name, so a second file is refused instead of dropped in silence.
+    is_multiple = True
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (list, tuple)):
+            if len(value) != 1:
+                raise ValidationError("One file per upload; send each photo in its own request.")
+            value = value[0]
         if not isinstance(value, FileStorage):
             raise ValidationError("Expected a file part (multipart/form-data with a filename).")
         return value

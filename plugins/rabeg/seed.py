@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ragem import toolkit
 
@@ -62,16 +63,16 @@ def ensure_categories(session=None) -> int:
     """Add the categories that are missing (by code), never touching ones an admin changed; returns how many."""
     session = session or toolkit.db.session
     existing = set(session.scalars(select(Category.code)))
-    added = 0
-    for code, name_id, name_en, opd, (fr, fr_unit), (res, res_unit), anonymous in CATEGORIES:
-        if code in existing:
-            continue
-        session.add(Category(
-            code=code, name_id=name_id, name_en=name_en, opd_code=opd, routing_overrides={},
-            first_response_target=fr, first_response_unit=fr_unit, resolution_target=res, resolution_unit=res_unit,
-            allows_anonymous=anonymous, active=True, questions=QUESTIONS.get(code, []),
-        ))
-        added += 1
-    if added:
-        session.flush()
-    return added
+    rows = [
+        dict(code=code, name_id=name_id, name_en=name_en, opd_code=opd, routing_overrides={},
+             first_response_target=fr, first_response_unit=fr_unit, resolution_target=res, resolution_unit=res_unit,
+             allows_anonymous=anonymous, active=True, questions=QUESTIONS.get(code, []))
+        for code, name_id, name_en, opd, (fr, fr_unit), (res, res_unit), anonymous in CATEGORIES if code not in existing
+    ]
+    if not rows:
+        return 0
+    # The first requests on a fresh database seed at the same moment (several workers): a code
+    # another one inserted meanwhile is skipped, not a unique-key error (a 500 losing the filing).
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    result = session.execute(dialect.insert(Category).values(rows).on_conflict_do_nothing(index_elements=["code"]))
+    return max(result.rowcount, 0)

@@ -6,12 +6,18 @@ tampered pagination cursors, dates at the ends of the calendar, odd header value
 from __future__ import annotations
 
 import base64
+import io
 import json
+import threading
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
-from plugins.rabeg.models import Complaint, IdempotencyRecord
+from ragem.audit.models import AuditEntry
+from ragem.notifications.models import Notification
+
+from plugins.rabeg.models import Complaint, IdempotencyRecord, Photo, Supporter, TimelineEntry
 
 URL = "/api/v1/rabeg/complaints"
 
@@ -94,3 +100,217 @@ def test_an_idempotency_key_with_control_characters_is_422_and_files_nothing(key
     citizen = login_as("citizen")
     refused(client.post(URL, json=body(), headers={**citizen, "Idempotency-Key": key}), 422)
     assert count(db_session) == 0 and count(db_session, IdempotencyRecord) == 0
+
+
+def jpeg(size=(64, 48)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_two_files_in_one_upload_are_422_and_neither_is_kept(client, login_as, db_session):
+    """Keeping the first and dropping the second in silence would lose what the citizen sent."""
+    citizen = login_as("citizen")
+    files = [(io.BytesIO(jpeg()), "one.jpg"), (io.BytesIO(jpeg((32, 32))), "two.jpg")]
+    response = client.post("/api/v1/rabeg/photos", data={"file": files}, headers=citizen,
+                           content_type="multipart/form-data")
+    error = refused(response, 422)
+    assert "file" in json.dumps(error["details"])
+    assert count(db_session, Photo) == 0
+    one = client.post("/api/v1/rabeg/photos", data={"file": (io.BytesIO(jpeg()), "one.jpg")}, headers=citizen,
+                      content_type="multipart/form-data")
+    assert one.status_code == 201 and count(db_session, Photo) == 1
+
+
+# --- Races: threads, each with its own app context and database connection --------------------------
+
+def race(app, calls):
+    """Run each ``call(client)`` in its own thread, all released at once; returns the responses in order."""
+    barrier = threading.Barrier(len(calls), timeout=30)
+    answers: list = [None] * len(calls)
+
+    def run(index, call):
+        test_client = app.test_client()
+        barrier.wait()
+        try:
+            answers[index] = call(test_client)
+        except Exception as exc:  # noqa: BLE001 - reported by the caller's assertions
+            answers[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and any(
+            "locked" in str(a) for a in answers):
+        pytest.skip("SQLite refused a concurrent writer ('database is locked'); the race runs on PostgreSQL")
+    return answers
+
+
+def statuses(answers) -> list:
+    return sorted(getattr(a, "status_code", a) for a in answers)
+
+
+def test_the_first_filings_on_a_fresh_database_all_succeed(app, login_as, db_session):
+    """Filing seeds the categories on first use: two first filings at once must not both insert them."""
+    citizens = [login_as("citizen") for _ in range(4)]
+    answers = race(app, [lambda c, h=h: c.post(URL, json=body(), headers=h) for h in citizens])
+    assert statuses(answers) == [201] * 4, [getattr(a, "get_json", lambda: a)() for a in answers]
+    assert count(db_session) == 4
+
+
+def test_retries_racing_with_one_idempotency_key_file_one_complaint(app, client, login_as, db_session):
+    citizen = login_as("citizen")
+    assert client.post(URL, json=body(), headers=citizen).status_code == 201  # categories seeded
+    headers = {**citizen, "Idempotency-Key": "retry"}
+    answers = race(app, [lambda c: c.post(URL, json=body(), headers=headers) for _ in range(4)])
+    assert statuses(answers) == [200, 200, 200, 201], [a.get_json() for a in answers]
+    assert len({a.get_json()["id"] for a in answers}) == 1
+    assert count(db_session) == 2 and count(db_session, IdempotencyRecord) == 1
+
+
+def upload_photo(client, headers) -> int:
+    response = client.post("/api/v1/rabeg/photos", data={"file": (io.BytesIO(jpeg()), "a.jpg")}, headers=headers,
+                           content_type="multipart/form-data")
+    assert response.status_code == 201
+    return response.get_json()["id"]
+
+
+def test_retries_racing_with_one_idempotency_key_and_photos_get_the_one_complaint(app, client, login_as, db_session):
+    """The retries wait for the first filing's photo lock, then must answer with its complaint (not "photo used")."""
+    citizen = login_as("citizen")
+    assert client.post(URL, json=body(), headers=citizen).status_code == 201  # categories seeded
+    photo = upload_photo(client, citizen)
+    headers = {**citizen, "Idempotency-Key": "retry-with-photo"}
+    answers = race(app, [lambda c: c.post(URL, json=body(photos=[photo]), headers=headers) for _ in range(4)])
+    assert statuses(answers) == [200, 200, 200, 201], [a.get_json() for a in answers]
+    assert len({a.get_json()["id"] for a in answers}) == 1
+    assert count(db_session) == 2 and count(db_session, IdempotencyRecord) == 1
+
+
+# --- Languages: what a citizen reads, in Indonesian by default and in English on request --------------
+
+EN = {"Accept-Language": "en"}
+
+
+def test_errors_a_citizen_reads_come_in_indonesian_and_in_english(client, login_as):
+    citizen = login_as("citizen")
+    cases = [
+        lambda h: client.post(URL, json=body(category="NOPE"), headers=h),  # unknown category
+        lambda h: client.post(URL, json=body(kelurahan=None), headers=h),  # no location
+        lambda h: client.post(URL, json=body(photos=[12345]), headers=h),  # not their photo
+        lambda h: client.get(f"{URL}/mine?cursor=bm9wZQ", headers=h),  # forged cursor
+        lambda h: client.post(f"{URL}/987654/support", headers=h),  # unknown complaint
+    ]
+    for case in cases:
+        indonesian, english = case(citizen), case({**citizen, **EN})
+        assert indonesian.status_code == english.status_code and 400 <= english.status_code < 500
+        id_text, en_text = indonesian.get_json()["error"]["message"], english.get_json()["error"]["message"]
+        assert id_text and en_text and id_text != en_text, (id_text, en_text)
+
+
+def timeline_messages(client, cid, headers) -> list:
+    answer = client.get(f"{URL}/{cid}", headers=headers).get_json()
+    return [e["public_message"] for e in answer["timeline"] if e["public_message"]]
+
+
+def test_the_messages_the_system_writes_in_the_timeline_follow_the_readers_language(client, login_as):
+    """The routing message, a re-routing and a moderation: written by RAGEM, so it has both languages."""
+    citizen, admin, officer = login_as("citizen"), login_as("admin"), login_as("officer", opd="DPUPR")
+    cid = client.post(URL, json=body(), headers=citizen).get_json()["id"]
+    assert client.post(f"{URL}/{cid}/moderation", json={"description": "Jalan berlubang di depan pasar.",
+                                                         "reason": "data pribadi"}, headers=officer).status_code == 200
+    assert client.post(f"{URL}/{cid}/reroute", json={"opd": "DLH", "reason": "salah kategori"},
+                       headers=admin).status_code == 200
+    indonesian, english = timeline_messages(client, cid, citizen), timeline_messages(client, cid, {**citizen, **EN})
+    assert len(indonesian) == len(english) == 3
+    assert indonesian[0].startswith("Pengaduan Anda telah diterima") and english[0].startswith("Your complaint was received")
+    assert indonesian[1].startswith("Petugas menyesuaikan") and english[1].startswith("An officer adjusted")
+    assert indonesian[2].startswith("Pengaduan Anda kini ditangani") and english[2].startswith("Your complaint is now handled")
+
+
+def test_an_officers_own_words_reach_every_reader_as_written(client, login_as):
+    citizen, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
+    cid = client.post(URL, json=body(), headers=citizen).get_json()["id"]
+    words = "Tim kami akan datang besok pagi untuk menambal jalan."
+    assert client.post(f"{URL}/{cid}/responses", json={"public_message": words}, headers=officer).status_code in (200, 201)
+    assert timeline_messages(client, cid, {**citizen, **EN})[-1] == words == timeline_messages(client, cid, citizen)[-1]
+
+
+def test_inbox_messages_come_in_both_languages(client, login_as):
+    citizen, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
+    cid = client.post(URL, json=body(), headers=citizen).get_json()["id"]
+    assert client.post(f"{URL}/{cid}/transitions", json={"to": "in_progress"}, headers=officer).status_code == 200
+    inbox = {lang: client.get("/api/v1/me/notifications", headers={**citizen, "Accept-Language": lang}).get_json()
+             for lang in ("id", "en")}
+    id_items, en_items = inbox["id"]["items"], inbox["en"]["items"]
+    assert len(id_items) == len(en_items) == 2
+    for ind, eng in zip(id_items, en_items):
+        assert ind["title"] != eng["title"] and ind["body"] != eng["body"], (ind, eng)
+    assert any(i["title"].startswith("Pengaduan RBG-") for i in id_items)
+    assert any(e["title"].startswith("Complaint RBG-") for e in en_items)
+
+
+# --- A refused request changes nothing -----------------------------------------------------------------
+
+def footprint(session, cid=None) -> dict:
+    """Everything a RABEG request may write: rows counted per table, and the complaint's own state."""
+    session.expire_all()
+    counts = {model.__name__: count(session, model)
+              for model in (Complaint, TimelineEntry, Notification, AuditEntry, Supporter, IdempotencyRecord)}
+    attached = session.scalar(select(func.count()).select_from(Photo).where(Photo.complaint_id.is_not(None)))
+    complaint = session.get(Complaint, cid) if cid else None
+    own = {k: getattr(complaint, k) for k in ("state", "duplicate_of_id", "supporters_count", "first_responded_at",
+                                              "opd_code", "updated_at")} if complaint else None
+    return {**counts, "attached_photos": attached, "complaint": own}
+
+
+def test_a_response_with_one_bad_photo_writes_nothing(client, login_as, db_session):
+    citizen, officer, other = login_as("citizen"), login_as("officer", opd="DPUPR"), login_as("officer", opd="DPUPR")
+    cid = client.post(URL, json=body(), headers=citizen).get_json()["id"]
+    mine, theirs = upload_photo(client, officer), upload_photo(client, other)
+    before = footprint(db_session, cid)
+    response = client.post(f"{URL}/{cid}/responses", json={"public_message": "Sudah kami perbaiki hari ini.",
+                                                           "photos": [mine, theirs]}, headers=officer)
+    refused(response, 422)
+    assert footprint(db_session, cid) == before
+
+
+@pytest.mark.parametrize("original", ["unknown", "itself", "closed"])
+def test_marking_a_duplicate_of_a_bad_original_writes_nothing(original, client, login_as, db_session):
+    officer = login_as("officer", opd="DPUPR")
+    dup = client.post(URL, json=body(), headers=login_as("citizen")).get_json()["id"]
+    assert client.post(f"{URL}/{dup}/support", headers=login_as("citizen")).status_code in (200, 201)
+    target = {"unknown": 987654, "itself": dup}.get(original)
+    if original == "closed":
+        target = client.post(URL, json=body(), headers=login_as("citizen")).get_json()["id"]
+        assert client.post(f"{URL}/{target}/transitions", json={"to": "rejected", "reason": "invalid"},
+                           headers=officer).status_code == 200
+    before = footprint(db_session, dup)
+    refused(client.post(f"{URL}/{dup}/duplicate", json={"original_id": target}, headers=officer))
+    assert footprint(db_session, dup) == before
+
+
+def test_a_category_change_with_one_bad_field_among_good_ones_changes_nothing(client, login_as, db_session):
+    admin = login_as("admin")
+    categories = client.get("/api/v1/rabeg/categories?include_inactive=true", headers=admin).get_json()["items"]
+    before = next(c for c in categories if c["code"] == "JALAN_RUSAK")
+    audit_rows = count(db_session, AuditEntry)
+    change = {"name": {"id": "Jalan rusak berat", "en": "Badly damaged road"}, "allows_anonymous": False,
+              "opd": "NO_SUCH_OPD"}
+    refused(client.patch("/api/v1/rabeg/categories/JALAN_RUSAK", json=change, headers=admin), 422)
+    after = client.get("/api/v1/rabeg/categories?include_inactive=true", headers=admin).get_json()["items"]
+    assert next(c for c in after if c["code"] == "JALAN_RUSAK") == before
+    assert count(db_session, AuditEntry) == audit_rows
+
+
+def test_a_filing_with_a_bad_answer_keeps_the_photos_free_and_writes_nothing(client, login_as, db_session):
+    citizen = login_as("citizen")
+    photo = upload_photo(client, citizen)
+    before = footprint(db_session)
+    refused(client.post(URL, json=body(photos=[photo], answers={"no_such_question": 1}),
+                        headers={**citizen, "Idempotency-Key": "first-try"}), 422)
+    assert footprint(db_session) == before
+    again = client.post(URL, json=body(photos=[photo]), headers={**citizen, "Idempotency-Key": "first-try"})
+    assert again.status_code == 201 and len(again.get_json()["photos"]) == 1
