@@ -1,8 +1,10 @@
 """A fresh-eyes privacy audit of RABEG: each test is a way an answer could show something to someone
 who may not see it, checked through the API the way that person would ask."""
+import io
 import json
 
 import pytest
+from PIL import Image
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -104,3 +106,62 @@ def test_an_officer_who_read_the_complaint_before_a_reroute_cannot_change_it_aft
         change_state(stale, "in_progress", utcnow())
     db_session.expire_all()
     assert db_session.get(Complaint, cid).state == "assigned"
+
+
+def test_a_supporters_inbox_carries_no_internal_note_reason_comment_or_officer(client, login_as):
+    # Checked in the audit and kept as a guard: supporters are told about every change, but only
+    # what the public may read (no internal note, re-routing reason, moderation notice, the
+    # reporter's own comment, or who acted).
+    reporter, supporter = login_as("citizen"), login_as("citizen")
+    officer, admin = login_as("officer", opd="DPUPR"), login_as("admin")
+    cid = file(client, reporter)["id"]
+    assert client.post(f"{URL}/{cid}/support", headers=supporter).status_code == 201
+    secret = "RAHASIA-9931"
+    steps = [
+        (f"{URL}/{cid}/notes", {"internal_note": f"catatan {secret}"}, officer),
+        (f"{URL}/{cid}/reroute", {"opd": "DISPERKIM", "reason": f"alasan {secret}"}, admin),
+        (f"{URL}/{cid}/reroute", {"opd": "DPUPR", "reason": f"kembali {secret}"}, admin),
+        (f"{URL}/{cid}/transitions", {"to": "in_progress", "internal_note": f"internal {secret}"}, officer),
+        (f"{URL}/{cid}/moderation", {"description": "Jalan berlubang di depan pasar.", "reason": f"mod {secret}"},
+         officer),
+        (f"{URL}/{cid}/transitions", {"to": "resolved", "internal_note": f"selesai {secret}"}, officer),
+        (f"{URL}/{cid}/confirmation", {"fixed": False, "rating": 1, "comment": f"komentar {secret}"}, reporter),
+    ]
+    for url, body, headers in steps:
+        answer = client.post(url, json=body, headers=headers)
+        assert answer.status_code in (200, 201), (url, answer.get_json())
+    inbox = client.get("/api/v1/me/notifications?limit=100", headers=supporter).get_json()["items"]
+    assert len([n for n in inbox if n["kind"].startswith("rabeg.")]) >= 5
+    text = json.dumps(inbox)
+    assert secret not in text
+    for headers in (officer, admin, reporter):
+        assert headers["X-Test-User-Id"] not in text
+
+
+def test_a_hidden_photo_gets_no_new_link_in_public_answers(client, login_as):
+    # Checked in the audit and kept as a guard: once moderated, a photo's signed link goes only to
+    # the OPD's staff (not to the public list, Open311's media_url, or the reporter's own view).
+    reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
+    ids = []
+    for colour in ((200, 0, 0), (0, 200, 0)):
+        out = io.BytesIO()
+        Image.new("RGB", (60, 40), colour).save(out, "JPEG")
+        uploaded = client.post("/api/v1/rabeg/photos", data={"file": (io.BytesIO(out.getvalue()), "p.jpg")},
+                               headers=reporter, content_type="multipart/form-data")
+        assert uploaded.status_code == 201, uploaded.get_json()
+        ids.append(uploaded.get_json()["id"])
+    complaint = file(client, reporter, photos=ids)
+    cid, number = complaint["id"], complaint["public_number"]
+    face = ids[0]
+    face_file = next(p["url"] for p in complaint["photos"] if p["id"] == face).split("?")[0]
+    moderated = client.post(f"{URL}/{cid}/moderation", json={"hide_photos": [face], "reason": "wajah orang"},
+                            headers=officer)
+    assert moderated.status_code == 200, moderated.get_json()
+    assert face_file in json.dumps(moderated.get_json())  # staff still see it, flagged
+    answers = [client.get("/api/v1/rabeg/public/complaints"), client.get(f"{URL}/{cid}", headers=reporter),
+               *[client.get(f"{OPEN311}/requests/{number}.{fmt}") for fmt in ("json", "xml")]]
+    for answer in answers:
+        assert answer.status_code == 200
+        assert face_file not in answer.get_data(as_text=True)
+    media = client.get(f"{OPEN311}/requests/{number}.json").get_json()[0]["media_url"]
+    assert media and "/api/v1/files/" in media  # the visible photo took its place
