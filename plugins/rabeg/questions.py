@@ -20,6 +20,8 @@ CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 #: Longest answer for free-text questions (a "string" is one line, a "text" a paragraph).
 MAX_LENGTH = {"string": 300, "text": 4000}
 MAX_QUESTIONS = 30
+#: Largest magnitude of a number answer (below 2**53, so every JSON client reads it exactly).
+MAX_NUMBER = 10**15
 MAX_VALUES = 50
 
 _DEFINITION_KEYS = {"code", "datatype", "required", "description", "order", "values"}
@@ -117,7 +119,11 @@ def _datetime_answer(value: Any) -> str:
         raise ValueError("ISO 8601 date-time with a time zone") from None
     if moment.tzinfo is None:
         raise ValueError("the time zone is missing (e.g. +07:00 or Z)")
-    return toolkit.isoformat_z(moment.astimezone(timezone.utc).replace(tzinfo=None))
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00+14:00 and the like fall off the calendar in UTC
+        raise ValueError("a date-time between the years 1 and 9999 in UTC") from None
+    return toolkit.isoformat_z(utc.replace(tzinfo=None))
 
 
 def _answer(question: dict[str, Any], value: Any) -> Any:
@@ -130,8 +136,11 @@ def _answer(question: dict[str, Any], value: Any) -> Any:
             raise ValueError(f"at most {MAX_LENGTH[datatype]} characters")
         return value.strip()
     if datatype == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError("a number")
+        # Bounded: a 400-digit integer overflowed math.isfinite (a 500), and beyond 2**53 a JSON
+        # client (JavaScript) would not read back the number the citizen typed.
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or (isinstance(value, float) and not math.isfinite(value)) or abs(value) > MAX_NUMBER):
+            raise ValueError(f"a number between -{MAX_NUMBER:.0e} and {MAX_NUMBER:.0e}")
         return value
     if datatype == "datetime":
         return _datetime_answer(value)

@@ -1,7 +1,9 @@
 """RABEG under hostile input and races: every refusal is a clear 4xx JSON error that changes nothing.
 
 Complements tests/test_bad_input.py (which walks every route generically) with RABEG's own shapes:
-tampered pagination cursors, dates at the ends of the calendar, odd header values.
+tampered pagination cursors, dates and answers at the ends of the calendar or of the numbers, odd
+header values, multipart uploads; races between threads (each its own connection: the real thing on
+PostgreSQL); refused multi-step requests that must write nothing; and the languages citizens read.
 """
 from __future__ import annotations
 
@@ -9,14 +11,17 @@ import base64
 import io
 import json
 import threading
+from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from ragem import toolkit
 from ragem.audit.models import AuditEntry
 from ragem.notifications.models import Notification
 
+from plugins.rabeg.autoclose import close_unconfirmed
 from plugins.rabeg.models import Complaint, IdempotencyRecord, Photo, Supporter, TimelineEntry
 
 URL = "/api/v1/rabeg/complaints"
@@ -314,3 +319,77 @@ def test_a_filing_with_a_bad_answer_keeps_the_photos_free_and_writes_nothing(cli
     assert footprint(db_session) == before
     again = client.post(URL, json=body(photos=[photo]), headers={**citizen, "Idempotency-Key": "first-try"})
     assert again.status_code == 201 and len(again.get_json()["photos"]) == 1
+
+
+# --- More races: counters stay right, one change wins, the loser changes nothing ------------------------
+
+def test_racing_me_toos_count_each_citizen_once(app, client, login_as, db_session):
+    cid = client.post(URL, json=body(), headers=login_as("citizen")).get_json()["id"]
+    twice, others = login_as("citizen"), [login_as("citizen") for _ in range(3)]
+    calls = [lambda c: c.post(f"{URL}/{cid}/support", headers=twice) for _ in range(3)]
+    calls += [lambda c, h=h: c.post(f"{URL}/{cid}/support", headers=h) for h in others]
+    answers = race(app, calls)
+    assert all(a.status_code in (200, 201) for a in answers), [a.get_json() for a in answers]
+    db_session.expire_all()
+    rows = db_session.scalar(select(func.count()).select_from(Supporter).where(Supporter.complaint_id == cid))
+    assert rows == 4 and db_session.get(Complaint, cid).supporters_count == 4
+
+
+def test_two_officers_moving_one_complaint_at_once_one_wins_and_the_other_writes_nothing(app, client, login_as,
+                                                                                        db_session):
+    cid = client.post(URL, json=body(), headers=login_as("citizen")).get_json()["id"]
+    first, second = login_as("officer", opd="DPUPR"), login_as("officer", opd="DPUPR")
+    before = footprint(db_session, cid)
+    answers = race(app, [lambda c: c.post(f"{URL}/{cid}/transitions", json={"to": "in_progress"}, headers=first),
+                         lambda c: c.post(f"{URL}/{cid}/transitions", json={"to": "in_progress"}, headers=second)])
+    # The same step twice: whichever order they land in, the second is not allowed from the first's result.
+    assert statuses(answers) == [200, 409], [a.get_json() for a in answers]
+    after = footprint(db_session, cid)
+    assert after["complaint"]["state"] == "in_progress"
+    assert after["TimelineEntry"] == before["TimelineEntry"] + 1 and after["AuditEntry"] == before["AuditEntry"] + 1
+
+
+def test_a_confirmation_racing_the_auto_close_is_applied_once(app, client, login_as, db_session):
+    citizen, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
+    cid = client.post(URL, json=body(), headers=citizen).get_json()["id"]
+    assert client.post(f"{URL}/{cid}/transitions", json={"to": "resolved"}, headers=officer).status_code == 200
+    db_session.execute(update(Complaint).where(Complaint.id == cid)
+                       .values(resolved_at=toolkit.utcnow() - timedelta(days=8)))
+    db_session.commit()
+    before = footprint(db_session, cid)
+
+    def auto_close(_client):
+        with app.app_context():
+            try:
+                return close_unconfirmed()
+            finally:
+                toolkit.db.session.remove()
+
+    answers = race(app, [lambda c: c.post(f"{URL}/{cid}/confirmation", json={"fixed": False, "rating": 2},
+                                          headers=citizen), auto_close])
+    reply, closed = answers
+    after = footprint(db_session, cid)
+    if reply.status_code == 200:  # the citizen won: reopened, the job skipped it
+        assert closed == 0 and after["complaint"]["state"] == "reopened"
+    else:  # the job won: closed, the verdict refused with a 409 and nothing of it written
+        assert reply.status_code == 409 and closed == 1 and after["complaint"]["state"] == "closed"
+    assert after["TimelineEntry"] == before["TimelineEntry"] + 1
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_datetime_answer_off_the_calendar_is_422_naming_the_question(moment, client, login_as, db_session):
+    """BANJIR asks "mulai" (since when), a datetime; shifted to UTC these fall outside years 1-9999."""
+    error = refused(client.post(URL, json=body(category="BANJIR", answers={"mulai": moment}),
+                                headers=login_as("citizen")), 422)
+    assert "mulai" in error["details"]["answers"]
+    assert count(db_session) == 0
+
+
+@pytest.mark.parametrize("raw", ["1" + "0" * 400, "123456789012345678901234567890", "1e400", "NaN", "-Infinity"])
+def test_a_number_answer_too_large_or_not_finite_is_422(raw, client, login_as, db_session):
+    """Raw JSON, so Python's parser sees the very digits a client sent (a 401-digit integer was a 500)."""
+    text = json.dumps(body(category="BANJIR", answers={"ketinggian_air_cm": 0})).replace('"ketinggian_air_cm": 0',
+                                                                                           f'"ketinggian_air_cm": {raw}')
+    response = client.post(URL, data=text, content_type="application/json", headers=login_as("citizen"))
+    assert refused(response, 422)["details"]["answers"]["ketinggian_air_cm"]
+    assert count(db_session) == 0
