@@ -393,3 +393,27 @@ def test_a_number_answer_too_large_or_not_finite_is_422(raw, client, login_as, d
     response = client.post(URL, data=text, content_type="application/json", headers=login_as("citizen"))
     assert refused(response, 422)["details"]["answers"]["ketinggian_air_cm"]
     assert count(db_session) == 0
+
+
+def test_duplicate_marking_racing_a_transition_and_new_supporters_keeps_every_count_right(app, client, login_as,
+                                                                                         db_session):
+    officer = login_as("officer", opd="DPUPR")
+    original = client.post(URL, json=body(), headers=login_as("citizen")).get_json()["id"]
+    duplicate = client.post(URL, json=body(), headers=login_as("citizen")).get_json()["id"]
+    joiners = [login_as("citizen") for _ in range(3)]
+    calls = [lambda c: c.post(f"{URL}/{duplicate}/duplicate", json={"original_id": original}, headers=officer),
+             lambda c: c.post(f"{URL}/{duplicate}/transitions", json={"to": "in_progress"}, headers=officer)]
+    calls += [lambda c, h=h: c.post(f"{URL}/{original}/support", headers=h) for h in joiners]
+    answers = race(app, calls)
+    assert all(a.status_code < 500 for a in answers), [a.get_json() for a in answers]
+    db_session.expire_all()
+    for cid in (original, duplicate):
+        rows = db_session.scalar(select(func.count()).select_from(Supporter).where(Supporter.complaint_id == cid))
+        assert db_session.get(Complaint, cid).supporters_count == rows
+    marked = db_session.get(Complaint, duplicate)
+    assert (marked.duplicate_of_id == original) == (answers[0].status_code == 200)
+    if marked.duplicate_of_id:
+        assert marked.state == "rejected"
+        # the duplicate's reporter now follows the original
+        assert db_session.scalar(select(func.count()).select_from(Supporter).where(
+            Supporter.complaint_id == original, Supporter.user_id == marked.reporter_id)) == 1
