@@ -83,7 +83,8 @@ class Open311ServiceRequestSchema(Schema):
 
     service_request_id = fields.String(required=True, metadata={"example": "RBG-2026-000123"})
     status = fields.String(required=True, validate=validate.OneOf(("open", "closed")))
-    status_notes = fields.String(allow_none=True, required=True, metadata={"description": "latest public message"})
+    status_notes = fields.String(allow_none=True, required=True, metadata={
+        "description": "latest public message meant for everyone (not the reporter's verdict comment or moderation notice)"})
     service_name = fields.String(required=True)
     service_code = fields.String(required=True)
     description = fields.String(required=True)
