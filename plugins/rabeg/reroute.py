@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, update
+
 from ragem import toolkit
 
 from plugins.rabeg.access import ADMIN, staff_complaint
 from plugins.rabeg.followers import notify_followers
 from plugins.rabeg.lifecycle import add_entry, title
-from plugins.rabeg.models import OPEN_STATES
+from plugins.rabeg.models import OPEN_STATES, Complaint
 from plugins.rabeg.present import complaint_view
 
 REROUTED = {"id": "dialihkan", "en": "transferred"}
@@ -41,9 +43,22 @@ def reroute(complaint_id: int, actor: Any, *, opd: str, reason: str) -> dict[str
             details={"state": complaint.state},
         )
     now, before = toolkit.utcnow(), complaint.opd_code
-    complaint.opd_code = target.code
-    complaint.reroute_count = (complaint.reroute_count or 0) + 1
-    complaint.updated_at = now
+    # Compare-and-set on the OPD and state read above: of two admins re-routing at once only one
+    # applies and the other changes nothing (409), so the count and what followers hear stay right.
+    changed = toolkit.db.session.execute(
+        update(Complaint).where(Complaint.id == complaint.id, Complaint.opd_code == before,
+                                Complaint.state == complaint.state)
+        .values(opd_code=target.code, reroute_count=func.coalesce(Complaint.reroute_count, 0) + 1, updated_at=now)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    if changed != 1:
+        toolkit.db.session.rollback()
+        raise toolkit.Conflict(
+            message={"id": "Pengaduan berubah bersamaan; silakan coba lagi.",
+                     "en": "The complaint changed meanwhile; try again."},
+            details={"complaint_id": complaint_id},
+        )
+    toolkit.db.session.refresh(complaint, ["opd_code", "reroute_count", "updated_at"])
     names = {"id": target.name_id, "en": target.name_en}
     message = {"id": f"Pengaduan Anda kini ditangani oleh {names['id']}.",
                "en": f"Your complaint is now handled by {names['en']}."}

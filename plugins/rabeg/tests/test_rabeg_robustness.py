@@ -417,3 +417,20 @@ def test_duplicate_marking_racing_a_transition_and_new_supporters_keeps_every_co
         # the duplicate's reporter now follows the original
         assert db_session.scalar(select(func.count()).select_from(Supporter).where(
             Supporter.complaint_id == original, Supporter.user_id == marked.reporter_id)) == 1
+
+
+def test_two_admins_re_routing_at_once_one_wins_and_the_count_is_right(app, client, login_as, db_session):
+    """Without a check on the OPD read, both applied: the count said 1, and followers heard of two OPDs."""
+    cid = client.post(URL, json=body(), headers=login_as("citizen")).get_json()["id"]
+    first, second = login_as("admin"), login_as("admin")
+    before = footprint(db_session, cid)
+    answers = race(app, [lambda c: c.post(f"{URL}/{cid}/reroute", json={"opd": "DLH", "reason": "salah"}, headers=first),
+                         lambda c: c.post(f"{URL}/{cid}/reroute", json={"opd": "DISHUB", "reason": "salah"},
+                                          headers=second)])
+    # At the same moment the second is refused (409); one after the other, both apply: counted twice.
+    assert set(statuses(answers)) <= {200, 409} and 200 in statuses(answers), [a.get_json() for a in answers]
+    applied = statuses(answers).count(200)
+    after = footprint(db_session, cid)
+    assert db_session.get(Complaint, cid).reroute_count == applied
+    assert after["TimelineEntry"] == before["TimelineEntry"] + applied
+    assert after["AuditEntry"] == before["AuditEntry"] + applied
