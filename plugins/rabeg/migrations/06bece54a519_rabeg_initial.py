@@ -1,8 +1,8 @@
 """rabeg initial
 
-Revision ID: f3f61c51e6dd
+Revision ID: 06bece54a519
 Revises: 
-Create Date: 2026-11-28 06:33:41.027054
+Create Date: 2026-11-28 07:14:56.853931
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # Revision identifiers, used by Alembic.
-revision = 'f3f61c51e6dd'
+revision = '06bece54a519'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -163,6 +163,7 @@ def upgrade() -> None:
     sa.Column('to_state', sa.String(length=16), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('public_message', sa.Text(), nullable=True),
+    sa.Column('public_message_en', sa.Text(), nullable=True),
     sa.Column('internal_note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['complaint_id'], ['rabeg_complaint.id'], name=op.f('fk_rabeg_timeline_entry_complaint_id_rabeg_complaint')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rabeg_timeline_entry'))
