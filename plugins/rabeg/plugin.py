@@ -6,7 +6,7 @@ from pathlib import Path
 from ragem import toolkit
 from ragem.toolkit import hookimpl
 
-from plugins.rabeg import calendar, data_rights, models, seed, views  # noqa: F401  (models: tables for create_all)
+from plugins.rabeg import calendar, data_rights, demo, models, seed, views  # noqa: F401  (models: tables for create_all)
 from plugins.rabeg import api_categories, api_photos, api_support, photos  # filing details
 from plugins.rabeg import api_kpis, api_public, escalation, kpis  # SLA escalation, public view, KPIs
 from plugins.rabeg import api_lifecycle, api_templates, autoclose, templates  # the life of a complaint
@@ -76,9 +76,11 @@ def ragem_migrations() -> str:
 
 @hookimpl
 def ragem_demo_data(session):
-    """The categories of Kota Serang and the response templates (idempotent: only missing ones are added)."""
+    """The categories of Kota Serang, the response templates and a few demo complaints (idempotent:
+    only missing ones are added)."""
     seed.ensure_categories(session)
     templates.ensure_templates(session)
+    demo.ensure_demo_complaints()
 
 
 @hookimpl
