@@ -13,13 +13,13 @@ from ragem import toolkit
 
 from plugins.rabeg.models import (  # noqa: F401  (OPEN_STATES re-exported)
     OPEN_STATES,
-    Category,
     Complaint,
     IdempotencyRecord,
     Photo,
     Supporter,
     TimelineEntry,
 )
+from plugins.rabeg.seed import category_codes
 
 
 
@@ -59,7 +59,7 @@ def export(user) -> dict:
     session = toolkit.db.session
     complaints = list(session.scalars(select(Complaint).where(Complaint.reporter_id == user.id).order_by(Complaint.id)))
     ids = [c.id for c in complaints]
-    codes = dict(session.execute(select(Category.id, Category.code)).all()) if complaints else {}
+    codes = category_codes() if complaints else {}
     photos: dict[int, int] = dict(session.execute(
         select(Photo.complaint_id, func.count()).where(Photo.complaint_id.in_(ids), Photo.uploader_id == user.id)
         .group_by(Photo.complaint_id)

@@ -19,7 +19,8 @@ from sqlalchemy import case, func, literal, or_, select, tuple_
 
 from ragem import toolkit
 
-from plugins.rabeg.models import Category, Complaint
+from plugins.rabeg.models import Complaint
+from plugins.rabeg.seed import category_codes
 from plugins.rabeg.sla import status_filter
 
 SECONDS_PER_HOUR = 3600.0
@@ -123,7 +124,7 @@ def compute(start: datetime, end: datetime, *, group_by: str | None = None, opd:
         overall, rows = _sqlite_rows(where, key, now)
     groups = []
     if key is not None:
-        names = dict(toolkit.db.session.execute(select(Category.id, Category.code)).all()) if group_by == "category" else {}
+        names = category_codes() if group_by == "category" else {}
         groups = sorted(({"key": names.get(k, str(k)), **figures} for k, figures in rows), key=lambda g: g["key"])
     return {"overall": overall, "groups": groups}
 

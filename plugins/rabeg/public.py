@@ -15,6 +15,7 @@ from ragem import toolkit
 from plugins.rabeg import photos
 from plugins.rabeg.models import Category, Complaint, Photo
 from plugins.rabeg.queues import check_codes
+from plugins.rabeg.seed import category_codes
 
 MAP_LIMIT = 2000
 
@@ -84,16 +85,12 @@ def _filtered(*, category: str | None, state: list[str] | None, kelurahan: str |
     return stmt
 
 
-def _codes() -> dict[int, str]:
-    return dict(toolkit.db.session.execute(select(Category.id, Category.code)).all())
-
-
 def public_list(*, category=None, state=None, kelurahan=None, bbox=None, limit: int, cursor: str | None) -> dict:
     """A page of public complaints, newest first (keyset pagination)."""
     stmt = _filtered(category=category, state=state, kelurahan=kelurahan, bbox=bbox)
     rows, next_cursor = toolkit.paginate(toolkit.db.session, stmt, [Complaint.created_at, Complaint.id],
                                          limit=limit, cursor=cursor)
-    codes = _codes() if rows else {}
+    codes = category_codes() if rows else {}
     pictures = public_photos_of([c.id for c in rows])
     return {"items": [public_item(c, codes[c.category_id], pictures[c.id]) for c in rows], "next_cursor": next_cursor}
 
@@ -108,7 +105,7 @@ def map_feed(*, category=None, state=None, kelurahan=None, bbox=None, limit: int
                                Complaint.created_at, Complaint.lat, Complaint.lon)
             .order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(limit + 1))
     rows = toolkit.db.session.execute(stmt).all()
-    codes = _codes() if rows else {}
+    codes = category_codes() if rows else {}
     features = [{
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},

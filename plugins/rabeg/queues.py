@@ -11,7 +11,7 @@ from ragem import toolkit
 from plugins.rabeg.access import ADMIN
 from plugins.rabeg.models import OPEN_STATES, Category, Complaint
 from plugins.rabeg.present import summary
-from plugins.rabeg.seed import CATEGORIES
+from plugins.rabeg.seed import CATEGORIES, category_codes
 from plugins.rabeg.sla import status_filter
 
 
@@ -20,7 +20,7 @@ def my_complaints(user: Any, *, limit: int, cursor: str | None) -> dict[str, Any
     stmt = select(Complaint).where(Complaint.reporter_id == user.id)
     rows, next_cursor = toolkit.paginate(toolkit.db.session, stmt, [Complaint.created_at, Complaint.id],
                                          limit=limit, cursor=cursor)
-    codes = dict(toolkit.db.session.execute(select(Category.id, Category.code)).all()) if rows else {}
+    codes = category_codes() if rows else {}
     return {"items": [summary(c, codes[c.category_id]) for c in rows], "next_cursor": next_cursor}
 
 
@@ -112,5 +112,5 @@ def opd_queue(user: Any, *, scope: str = "my-opd", state: list[str] | None = Non
         stmt = stmt.where(Complaint.created_at < filed_to)
     rows, next_cursor = toolkit.paginate(toolkit.db.session, stmt, list(columns), limit=limit, cursor=cursor,
                                          descending=newest_first)
-    codes = dict(toolkit.db.session.execute(select(Category.id, Category.code)).all()) if rows else {}
+    codes = category_codes() if rows else {}
     return {"items": [summary(c, codes[c.category_id]) for c in rows], "next_cursor": next_cursor}

@@ -123,12 +123,6 @@ class ComplaintSchema(ComplaintSummarySchema):
     reroute_count = fields.Integer(required=True)
 
 
-class ComplaintIdSchema(Schema):
-    """Path argument."""
-
-    complaint_id = fields.Integer(required=True)
-
-
 class TransitionSchema(toolkit.BaseSchema):
     """An officer's state change, with what the reporter reads and what only officers read."""
 

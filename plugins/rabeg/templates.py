@@ -9,7 +9,7 @@ from ragem import toolkit
 
 from plugins.rabeg.access import ADMIN
 from plugins.rabeg.models import Category, Complaint, ResponseTemplate
-from plugins.rabeg.seed import ensure_categories
+from plugins.rabeg.seed import category_codes, ensure_categories
 
 # category code (None: any), target state (None: any), title, Indonesian body, English body
 TEMPLATES = (
@@ -61,10 +61,6 @@ def template_dict(template: ResponseTemplate, category_code: str | None) -> dict
             "body_id": template.body_id, "body_en": template.body_en, "active": template.active}
 
 
-def _codes() -> dict[int, str]:
-    return dict(toolkit.db.session.execute(select(Category.id, Category.code)).all())
-
-
 def _category_id(code: str | None) -> int | None:
     """The id of category ``code`` (``None`` for "any category"); 422 for an unknown code."""
     if code is None:
@@ -91,7 +87,7 @@ def list_templates(user: Any, *, category: str | None = None, state: str | None 
     if not (include_inactive and toolkit.can(user, ADMIN)):
         stmt = stmt.where(ResponseTemplate.active.is_(True))
     rows = toolkit.db.session.scalars(stmt.order_by(ResponseTemplate.title, ResponseTemplate.id)).all()
-    codes = _codes() if rows else {}
+    codes = category_codes() if rows else {}
     toolkit.db.session.commit()  # the lazy seed
     return {"items": [template_dict(t, codes.get(t.category_id)) for t in rows]}
 
@@ -120,7 +116,7 @@ def create_template(actor: Any, *, title: str, body_id: str, body_en: str, categ
 def update_template(template_id: int, actor: Any, **changes: Any) -> dict[str, Any]:
     """Change a template's fields (admins; ``category``/``state`` ``None`` means any); audited."""
     template = _load(template_id)
-    codes = _codes()
+    codes = category_codes()
     before = template_dict(template, codes.get(template.category_id))
     if "category" in changes:
         template.category_id = _category_id(changes.pop("category"))

@@ -8,7 +8,6 @@ from plugins.rabeg.access import FILE, HANDLE, visible_complaint
 from plugins.rabeg.present import complaint_view
 from plugins.rabeg.schemas import (
     ComplaintCreateSchema,
-    ComplaintIdSchema,
     ComplaintPageSchema,
     ComplaintSchema,
     IdempotencyHeaderSchema,

@@ -6,9 +6,12 @@ RAGEM stores naive UTC; Kota Serang's clients read local time, so every datetime
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-WIB = timezone(timedelta(hours=7), "WIB")
+from plugins.rabeg import calendar
+
+# The working calendar's offset, as a zone for isoformat().
+WIB = timezone(calendar.WIB, "WIB")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # In a query string an unencoded "+07:00" arrives as " 07:00": read that space as the plus sign.
 _SPACE_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
