@@ -25,7 +25,10 @@ class UtcDateTime(fields.DateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         parsed = super()._deserialize(value, attr, data, **kwargs)
         if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+            try:
+                parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+            except OverflowError:  # 0001-01-01T00:00+14:00 and the like fall off the calendar in UTC
+                raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
         return parsed
 
 

@@ -41,6 +41,8 @@ QUERY_JUNK = (
     "cursor=eyJpZCI6IFsxXX0",  # base64 of {"id": [1]}: decodes, but is no cursor of ours
     "cursor=%00",
     "since=2026-13-45T99:00:00Z&until=kemarin&from=x&to=y",
+    # Valid datetimes that fall off the calendar once moved to UTC.
+    "since=0001-01-01T00:00:00%2B14:00&until=9999-12-31T23:59:59-10:00",
     "bogus=1&bogus=2",
 )
 
