@@ -22,7 +22,8 @@ class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message names the environment variable."""
 
 
-def _bool(raw: str) -> bool:
+def parse_bool(raw: str) -> bool:
+    """``true``/``false`` (also ``1``/``0``, ``yes``/``no``, ``on``/``off``)."""
     value = raw.strip().lower()
     if value in ("1", "true", "yes", "on"):
         return True
@@ -31,11 +32,13 @@ def _bool(raw: str) -> bool:
     raise ValueError("expected true or false")
 
 
-def _list(raw: str) -> list[str]:
+def parse_list(raw: str) -> list[str]:
+    """A comma-separated list, blanks dropped."""
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def _positive_int(raw: str) -> int:
+def parse_positive_int(raw: str) -> int:
+    """A whole number above zero."""
     value = int(raw)
     if value <= 0:
         raise ValueError("expected a positive integer")
@@ -50,7 +53,7 @@ def _non_negative_int(raw: str) -> int:
 
 
 def _seconds_list(raw: str) -> list[int]:
-    values = [int(item) for item in _list(raw)]
+    values = [int(item) for item in parse_list(raw)]
     if any(value < 0 for value in values):
         raise ValueError("expected comma-separated seconds, none negative (e.g. 10,60)")
     return values
@@ -106,21 +109,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_KEY", str, None, secret=True, help="key that encrypts personal data at rest"),
     Setting("PASSWORD_HASHING", _password_profile, "rfc9106-low-memory",
             help="argon2id cost profile of new password hashes; test-cheapest only for test suites (refused in production)"),
-    Setting("CORS_ORIGINS", _list, [], help="comma-separated origins allowed by CORS"),
+    Setting("CORS_ORIGINS", parse_list, [], help="comma-separated origins allowed by CORS"),
     Setting("RATE_LIMIT", str, "600 per minute", help="default flask-limiter limit per client (writes)"),
-    Setting("RATE_LIMIT_READS", _bool, False, help="apply RATE_LIMIT to GET/HEAD/OPTIONS too"),
-    Setting("PLUGINS_ALLOW", _list, [], help="only these installed plugins load (empty: all)"),
-    Setting("PLUGINS_DENY", _list, [], help="these installed plugins never load"),
-    Setting("MAX_BODY_BYTES", _positive_int, 10 * 1024 * 1024, help="largest request body accepted"),
-    Setting("UPLOAD_MAX_BYTES", _positive_int, 8 * 1024 * 1024, help="largest uploaded file"),
+    Setting("RATE_LIMIT_READS", parse_bool, False, help="apply RATE_LIMIT to GET/HEAD/OPTIONS too"),
+    Setting("PLUGINS_ALLOW", parse_list, [], help="only these installed plugins load (empty: all)"),
+    Setting("PLUGINS_DENY", parse_list, [], help="these installed plugins never load"),
+    Setting("MAX_BODY_BYTES", parse_positive_int, 10 * 1024 * 1024, help="largest request body accepted"),
+    Setting("UPLOAD_MAX_BYTES", parse_positive_int, 8 * 1024 * 1024, help="largest uploaded file"),
     Setting("STORAGE_DIR", str, None, help="folder for uploaded files (default: <INSTANCE_PATH>/uploads)"),
     Setting("STATE_TTL", _positive_float, 1.0, help="seconds a worker trusts its cached service toggles"),
     Setting("LOG_LEVEL", str, "INFO", help="logging level"),
-    Setting("LOG_JSON", _bool, True, help="write logs as JSON lines"),
-    Setting("ACCESS_TOKEN_MINUTES", _positive_int, 15, help="access token lifetime"),
-    Setting("REFRESH_TOKEN_DAYS", _positive_int, 30, help="refresh token lifetime (each refresh starts a new one)"),
-    Setting("JOBS_INLINE", _bool, None, help="run jobs in-process even when Redis is configured"),
-    Setting("SCHEDULER", _bool, None, help="run periodic jobs in web processes (default: in development, and in production without Redis)"),
+    Setting("LOG_JSON", parse_bool, True, help="write logs as JSON lines"),
+    Setting("ACCESS_TOKEN_MINUTES", parse_positive_int, 15, help="access token lifetime"),
+    Setting("REFRESH_TOKEN_DAYS", parse_positive_int, 30, help="refresh token lifetime (each refresh starts a new one)"),
+    Setting("JOBS_INLINE", parse_bool, None, help="run jobs in-process even when Redis is configured"),
+    Setting("SCHEDULER", parse_bool, None, help="run periodic jobs in web processes (default: in development, and in production without Redis)"),
     Setting("JOBS_QUEUE", str, "ragem", help="name of the RQ queue (with RAGEM_REDIS_URL)"),
     Setting("JOBS_RETRY_DELAYS", _seconds_list, [10, 60], help="seconds to wait before the 2nd and 3rd try of a failed job"),
     Setting("METRICS_TOKEN", str, None, help="when set, /metrics needs 'Authorization: Bearer <token>'"),

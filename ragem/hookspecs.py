@@ -14,8 +14,10 @@ from typing import Any, Iterable, Mapping
 import click
 import pluggy
 from flask import Blueprint
+from sqlalchemy.orm import Session
 
 from ragem.hooktypes import (
+    Account,
     ErasureReport,
     KpiValue,
     OutboundMessage,
@@ -92,7 +94,7 @@ def ragem_permissions() -> Iterable[Permission]:
 
 
 @hookspec
-def ragem_permission_check(user: Any, permission: str, resource: Any) -> bool | None:
+def ragem_permission_check(user: Account, permission: str, resource: Any) -> bool | None:
     """Veto or allow a permission check for ``user`` on an optional ``resource``.
 
     Called on every ``toolkit.can``/``permission_required`` check after the role defaults.
@@ -115,7 +117,7 @@ def ragem_profile_fields() -> Iterable[ProfileFieldUse]:
 
 
 @hookspec
-def ragem_profile_summary(user: Any) -> Mapping[str, Any] | None:
+def ragem_profile_summary(user: Account) -> Mapping[str, Any] | None:
     """One section of ``GET /api/v1/me/summary`` for ``user`` (counts, latest items).
 
     Called per request, only for available (switched on) services.
@@ -124,7 +126,7 @@ def ragem_profile_summary(user: Any) -> Mapping[str, Any] | None:
 
 
 @hookspec
-def ragem_user_export(user: Any) -> Mapping[str, Any] | None:
+def ragem_user_export(user: Account) -> Mapping[str, Any] | None:
     """Everything the plugin holds on ``user``, as JSON-serialisable data.
 
     Called for ``GET /api/v1/me/export``, also while the service is switched off.
@@ -133,7 +135,7 @@ def ragem_user_export(user: Any) -> Mapping[str, Any] | None:
 
 
 @hookspec
-def ragem_user_erase(user: Any) -> ErasureReport | None:
+def ragem_user_erase(user: Account) -> ErasureReport | None:
     """Erase or anonymise what the plugin holds on ``user``; keep what the law requires, anonymised.
 
     Called for ``DELETE /api/v1/me``, also while the service is switched off, inside the
@@ -182,7 +184,20 @@ def ragem_cli_commands() -> Iterable[click.Command]:
 
 
 @hookspec
-def ragem_demo_data(session: Any) -> None:
+def ragem_reference_data(session: Session) -> None:
+    """Load the service's reference data (its categories, fixed lists) into ``session``.
+
+    Called by ``ragem db upgrade`` and ``ragem serve`` after the migrations, after the core's own
+    regions and OPDs, and by ``ragem.testing`` for every test app; also for switched-off services
+    (*data hook*). Never called on a request: a route can rely on the rows being there.
+    Must be idempotent: add what is missing and never overwrite a row an admin has since changed.
+    Combination: broadcast, each plugin in turn, in one transaction committed by the core; a plugin
+    that raises rolls the whole load back and stops the command with the plugin's name.
+    """
+
+
+@hookspec
+def ragem_demo_data(session: Session) -> None:
     """Load demo data for the service into ``session`` (``ragem demo load``, ``ragem serve --demo``).
 
     Must be idempotent: a second run changes nothing. Called after the core's demo accounts exist

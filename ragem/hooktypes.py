@@ -8,9 +8,66 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]{1,31}$")
+
+
+@runtime_checkable
+class Account(Protocol):
+    """A RAGEM account as plugins see it: who is calling, or whom a hook is about.
+
+    ``toolkit.current_user()`` and the hooks that take a ``user`` give an object with these
+    attributes and nothing a plugin may rely on beyond them. Personal data (name, phone, NIK,
+    address) is deliberately absent: a plugin reads it through ``toolkit.read_profile``, which
+    records the read in the citizen's access log.
+    """
+
+    @property
+    def id(self) -> str | None:
+        """The account id (a UUID string); ``None`` only for ``ANONYMOUS_CITIZEN``."""
+
+    @property
+    def opd_code(self) -> str | None:
+        """The OPD an officer works for (``DPUPR``), ``None`` for citizens."""
+
+    @property
+    def preferred_language(self) -> str:
+        """``id`` or ``en``: the language of messages sent to the account outside a request."""
+
+    @property
+    def roles(self) -> Sequence[str]:
+        """The roles the account holds (``citizen``, ``officer``, ``admin``), sorted."""
+
+    @property
+    def primary_role(self) -> str:
+        """The strongest role, the label of the account in the audit log."""
+
+    def has_role(self, role: str) -> bool:
+        """Whether the account holds ``role``."""
+
+
+@dataclass(frozen=True)
+class AnonymousActor:
+    """An ``Account`` with no id: the actor to record for what an anonymous citizen did.
+
+    Passing ``None`` as an audit actor would mean "the logged-in user" and undo the anonymity;
+    this one is written as role ``citizen`` with no account id.
+    """
+
+    id: None = None
+    opd_code: None = None
+    preferred_language: str = "id"
+    roles: tuple[str, ...] = ("citizen",)
+    primary_role: str = "citizen"
+
+    def has_role(self, role: str) -> bool:
+        """Whether the anonymous actor holds ``role`` (only ``citizen``)."""
+        return role in self.roles
+
+
+#: The actor of an anonymous filing or of a step by an anonymous reporter.
+ANONYMOUS_CITIZEN = AnonymousActor()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ from ragem.errors import (
 from ragem.extensions import db, limiter
 from ragem.http_guards import accepts_media_types
 from ragem.hooktypes import (
+    ANONYMOUS_CITIZEN,
+    Account,
+    AnonymousActor,
     ErasureReport,
     KpiValue,
     OutboundMessage,
@@ -36,6 +39,7 @@ from ragem.hooktypes import (
 )
 from ragem.i18n import language, translate
 from ragem.pagination import PageArgsSchema, page_schema, paginate
+from ragem.plugin_settings import PluginSetting, boolean, positive_int, text_list
 from ragem.schemas import BaseSchema, I18nTextSchema, UtcDateTime
 from ragem.timeutil import isoformat_z, utcnow
 
@@ -43,7 +47,7 @@ from ragem.timeutil import isoformat_z, utcnow
 hookimpl = pluggy.HookimplMarker("ragem")
 
 
-def notify(user, **kwargs):
+def notify(user: Account | str, **kwargs):
     """Store an in-app notification for ``user`` (and deliver it by push/SMS when asked).
 
     See ``ragem.notifications.service.notify`` for the arguments.
@@ -105,7 +109,7 @@ def delete_file(file_id: str) -> bool:
     return _delete_file(file_id)
 
 
-def read_profile(plugin_slug: str, user, fields, purpose: str, officer=None) -> dict:
+def read_profile(plugin_slug: str, user: Account, fields, purpose: str, officer: Account | None = None) -> dict:
     """Read ``fields`` of ``user``'s profile for ``purpose`` (and for ``officer``, if an officer
     asked); only fields declared through ``ragem_profile_fields`` (anything else raises
     ``Forbidden``, also a ``PermissionError``). Every read is shown to the citizen in
@@ -159,15 +163,6 @@ def demo_user(key: str):
     return _demo_user(key)
 
 
-__all__ = [
-    "ApiError", "BaseSchema", "Blueprint", "accepts_media_types", "Conflict", "ErasureReport", "Forbidden", "I18nTextSchema",
-    "KpiValue", "NotFound", "OutboundMessage", "PageArgsSchema", "Period", "PeriodicJob", "Permission",
-    "PluginInfo", "ProfileFieldUse", "ServiceUnavailable", "Unauthorized", "UserEvent", "UtcDateTime",
-    "ValidationError", "account_ids_with_role", "audit", "can", "current_user", "db", "delete_file", "deliver",
-    "demo_user", "enqueue", "hookimpl", "isoformat_z", "language", "limiter", "login_required", "notify", "opd", "page_schema",
-    "paginate", "permission_required", "read_profile", "region", "regions", "roles_required", "save_upload", "signed_url",
-    "storage", "translate", "utcnow",
-]
 
 
 class ServiceHealthSchema(BaseSchema):
@@ -191,3 +186,18 @@ def health_blueprint(slug: str) -> Blueprint:
         return {"service": slug, "status": "ok"}
 
     return blp
+
+
+#: Every public name of the toolkit: what a plugin may use (checked by the suite).
+__all__ = [
+    "abort", "accepts_media_types", "Account", "account_ids_with_role", "ANONYMOUS_CITIZEN",
+    "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "Conflict",
+    "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue", "ErasureReport",
+    "Forbidden", "health_blueprint", "hookimpl", "I18nTextSchema", "isoformat_z", "KpiValue",
+    "language", "limiter", "login_required", "NotFound", "notify", "opd", "OutboundMessage",
+    "page_schema", "PageArgsSchema", "paginate", "Period", "PeriodicJob", "Permission",
+    "permission_required", "PluginInfo", "PluginSetting", "positive_int", "ProfileFieldUse",
+    "read_profile", "region", "regions", "roles_required", "save_upload", "ServiceHealthSchema",
+    "ServiceUnavailable", "signed_url", "storage", "text_list", "translate", "Unauthorized",
+    "UserEvent", "UtcDateTime", "utcnow", "ValidationError",
+]

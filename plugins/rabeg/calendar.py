@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
-from flask import current_app, has_app_context
+from ragem import toolkit
 
 WIB = timedelta(hours=7)
 DAY_START, DAY_END = time(8, 0), time(16, 0)
@@ -24,8 +24,14 @@ DEFAULT_HOLIDAYS = (
 )
 
 _DEFAULT_DATES: frozenset[date] = frozenset(date.fromisoformat(d) for d in DEFAULT_HOLIDAYS)
-#: Where each app keeps its own holidays (two apps in one process may have different lists).
-EXTENSION_KEY = "rabeg.holidays"
+
+
+def _parse_holidays_strict(raw: str) -> frozenset[date]:
+    """The setting's parser: every item must be an ISO date (``ValueError`` names the first bad one)."""
+    dates, problems = parse_holidays(raw)
+    if problems:
+        raise ValueError("; ".join(problem.split(": ", 1)[1] for problem in problems))
+    return dates
 
 
 def parse_holidays(raw: str | Iterable[str] | None) -> tuple[frozenset[date], list[str]]:
@@ -44,20 +50,20 @@ def parse_holidays(raw: str | Iterable[str] | None) -> tuple[frozenset[date], li
     return frozenset(dates), problems
 
 
+#: RAGEM_RABEG_HOLIDAYS: the public holidays, comma-separated ISO dates (the built-in list if unset).
+#: Set but empty, it means no holidays at all.
+HOLIDAYS = toolkit.PluginSetting("RABEG_HOLIDAYS", parse=_parse_holidays_strict, default=_DEFAULT_DATES,
+                                 help="public holidays, comma-separated ISO dates (YYYY-MM-DD)",
+                                 empty_means_default=False)
+
+
 def app_holidays() -> frozenset[date]:
     """The public holidays of the current app (RAGEM_RABEG_HOLIDAYS, else the built-in list).
 
-    Parsed once per app and kept in ``current_app.extensions``, never in a module global: two apps
-    in one process (tests, or a host serving two cities) must not share one list. Outside an app
-    context the built-in list is used.
+    Read per app through the toolkit, never a module global: two apps in one process (tests, or a
+    host serving two cities) must not share one list. Outside an app context, the built-in list.
     """
-    if not has_app_context():
-        return _DEFAULT_DATES
-    cached = current_app.extensions.get(EXTENSION_KEY)
-    if cached is None:
-        cached, _problems = parse_holidays(current_app.config.get("RAGEM", {}).get("RABEG_HOLIDAYS"))
-        current_app.extensions[EXTENSION_KEY] = cached
-    return cached
+    return HOLIDAYS.value()
 
 
 def is_working_day(day: date, holidays: Iterable[date] | None = None) -> bool:

@@ -15,7 +15,6 @@ from ragem import toolkit
 
 from plugins.rabeg.models import Category
 from plugins.rabeg.questions import check_definitions
-from plugins.rabeg.seed import ensure_categories
 
 NAME_MAX = 120  # the column's width
 
@@ -35,8 +34,7 @@ def view(category: Category) -> dict[str, Any]:
 
 
 def list_categories(*, include_inactive: bool = False) -> list[Category]:
-    """The categories by code (active ones only unless asked); the seed runs first on a fresh database."""
-    ensure_categories()
+    """The categories by code (active ones only unless asked)."""
     stmt = select(Category).order_by(Category.code)
     if not include_inactive:
         stmt = stmt.where(Category.active.is_(True))
@@ -45,7 +43,6 @@ def list_categories(*, include_inactive: bool = False) -> list[Category]:
 
 def get_category(code: str) -> Category:
     """The category with ``code`` (active or not); 404 if there is none."""
-    ensure_categories()
     category = toolkit.db.session.scalar(select(Category).where(Category.code == code))
     if category is None:
         raise toolkit.NotFound(
@@ -121,7 +118,6 @@ def _audited(category: Category) -> dict[str, Any]:
 def create_category(data: dict[str, Any], actor: Any) -> Category:
     """Add a category; 409 if the code is taken, 422 if anything in it is invalid."""
     session = toolkit.db.session
-    ensure_categories()
     if session.scalar(select(Category.id).where(Category.code == data["code"])) is not None:
         raise toolkit.Conflict(
             message={"id": "Kode kategori sudah dipakai.", "en": "The category code is taken."},

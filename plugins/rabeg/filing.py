@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import uuid
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -13,13 +12,9 @@ from ragem import toolkit
 from plugins.rabeg import photos as photo_service
 from plugins.rabeg.models import Category, Complaint, IdempotencyRecord, TimelineEntry
 from plugins.rabeg.questions import check_answers
-from plugins.rabeg.seed import ensure_categories
 from plugins.rabeg.sla import set_deadlines
 
 SOURCES = ("app", "open311")
-#: The audit actor of an anonymous or account-less filing: a citizen with no id, so the audit log
-#: (read by admins) does not undo the anonymity; ``None`` would mean "the logged-in user".
-_ANONYMOUS_CITIZEN = SimpleNamespace(id=None, primary_role="citizen")
 MAX_MEDIA_URLS = 5
 
 MSG_ASSIGNED = {
@@ -29,8 +24,7 @@ MSG_ASSIGNED = {
 
 
 def active_category(code: str) -> Category:
-    """The active category ``code``; the seed runs first so a fresh database has categories."""
-    ensure_categories()
+    """The active category ``code``; 422 when there is none."""
     category = toolkit.db.session.scalar(select(Category).where(Category.code == code, Category.active.is_(True)))
     if category is None:
         raise toolkit.ValidationError(
@@ -197,7 +191,7 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
             return earlier, False
     toolkit.audit("rabeg.complaint.file", "rabeg_complaint", str(complaint.id),
                   after={"opd": opd, "category": cat.code, "source": source, "anonymous": bool(anonymous)},
-                  actor=_ANONYMOUS_CITIZEN if anonymous and reporter is not None else reporter)
+                  actor=toolkit.ANONYMOUS_CITIZEN if anonymous and reporter is not None else reporter)
     if reporter is not None:
         toolkit.notify(
             reporter, kind="rabeg.complaint.assigned", service="rabeg",

@@ -10,7 +10,6 @@ import io
 from datetime import timedelta
 from typing import Any, Iterable
 
-from flask import current_app
 from PIL import Image
 from sqlalchemy import select
 
@@ -21,6 +20,8 @@ from plugins.rabeg.models import Complaint, Photo
 ALLOWED = frozenset({"image/jpeg", "image/png"})
 #: Largest photo unless RAGEM_RABEG_PHOTO_MAX_BYTES says otherwise.
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = toolkit.PluginSetting("RABEG_PHOTO_MAX_BYTES", parse=toolkit.positive_int, default=DEFAULT_MAX_BYTES,
+                                  help="largest photo a citizen or officer may upload, in bytes")
 MAX_PER_ITEM = 5  # per complaint and per officer response
 THUMBNAIL_PX = 320
 #: An uploaded photo never filed with a complaint or response is deleted after this long.
@@ -30,12 +31,8 @@ URL_TTL_SECONDS = 600
 
 
 def max_bytes() -> int:
-    """The photo size limit of this app."""
-    value = current_app.config.get("RAGEM", {}).get("RABEG_PHOTO_MAX_BYTES")
-    try:
-        return int(value) if value and int(value) > 0 else DEFAULT_MAX_BYTES
-    except (TypeError, ValueError):
-        return DEFAULT_MAX_BYTES
+    """The photo size limit of this app (RAGEM_RABEG_PHOTO_MAX_BYTES)."""
+    return MAX_BYTES.value()
 
 
 def _thumbnail(data: bytes) -> bytes:

@@ -35,12 +35,9 @@ def ragem_plugin_info() -> toolkit.PluginInfo:
 
 @hookimpl
 def ragem_config_check(settings):
-    """Check the public holidays (RAGEM_RABEG_HOLIDAYS, comma-separated ISO dates) for the deadlines.
-
-    Each app reads its own list when it first needs it (``calendar.app_holidays``).
-    """
-    _dates, problems = calendar.parse_holidays(settings.get("RABEG_HOLIDAYS"))
-    return problems
+    """Refuse to start on a bad setting: the public holidays (RAGEM_RABEG_HOLIDAYS, comma-separated ISO
+    dates) that the deadlines skip, and the photo size limit (RAGEM_RABEG_PHOTO_MAX_BYTES)."""
+    return calendar.HOLIDAYS.problems(settings) + photos.MAX_BYTES.problems(settings)
 
 
 @hookimpl
@@ -75,11 +72,16 @@ def ragem_migrations() -> str:
 
 
 @hookimpl
-def ragem_demo_data(session):
-    """The categories of Kota Serang, the response templates and a few demo complaints (idempotent:
-    only missing ones are added)."""
+def ragem_reference_data(session):
+    """The complaint categories of Kota Serang and the officers' response templates: only missing
+    ones are added, so an admin's changes stay."""
     seed.ensure_categories(session)
     templates.ensure_templates(session)
+
+
+@hookimpl
+def ragem_demo_data(session):
+    """A few demo complaints filed by the demo citizens (idempotent: only missing ones are added)."""
     demo.ensure_demo_complaints()
 
 

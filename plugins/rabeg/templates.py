@@ -9,7 +9,7 @@ from ragem import toolkit
 
 from plugins.rabeg.access import ADMIN
 from plugins.rabeg.models import Category, Complaint, ResponseTemplate
-from plugins.rabeg.seed import category_codes, ensure_categories
+from plugins.rabeg.seed import category_codes
 
 # category code (None: any), target state (None: any), title, Indonesian body, English body
 TEMPLATES = (
@@ -40,7 +40,6 @@ TEMPLATES = (
 def ensure_templates(session=None) -> int:
     """Add the seeded templates that are missing (matched by title), never touching changed ones; returns how many."""
     session = session or toolkit.db.session
-    ensure_categories(session)
     existing = set(session.scalars(select(ResponseTemplate.title)))
     codes = dict(session.execute(select(Category.code, Category.id)).all())
     added = 0
@@ -77,7 +76,6 @@ def _category_id(code: str | None) -> int | None:
 def list_templates(user: Any, *, category: str | None = None, state: str | None = None,
                    include_inactive: bool = False) -> dict[str, Any]:
     """Templates fitting ``category`` and ``state`` (those for any category/state included), titles A-Z."""
-    ensure_templates()
     stmt = select(ResponseTemplate)
     if category is not None:
         category_id = _category_id(category)
@@ -88,7 +86,6 @@ def list_templates(user: Any, *, category: str | None = None, state: str | None 
         stmt = stmt.where(ResponseTemplate.active.is_(True))
     rows = toolkit.db.session.scalars(stmt.order_by(ResponseTemplate.title, ResponseTemplate.id)).all()
     codes = category_codes() if rows else {}
-    toolkit.db.session.commit()  # the lazy seed
     return {"items": [template_dict(t, codes.get(t.category_id)) for t in rows]}
 
 
@@ -102,7 +99,6 @@ def _load(template_id: int) -> ResponseTemplate:
 def create_template(actor: Any, *, title: str, body_id: str, body_en: str, category: str | None = None,
                     state: str | None = None) -> dict[str, Any]:
     """Add a template (admins); audited."""
-    ensure_templates()  # a fresh database: the categories (and seeded templates) first
     template = ResponseTemplate(category_id=_category_id(category), state=state, title=title.strip(),
                                 body_id=body_id.strip(), body_en=body_en.strip(), active=True)
     toolkit.db.session.add(template)

@@ -10,11 +10,12 @@ from flask_jwt_extended import verify_jwt_in_request
 
 from ragem.blueprint import document_security
 from ragem.errors import Forbidden
+from ragem.hooktypes import Account
 
 log = logging.getLogger("ragem.auth")
 
 
-def current_user():
+def current_user() -> Account | None:
     """The logged-in account of this request, or ``None``."""
     if "current_user" in g:
         return g.current_user
@@ -87,7 +88,7 @@ def fresh_login_required(max_age_seconds: int = 300) -> Callable:
     return decorator
 
 
-def can(user: Any, permission: str, resource: Any = None) -> bool:
+def can(user: Account | None, permission: str, resource: Any = None) -> bool:
     """Whether ``user`` holds ``permission`` (role defaults, then plugin grants and vetoes)."""
     if user is None:
         return False

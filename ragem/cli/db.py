@@ -27,6 +27,22 @@ def upgrade():
         click.echo(f"applied {line}")
     if not applied:
         click.echo("nothing to apply: every history is at its head")
+    load_reference_data(app)
+    click.echo("reference data loaded (regions, OPDs, each service's own)")
+
+
+def load_reference_data(app) -> None:
+    """Load the core's and every plugin's reference data; a failure is a one-line error."""
+    from ragem.database import ReferenceDataError, seed_reference
+    from ragem.extensions import db as database
+
+    with app.app_context():
+        try:
+            seed_reference()
+        except ReferenceDataError as exc:
+            raise click.ClickException(str(exc)) from None
+        finally:
+            database.session.remove()
 
 
 @db.command("current")

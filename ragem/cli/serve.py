@@ -37,7 +37,7 @@ def configured_app():
 
 def prepare_database(app, *, demo: bool) -> list[dict]:
     """Migrate, load the reference data and (with ``demo``) the demo data; returns the demo log-ins."""
-    from ragem.database import seed_reference
+    from ragem.database import ReferenceDataError, seed_reference
     from ragem.demo import DemoRefused, check_allowed, load_demo
     from ragem.extensions import db
 
@@ -50,7 +50,7 @@ def prepare_database(app, *, demo: bool) -> list[dict]:
             logins = load_demo() if demo else []
             db.session.remove()
             db.engine.dispose()  # no connection may outlive this process into gunicorn's workers
-    except DemoRefused as exc:
+    except (DemoRefused, ReferenceDataError) as exc:
         raise click.ClickException(str(exc)) from None
     return logins
 

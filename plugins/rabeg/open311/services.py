@@ -14,7 +14,6 @@ from ragem import toolkit
 
 from plugins.rabeg.models import Category
 from plugins.rabeg.open311.formats import Open311Error
-from plugins.rabeg.seed import ensure_categories
 
 DATATYPE_DESCRIPTIONS = {
     "string": {"id": "Teks satu baris", "en": "One line of text"},
@@ -28,8 +27,7 @@ DATATYPE_DESCRIPTIONS = {
 
 
 def active_categories() -> list[Category]:
-    """The categories citizens can file under, by code (the seed runs first on a fresh database)."""
-    ensure_categories()
+    """The categories citizens can file under, by code."""
     return list(toolkit.db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.code)))
 
 
@@ -37,7 +35,6 @@ def find_category(code: str | None) -> Category | None:
     """The active category ``code``, or ``None``."""
     if not code or len(code) > 40:
         return None
-    ensure_categories()
     return toolkit.db.session.scalar(select(Category).where(Category.code == code, Category.active.is_(True)))
 
 

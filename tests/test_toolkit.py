@@ -1,0 +1,153 @@
+"""The toolkit is the whole surface a plugin sees: every public name listed, a typed account, settings."""
+from __future__ import annotations
+
+import types
+
+import pytest
+
+from ragem import toolkit
+from ragem.toolkit import hookimpl
+
+
+def _info(slug: str) -> toolkit.PluginInfo:
+    return toolkit.PluginInfo(slug=slug, name={"id": "Uji", "en": "Probe"}, description={"id": "Uji.", "en": "Probe."},
+                              opd="DISKOMINFO", version="1")
+
+
+def test_all_lists_every_public_name_and_nothing_else():
+    public = {
+        name for name, value in vars(toolkit).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType) and name != "annotations"
+    }
+    assert set(toolkit.__all__) == public, (sorted(public - set(toolkit.__all__)), sorted(set(toolkit.__all__) - public))
+    assert len(toolkit.__all__) == len(set(toolkit.__all__))
+
+
+# --- The account a plugin sees -----------------------------------------------------------------
+
+class WhoAmI:
+    """A throwaway service answering what it can see of the caller."""
+
+    @hookimpl
+    def ragem_plugin_info(self):
+        return _info("zzwhoami")
+
+    @hookimpl
+    def ragem_blueprints(self):
+        blp = toolkit.Blueprint("zzwhoami_api", __name__)
+
+        @blp.route("/me")
+        @toolkit.login_required
+        def me():
+            user = toolkit.current_user()
+            return {"is_account": isinstance(user, toolkit.Account), "role": user.primary_role,
+                    "officer": user.has_role("officer"), "opd": user.opd_code, "id": user.id}
+
+        return [blp]
+
+
+def test_the_caller_is_an_account_with_the_documented_attributes(make_app, login_as):
+    app = make_app(extra_plugins=[("zzwhoami", WhoAmI())])
+    headers = login_as("officer", opd="DLH", target_app=app)
+    answer = app.test_client().get("/api/v1/zzwhoami/me", headers=headers)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json() == {"is_account": True, "role": "officer", "officer": True, "opd": "DLH",
+                                 "id": headers["X-Test-User-Id"]}
+
+
+def test_the_anonymous_citizen_is_an_account_without_an_id():
+    anonymous = toolkit.ANONYMOUS_CITIZEN
+    assert isinstance(anonymous, toolkit.Account)
+    assert anonymous.id is None and anonymous.primary_role == "citizen" and anonymous.has_role("citizen")
+    assert not anonymous.has_role("admin")
+
+
+def test_an_audit_entry_by_the_anonymous_citizen_names_no_account(app):
+    from ragem.audit.models import AuditEntry
+
+    with app.test_request_context():
+        entry = toolkit.audit("zz.filed", "zz_thing", "1", actor=toolkit.ANONYMOUS_CITIZEN)
+        toolkit.db.session.commit()
+        stored = toolkit.db.session.get(AuditEntry, entry.id)
+        assert stored.actor_id is None and stored.actor_role == "citizen"
+
+
+# --- A plugin's own settings ---------------------------------------------------------------------
+
+LIMIT = toolkit.PluginSetting("ZZSET_LIMIT", parse=toolkit.positive_int, default=7, help="how many")
+TAGS = toolkit.PluginSetting("ZZSET_TAGS", parse=toolkit.text_list, default=["a"])
+STRICT = toolkit.PluginSetting("ZZSET_STRICT", parse=toolkit.boolean, default=False)
+
+
+class Configured:
+    """A throwaway service with settings, checked at start-up and read in a route."""
+
+    @hookimpl
+    def ragem_plugin_info(self):
+        return _info("zzset")
+
+    @hookimpl
+    def ragem_config_check(self, settings):
+        return LIMIT.problems(settings) + TAGS.problems(settings) + STRICT.problems(settings)
+
+    @hookimpl
+    def ragem_blueprints(self):
+        blp = toolkit.Blueprint("zzset_api", __name__)
+
+        @blp.route("/settings")
+        def current():
+            return {"limit": LIMIT.value(), "tags": TAGS.value(), "strict": STRICT.value()}
+
+        return [blp]
+
+
+def _settings_of(app):
+    answer = app.test_client().get("/api/v1/zzset/settings")
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def _record(app, slug):
+    return next(r for r in app.extensions["ragem.plugins"].records.values() if r.info and r.info.slug == slug)
+
+
+def test_settings_have_defaults_and_parse_what_the_operator_set(make_app):
+    assert _settings_of(make_app(extra_plugins=[("zzset", Configured())])) == {"limit": 7, "tags": ["a"], "strict": False}
+    chosen = make_app(extra_plugins=[("zzset", Configured())], ZZSET_LIMIT="12", ZZSET_TAGS="x, y,", ZZSET_STRICT="yes")
+    assert _settings_of(chosen) == {"limit": 12, "tags": ["x", "y"], "strict": True}
+
+
+def test_settings_come_from_the_environment(make_app, monkeypatch):
+    monkeypatch.setenv("RAGEM_ZZSET_LIMIT", "3")
+    assert _settings_of(make_app(extra_plugins=[("zzset", Configured())]))["limit"] == 3
+
+
+def test_two_apps_keep_their_own_values(make_app):
+    one = make_app(extra_plugins=[("zzset", Configured())], ZZSET_LIMIT="1")
+    two = make_app(extra_plugins=[("zzset", Configured())], ZZSET_LIMIT="2")
+    assert (_settings_of(one)["limit"], _settings_of(two)["limit"], _settings_of(one)["limit"]) == (1, 2, 1)
+
+
+def test_a_bad_value_stops_the_plugin_with_the_variable_named_and_the_rest_serves(make_app):
+    app = make_app(extra_plugins=[("zzset", Configured())], ZZSET_LIMIT="nol", ZZSET_STRICT="mungkin")
+    record = _record(app, "zzset")
+    assert record.status == "failed"
+    assert "RAGEM_ZZSET_LIMIT" in record.reason and "RAGEM_ZZSET_STRICT" in record.reason
+    assert app.test_client().get("/api/v1/zzset/settings").status_code == 404
+    assert app.test_client().get("/api/v1/services").status_code == 200
+
+
+def test_outside_an_app_a_setting_is_its_default():
+    assert LIMIT.value() == 7
+
+
+@pytest.mark.parametrize("name", ["SECRET_KEY", "DATA_KEY", "DATABASE_URL", "RAGEM_ZZ_X", "zz_lower", ""])
+def test_a_plugin_cannot_declare_a_core_setting_or_a_malformed_name(name):
+    with pytest.raises(ValueError):
+        toolkit.PluginSetting(name)
+
+
+def test_an_empty_value_can_mean_empty_rather_than_the_default():
+    keep_empty = toolkit.PluginSetting("ZZSET_DAYS", parse=toolkit.text_list, default=["x"], empty_means_default=False)
+    assert keep_empty.read({"ZZSET_DAYS": ""}) == [] and keep_empty.read({}) == ["x"]
+    assert TAGS.read({"ZZSET_TAGS": " "}) == ["a"]
