@@ -10,10 +10,17 @@ Fixtures: ``make_app`` (an app factory, optionally with throwaway plugins), ``ap
 
 The database comes from ``RAGEM_TEST_DATABASE_URL`` (PostgreSQL: a private database is created for
 the test session and dropped after it) or a SQLite file in a temporary folder. Every app starts
-from empty tables with the reference data loaded. ``RAGEM_TEST_REDIS_URL`` turns Redis on.
+from empty tables with the reference data loaded (the core's and every plugin's
+``ragem_reference_data``). ``RAGEM_TEST_REDIS_URL`` turns Redis on.
+
+Helpers, inside an app context: ``run_due_jobs`` and ``periodic_jobs`` (the scheduler),
+``invoke_cli`` (``ragem ...`` commands against an app), ``audit_entries`` and ``inbox`` (what was
+recorded and who was told), ``account`` (an account row for a test's setup), ``openapi_spec``,
+``load_demo`` and ``DEMO_PASSWORD``, and ``boundary_violations`` (a plugin imports only the toolkit).
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import itertools
 import os
@@ -22,11 +29,21 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from click.testing import CliRunner
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+import ragem.cli as _cli
+from ragem import demo as _demo
+from ragem.apidocs.spec import spec_dict
 from ragem.app import create_app
+from ragem.audit.models import AuditEntry
+from ragem.auth.models import User
 from ragem.database import create_all, seed_reference, wipe_all
+from ragem.demo import DEMO_PASSWORD  # noqa: F401  (the demo accounts' password, for plugin tests)
+from ragem.extensions import db
+from ragem.jobs import scheduler as _scheduler
+from ragem.notifications.models import Notification
 
 _counter = itertools.count(1)
 
@@ -188,3 +205,123 @@ def login_as(app) -> Callable[..., dict[str, str]]:
         return headers
 
     return factory
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers for plugin tests: what a test needs to observe without reaching into the core.
+# Each works inside an app context (``with app.app_context():`` or the ``db_session`` fixture).
+# ---------------------------------------------------------------------------------------------
+
+def run_due_jobs(now=None) -> list[str]:
+    """Run the periodic jobs due at ``now`` (default: now) as the scheduler would; returns the names
+    of the jobs that ran (``rabeg.escalate``...). Each slot runs once: a second call at the same
+    moment runs nothing."""
+    return _scheduler.run_due_jobs(now)
+
+
+def periodic_jobs(app=None) -> dict[str, Any]:
+    """The registered periodic jobs by full name (``<slug>.<name>``): each has ``every_seconds``
+    and ``func``."""
+    return {job.name: job for job in _scheduler.periodic_jobs(app)}
+
+
+def invoke_cli(app, args: list[str], **kwargs):
+    """Run ``ragem <args>`` against ``app`` (a plugin's commands are ``[slug, ...]``); returns click's
+    ``Result`` with ``exit_code`` and ``output``. With ``app=None`` the command builds its app from
+    the environment, as on a server: pass ``env={"RAGEM_DATABASE_URL": ...}``."""
+    if app is None:
+        return CliRunner().invoke(_cli.main, list(args), **kwargs)
+    original = _cli.build_app
+    _cli.build_app = lambda: app  # the commands act on this app, not one built from the environment
+    try:
+        return CliRunner().invoke(_cli.main, list(args), **kwargs)
+    finally:
+        _cli.build_app = original
+
+
+def audit_entries(*, action: str | None = None, target_type: str | None = None,
+                  target_id: str | None = None) -> list:
+    """Audit entries, oldest first, optionally one ``action``/``target_type``/``target_id``; each
+    has ``actor_id``, ``actor_role``, ``action``, ``target_type``, ``target_id``, ``before``,
+    ``after``, ``reason`` and ``created_at``."""
+    stmt = select(AuditEntry).order_by(AuditEntry.id)
+    for column, value in ((AuditEntry.action, action), (AuditEntry.target_type, target_type),
+                          (AuditEntry.target_id, target_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return list(db.session.scalars(stmt))
+
+
+def inbox(user_id: str | None = None) -> list:
+    """In-app notifications, oldest first: one account's, or everyone's when ``user_id`` is
+    ``None``; each has ``user_id``, ``service``, ``kind``, ``title_id``/``title_en``,
+    ``body_id``/``body_en``, ``data`` and ``read_at``."""
+    stmt = select(Notification).order_by(Notification.id)
+    if user_id is not None:
+        stmt = stmt.where(Notification.user_id == user_id)
+    return list(db.session.scalars(stmt))
+
+
+def account(user_id: str):
+    """The account row of ``user_id`` (to read or change its profile in a test's setup)."""
+    return db.session.get(User, user_id)
+
+
+def openapi_spec(app) -> dict[str, Any]:
+    """The OpenAPI document ``app`` serves, as a dict (``["paths"]``, ``["components"]``)."""
+    return spec_dict(app)
+
+
+def load_demo() -> list[dict]:
+    """Load the demo accounts and every service's demo data (``ragem demo load``); returns the
+    log-ins (``key``, ``role``, ``phone``...). Their password is ``DEMO_PASSWORD``."""
+    return _demo.load_demo()
+
+
+
+#: What a plugin may import from the core: the toolkit, and in its tests this module too.
+PLUGIN_SOURCE_IMPORTS = frozenset({"ragem.toolkit"})
+PLUGIN_TEST_IMPORTS = frozenset({"ragem.toolkit", "ragem.testing"})
+
+
+def _core_imports(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """``(line, module)`` for every import of ``ragem`` or ``ragem.*`` anywhere in ``tree`` (in
+    functions too, and ``importlib.import_module("ragem...")`` with a literal name)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            # ``from ragem import toolkit`` imports the module ragem.toolkit.
+            names = [f"{node.module}.{alias.name}" for alias in node.names] if node.module == "ragem" else [node.module]
+        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+              and isinstance(node.args[0].value, str)
+              and getattr(node.func, "attr", getattr(node.func, "id", None)) in ("import_module", "__import__")):
+            names = [node.args[0].value]
+        else:
+            continue
+        for name in names:
+            if name == "ragem" or name.startswith("ragem."):
+                yield node.lineno, name
+
+
+def _allowed(name: str, allowed: frozenset[str]) -> bool:
+    return any(name == module or name.startswith(f"{module}.") for module in allowed)
+
+
+def boundary_violations(package_dir) -> list[str]:
+    """Imports of the RAGEM core a plugin may not make, as ``path:line imports module``.
+
+    A plugin imports only ``ragem.toolkit`` from the core; its tests (files under a ``tests``
+    folder, ``test_*.py`` and ``conftest.py``) may also import ``ragem.testing``. Assert that the
+    answer is empty in a plugin's own tests: ``assert boundary_violations(Path(__file__).parents[1]) == []``.
+    """
+    root = Path(package_dir)
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        is_test = "tests" in relative.parts or path.name.startswith("test_") or path.name == "conftest.py"
+        allowed = PLUGIN_TEST_IMPORTS if is_test else PLUGIN_SOURCE_IMPORTS
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        found += [f"{relative}:{line} imports {name}" for line, name in _core_imports(tree)
+                  if not _allowed(name, allowed)]
+    return found

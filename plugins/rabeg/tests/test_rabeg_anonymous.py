@@ -69,10 +69,10 @@ def test_name_is_captured_only_when_allowed_and_the_read_is_logged(client, login
 
 
 def test_a_profile_without_a_name_leaves_it_empty(client, login_as, db_session):
-    from ragem.auth.models import User
+    from ragem.testing import account
 
     citizen = login_as("citizen")
-    db_session.get(User, _user_id(citizen)).name = ""
+    account(_user_id(citizen)).name = ""
     db_session.commit()
     filed = client.post(URL, json=body(show_name_publicly=True), headers=citizen).get_json()
     assert db_session.get(Complaint, filed["id"]).reporter_display_name is None

@@ -1,5 +1,5 @@
 """Categories: routing (the same for app and Open311 filings) and the admin API that manages them."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from plugins.rabeg import filing
 from plugins.rabeg.models import Category, Complaint
@@ -133,3 +133,40 @@ def test_bad_category_changes_are_refused_and_change_nothing(client, login_as):
     sampah = [c for c in client.get(CATEGORIES).get_json()["items"] if c["code"] == "SAMPAH"][0]
     assert sampah["opd"] == "DLH" and sampah["routing_overrides"] == {} and sampah["questions"] == []
     assert _audit(client, admin, "rabeg.category.update") == []
+
+
+# --- Categories and templates are reference data: loaded with the schema, never by a request ----------
+
+def test_ragem_db_upgrade_brings_the_categories_and_templates_to_a_fresh_database(fresh_database_url,
+                                                                                   ragem_instance_path):
+    from sqlalchemy import create_engine, text
+
+    from ragem.testing import invoke_cli
+
+    env = {"RAGEM_DATABASE_URL": fresh_database_url, "RAGEM_INSTANCE_PATH": ragem_instance_path,
+           "RAGEM_ENV": "testing", "RAGEM_LOG_JSON": "false", "RAGEM_SCHEDULER": "false"}
+    assert invoke_cli(None, ["db", "upgrade"], env=env).exit_code == 0
+    again = invoke_cli(None, ["db", "upgrade"], env=env)  # a second run adds nothing
+    assert again.exit_code == 0, again.output
+    engine = create_engine(fresh_database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM rabeg_category")) == 9
+            assert conn.scalar(text("SELECT count(*) FROM rabeg_response_template")) > 0
+    finally:
+        engine.dispose()
+
+
+def test_a_request_never_puts_categories_back(client, login_as, db_session):
+    from plugins.rabeg.models import ResponseTemplate
+
+    db_session.query(ResponseTemplate).delete()
+    db_session.query(Category).delete()
+    db_session.commit()
+    admin = login_as("admin")
+    assert client.get(CATEGORIES).get_json()["items"] == []
+    assert client.get("/api/v1/rabeg/response-templates", headers=admin).get_json()["items"] == []
+    body = {"category": "SAMPAH", "description": "Sampah menumpuk di pinggir jalan.", "kelurahan": KELURAHAN}
+    assert client.post(URL, json=body, headers=login_as("citizen")).status_code == 422
+    assert client.get("/open311/v2/services.json").get_json() == []
+    assert db_session.scalar(select(func.count()).select_from(Category)) == 0

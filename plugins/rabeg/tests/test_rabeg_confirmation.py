@@ -10,8 +10,8 @@ from plugins.rabeg.autoclose import close_unconfirmed
 from plugins.rabeg.lifecycle import change_state
 from plugins.rabeg.models import Complaint
 from ragem import toolkit
-from ragem.jobs.scheduler import periodic_jobs, run_due_jobs
-from ragem.timeutil import isoformat_z, utcnow
+from ragem.testing import periodic_jobs, run_due_jobs
+from ragem.toolkit import isoformat_z, utcnow
 
 URL = "/api/v1/rabeg/complaints"
 
@@ -110,7 +110,7 @@ def test_unanswered_for_seven_days_it_closes_itself(client, login_as, db_session
 
 
 def test_auto_close_is_a_registered_periodic_job(app, client, login_as, db_session):
-    jobs = {job.name: job for job in periodic_jobs(app)}
+    jobs = periodic_jobs(app)
     assert jobs["rabeg.autoclose"].every_seconds == 3600
     cid, _reporter, _officer = resolved_complaint(client, login_as)
     db_session.execute(update(Complaint).where(Complaint.id == cid).values(resolved_at=utcnow() - timedelta(days=9)))

@@ -31,7 +31,7 @@ def test_erasure_keeps_the_complaint_without_the_reporter(client, login_as, app)
     filed = _file(client, citizen, "c-1")
     assert client.delete("/api/v1/me", headers=citizen).status_code == 204
     with app.app_context():
-        from ragem.extensions import db
+        from ragem.toolkit import db
 
         complaint = db.session.scalar(select(Complaint).where(Complaint.public_number == filed["public_number"]))
         assert complaint is not None
@@ -63,7 +63,7 @@ def test_erasure_forgets_who_acted_on_the_timeline(client, login_as, app):
     user_id = citizen["X-Test-User-Id"]
     assert client.delete("/api/v1/me", headers=citizen).status_code == 204
     with app.app_context():
-        from ragem.extensions import db
+        from ragem.toolkit import db
         from plugins.rabeg.models import TimelineEntry
 
         actors = set(db.session.scalars(select(TimelineEntry.actor_id).where(TimelineEntry.complaint_id == filed["id"])))

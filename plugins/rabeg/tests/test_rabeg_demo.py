@@ -1,8 +1,8 @@
 """`ragem demo load` gives RABEG something to show: complaints filed and handled like real ones, once."""
 from sqlalchemy import func, select
 
-from ragem.demo import DEMO_PASSWORD, load_demo
-from ragem.extensions import db
+from ragem.testing import DEMO_PASSWORD, load_demo
+from ragem.toolkit import db
 
 from plugins.rabeg.models import Complaint, TimelineEntry
 

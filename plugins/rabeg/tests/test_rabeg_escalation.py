@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from ragem.extensions import db
-from ragem.timeutil import utcnow
+from ragem.toolkit import db
+from ragem.toolkit import utcnow
 
 from plugins.rabeg.escalation import escalate_breaches, escalate_one, find_breaches
 from plugins.rabeg.models import Complaint, Escalation
@@ -56,7 +56,7 @@ def test_the_job_is_registered_and_runs_from_the_scheduler(app, client, login_as
     shift_clock(app, cid, 24 * 30)
     # The scheduler thread (web process in the embedded default, `ragem worker` in production)
     # ticks run_due_jobs: no manual step escalates the complaint.
-    from ragem.jobs.scheduler import run_due_jobs
+    from ragem.testing import run_due_jobs
 
     with app.app_context():
         assert "rabeg.escalate" in run_due_jobs()

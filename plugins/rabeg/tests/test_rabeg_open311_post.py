@@ -6,12 +6,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from ragem import toolkit
-from ragem.cli import main as ragem_cli
+from ragem.testing import invoke_cli, openapi_spec
 
 from plugins.rabeg.models import ApiKey, Category, Complaint
 from plugins.rabeg.seed import ensure_categories
@@ -238,29 +237,25 @@ def test_api_keys_are_shown_once_listed_without_the_key_and_revoked_with_an_audi
     assert key not in str(audit)
 
 
-def test_the_cli_creates_lists_and_revokes_keys(app, client, monkeypatch, db_session):
-    monkeypatch.setattr("ragem.cli.build_app", lambda: app)
-    runner = CliRunner()
-    result = runner.invoke(ragem_cli, ["rabeg", "api-keys", "create", "Aplikasi Kelurahan"])
+def test_the_cli_creates_lists_and_revokes_keys(app, client, db_session):
+    result = invoke_cli(app, ["rabeg", "api-keys", "create", "Aplikasi Kelurahan"])
     assert result.exit_code == 0, result.output
     key = result.output.strip().splitlines()[-1]
     assert key.startswith("rbg_")
     created(post(client, form(key)))
 
-    listing = runner.invoke(ragem_cli, ["rabeg", "api-keys", "list"])
+    listing = invoke_cli(app, ["rabeg", "api-keys", "list"])
     assert listing.exit_code == 0 and "Aplikasi Kelurahan" in listing.output and "active" in listing.output
     assert key not in listing.output
     key_id = db_session.scalar(select(ApiKey.id).where(ApiKey.name == "Aplikasi Kelurahan"))
-    revoked = runner.invoke(ragem_cli, ["rabeg", "api-keys", "revoke", str(key_id)])
+    revoked = invoke_cli(app, ["rabeg", "api-keys", "revoke", str(key_id)])
     assert revoked.exit_code == 0 and "revoked" in revoked.output
     check_errors(post(client, form(key)), 403)
-    assert runner.invoke(ragem_cli, ["rabeg", "api-keys", "revoke", "424242"]).exit_code != 0
+    assert invoke_cli(app, ["rabeg", "api-keys", "revoke", "424242"]).exit_code != 0
 
 
 def test_the_post_is_documented_in_both_content_types(app):
-    from ragem.apidocs.spec import spec_dict
-
-    paths = spec_dict(app)["paths"]
+    paths = openapi_spec(app)["paths"]
     operation = paths["/open311/v2/requests.{fmt}"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/x-www-form-urlencoded", "application/json"}
     assert set(operation["responses"]["201"]["content"]) == {"application/json", "text/xml"}

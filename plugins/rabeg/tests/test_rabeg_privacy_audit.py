@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from plugins.rabeg.lifecycle import change_state
 from plugins.rabeg.models import Complaint, TimelineEntry
 from ragem import toolkit
-from ragem.timeutil import utcnow
+from ragem.toolkit import utcnow
 
 URL = "/api/v1/rabeg/complaints"
 OPEN311 = "/open311/v2"

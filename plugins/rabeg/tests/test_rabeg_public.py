@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from ragem.extensions import db
+from ragem.toolkit import db
 
 from plugins.rabeg.models import Complaint, Photo, TimelineEntry
 
@@ -71,10 +71,10 @@ def update(app, model, row_id, **values):
 
 
 def reporter_name(app, headers):
-    from ragem.auth.models import User
+    from ragem.testing import account
 
     with app.app_context():
-        return db.session.get(User, headers["X-Test-User-Id"]).name
+        return account(headers["X-Test-User-Id"]).name
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from ragem.extensions import db
-from ragem.timeutil import utcnow
+from ragem.toolkit import db
+from ragem.toolkit import utcnow
 
 from plugins.rabeg.models import Complaint
 

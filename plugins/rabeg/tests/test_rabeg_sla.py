@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from ragem.timeutil import utcnow
+from ragem.toolkit import utcnow
 
 from plugins.rabeg.models import Category, Complaint
 from plugins.rabeg.seed import ensure_categories
@@ -39,7 +39,7 @@ def file(client, headers, category="JALAN_RUSAK"):
 
 def shift_clock(app, complaint_id, hours):
     """Move a complaint's whole life ``hours`` into the past (filed, deadlines, responses)."""
-    from ragem.extensions import db
+    from ragem.toolkit import db
 
     with app.app_context():
         c = db.session.get(Complaint, complaint_id)
@@ -66,7 +66,7 @@ def test_an_unanswered_complaint_becomes_at_risk_then_breached(app, client, logi
     citizen = login_as("citizen")
     cid = file(client, citizen)["id"]
     with app.app_context():
-        from ragem.extensions import db
+        from ragem.toolkit import db
 
         c = db.session.get(Complaint, cid)
         c.first_response_risk_at = utcnow() - timedelta(minutes=1)
@@ -109,7 +109,7 @@ def test_a_rejection_counts_as_the_resolution(app, client, login_as):
     assert client.get(f"{URL}/{on_time}", headers=citizen).get_json()["sla"]["resolution"]["status"] == "met"
     assert client.get(f"{URL}/{late}", headers=citizen).get_json()["sla"]["resolution"]["status"] == "breached"
     with app.app_context():
-        from ragem.extensions import db
+        from ragem.toolkit import db
 
         assert db.session.get(Complaint, late).closed_at is not None  # the rejection moment is kept
 
