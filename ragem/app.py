@@ -16,6 +16,7 @@ from ragem.core_modules import CORE_MODULES
 from ragem.errors import register_error_handlers
 from ragem import ratelimits  # noqa: F401  (registers the read exemption once)
 from ragem.extensions import db, limiter
+from ragem.json_input import StrictJSONProvider
 from ragem import http_guards, ratelimit_storage
 from ragem.logs import configure_logging, install_request_id
 from ragem.plugins import PluginRegistry
@@ -102,8 +103,7 @@ def _configure_flask(app: Flask, settings: dict[str, Any]) -> None:
         OPENAPI_URL_PREFIX=None,  # we serve /openapi.yaml and /api/docs ourselves
         JSON_SORT_KEYS=False,
     )
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
+    app.json = StrictJSONProvider(app)  # request.get_json() refuses what no service could store
     if settings["DATABASE_URL"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing with 'database is locked' under gunicorn.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}

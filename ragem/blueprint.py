@@ -6,8 +6,11 @@ error) and ``@blp.response(200, Schema)`` dumps output; both feed ``openapi.yaml
 from __future__ import annotations
 
 from flask_smorest import Blueprint as _SmorestBlueprint
-from webargs.flaskparser import FlaskParser
+from webargs.core import missing
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import CombinedMultiDict
+
+from ragem.json_input import loads_strict
 
 BEARER_SECURITY = [{"bearerAuth": []}]
 
@@ -27,11 +30,14 @@ class RagemParser(FlaskParser):
         return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
 
     def _raw_load_json(self, req):
-        """The JSON body; absurdly deep nesting (``[[[[...]]]]``) is invalid JSON, not a 500."""
+        """The JSON body, read strictly (``ragem.json_input``): malformed bytes, absurd nesting, a lone
+        surrogate or a 5,000-digit number are invalid JSON (400), never a 500 further on."""
+        if not is_json_request(req):
+            return missing
         try:
-            return super()._raw_load_json(req)
-        except RecursionError as exc:
-            self._handle_invalid_json_error(ValueError(f"JSON nested too deeply: {exc}"), req)
+            return loads_strict(req.get_data(cache=True).decode("utf-8"))
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, UnacceptableJSON
+            self._handle_invalid_json_error(exc, req)
 
 
 class Blueprint(_SmorestBlueprint):

@@ -44,6 +44,7 @@ QUERY_JUNK = (
     # Valid datetimes that fall off the calendar once moved to UTC.
     "since=0001-01-01T00:00:00%2B14:00&until=9999-12-31T23:59:59-10:00",
     "bogus=1&bogus=2",
+    "expires=9999999999&signature=%C3%BC",  # a signature that is not ASCII
 )
 
 WRONG_BY_TYPE = {
@@ -101,6 +102,18 @@ def _nul_strings(spec: dict, schema: dict) -> dict:
     return {name: "ab\u0000cd" for name in props}
 
 
+def _lone_surrogates(spec: dict, schema: dict) -> str:
+    """JSON text with a lone UTF-16 surrogate in every field (json.dumps escapes it as ``\\ud800``)."""
+    props = _properties(spec, schema) or {"name": {}}
+    return json.dumps({name: "ab\ud800cd" for name in props})
+
+
+def _long_numbers(spec: dict, schema: dict) -> str:
+    """JSON text with a 5,000-digit integer in every field (beyond what Python converts)."""
+    props = _properties(spec, schema) or {"name": {}}
+    return "{" + ", ".join(f"{json.dumps(name)}: {'7' * 5000}" for name in props) + "}"
+
+
 def _body_variants(spec: dict, path: str, method: str) -> list[tuple[str, dict]]:
     """``(label, client kwargs)`` for each kind of bad body."""
     media_type, schema = _body_schema(spec, path, method)
@@ -116,6 +129,8 @@ def _body_variants(spec: dict, path: str, method: str) -> list[tuple[str, dict]]
         ("nul in strings", {"json": _nul_strings(spec, schema)}),
         ("unknown field", {"json": {"__tidak_dikenal__": 1}}),
         ("invalid utf-8", {"data": b'{"name": "\xff\xfe"}', "content_type": json_type}),
+        ("lone surrogates", {"data": _lone_surrogates(spec, schema), "content_type": json_type}),
+        ("5000-digit numbers", {"data": _long_numbers(spec, schema), "content_type": json_type}),
     ]
     if media_type == "multipart/form-data" or method in ("POST", "PUT", "PATCH"):
         variants.append((

@@ -293,6 +293,7 @@ def test_a_tampered_signed_link_is_refused(app, client, login_as):
         f"{path}?expires={params['expires']}",  # signature missing
         f"{path}?signature={params['signature']}",  # expiry missing
         f"{path}?expires={params['expires']}&signature=",
+        f"{path}?expires={params['expires']}&signature=%C3%BC",  # not ASCII: not ours either
     ]
     for attempt in attempts:
         response = client.get(attempt)

@@ -169,7 +169,8 @@ def check_signature(file_id: str, expires: int | None, signature: str | None) ->
     """Accept a signed link or raise 403 (``invalid_signature`` or ``link_expired``)."""
     if expires is None or not signature:
         raise Forbidden("invalid_signature", details={"required": ["expires", "signature"]})
-    if not hmac.compare_digest(_signature(file_id, expires), signature):
+    # compare_digest refuses non-ASCII text (TypeError): such a signature is simply not ours.
+    if not signature.isascii() or not hmac.compare_digest(_signature(file_id, expires), signature):
         raise Forbidden("invalid_signature")
     if expires < time.time():
         raise Forbidden("link_expired", details={"expired_at": expires})
