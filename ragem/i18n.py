@@ -34,6 +34,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "unsupported_file_type": {"id": "Jenis berkas ini tidak diterima.", "en": "This type of file is not accepted."},
     "file_too_large": {"id": "Berkas terlalu besar.", "en": "The file is too large."},
     "invalid_file": {"id": "Berkas rusak atau tidak dapat dibaca.", "en": "The file is damaged or cannot be read."},
+    "image_too_large": {"id": "Resolusi gambar terlalu besar. Perkecil gambar lalu kirim lagi.", "en": "The image resolution is too large. Make it smaller and send it again."},
+    "upload_quota_exceeded": {"id": "Batas unggahan harian akun Anda sudah tercapai. Coba lagi besok.", "en": "Your account's daily upload limit is reached. Please try again tomorrow."},
     "invalid_signature": {"id": "Tautan berkas tidak valid.", "en": "The file link is not valid."},
     "link_expired": {"id": "Tautan berkas sudah kedaluwarsa. Minta tautan baru.", "en": "The file link has expired. Ask for a new one."},
     "invalid_period": {"id": "Periode tidak valid. Gunakan format 2026-11 (bulan), 2026-Q4 (triwulan) atau 2026 (tahun).", "en": "Invalid period. Use 2026-11 (month), 2026-Q4 (quarter) or 2026 (year)."},

@@ -6,10 +6,12 @@ import re
 import struct
 import time
 import zlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from ragem import toolkit
 from ragem.errors import ApiError
@@ -229,8 +231,6 @@ def test_decompression_bombs_and_corrupt_images_are_422_not_500(app, client, log
     citizen = login_as("citizen")
     jpeg = image_bytes("JPEG", size=(64, 64))
     cases = {
-        "bomb far past the pixel limit": (png_claiming(50_000, 50_000), "too_many_pixels"),
-        "bomb just past the pixel limit": (png_claiming(10_000, 10_000), "too_many_pixels"),
         "truncated jpeg": (jpeg[: len(jpeg) // 2], "corrupt_image"),
         "jpeg magic then garbage": (b"\xff\xd8\xff\xe0" + b"\x13" * 300, "corrupt_image"),
         "png with a broken chunk": (image_bytes("PNG")[:40] + b"\x00" * 40, "corrupt_image"),
@@ -241,6 +241,70 @@ def test_decompression_bombs_and_corrupt_images_are_422_not_500(app, client, log
         assert response.json["error"]["code"] == "invalid_file", label
         assert response.json["error"]["details"]["reason"] == reason, label
     assert row_count(app) == 0
+
+
+def test_images_over_the_pixel_limit_are_413_before_they_are_decoded(app, client, login_as):
+    """A small file may declare a huge canvas: a 9400 x 9400 PNG of a few hundred KB decodes to
+    gigabytes and seconds of work. It is refused from its header (RAGEM_UPLOAD_MAX_PIXELS)."""
+    citizen = login_as("citizen")
+    files_before = stored_names(app)
+    canvas = io.BytesIO()
+    Image.new("1", (9400, 9400)).save(canvas, "PNG")  # a real, valid, highly compressible image
+    cases = {
+        "a real 9400 x 9400 png": (canvas.getvalue(), 9400 * 9400),
+        "bomb far past the pixel limit": (png_claiming(50_000, 50_000), None),  # Pillow stops it at once
+        "bomb just past the pixel limit": (png_claiming(6_400, 6_400), 6_400 * 6_400),
+    }
+    for label, (data, pixels) in cases.items():
+        response = upload(client, citizen, data, filename="foto.png")
+        assert response.status_code == 413, (label, response.json)
+        error = response.json["error"]
+        assert error["code"] == "image_too_large", label
+        assert error["details"] == {"max_pixels": 40_000_000, **({"pixels": pixels} if pixels else {})}, label
+    assert row_count(app) == 0 and stored_names(app) == files_before
+
+
+def test_the_pixel_limit_is_a_setting(make_app, login_as):
+    app = make_app(UPLOAD_MAX_PIXELS=100 * 100)
+    citizen = login_as("citizen", target_app=app)
+    client = app.test_client()
+    assert upload(client, citizen, image_bytes("PNG", size=(100, 100))).status_code == 201
+    refused = upload(client, citizen, image_bytes("PNG", size=(101, 100)))
+    assert refused.status_code == 413 and refused.json["error"]["details"]["max_pixels"] == 10_000
+
+
+# -- how much one account may upload --------------------------------------------------------------
+
+def test_an_account_may_upload_so_many_files_a_day_then_429_and_others_are_not_affected(make_app, login_as):
+    app = make_app(UPLOAD_QUOTA_FILES=3)
+    client = app.test_client()
+    busy, other = login_as("citizen", target_app=app), login_as("citizen", target_app=app)
+    for colour in ("red", "green", "blue"):
+        assert upload(client, busy, image_bytes("PNG", color=colour)).status_code == 201
+    refused = upload(client, busy, image_bytes("PNG", color="white"))
+    assert refused.status_code == 429, refused.json
+    assert refused.json["error"]["code"] == "upload_quota_exceeded"
+    assert refused.json["error"]["details"]["max_files"] == 3 and refused.json["error"]["details"]["files"] == 3
+    assert row_count(app) == 3
+    assert upload(client, other, image_bytes("PNG")).status_code == 201
+    # A day later the old uploads no longer count.
+    with app.app_context():
+        for row in db.session.scalars(select(StoredFile)):
+            row.created_at -= timedelta(hours=25)
+        db.session.commit()
+    assert upload(client, busy, image_bytes("PNG", color="white")).status_code == 201
+
+
+def test_an_account_may_upload_so_many_bytes_a_day(make_app, login_as):
+    picture = noisy_png(64)
+    app = make_app(UPLOAD_QUOTA_BYTES=len(picture) * 2 + len(picture) // 2)
+    client = app.test_client()
+    citizen = login_as("citizen", target_app=app)
+    assert upload(client, citizen, picture).status_code == 201
+    assert upload(client, citizen, noisy_png(64)).status_code == 201
+    refused = upload(client, citizen, noisy_png(64))
+    assert refused.status_code == 429 and refused.json["error"]["code"] == "upload_quota_exceeded"
+    assert row_count(app) == 2
 
 
 # -- who may read a file -----------------------------------------------------------------------

@@ -13,16 +13,18 @@ import logging
 import re
 import time
 import uuid
+from datetime import timedelta
 from typing import Any, Iterable
 from urllib.parse import urlencode
 
 from flask import current_app
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage as UploadedFile
 
 from ragem.errors import ApiError, Forbidden, NotFound, Unauthorized
 from ragem.extensions import db
 from ragem.storage.backends import FileNotStored, FileStorage
-from ragem.storage.detect import DEFAULT_TYPES, SUPPORTED_TYPES, InvalidFile, detect_type, sanitise
+from ragem.storage.detect import DEFAULT_TYPES, SUPPORTED_TYPES, ImageTooLarge, InvalidFile, detect_type, sanitise
 from ragem.storage.models import StoredFile
 from ragem.timeutil import utcnow
 
@@ -66,21 +68,26 @@ def save_upload(
     :param allowed: content types accepted here (``DEFAULT_TYPES``: JPEG, PNG, WebP, PDF; add
         ``text/csv`` or ``text/plain`` for imports).
     :param max_bytes: size cap for this call (default ``RAGEM_UPLOAD_MAX_BYTES``).
-    :raises ApiError: ``file_too_large`` (413), ``unsupported_file_type`` (415) or
-        ``invalid_file`` (422: empty, truncated, corrupt, or a decompression bomb).
+    :raises ApiError: ``file_too_large`` (413), ``image_too_large`` (413: more pixels than
+        ``RAGEM_UPLOAD_MAX_PIXELS``), ``upload_quota_exceeded`` (429: the owner's files or bytes of
+        the last 24 hours), ``unsupported_file_type`` (415) or ``invalid_file`` (422: empty,
+        truncated, corrupt, or a decompression bomb).
     """
     allowed = frozenset(allowed)
     if not allowed or not allowed <= SUPPORTED_TYPES:
         raise ValueError(f"allowed must be a non-empty subset of {sorted(SUPPORTED_TYPES)}")
     if not PURPOSE_PATTERN.match(purpose or ""):
         raise ValueError("purpose must be 1-40 lowercase letters, digits, '.', '_' or '-'")
-    limit = max_bytes or current_app.config["RAGEM"]["UPLOAD_MAX_BYTES"]
+    settings = current_app.config["RAGEM"]
+    limit = max_bytes or settings["UPLOAD_MAX_BYTES"]
 
     raw = _read(data, limit)
     if len(raw) > limit:
         raise ApiError("file_too_large", status=413, details={"max_bytes": limit})
     if not raw:
         raise ApiError("invalid_file", status=422, details={"reason": "empty"})
+    if owner_id is not None:
+        check_quota(owner_id, len(raw))
     detected = detect_type(raw)
     if detected not in allowed:
         raise ApiError(
@@ -88,7 +95,10 @@ def save_upload(
             details={"detected": detected, "allowed": sorted(allowed)},
         )
     try:
-        clean = sanitise(raw, detected)
+        clean = sanitise(raw, detected, max_pixels=settings["UPLOAD_MAX_PIXELS"])
+    except ImageTooLarge as exc:
+        details = {"max_pixels": exc.limit} if exc.pixels is None else {"max_pixels": exc.limit, "pixels": exc.pixels}
+        raise ApiError("image_too_large", status=413, details=details) from None
     except InvalidFile as exc:
         raise ApiError("invalid_file", status=422, details={"reason": exc.reason, "detected": detected}) from None
 
@@ -107,6 +117,26 @@ def save_upload(
     )
     db.session.add(row)
     return row
+
+
+def check_quota(owner_id: str, incoming_bytes: int) -> None:
+    """Refuse (429 ``upload_quota_exceeded``) an upload that would take ``owner_id`` past the files
+    or bytes one account may upload in 24 hours (``RAGEM_UPLOAD_QUOTA_FILES``/``_BYTES``).
+
+    One account cannot fill the disk or keep the workers busy decoding images for everyone else.
+    Files deleted since (an abandoned form's photos) no longer count.
+    """
+    settings = current_app.config["RAGEM"]
+    since = utcnow() - timedelta(hours=24)
+    files, used = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(StoredFile.size), 0))
+        .where(StoredFile.owner_id == owner_id, StoredFile.created_at >= since)
+    ).one()
+    if files + 1 > settings["UPLOAD_QUOTA_FILES"] or used + incoming_bytes > settings["UPLOAD_QUOTA_BYTES"]:
+        raise ApiError("upload_quota_exceeded", status=429, details={
+            "max_files": settings["UPLOAD_QUOTA_FILES"], "max_bytes": settings["UPLOAD_QUOTA_BYTES"],
+            "files": files, "bytes": int(used), "window_hours": 24,
+        })
 
 
 def delete_file(file_id: str) -> bool:

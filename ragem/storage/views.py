@@ -20,6 +20,11 @@ BINARY = {"type": "string", "format": "binary"}
 @login_required
 @blp.arguments(FileUploadSchema, location="multipart")
 @blp.response(201, StoredFileSchema)
+@blp.alt_response(413, schema=ErrorSchema,
+                  description="Too large: file_too_large (bytes) or image_too_large (pixels, RAGEM_UPLOAD_MAX_PIXELS)")
+@blp.alt_response(415, schema=ErrorSchema, description="unsupported_file_type: the bytes are not an accepted type")
+@blp.alt_response(429, schema=ErrorSchema,
+                  description="upload_quota_exceeded: the account's files or bytes of the last 24 hours are used up")
 def upload(body):
     """Upload a photo or document; the type is judged by its bytes and image metadata is removed."""
     row = service.save_upload(body["file"], owner_id=g.current_user.id, purpose=body["purpose"])
