@@ -1,6 +1,7 @@
 """The application factory: config -> extensions -> plugin manager -> blueprints."""
 from __future__ import annotations
 
+import contextlib
 import importlib
 import re
 from typing import Any, Iterable, Mapping
@@ -9,6 +10,7 @@ from flask import Flask
 from flask.sessions import SessionInterface
 from flask_cors import CORS
 from flask_smorest import Api
+from sqlalchemy.engine import make_url
 
 from ragem import __version__
 from ragem.config import load_settings
@@ -17,6 +19,7 @@ from ragem.errors import register_error_handlers
 from ragem import ratelimits  # noqa: F401  (registers the read exemption once)
 from ragem.extensions import db, limiter
 from ragem.json_input import StrictJSONProvider
+from ragem.private_paths import private_file
 from ragem import http_guards, ratelimit_storage
 from ragem.logs import configure_logging, install_request_id
 from ragem.plugins import PluginRegistry
@@ -107,6 +110,10 @@ def _configure_flask(app: Flask, settings: dict[str, Any]) -> None:
     if settings["DATABASE_URL"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing with 'database is locked' under gunicorn.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+        database = make_url(settings["DATABASE_URL"]).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            with contextlib.suppress(OSError):  # an unwritable place is /readyz's to report
+                private_file(database)  # created 0600 before SQLite would create it 0644
 
 
 def _document_security(api: Api) -> None:

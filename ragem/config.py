@@ -14,6 +14,8 @@ from typing import Any, Callable, Mapping
 
 from dotenv import dotenv_values
 
+from ragem.private_paths import private_folder
+
 PREFIX = "RAGEM_"
 ENVIRONMENTS = ("development", "testing", "production")
 
@@ -212,7 +214,7 @@ def _instance_secret(instance: Path, name: str) -> str:
     path = instance / f"{name}.dev"
     if path.is_file():
         return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
+    private_folder(instance)
     value = secrets.token_urlsafe(48)
     try:  # O_EXCL: when several workers start at once, the first writer wins for all.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

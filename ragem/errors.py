@@ -6,6 +6,7 @@ response ever leaves RAGEM as an HTML page or a bare 500.
 """
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any, Mapping
 
@@ -163,6 +164,28 @@ def _is_dependency_down(exc: Exception) -> bool:
     return isinstance(exc, (OperationalError, InterfaceError)) and _is_connect_failure(exc)
 
 
+#: What a full, read-only or failing disk looks like: to the database driver (SQLite, PostgreSQL)...
+_STORAGE_FAULT_TEXTS = (
+    "readonly database", "read-only transaction", "disk i/o error", "database or disk is full",
+    "no space left", "could not extend file", "could not write",
+)
+#: ...and to the file storage.
+_STORAGE_FAULT_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EIO})
+
+
+def _is_storage_fault(exc: Exception) -> bool:
+    """Whether ``exc`` means the database or the upload folder cannot be written now (a fault of
+    the machine, not of the request): answered 503 ``storage_unavailable`` and retried later."""
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OSError) and exc.errno in _STORAGE_FAULT_ERRNOS:
+        return True
+    if isinstance(exc, OperationalError):
+        text = str(getattr(exc, "orig", exc)).lower()
+        return any(fault in text for fault in _STORAGE_FAULT_TEXTS)
+    return False
+
+
 def _is_connect_failure(exc: Exception) -> bool:
     # psycopg and sqlite3 both raise OperationalError when no connection can be opened; sqlite's
     # other OperationalErrors ("no such table") are bugs and stay 500s.
@@ -200,4 +223,7 @@ def register_error_handlers(app: Flask) -> None:
         if _is_dependency_down(exc):
             # The database or Redis is unreachable: a retryable 503, not a bug report.
             return error_response(503, "dependency_unavailable", DEPENDENCY_DOWN, headers={"Retry-After": "5"})
+        if _is_storage_fault(exc):
+            # A read-only or full disk: nothing was saved, the client may retry once it recovers.
+            return error_response(503, "storage_unavailable", headers={"Retry-After": "30"})
         return error_response(500, "internal_error")

@@ -281,7 +281,7 @@ def test_liveness_and_readiness_when_dependencies_are_up(app, client):
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json["status"] == "ready"
-    expected = {"database", "redis"} if app.config["RAGEM"]["REDIS_URL"] else {"database"}
+    expected = {"database", "storage", "redis"} if app.config["RAGEM"]["REDIS_URL"] else {"database", "storage"}
     assert set(ready.json["checks"]) == expected
     assert all(check["status"] == "ok" for check in ready.json["checks"].values())
 

@@ -35,6 +35,7 @@ from ragem.auth import pii
 from ragem.auth.models import SigningKey
 from ragem.config import ConfigError
 from ragem.extensions import db
+from ragem.private_paths import private_folder
 from ragem.timeutil import utcnow
 
 ALGORITHM = "ES256"
@@ -88,7 +89,7 @@ def _parse_private(pem: bytes, source: str) -> ec.EllipticCurvePrivateKey:
 def _instance_key(path: Path) -> bytes:
     """Create (once, atomically) and read the development signing key."""
     if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as handle:

@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 
+from ragem.private_paths import private_folder
+
 DEFAULT_BIND = "127.0.0.1:5000"
 DEFAULT_WORKERS = 2
 METRICS_FOLDER = "prometheus"
@@ -71,14 +73,13 @@ def _metrics_folder(instance: Path) -> Path:
     Named after this process, whose pid gunicorn's master keeps after ``exec``; folders of
     servers that are no longer running are removed, so restarts never add up stale samples.
     """
-    parent = instance / METRICS_FOLDER
-    parent.mkdir(parents=True, exist_ok=True)
+    parent = private_folder(instance / METRICS_FOLDER)
     for folder in parent.iterdir():
         if folder.name.isdigit() and not _running(int(folder.name)):
             shutil.rmtree(folder, ignore_errors=True)
     folder = parent / str(os.getpid())
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
+    folder.mkdir(mode=0o700)
     return folder
 
 
@@ -106,8 +107,7 @@ def serve(bind, workers, demo):
         settings = load_settings()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    instance = Path(settings["INSTANCE_PATH"])
-    instance.mkdir(parents=True, exist_ok=True)
+    instance = private_folder(settings["INSTANCE_PATH"])
     # Set before any app exists: prometheus_client picks its multiprocess mode when first used.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_folder(instance))
 

@@ -5,12 +5,15 @@ down instead of hanging until the OS gives up on the TCP connection.
 """
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import time
 from typing import Any, Callable
 
 from flask import Flask
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from ragem.extensions import db
@@ -46,9 +49,28 @@ def _readiness_engine(app: Flask):
 
 
 def check_database(app: Flask) -> None:
-    """``SELECT 1`` on the database; raises when it cannot be reached."""
+    """The database answers ``SELECT 1`` and accepts writes; raises otherwise.
+
+    Writable means a SQLite file (and its folder, for the journal) this process may write, or a
+    PostgreSQL session that is not read-only (a standby). ``os.access`` rather than a test write:
+    the probe runs every few seconds and must not take SQLite's write lock; it also sees a file
+    made immutable, even as root.
+    """
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     with _readiness_engine(app).connect() as conn:
         conn.execute(text("SELECT 1"))
+        if url.get_backend_name() == "postgresql":
+            if conn.execute(text("SHOW transaction_read_only")).scalar() == "on":
+                raise PermissionError(errno.EROFS, "database is read-only")
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        for target in (url.database, os.path.dirname(os.path.abspath(url.database))):
+            if not os.access(target, os.W_OK):
+                raise PermissionError(errno.EACCES, "database not writable", target)
+
+
+def check_storage(app: Flask) -> None:
+    """The upload storage can take a file of the largest allowed size now."""
+    app.extensions["ragem.storage"].check_writable(min_free_bytes=app.config["RAGEM"]["UPLOAD_MAX_BYTES"])
 
 
 def check_redis(app: Flask) -> None:
@@ -68,7 +90,7 @@ def check_redis(app: Flask) -> None:
 
 def readiness_checks(app: Flask) -> dict[str, Callable[[Flask], None]]:
     """The checks that apply to this app's configuration, by dependency name."""
-    checks: dict[str, Callable[[Flask], None]] = {"database": check_database}
+    checks: dict[str, Callable[[Flask], None]] = {"database": check_database, "storage": check_storage}
     if app.config["RAGEM"].get("REDIS_URL"):
         checks["redis"] = check_redis
     return checks
