@@ -120,6 +120,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_MAX_BYTES", parse_positive_int, 8 * 1024 * 1024, help="largest uploaded file"),
     Setting("UPLOAD_MAX_PIXELS", parse_positive_int, 40_000_000,
             help="largest image, in pixels (width x height), refused before it is decoded"),
+    Setting("UPLOAD_UNATTACHED_HOURS", parse_positive_int, 24,
+            help="hours an upload no service has claimed is kept before the clean-up job deletes it"),
     Setting("UPLOAD_QUOTA_FILES", parse_positive_int, 300, help="files one account may upload in 24 hours"),
     Setting("UPLOAD_QUOTA_BYTES", parse_positive_int, 1024 * 1024 * 1024,
             help="bytes one account may upload in 24 hours"),

@@ -35,7 +35,7 @@ RESERVED_SLUGS = frozenset({
 })
 
 # Hooks whose data must stay reachable while a service is switched off (DESIGN: data hooks).
-DATA_HOOKS = frozenset({"ragem_user_export", "ragem_user_erase", "ragem_kpis", "ragem_migrations"})
+DATA_HOOKS = frozenset({"ragem_user_export", "ragem_user_erase", "ragem_kpis", "ragem_migrations", "ragem_reference_data"})
 
 
 @dataclass

@@ -78,20 +78,31 @@ def storage():
     return get_storage()
 
 
-def save_upload(data, *, owner_id, purpose, allowed=None, max_bytes=None):
+def save_upload(data, *, owner_id, purpose, allowed=None, max_bytes=None, pending=False):
     """Check an upload by its bytes, strip image metadata, store it; returns the ``StoredFile`` row.
 
     ``data`` is bytes or a werkzeug ``FileStorage`` (``flask_smorest.fields.Upload`` field);
     ``allowed`` defaults to JPEG, PNG, WebP and PDF. The caller commits. Raises ``ApiError``
-    ``file_too_large`` (413), ``unsupported_file_type`` (415) or ``invalid_file`` (422).
+    ``file_too_large`` or ``image_too_large`` (413), ``unsupported_file_type`` (415),
+    ``upload_quota_exceeded`` (429) or ``invalid_file`` (422). With ``pending=True`` the file is
+    deleted unless ``attach_file`` claims it within ``RAGEM_UPLOAD_UNATTACHED_HOURS``.
     See ``ragem.storage.service.save_upload``.
     """
     from ragem.storage.service import DEFAULT_TYPES, save_upload as _save_upload
 
     return _save_upload(
         data, owner_id=owner_id, purpose=purpose, allowed=DEFAULT_TYPES if allowed is None else allowed,
-        max_bytes=max_bytes,
+        max_bytes=max_bytes, pending=pending,
     )
+
+
+def attach_file(file_id: str, *, owner_id: str | None):
+    """Claim a file uploaded through ``POST /api/v1/files`` (a form refers to its id) so it is kept;
+    returns its ``StoredFile`` row, or ``None`` when there is no such file or ``owner_id`` does not
+    own it (check the answer: a citizen may only attach their own uploads). The caller commits."""
+    from ragem.storage.service import attach_file as _attach_file
+
+    return _attach_file(file_id, owner_id=owner_id)
 
 
 def signed_url(file_id: str, ttl_seconds: int = 300) -> str:
@@ -190,7 +201,7 @@ def health_blueprint(slug: str) -> Blueprint:
 
 #: Every public name of the toolkit: what a plugin may use (checked by the suite).
 __all__ = [
-    "abort", "accepts_media_types", "Account", "account_ids_with_role", "ANONYMOUS_CITIZEN",
+    "abort", "accepts_media_types", "Account", "account_ids_with_role", "ANONYMOUS_CITIZEN", "attach_file",
     "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "Conflict",
     "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue", "ErasureReport",
     "Forbidden", "health_blueprint", "hookimpl", "I18nTextSchema", "isoformat_z", "KpiValue",

@@ -206,3 +206,25 @@ def test_cli_upgrade_prints_what_it_applied(fresh_database_url, ragem_instance_p
 
     unknown = runner.invoke(main, ["db", "revision", "-m", "x", "--plugin", "nosuch"], env=env)
     assert unknown.exit_code != 0 and "nosuch" in unknown.output
+
+
+def test_files_stored_before_the_attached_column_count_as_attached(build):
+    """Nothing may be lost to the clean-up job: rows from before ``attached_at`` existed are kept."""
+    from alembic import command
+
+    from ragem.migrate import _config
+
+    app = build()
+    core = next(history for history in histories(app) if history.name == "core")
+    with app.app_context():
+        with db.engine.begin() as connection:
+            command.upgrade(_config(app, core, connection), "0001")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO stored_file (id, storage_key, content_type, size, sha256, owner_id, purpose, created_at) "
+                "VALUES ('00000000-0000-4000-8000-00000000000a', 'aa/00000000-0000-4000-8000-00000000000a.png', "
+                "'image/png', 3, 'x', NULL, 'zz.old', '2026-11-01 08:00:00')"))
+    upgrade_all(app)
+    with app.app_context(), db.engine.connect() as connection:
+        attached = connection.execute(text("SELECT attached_at FROM stored_file")).scalar()
+    assert str(attached).startswith("2026-11-01 08:00:00")

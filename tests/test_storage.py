@@ -477,3 +477,75 @@ def test_signed_links_stay_the_same_within_a_minute_and_live_at_least_their_ttl(
     assert expiry(first) % 60 == 0 and 1_800_000_005 + 300 <= expiry(first) < 1_800_000_005 + 360
     assert expiry(later) == expiry(first) + 60
     assert clock["now"] + 10 <= expiry(short) <= clock["now"] + 20  # a short link is not stretched to a minute
+
+
+# -- what nobody claims is cleaned up ---------------------------------------------------------------
+
+def _age(app, file_id, hours):
+    with app.app_context():
+        row = db.session.get(StoredFile, file_id)
+        row.created_at -= timedelta(hours=hours)
+        db.session.commit()
+
+
+def test_an_upload_no_service_claims_is_deleted_after_a_day_and_a_claimed_one_stays(app, client, login_as):
+    from ragem.testing import periodic_jobs, run_due_jobs
+
+    citizen = login_as("citizen")
+    abandoned = upload(client, citizen, image_bytes("PNG", color="red")).json["id"]
+    claimed = upload(client, citizen, image_bytes("PNG", color="green")).json["id"]
+    recent = upload(client, citizen, image_bytes("PNG", color="blue")).json["id"]
+    with app.app_context():
+        assert toolkit.attach_file(claimed, owner_id=citizen["X-Test-User-Id"]) is not None
+        db.session.commit()
+    for file_id in (abandoned, claimed):
+        _age(app, file_id, 25)
+    with app.app_context():
+        assert periodic_jobs()["core.files-cleanup"].every_seconds == 3600
+        key = db.session.get(StoredFile, abandoned).storage_key
+        assert "core.files-cleanup" in run_due_jobs()
+        assert db.session.get(StoredFile, abandoned) is None
+        assert not app.extensions["ragem.storage"].exists(key)
+        assert db.session.get(StoredFile, claimed) is not None and db.session.get(StoredFile, recent) is not None
+    assert client.get(f"/api/v1/files/{claimed}", headers=citizen).status_code == 200
+    assert client.get(f"/api/v1/files/{abandoned}", headers=citizen).status_code == 404
+
+
+def test_only_the_owner_can_attach_a_file(app, client, login_as):
+    owner, other = login_as("citizen"), login_as("citizen")
+    file_id = upload(client, owner, image_bytes("PNG")).json["id"]
+    with app.app_context():
+        assert toolkit.attach_file(file_id, owner_id=other["X-Test-User-Id"]) is None
+        assert toolkit.attach_file("../../etc/passwd", owner_id=owner["X-Test-User-Id"]) is None
+        assert db.session.get(StoredFile, file_id).attached_at is None
+        first = toolkit.attach_file(file_id, owner_id=owner["X-Test-User-Id"]).attached_at
+        assert first is not None
+        assert toolkit.attach_file(file_id, owner_id=owner["X-Test-User-Id"]).attached_at == first
+
+
+def test_files_a_service_saves_itself_are_attached_at_once(app, login_as):
+    citizen = login_as("citizen")
+    with app.test_request_context():
+        row = toolkit.save_upload(image_bytes("PNG"), owner_id=citizen["X-Test-User-Id"], purpose="zz.probe")
+        db.session.commit()
+        assert row.attached_at is not None
+
+
+def test_bytes_no_record_names_are_deleted_once_old_and_fresh_ones_are_left(app):
+    import os
+
+    from ragem.storage.cleanup import delete_abandoned
+
+    storage = app.extensions["ragem.storage"]
+    old_key, fresh_key = "zz/00000000-0000-4000-8000-000000000001.png", "zz/00000000-0000-4000-8000-000000000002.png"
+    storage.put(old_key, b"left by a rolled-back request")
+    storage.put(fresh_key, b"an upload still in flight")
+    half_written = storage.root / "zz" / ".upload-abc123"
+    half_written.write_bytes(b"cut off")
+    two_days_ago = time.time() - 48 * 3600
+    for path in (storage.root / old_key, half_written):
+        os.utime(path, (two_days_ago, two_days_ago))
+    with app.app_context():
+        assert delete_abandoned()["orphan_bytes"] == 1
+    assert not storage.exists(old_key) and storage.exists(fresh_key) and not half_written.exists()
+    storage.delete(fresh_key)

@@ -60,14 +60,28 @@ def scheduler_enabled(settings: dict[str, Any]) -> bool:
     return env == "development" or (env == "production" and not settings.get("REDIS_URL"))
 
 
+#: The name prefix of the core's own periodic jobs (a slug no plugin may take) and where they wait.
+CORE = "core"
+CORE_JOBS_KEY = "ragem.core_jobs"
+
+
+def register_core_job(app: Flask, job: PeriodicJob) -> None:
+    """Schedule a periodic job of the core (``core.<name>``), from a core module's ``init_app``."""
+    app.extensions.setdefault(CORE_JOBS_KEY, []).append(job)
+
+
 def periodic_jobs(app: Flask | None = None) -> list[ScheduledJob]:
-    """Every started plugin's periodic jobs (collected once per app; bad entries logged and skipped)."""
+    """The core's and every started plugin's periodic jobs (collected once per app; bad entries
+    logged and skipped)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     cached = app.extensions.get("ragem.periodic_jobs")
     if cached is not None:
         return cached
     registry = app.extensions["ragem.plugins"]
-    found: dict[str, ScheduledJob] = {}
+    found: dict[str, ScheduledJob] = {
+        f"{CORE}.{job.name}": ScheduledJob(CORE, f"{CORE}.{job.name}", job.every_seconds, job.func)
+        for job in app.extensions.get(CORE_JOBS_KEY, ())
+    }
     # Switched-off services are skipped at run time, not here: a toggle must not need a restart.
     for record, answer in registry.per_plugin("ragem_periodic_jobs", only_available=False):
         for job in answer or ():
@@ -118,7 +132,7 @@ def run_due_jobs(now: datetime | float | None = None) -> list[str]:
     seen = app.extensions.setdefault("ragem.periodic_slots", {})  # job name -> last slot tried here
     ran = []
     for job in periodic_jobs(app):
-        if not is_available(job.slug):
+        if job.slug != CORE and not is_available(job.slug):
             continue  # an admin switched the service off: its schedule pauses with it
         slot = int(epoch // job.every_seconds)
         if seen.get(job.name) == slot:

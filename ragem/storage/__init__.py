@@ -21,9 +21,12 @@ __all__ = [
 
 def init_app(app, api) -> None:
     """Open the storage backend and mount the file API."""
+    from ragem.jobs.scheduler import register_core_job
+    from ragem.storage.cleanup import JOB
     from ragem.storage.views import blp
 
     settings = app.config["RAGEM"]
     root = settings.get("STORAGE_DIR") or Path(settings["INSTANCE_PATH"]) / "uploads"
     app.extensions["ragem.storage"] = LocalDiskStorage(root)
+    register_core_job(app, JOB)  # core.files-cleanup: uploads nothing claimed, bytes without a row
     api.register_blueprint(blp)

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import Iterator
 
 from ragem.private_paths import private_folder
 
@@ -63,6 +64,11 @@ class FileStorage(ABC):
         The default trusts the backend; a backend that can tell (a local disk) overrides it.
         """
 
+    def stale_keys(self, older_than: float) -> Iterator[str]:
+        """Keys of objects last written before ``older_than`` (epoch seconds), for the clean-up
+        job to find bytes no row refers to; a backend that cannot list yields nothing."""
+        return iter(())
+
 
 class LocalDiskStorage(FileStorage):
     """Files in a folder on this host (the embedded default; one host, or a shared volume)."""
@@ -107,6 +113,26 @@ class LocalDiskStorage(FileStorage):
     def exists(self, key: str) -> bool:
         """Whether the file is there."""
         return self._path(key).is_file()
+
+    def stale_keys(self, older_than: float) -> Iterator[str]:
+        """Keys of files written before ``older_than``; half-written temporary files of a crashed
+        upload that old are removed on the way (no key ever names them)."""
+        if not self.root.is_dir():
+            return
+        for folder in sorted(self.root.iterdir()):
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.iterdir()):
+                try:
+                    if path.stat().st_mtime >= older_than:
+                        continue
+                except FileNotFoundError:
+                    continue
+                key = f"{folder.name}/{path.name}"
+                if KEY_PATTERN.match(key):
+                    yield key
+                elif path.name.startswith(".upload-"):
+                    path.unlink(missing_ok=True)
 
     def check_writable(self, min_free_bytes: int = 0) -> None:
         """The folder exists, this process may create files in it, and ``min_free_bytes`` are free.

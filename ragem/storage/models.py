@@ -27,5 +27,12 @@ class StoredFile(db.Model):
     owner_id: Mapped[str | None] = mapped_column(String(36))
     purpose: Mapped[str] = mapped_column(String(40), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    # When something began to use the file. A file uploaded through the generic route waits for a
+    # service to claim it (``toolkit.attach_file``); one still unclaimed after
+    # RAGEM_UPLOAD_UNATTACHED_HOURS is deleted by the ``core.files-cleanup`` job.
+    attached_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_stored_file_owner_id", "owner_id"),)
+    __table_args__ = (
+        Index("ix_stored_file_owner_id", "owner_id"),
+        Index("ix_stored_file_attached_created", "attached_at", "created_at"),
+    )

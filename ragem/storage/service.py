@@ -56,6 +56,7 @@ def save_upload(
     purpose: str,
     allowed: Iterable[str] = DEFAULT_TYPES,
     max_bytes: int | None = None,
+    pending: bool = False,
 ) -> StoredFile:
     """Check, clean and store an uploaded file; add its ``StoredFile`` row to the session.
 
@@ -68,6 +69,9 @@ def save_upload(
     :param allowed: content types accepted here (``DEFAULT_TYPES``: JPEG, PNG, WebP, PDF; add
         ``text/csv`` or ``text/plain`` for imports).
     :param max_bytes: size cap for this call (default ``RAGEM_UPLOAD_MAX_BYTES``).
+    :param pending: the file waits to be claimed with ``attach_file`` and is deleted if nothing
+        claims it within ``RAGEM_UPLOAD_UNATTACHED_HOURS`` (the generic upload route); by default
+        it is attached at once (the caller keeps a reference to it).
     :raises ApiError: ``file_too_large`` (413), ``image_too_large`` (413: more pixels than
         ``RAGEM_UPLOAD_MAX_PIXELS``), ``upload_quota_exceeded`` (429: the owner's files or bytes of
         the last 24 hours), ``unsupported_file_type`` (415) or ``invalid_file`` (422: empty,
@@ -103,6 +107,7 @@ def save_upload(
         raise ApiError("invalid_file", status=422, details={"reason": exc.reason, "detected": detected}) from None
 
     file_id = str(uuid.uuid4())
+    now = utcnow()
     key = f"{file_id[:2]}/{file_id}.{clean.extension}"
     get_storage().put(key, clean.data)
     row = StoredFile(
@@ -113,9 +118,26 @@ def save_upload(
         sha256=hashlib.sha256(clean.data).hexdigest(),
         owner_id=owner_id,
         purpose=purpose,
-        created_at=utcnow(),
+        created_at=now,
+        attached_at=None if pending else now,
     )
     db.session.add(row)
+    return row
+
+
+def attach_file(file_id: str, *, owner_id: str | None) -> StoredFile | None:
+    """Claim an uploaded file for use (a service keeps a reference to it), so the clean-up job
+    leaves it alone; ``None`` when there is no such file or it belongs to someone else.
+
+    Pass the account that offers the file as ``owner_id``: a citizen can only attach their own
+    uploads to what they file. Attaching twice is harmless. The caller commits.
+    """
+    file_id = canonical_id(file_id)
+    row = db.session.get(StoredFile, file_id) if file_id else None
+    if row is None or row.owner_id != owner_id:
+        return None
+    if row.attached_at is None:
+        row.attached_at = utcnow()
     return row
 
 

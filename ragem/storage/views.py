@@ -26,8 +26,13 @@ BINARY = {"type": "string", "format": "binary"}
 @blp.alt_response(429, schema=ErrorSchema,
                   description="upload_quota_exceeded: the account's files or bytes of the last 24 hours are used up")
 def upload(body):
-    """Upload a photo or document; the type is judged by its bytes and image metadata is removed."""
-    row = service.save_upload(body["file"], owner_id=g.current_user.id, purpose=body["purpose"])
+    """Upload a photo or document; the type is judged by its bytes and image metadata is removed.
+
+    The file is kept once a service uses it (a form that refers to its id); one that nothing
+    claims within RAGEM_UPLOAD_UNATTACHED_HOURS (24 hours by default) is deleted.
+    """
+    # Pending: the file is only kept once a service claims it (toolkit.attach_file).
+    row = service.save_upload(body["file"], owner_id=g.current_user.id, purpose=body["purpose"], pending=True)
     db.session.commit()
     return service.upload_answer(row)
 
