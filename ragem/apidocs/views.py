@@ -1,12 +1,22 @@
 """``/openapi.yaml`` (the contract, generated from this running app) and ``/api/docs`` (for people)."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import flask_swagger_ui
 from flask import Response, current_app
 
 from ragem.apidocs.spec import spec_yaml
 from ragem.blueprint import Blueprint
+from ragem.errors import NotFound
 
 blp = Blueprint("apidocs", __name__, description="The API's own documentation")
+
+#: Swagger UI's files, from the flask-swagger-ui package: the docs page needs no internet.
+SWAGGER_UI_DIR = Path(flask_swagger_ui.__file__).resolve().parent / "dist"
+#: The only files the page loads; nothing else in that folder is served.
+ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript"}
+ASSET_MAX_AGE = 24 * 3600
 
 _DOCS_PAGE = """<!doctype html>
 <html lang="id">
@@ -14,12 +24,15 @@ _DOCS_PAGE = """<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>RAGEM API</title>
-  <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css">
+  <link rel="stylesheet" href="/api/docs/assets/swagger-ui.css">
 </head>
 <body>
   <div id="docs"></div>
-  <script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
-  <script>SwaggerUIBundle({url: "/openapi.yaml", dom_id: "#docs"});</script>
+  <script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+  <script>
+    // validatorUrl null: Swagger UI would otherwise send the contract to validator.swagger.io.
+    SwaggerUIBundle({url: "/openapi.yaml", dom_id: "#docs", validatorUrl: null, deepLinking: true});
+  </script>
 </body>
 </html>
 """
@@ -40,3 +53,19 @@ def openapi_yaml():
 def api_docs():
     """Human-readable API documentation (Swagger UI reading ``/openapi.yaml``)."""
     return Response(_DOCS_PAGE, mimetype="text/html")
+
+
+@blp.route("/api/docs/assets/<string:name>")
+@blp.response(200, content_type="text/javascript", description="A file of Swagger UI (its script or style sheet)")
+@blp.alt_response(404, description="Not one of the documentation page's files")
+def api_docs_asset(name: str):
+    """Swagger UI's script and style sheet, served by RAGEM itself (no CDN, works offline)."""
+    if name not in ASSETS:
+        raise NotFound(details={"asset": name[:80]})
+    cache = current_app.extensions.setdefault("ragem.apidocs_assets", {})
+    if name not in cache:
+        cache[name] = (SWAGGER_UI_DIR / name).read_bytes()
+    response = Response(cache[name], mimetype=ASSETS[name])
+    response.cache_control.public = True
+    response.cache_control.max_age = ASSET_MAX_AGE
+    return response
