@@ -146,7 +146,7 @@ def db_session(app):
 
 def create_account(app, role: str = "citizen", *, opd: str | None = None, password: str = "Rahasia-Kuat-123"):
     """Create a verified account with ``role`` in ``app``; returns ``(user_id, phone, password)``."""
-    from ragem.auth.service import create_user
+    from ragem.auth.accounts import create_user
     from ragem.extensions import db
 
     n = next(_counter)

@@ -147,7 +147,7 @@ def opd(code: str):
 def account_ids_with_role(role: str, *, opd: str | None = None) -> list[str]:
     """Ids of the active accounts holding ``role`` (``officer``, ``admin``...), only those of OPD ``opd``
     when given; e.g. to tell an OPD's officers through ``notify``."""
-    from ragem.auth.service import account_ids_with_role as _account_ids_with_role
+    from ragem.auth.roles import account_ids_with_role as _account_ids_with_role
 
     return _account_ids_with_role(role, opd=opd)
 
