@@ -12,7 +12,7 @@ What it does:
 2. builds the schema through the app's own migrations (``ragem.migrate.upgrade_all``), falling back
    to the models when the RABEG migration lags behind them (the lead regenerates it at the end), then
    loads the reference data (regions, OPDs) and the seeded categories;
-3. creates the benchmark's officer (DPUPR) and admin through ``ragem.auth.service.create_user``;
+3. creates the benchmark's officer (DPUPR) and admin through ``ragem.auth.accounts.create_user``;
 4. replaces every complaint with N generated ones in one transaction: secondary indexes dropped,
    rows streamed with ``COPY`` (psycopg 3), indexes rebuilt, then ``VACUUM (ANALYZE)``.
 
@@ -243,7 +243,7 @@ def ensure_accounts(password_hash: str | None = None) -> dict[str, str]:
     """The benchmark's DPUPR officer and admin (created once, through the app's own function); their ids."""
     from ragem.auth.models import User
     from ragem.auth.passwords import hash_password
-    from ragem.auth.service import create_user
+    from ragem.auth.accounts import create_user
     from ragem.extensions import db
 
     shared = password_hash or hash_password(BENCH_PASSWORD)

@@ -270,7 +270,7 @@ PREPARE = textwrap.dedent(
         seed_reference()
         from ragem.auth.models import User
         from ragem.auth.passwords import hash_password, verify_password
-        from ragem.auth.service import create_user
+        from ragem.auth.accounts import create_user
         shared_hash = hash_password(%(password)r)  # one hash for every account: argon2 once, not N times
         user = db.session.query(User).filter_by(phone=%(phone)r).one_or_none()
         if user is None:

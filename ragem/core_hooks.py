@@ -6,6 +6,7 @@ import logging
 import pluggy
 
 from ragem.hooktypes import OutboundMessage
+from ragem.notifications.outbox import store_in_outbox
 
 hookimpl = pluggy.HookimplMarker("ragem")
 log = logging.getLogger("ragem.delivery")
@@ -14,7 +15,5 @@ log = logging.getLogger("ragem.delivery")
 @hookimpl(trylast=True)
 def ragem_deliver_message(message: OutboundMessage) -> bool:
     """No gateway took the message: keep it in the development outbox and the log."""
-    from ragem.notifications.outbox import store_in_outbox
-
     store_in_outbox(message)
     return True

@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from ragem.auth.models import User
 from ragem.auth.passwords import hash_password
-from ragem.auth.service import create_user
+from ragem.auth.accounts import create_user
 from ragem.extensions import db
+from ragem.transactions import committed
 
 #: The one password of every demo account (documented in the README; never used in production).
 DEMO_PASSWORD = "Demo-Ragem-2026"
@@ -69,7 +70,7 @@ def load_demo() -> list[dict]:
     """
     check_allowed(current_app)
     registry = current_app.extensions["ragem.plugins"]
-    try:
+    with committed():
         logins = [_ensure_fixed(account) for account in _FIXED]
         logins[1:1] = [_ensure_officer(code) for code in _officer_codes(registry)]
         # Plugins run after the accounts exist, so toolkit.demo_user() finds them.
@@ -77,10 +78,6 @@ def load_demo() -> list[dict]:
             "ragem_demo_data", only_available=False, isolate=False, session=db.session
         ):
             pass
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return logins
 
 

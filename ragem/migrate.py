@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from ragem.extensions import db
+from ragem.plugins import ENTRY_POINT_GROUP
 
 log = logging.getLogger("ragem.migrate")
 
@@ -143,10 +145,6 @@ def table_owner(app: Flask, connection: Connection, history: History) -> TableOw
             slugs.add(record.info.slug)
     # Installed plugins count too, loaded in this app or not: their models may be imported in
     # the process (another app, a test), and their tables are never the core's.
-    from importlib.metadata import entry_points
-
-    from ragem.plugins import ENTRY_POINT_GROUP
-
     slugs.update(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
     for table in inspect(connection).get_table_names():
         if table.startswith(PLUGIN_VERSION_TABLE_PREFIX):

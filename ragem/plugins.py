@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 import pluggy
 
-from ragem import hookspecs
+from ragem import core_hooks, hookspecs
+from ragem.catalog.state import is_available
 from ragem.hooktypes import Permission, PluginInfo, ProfileFieldUse
 
 log = logging.getLogger("ragem.plugins")
@@ -88,8 +89,6 @@ class PluginRegistry:
         :raises pluggy.PluginValidationError: a hook implementation matches no spec (misspelled
             hook) or has a wrong signature. This fails start-up on purpose.
         """
-        from ragem import core_hooks
-
         self.pm.register(core_hooks, name="ragem.core")
         candidates: list[tuple[str, Callable[[], Any], str | None, str | None]] = []
         if entry_points:
@@ -183,8 +182,6 @@ class PluginRegistry:
         :param only_available: skip services an admin switched off (never do this for data hooks).
         :param isolate: log and skip a plugin that raises instead of failing the caller.
         """
-        from ragem.catalog.state import is_available
-
         for record in self.services():
             if only_available and not is_available(record.slug):
                 continue

@@ -24,6 +24,7 @@ import ast
 import contextlib
 import itertools
 import os
+import sys
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -38,7 +39,9 @@ from ragem import demo as _demo
 from ragem.apidocs.spec import spec_dict
 from ragem.app import create_app
 from ragem.audit.models import AuditEntry
+from ragem.auth.accounts import create_user
 from ragem.auth.models import User
+from ragem.auth.sessions import issue_tokens, start_session
 from ragem.database import create_all, seed_reference, wipe_all
 from ragem.demo import DEMO_PASSWORD  # noqa: F401  (the demo accounts' password, for plugin tests)
 from ragem.extensions import db
@@ -134,8 +137,6 @@ def make_app(ragem_settings) -> Callable[..., Any]:
     yield factory
     for app in built:
         with app.app_context():
-            from ragem.extensions import db
-
             db.session.remove()
             db.engine.dispose()
 
@@ -155,17 +156,12 @@ def client(app):
 @pytest.fixture
 def db_session(app):
     """The SQLAlchemy session of ``app``, inside an app context."""
-    from ragem.extensions import db
-
     with app.app_context():
         yield db.session
 
 
 def create_account(app, role: str = "citizen", *, opd: str | None = None, password: str = "Rahasia-Kuat-123"):
     """Create a verified account with ``role`` in ``app``; returns ``(user_id, phone, password)``."""
-    from ragem.auth.service import create_user
-    from ragem.extensions import db
-
     n = next(_counter)
     with app.app_context():
         user = create_user(
@@ -181,10 +177,6 @@ def create_account(app, role: str = "citizen", *, opd: str | None = None, passwo
 
 def bearer(app, user_id: str) -> dict[str, str]:
     """An ``Authorization`` header with a fresh access token for ``user_id`` (a new session of its own)."""
-    from ragem.auth.models import User
-    from ragem.auth.sessions import issue_tokens, start_session
-    from ragem.extensions import db
-
     with app.test_request_context():
         user = db.session.get(User, user_id)
         session, refresh_token = start_session(user, device="pytest", ip="127.0.0.1")
@@ -231,12 +223,18 @@ def invoke_cli(app, args: list[str], **kwargs):
     the environment, as on a server: pass ``env={"RAGEM_DATABASE_URL": ...}``."""
     if app is None:
         return CliRunner().invoke(_cli.main, list(args), **kwargs)
-    original = _cli.build_app
-    _cli.build_app = lambda: app  # the commands act on this app, not one built from the environment
+    # The commands act on this app, not one built from the environment. Command modules that
+    # imported build_app by name hold their own reference: patch it wherever it is.
+    modules = [module for name, module in list(sys.modules.items())
+               if (name == "ragem.cli" or name.startswith("ragem.cli.")) and hasattr(module, "build_app")]
+    originals = [(module, module.build_app) for module in modules]
+    for module in modules:
+        module.build_app = lambda: app
     try:
         return CliRunner().invoke(_cli.main, list(args), **kwargs)
     finally:
-        _cli.build_app = original
+        for module, original in originals:
+            module.build_app = original
 
 
 def audit_entries(*, action: str | None = None, target_type: str | None = None,

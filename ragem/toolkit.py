@@ -9,7 +9,9 @@ import pluggy
 from marshmallow import fields as _fields
 from flask_smorest import abort  # noqa: F401  (re-export: rarely needed, ApiError is preferred)
 
+from ragem import demo as _demo
 from ragem.audit.service import record as audit
+from ragem.auth import roles as _roles
 from ragem.auth.guards import can, current_user, login_required, permission_required, roles_required
 from ragem.blueprint import Blueprint
 from ragem.errors import (
@@ -38,9 +40,16 @@ from ragem.hooktypes import (
     UserEvent,
 )
 from ragem.i18n import language, translate
+from ragem.jobs import queue as _queue
+from ragem.notifications import outbox as _outbox
+from ragem.notifications import service as _notifications
+from ragem.opds import service as _opds
 from ragem.pagination import PageArgsSchema, page_schema, paginate
 from ragem.plugin_settings import PluginSetting, boolean, positive_int, text_list
+from ragem.profile import service as _profiles
+from ragem.regions import service as _regions
 from ragem.schemas import BaseSchema, I18nTextSchema, UtcDateTime
+from ragem.storage import service as _files
 from ragem.timeutil import isoformat_z, utcnow
 
 #: Marks a plugin function as the implementation of a hook in ``ragem.hookspecs``.
@@ -52,30 +61,22 @@ def notify(user: Account | str, **kwargs):
 
     See ``ragem.notifications.service.notify`` for the arguments.
     """
-    from ragem.notifications.service import notify as _notify
-
-    return _notify(user, **kwargs)
+    return _notifications.notify(user, **kwargs)
 
 
 def deliver(message: OutboundMessage) -> bool:
     """Send an SMS/WhatsApp/push message through the message-delivery hook."""
-    from ragem.notifications.outbox import deliver as _deliver
-
-    return _deliver(message)
+    return _outbox.deliver(message)
 
 
 def enqueue(func, *args, **kwargs):
     """Run ``func(*args, **kwargs)`` in the background (retried on failure, never dropped)."""
-    from ragem.jobs.queue import enqueue as _enqueue
-
-    return _enqueue(func, *args, **kwargs)
+    return _queue.enqueue(func, *args, **kwargs)
 
 
 def storage():
     """The file storage backend of this app (local disk by default): ``put``/``open``/``delete``/``exists``."""
-    from ragem.storage import get_storage
-
-    return get_storage()
+    return _files.get_storage()
 
 
 def save_upload(data, *, owner_id, purpose, allowed=None, max_bytes=None, pending=False):
@@ -88,10 +89,8 @@ def save_upload(data, *, owner_id, purpose, allowed=None, max_bytes=None, pendin
     deleted unless ``attach_file`` claims it within ``RAGEM_UPLOAD_UNATTACHED_HOURS``.
     See ``ragem.storage.service.save_upload``.
     """
-    from ragem.storage.service import DEFAULT_TYPES, save_upload as _save_upload
-
-    return _save_upload(
-        data, owner_id=owner_id, purpose=purpose, allowed=DEFAULT_TYPES if allowed is None else allowed,
+    return _files.save_upload(
+        data, owner_id=owner_id, purpose=purpose, allowed=_files.DEFAULT_TYPES if allowed is None else allowed,
         max_bytes=max_bytes, pending=pending,
     )
 
@@ -100,24 +99,18 @@ def attach_file(file_id: str, *, owner_id: str | None):
     """Claim a file uploaded through ``POST /api/v1/files`` (a form refers to its id) so it is kept;
     returns its ``StoredFile`` row, or ``None`` when there is no such file or ``owner_id`` does not
     own it (check the answer: a citizen may only attach their own uploads). The caller commits."""
-    from ragem.storage.service import attach_file as _attach_file
-
-    return _attach_file(file_id, owner_id=owner_id)
+    return _files.attach_file(file_id, owner_id=owner_id)
 
 
 def signed_url(file_id: str, ttl_seconds: int = 300) -> str:
     """A path that opens stored file ``file_id`` without logging in, for ``ttl_seconds``
     (e.g. for an officer viewing a complaint photo)."""
-    from ragem.storage.service import signed_url as _signed_url
-
-    return _signed_url(file_id, ttl_seconds)
+    return _files.signed_url(file_id, ttl_seconds)
 
 
 def delete_file(file_id: str) -> bool:
     """Delete a stored file and its row (in ``ragem_user_erase``, for instance); ``False`` if unknown."""
-    from ragem.storage.service import delete_file as _delete_file
-
-    return _delete_file(file_id)
+    return _files.delete_file(file_id)
 
 
 def read_profile(plugin_slug: str, user: Account, fields, purpose: str, officer: Account | None = None) -> dict:
@@ -125,9 +118,7 @@ def read_profile(plugin_slug: str, user: Account, fields, purpose: str, officer:
     asked); only fields declared through ``ragem_profile_fields`` (anything else raises
     ``Forbidden``, also a ``PermissionError``). Every read is shown to the citizen in
     ``GET /api/v1/me/access-log``."""
-    from ragem.profile.service import read_profile as _read_profile
-
-    return _read_profile(plugin_slug, user, fields, purpose, officer)
+    return _profiles.read_profile(plugin_slug, user, fields, purpose, officer)
 
 
 def region(code: str):
@@ -136,17 +127,13 @@ def region(code: str):
     It has ``code``, ``bps_code``, ``name``, ``level`` and ``parent_code``; e.g. route a complaint
     by ``region(code).parent_code`` (the kecamatan of a kelurahan).
     """
-    from ragem.regions.service import get_region
-
-    return get_region(code)
+    return _regions.get_region(code)
 
 
 def regions(level: str | None = None, parent: str | None = None) -> list:
     """Regions of Kota Serang ordered by code, optionally only one ``level`` (``kecamatan``,
     ``kelurahan``) and/or those under ``parent``; each as :func:`region` describes."""
-    from ragem.regions.service import list_regions
-
-    return list_regions(parent=parent, level=level)
+    return _regions.list_regions(parent=parent, level=level)
 
 
 def opd(code: str):
@@ -154,24 +141,18 @@ def opd(code: str):
 
     It has ``code``, ``name_id``, ``name_en``, ``kind`` and ``active``.
     """
-    from ragem.opds.service import get_opd
-
-    return get_opd(code)
+    return _opds.get_opd(code)
 
 
 def account_ids_with_role(role: str, *, opd: str | None = None) -> list[str]:
     """Ids of the active accounts holding ``role`` (``officer``, ``admin``...), only those of OPD ``opd``
     when given; e.g. to tell an OPD's officers through ``notify``."""
-    from ragem.auth.service import account_ids_with_role as _account_ids_with_role
-
-    return _account_ids_with_role(role, opd=opd)
+    return _roles.account_ids_with_role(role, opd=opd)
 
 
 def demo_user(key: str):
     """A demo account created by ``ragem demo load`` (``admin``, ``citizen1``, ``officer-DPUPR``...)."""
-    from ragem.demo import demo_user as _demo_user
-
-    return _demo_user(key)
+    return _demo.demo_user(key)
 
 
 

@@ -13,7 +13,8 @@ from marshmallow import fields
 from sqlalchemy import func, select
 
 from ragem import toolkit
-from ragem.auth.models import ProfileAccess, User
+from ragem.auth.models import User
+from ragem.profile.models import ProfileAccess
 from ragem.extensions import db
 from ragem.testing import bearer, create_account
 from ragem.toolkit import hookimpl

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
 from ragem.auth.models import LoginThrottle, User
-from ragem.auth.service import create_user
+from ragem.auth.accounts import create_user
 from ragem.auth.throttle import lock_seconds
 from ragem.extensions import db
 from ragem.testing import create_account

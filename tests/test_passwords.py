@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ragem.audit.models import AuditEntry
 from ragem.auth.models import OneTimeCode, User
 from ragem.auth.passwords import password_problems
-from ragem.auth.service import create_user
+from ragem.auth.accounts import create_user
 from ragem.extensions import db
 from ragem.notifications.models import OutboxMessage
 

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from ragem.audit.models import AuditEntry
 from ragem.auth.models import User
-from ragem.auth.service import create_user
+from ragem.auth.accounts import create_user
 from ragem.extensions import db
 from ragem.opds.models import Opd
 

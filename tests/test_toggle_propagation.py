@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from ragem.app import create_app
-from ragem.auth.service import create_user
+from ragem.auth.accounts import create_user
 from ragem.cli.serve import gunicorn_argv, prepare_database
 from ragem.extensions import db
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from typing import Any
 
 import yaml
 from flask import Flask
 
 from ragem import __version__
+from ragem.app import create_app
 
 # The built-in services: the committed openapi.yaml documents the core plus exactly these, so an
 # OPD's extra plugin installed on a developer's machine never changes the committed contract.
@@ -63,10 +65,6 @@ def rule_to_path(rule: str) -> str:
 
 def contract_app() -> Flask:
     """An app with the core and only the built-in services, as the committed contract describes."""
-    import tempfile
-
-    from ragem.app import create_app
-
     instance = tempfile.mkdtemp(prefix="ragem-openapi-")
     return create_app(
         {

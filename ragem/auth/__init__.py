@@ -1,4 +1,16 @@
-"""Identity: accounts, roles, access tokens and the guards views use."""
+"""Identity: accounts, roles, access tokens and the guards views use.
+
+Each module imports only modules listed before it (``tests/test_import_layers.py`` keeps the
+graph free of cycles):
+
+- ``models``, ``nik``, ``pii``, ``passwords``, ``keys``: the tables and pure helpers;
+- ``identifiers``: reading a phone number, NIK or email and finding its account;
+- ``otp``, ``throttle``, ``active_session``, ``tokens``, ``sessions``: one-time codes, the log-in
+  throttle, access tokens and log-in sessions;
+- ``accounts`` (the account life cycle: create, register, verify, passwords, profile, phone,
+  erasure) and ``roles`` (admins): the rules;
+- ``schemas``, ``guards``, ``views``, ``account_views``, ``admin_views``: the API.
+"""
 from ragem.auth import models  # noqa: F401  (registers the tables)
 
 

@@ -6,11 +6,14 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import current_app, g
+from flask_jwt_extended import current_user as jwt_user
 from flask_jwt_extended import verify_jwt_in_request
 
+from ragem.auth.sessions import current_session_id, session_auth_time
 from ragem.blueprint import document_security
-from ragem.errors import Forbidden
+from ragem.errors import Forbidden, Unauthorized
 from ragem.hooktypes import Account
+from ragem.timeutil import utcnow
 
 log = logging.getLogger("ragem.auth")
 
@@ -32,8 +35,6 @@ def login_required(func: Callable) -> Callable:
     @wraps(func)
     def wrapper(*args, **kwargs):
         verify_jwt_in_request()
-        from flask_jwt_extended import current_user as jwt_user
-
         g.current_user = jwt_user
         return func(*args, **kwargs)
 
@@ -67,10 +68,6 @@ def fresh_login_required(max_age_seconds: int = 300) -> Callable:
         @login_required
         @wraps(func)
         def wrapper(*args, **kwargs):
-            from ragem.auth.sessions import current_session_id, session_auth_time
-            from ragem.errors import Unauthorized
-            from ragem.timeutil import utcnow
-
             auth_time = session_auth_time(current_session_id())
             if auth_time is None or (utcnow() - auth_time).total_seconds() > max_age_seconds:
                 raise Unauthorized(

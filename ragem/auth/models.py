@@ -163,20 +163,3 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
-
-
-class ProfileAccess(db.Model):
-    """A service read a citizen's profile fields: which, why, when, for which officer."""
-
-    __tablename__ = "profile_access"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True, nullable=False)
-    service: Mapped[str] = mapped_column(String(32), nullable=False)
-    fields: Mapped[list] = mapped_column(JSON, nullable=False)
-    purpose: Mapped[str] = mapped_column(Text, nullable=False)
-    officer_id: Mapped[str | None] = mapped_column(String(36))
-    # The officer's OPD when the read happened: the citizen is shown "an officer of <OPD>", which
-    # must stay true after the officer moves to another OPD or leaves.
-    officer_opd: Mapped[str | None] = mapped_column(String(20))
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)

@@ -21,6 +21,7 @@ from ragem.auth.pii import keyed_hash
 from ragem.errors import ApiError, ValidationError
 from ragem.extensions import db
 from ragem.hooktypes import OutboundMessage
+from ragem.notifications.outbox import deliver
 from ragem.timeutil import utcnow
 
 log = logging.getLogger("ragem.auth.otp")
@@ -156,8 +157,6 @@ def issue_code(purpose: str, destination: str, *, user_id: str | None = None) ->
     if user_id:
         language = db.session.scalar(select(User.preferred_language).where(User.id == user_id)) or "id"
     body = _TEXTS[purpose].get(language, _TEXTS[purpose]["id"]).format(code=code)
-    from ragem.notifications.outbox import deliver
-
     sent = deliver(OutboundMessage(channel="sms", to=destination, body=body, user_id=user_id, purpose=f"otp.{purpose}"))
     if not sent:
         # Never the code nor the number: the purpose is enough to notice a gateway outage.

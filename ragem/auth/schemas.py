@@ -1,8 +1,12 @@
-"""Schemas of the log-in, token and session API."""
+"""Schemas of the auth API: log-in, tokens and sessions; registration and passwords; accounts and roles for admins."""
 from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from ragem.auth.models import ROLES
+from ragem.auth.otp import CODE_DIGITS
+from ragem.i18n import LANGUAGES
+from ragem.pagination import PageArgsSchema, page_schema
 from ragem.schemas import BaseSchema, UtcDateTime
 
 
@@ -48,3 +52,139 @@ class JwksSchema(BaseSchema):
     """A JSON Web Key Set (RFC 7517)."""
 
     keys = fields.List(fields.Dict(), required=True)
+
+
+AuthSessionPageSchema = page_schema(AuthSessionSchema, "AuthSessionPage")
+
+
+# -- registration, phone verification and passwords ---------------------------------------
+
+# Passwords longer than the policy allows still parse, so the 422 can say which rule failed;
+# anything beyond this is not a password.
+_PASSWORD = {"required": True, "load_only": True, "validate": validate.Length(min=1, max=1024)}
+_CODE = {"required": True, "load_only": True, "validate": validate.Regexp(rf"^[0-9]{{{CODE_DIGITS}}}$"),
+         "metadata": {"description": f"the {CODE_DIGITS}-digit code sent by SMS"}}
+
+
+class RegisterSchema(BaseSchema):
+    """A citizen's registration; anything else (roles, verification state) is refused."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    nik = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=32),
+                        metadata={"description": "16-digit NIK; birth date and sex are taken from it"})
+    phone = fields.String(required=True, validate=validate.Length(min=1, max=32),
+                          metadata={"example": "0812 3456 7890", "description": "Indonesian mobile number"})
+    password = fields.String(**_PASSWORD)
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    preferred_language = fields.String(load_default="id", validate=validate.OneOf(LANGUAGES))
+
+
+class RegisteredSchema(BaseSchema):
+    """A registration waiting for its phone to be verified."""
+
+    user_id = fields.String(required=True)
+    status = fields.String(required=True, metadata={"example": "pending_verification"})
+    code_expires_in = fields.Integer(required=True, metadata={"description": "seconds the code stays valid"})
+
+
+class VerifyPhoneSchema(BaseSchema):
+    """The phone number and the code texted to it."""
+
+    phone = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    code = fields.String(**_CODE)
+
+
+class ResendCodeSchema(BaseSchema):
+    """Ask for a new verification code."""
+
+    phone = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    purpose = fields.String(load_default="verify_phone", validate=validate.OneOf(["verify_phone"]))
+
+
+class CodeSentSchema(BaseSchema):
+    """The same answer whether or not an account exists."""
+
+    message = fields.String(required=True)
+    code_expires_in = fields.Integer(required=True)
+
+
+class ForgotPasswordSchema(BaseSchema):
+    """A phone number, email or NIK."""
+
+    identifier = fields.String(required=True, validate=validate.Length(min=3, max=254))
+
+
+class ResetPasswordSchema(BaseSchema):
+    """The reset code and the new password."""
+
+    identifier = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    code = fields.String(**_CODE)
+    new_password = fields.String(**_PASSWORD)
+
+
+class PasswordResetDoneSchema(BaseSchema):
+    """The password was changed; every session was ended."""
+
+    message = fields.String(required=True)
+
+
+class ChangePasswordSchema(BaseSchema):
+    """The current password and the new one."""
+
+    current_password = fields.String(**_PASSWORD)
+    new_password = fields.String(**_PASSWORD)
+
+
+class PasswordChangedSchema(BaseSchema):
+    """When the password changed and how many other sessions were ended."""
+
+    password_changed_at = UtcDateTime(required=True)
+    other_sessions_revoked = fields.Integer(required=True)
+
+
+# -- accounts and roles (admins) -------------------------------------------------------------
+
+_REASON = validate.Length(min=3, max=500)
+
+
+class UserQuerySchema(PageArgsSchema, BaseSchema):
+    """Filters for the account list."""
+
+    role = fields.String(validate=validate.OneOf(ROLES))
+    q = fields.String(validate=validate.Length(min=1, max=120),
+                      metadata={"description": "part of the name, or the exact phone number"})
+
+
+class AdminUserSchema(BaseSchema):
+    """An account as admins see it: the NIK masked, never the password hash."""
+
+    id = fields.String()
+    name = fields.String()
+    phone = fields.String()
+    email = fields.String(allow_none=True)
+    nik = fields.String(attribute="nik_masked", allow_none=True, metadata={"example": "************1234"})
+    roles = fields.List(fields.String())
+    opd = fields.String(attribute="opd_code", allow_none=True)
+    is_active = fields.Boolean()
+    verified = fields.Boolean(attribute="is_verified")
+    phone_verified_at = UtcDateTime(allow_none=True)
+    password_changed_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+
+
+AdminUserPageSchema = page_schema(AdminUserSchema, "AdminUserPage")
+
+
+class RoleGrantSchema(BaseSchema):
+    """A role to give; an officer needs the code of an active OPD."""
+
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    opd = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=20))
+    reason = fields.String(required=True, validate=_REASON)
+
+
+class RoleRevokeQuerySchema(BaseSchema):
+    """Why the role is taken away (kept in the audit log)."""
+
+    reason = fields.String(required=True, validate=_REASON)

@@ -13,25 +13,23 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
-from functools import lru_cache
 
-from flask import current_app, g
-from sqlalchemy import bindparam, delete, or_, select, update
-from sqlalchemy.orm import joinedload
+from flask import current_app
+from flask_jwt_extended import get_jwt, verify_jwt_in_request
+from sqlalchemy import delete, or_, select, update
 
 from ragem.auth import throttle
+from ragem.auth.identifiers import find_account
 from ragem.auth.models import AuthSession, RotatedRefreshToken, User
 from ragem.auth.passwords import verify_password
 from ragem.auth.tokens import access_token_seconds, issue_access_token
-from ragem.errors import Forbidden, NotFound, Unauthorized, ValidationError
+from ragem.errors import Forbidden, NotFound, Unauthorized
 from ragem.extensions import db
 from ragem.pagination import paginate
 from ragem.timeutil import utcnow
 
 log = logging.getLogger("ragem.auth")
 
-# last_used_at is written at most this often per session: the check on every request stays a read.
-TOUCH_INTERVAL = timedelta(minutes=1)
 # How long a rotated refresh token is remembered for reuse detection.
 REUSE_MEMORY = timedelta(days=2)
 # How long a revoked or expired session is kept before the account's next log-in deletes it.
@@ -62,25 +60,6 @@ def _new_refresh_token() -> str:
 
 
 # -- log-in ------------------------------------------------------------------------------------
-
-
-def find_account(identifier: str) -> User | None:
-    """The account a phone number (any format), NIK or email names, or ``None``."""
-    from ragem.auth.nik import parse_nik
-    from ragem.auth.pii import keyed_hash
-
-    kind, value = throttle.normalise_identifier(identifier)
-    if kind == "phone":
-        return db.session.scalar(select(User).where(User.phone == value))
-    if kind == "email":
-        return db.session.scalar(select(User).where(User.email.in_({value, identifier.strip()})))
-    if kind == "nik":
-        try:
-            number = parse_nik(value).number
-        except ValidationError:
-            return None  # an invalid NIK simply names nobody
-        return db.session.scalar(select(User).where(User.nik_hash == keyed_hash(number)))
-    return None
 
 
 def log_in(identifier: str, password: str, *, device: str | None, ip: str | None) -> dict:
@@ -231,70 +210,8 @@ def revoke_user_sessions(user_id: str, *, reason: str, except_session_id: str | 
     return result.rowcount
 
 
-@lru_cache(maxsize=1)
-def _session_and_user():
-    """The per-request statement, built once: a session by id with its account and roles.
-
-    The account and its roles come in the same statement, so the user look-up that follows
-    (``tokens._load_user``) needs no query of its own.
-    """
-    return (
-        select(AuthSession, User)
-        .join(User, User.id == AuthSession.user_id)
-        .options(joinedload(User.role_rows))
-        .where(AuthSession.id == bindparam("sid"))
-    )
-
-
-def check_request_session(session_id, user_id) -> bool:
-    """The per-request check behind every access token: the session is active and is ``user_id``'s.
-
-    One primary-key look-up; ``last_used_at`` is noted for an update after the response (at most
-    once a minute per session), so the check itself never writes.
-    """
-    if not isinstance(session_id, str) or not session_id:
-        return False
-    row = db.session.execute(_session_and_user(), {"sid": session_id}).unique().one_or_none()
-    if row is None:
-        return False
-    session, user = row
-    if session.revoked_at is not None or session.user_id != user_id:
-        return False
-    g.ragem_request_session = session
-    g.ragem_request_user = user  # held here: the identity map alone keeps objects only weakly
-    if utcnow() - session.last_used_at >= TOUCH_INTERVAL:
-        g.ragem_touch_session = session_id
-    return True
-
-
-def touch_after_request(_exc=None) -> None:
-    """teardown_request: write ``last_used_at`` for the session the request used, if it was due.
-
-    Runs after the response, on a clean transaction: whatever the request left uncommitted is
-    rolled back first (Flask-SQLAlchemy would discard it anyway), so only the timestamp is written.
-    """
-    session_id = g.pop("ragem_touch_session", None)
-    if session_id is None:
-        return
-    now = utcnow()
-    try:
-        db.session.rollback()
-        db.session.execute(
-            update(AuthSession)
-            .where(AuthSession.id == session_id, AuthSession.last_used_at < now - TOUCH_INTERVAL)
-            .values(last_used_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - a timestamp must never fail a request that already answered
-        db.session.rollback()
-        log.warning("could not update session last_used_at", exc_info=True)
-
-
 def current_session_id() -> str | None:
     """The ``sid`` claim of the request's access token, if any."""
-    from flask_jwt_extended import get_jwt, verify_jwt_in_request
-
     try:
         return get_jwt().get("sid")
     except RuntimeError:  # the token was not verified yet in this request

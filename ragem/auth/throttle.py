@@ -16,7 +16,6 @@ existing identifiers are throttled identically, so the throttle reveals nothing.
 from __future__ import annotations
 
 import math
-import re
 import time
 from datetime import timedelta
 
@@ -25,8 +24,9 @@ from sqlalchemy import case, delete, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ragem.auth import pii
+from ragem.auth.identifiers import normalise_identifier
 from ragem.auth.models import LoginThrottle
-from ragem.errors import ApiError, ValidationError
+from ragem.errors import ApiError
 from ragem.extensions import _rate_limit_key, db
 from ragem.timeutil import utcnow
 
@@ -47,22 +47,6 @@ TOO_MANY_ATTEMPTS = {
     "id": "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {seconds} detik.",
     "en": "Too many failed log-in attempts. Try again in {seconds} seconds.",
 }
-
-
-def normalise_identifier(raw: str) -> tuple[str, str]:
-    """What kind of identifier was typed and its canonical form: email, NIK, phone (E.164) or other."""
-    from ragem.auth.service import normalise_phone
-
-    text = (raw or "").strip()
-    if "@" in text:
-        return "email", text.lower()
-    compact = re.sub(r"[\s.\-]", "", text)
-    if compact.isdigit() and len(compact) == 16:
-        return "nik", compact  # a NIK has 16 digits; no E.164 number is that long
-    try:
-        return "phone", normalise_phone(text)
-    except ValidationError:
-        return "other", text.lower()
 
 
 def identifier_key(raw: str) -> str:

@@ -16,6 +16,8 @@ from flask_jwt_extended import create_access_token
 from jwt.exceptions import InvalidTokenError
 
 from ragem.auth import keys
+from ragem.auth.active_session import check_request_session, touch_after_request
+from ragem.auth.models import User
 from ragem.errors import error_response
 from ragem.extensions import db, jwt
 
@@ -45,9 +47,7 @@ def configure(app: Flask, settings: dict) -> None:
     app.extensions["ragem.verified_tokens"] = VerifiedTokens()
     jwt.init_app(app)
     _remember_verified_tokens()
-    from ragem.auth import sessions
-
-    app.teardown_request(sessions.touch_after_request)
+    app.teardown_request(touch_after_request)
 
 
 class VerifiedTokens:
@@ -145,15 +145,11 @@ def _verifying_key(header, _payload):
 
 @jwt.token_in_blocklist_loader
 def _session_revoked(_header, payload) -> bool:
-    from ragem.auth import sessions
-
-    return not sessions.check_request_session(payload.get("sid"), payload.get("sub"))
+    return not check_request_session(payload.get("sid"), payload.get("sub"))
 
 
 @jwt.user_lookup_loader
 def _load_user(_header, payload):
-    from ragem.auth.models import User
-
     user = g.get("ragem_request_user")  # loaded with the session check, in the same statement
     if user is None or user.id != payload.get("sub"):
         user = db.session.get(User, payload.get("sub"))

@@ -5,16 +5,15 @@ from flask import g, request
 
 from ragem.auth import keys, sessions, throttle
 from ragem.auth.guards import login_required
-from ragem.auth.schemas import AuthSessionSchema, JwksSchema, LoginSchema, RefreshSchema, TokenSchema
+from ragem.auth.schemas import AuthSessionPageSchema, JwksSchema, LoginSchema, RefreshSchema, TokenSchema
 from ragem.blueprint import Blueprint
 from ragem.extensions import db, limiter
-from ragem.pagination import PageArgsSchema, page_schema
+from ragem.pagination import PageArgsSchema
 from ragem.schemas import ErrorSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Log-in, tokens and sessions")
 jwks_blp = Blueprint("jwks", __name__, description="Public signing keys")
 
-AuthSessionPageSchema = page_schema(AuthSessionSchema, "AuthSessionPage")
 # Tokens are credentials: no proxy or browser cache may keep a copy.
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 

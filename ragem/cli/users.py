@@ -36,7 +36,8 @@ def create(name, phone, password, role, opd, nik, email):
     """Create a verified account (the password policy applies; the phone needs no code)."""
     from ragem.auth.nik import parse_nik
     from ragem.auth.passwords import check_password_policy
-    from ragem.auth.service import create_user, normalise_phone
+    from ragem.auth.accounts import create_user
+    from ragem.auth.identifiers import normalise_phone
     from ragem.errors import ApiError
     from ragem.extensions import db
     from ragem.opds.service import opd_exists

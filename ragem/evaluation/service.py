@@ -16,7 +16,6 @@ from typing import Any, Iterable
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ragem.audit.service import record as audit
 from ragem.errors import Conflict, NotFound, ValidationError
@@ -27,6 +26,7 @@ from ragem.extensions import db
 from ragem.hooktypes import KpiValue, Period
 from ragem.i18n import translate
 from ragem.timeutil import utcnow
+from ragem.transactions import committed
 
 log = logging.getLogger("ragem.evaluation")
 
@@ -251,21 +251,18 @@ def set_target(kpi_key: str, year: int, *, target: float, reason: str, actor: An
         raise ValidationError("unknown_kpi", details={"kpi_key": kpi_key, "known": known})
     row = db.session.scalar(select(KpiTarget).where(KpiTarget.kpi_key == kpi_key, KpiTarget.year == year))
     before = {"target": row.target} if row else None
-    if row is None:
-        row = KpiTarget(kpi_key=kpi_key, year=year)
-        db.session.add(row)
-    row.target = float(target)
-    row.set_by = getattr(actor, "id", None)
-    row.updated_at = utcnow()
-    audit(
-        "kpi_target.set", "kpi_target", f"{kpi_key}/{year}",
-        before=before, after={"target": row.target}, reason=reason, actor=actor,
-    )
-    try:
-        db.session.commit()
-    except IntegrityError:  # another admin created the same target a moment ago
-        db.session.rollback()
-        raise Conflict(details={"kpi_key": kpi_key, "year": year}) from None
+    # Another admin may create the same target a moment before us: a 409, not a 500.
+    with committed(conflict=Conflict(details={"kpi_key": kpi_key, "year": year})):
+        if row is None:
+            row = KpiTarget(kpi_key=kpi_key, year=year)
+            db.session.add(row)
+        row.target = float(target)
+        row.set_by = getattr(actor, "id", None)
+        row.updated_at = utcnow()
+        audit(
+            "kpi_target.set", "kpi_target", f"{kpi_key}/{year}",
+            before=before, after={"target": row.target}, reason=reason, actor=actor,
+        )
     return target_dict(row)
 
 

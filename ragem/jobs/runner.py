@@ -15,7 +15,9 @@ from typing import Any, Callable, Sequence
 
 from flask import Flask, current_app, has_app_context
 
+from ragem import cli
 from ragem.extensions import db
+from ragem.jobs.models import FailedJob
 
 log = logging.getLogger("ragem.jobs")
 
@@ -125,8 +127,6 @@ def run_with_retries(
 
 def record_failure(app: Flask, name: str, *, args_repr: str, error: str, attempts: int) -> None:
     """Log a job's final failure and keep it in ``failed_job`` (logged even if the database is down)."""
-    from ragem.jobs.models import FailedJob
-
     last_line = error.strip().splitlines()[-1] if error.strip() else "unknown error"
     log.error(
         "job %s failed after %d tries: %s", name, attempts, last_line,
@@ -160,8 +160,6 @@ def job_app() -> Flask:
     if has_app_context():
         return current_app._get_current_object()  # type: ignore[attr-defined]
     if _worker_app is None:
-        from ragem import cli
-
         _worker_app = cli.build_app()
     return _worker_app
 

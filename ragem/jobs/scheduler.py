@@ -24,6 +24,7 @@ from flask import Flask, current_app
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
+from ragem.catalog.state import is_available
 from ragem.extensions import db
 from ragem.hooktypes import PeriodicJob
 from ragem.jobs.models import JobRun
@@ -125,8 +126,6 @@ def run_due_jobs(now: datetime | float | None = None) -> list[str]:
     :returns: the names of the jobs this call claimed and ran (failed ones included: they end in
         ``failed_job`` after their retries).
     """
-    from ragem.catalog.state import is_available
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     epoch = _epoch(now)
     seen = app.extensions.setdefault("ragem.periodic_slots", {})  # job name -> last slot tried here

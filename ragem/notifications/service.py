@@ -12,7 +12,9 @@ from ragem.errors import NotFound
 from ragem.extensions import db
 from ragem.hooktypes import MESSAGE_CHANNELS
 from ragem.i18n import translate
+from ragem.jobs.queue import enqueue
 from ragem.notifications.models import Notification
+from ragem.notifications.outbox import send_job
 from ragem.pagination import paginate
 from ragem.timeutil import utcnow
 
@@ -70,9 +72,6 @@ def notify(
         ``"inbox"`` is not among the channels.
     :raises ValueError: bad arguments (a programming error, not a client's).
     """
-    from ragem.jobs.queue import enqueue
-    from ragem.notifications.outbox import send_job
-
     channels = tuple(dict.fromkeys(channels))
     unknown = [c for c in channels if c != INBOX and c not in MESSAGE_CHANNELS]
     if not channels or unknown:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ragem.audit.service import record as audit
 from ragem.errors import Conflict, NotFound
@@ -12,6 +11,7 @@ from ragem.extensions import db
 from ragem.i18n import translate
 from ragem.opds.models import Opd
 from ragem.timeutil import utcnow
+from ragem.transactions import committed
 
 OPD_NOT_FOUND = {"id": "OPD tidak ditemukan.", "en": "OPD not found."}
 OPD_EXISTS = {"id": "Kode OPD sudah dipakai.", "en": "This OPD code is already taken."}
@@ -91,14 +91,10 @@ def create_opd(
         raise Conflict("opd_exists", OPD_EXISTS, details={"code": code})
     now = utcnow()
     opd = Opd(code=code, name_id=name_id, name_en=name_en, kind=kind, active=active, created_at=now, updated_at=now)
-    db.session.add(opd)
-    audit("opd.create", "opd", code, before=None, after=_snapshot(opd), reason=reason, actor=actor)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another admin created the same code between our check and our commit.
-        db.session.rollback()
-        raise Conflict("opd_exists", OPD_EXISTS, details={"code": code}) from None
+    # Another admin may create the same code between our check and our commit.
+    with committed(conflict=Conflict("opd_exists", OPD_EXISTS, details={"code": code})):
+        db.session.add(opd)
+        audit("opd.create", "opd", code, before=None, after=_snapshot(opd), reason=reason, actor=actor)
     return describe(opd, admin=True)
 
 

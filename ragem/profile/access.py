@@ -12,11 +12,12 @@ from flask import current_app
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from ragem.auth.models import ProfileAccess, User
+from ragem.auth.models import User
 from ragem.extensions import db
 from ragem.i18n import translate
 from ragem.opds.service import get_opd
 from ragem.pagination import paginate
+from ragem.profile.models import ProfileAccess
 from ragem.timeutil import utcnow
 
 log = logging.getLogger("ragem.profile")

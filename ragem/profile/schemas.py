@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, pre_load, validate
 
+from ragem.auth.accounts import refuse_fields
 from ragem.pagination import PageArgsSchema
 from ragem.schemas import BaseSchema, UtcDateTime
 
@@ -82,8 +83,6 @@ class MeUpdateSchema(BaseSchema):
     @pre_load
     def refuse_other_fields(self, data, **kwargs):
         """Name every field that may not be set here (roles, phone, ids...), instead of a bare 'Unknown field'."""
-        from ragem.profile.account import refuse_fields
-
         if isinstance(data, dict):
             refused = [name for name in data if name not in self.fields]
             if refused:

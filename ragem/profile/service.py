@@ -18,10 +18,14 @@ from ragem.catalog.state import is_available
 from ragem.errors import ApiError, Forbidden
 from ragem.extensions import db
 from ragem.hooktypes import ErasureReport, UserEvent
+from ragem.notifications.models import OutboxMessage
 from ragem.plugins import PluginRecord
 from ragem.profile import export as export_sections
 from ragem.profile.access import record_access
+from ragem.storage.models import StoredFile
+from ragem.storage.service import get_storage
 from ragem.timeutil import isoformat_z, utcnow
+from ragem.transactions import committed
 
 log = logging.getLogger("ragem.profile")
 
@@ -140,7 +144,7 @@ def erase_user(user: User, actor: Any = None) -> dict[str, Any]:
     registry = _registry()
     user_id = user.id
     reports: dict[str, dict[str, int]] = {}
-    try:
+    with committed():
         for record in _implementers("ragem_user_erase", only_available=False):
             try:
                 report = registry.call_one(record, "ragem_user_erase", user=user)
@@ -155,10 +159,6 @@ def erase_user(user: User, actor: Any = None) -> dict[str, Any]:
         audit("user.erase", "user", user_id, after={"services": reports}, actor=actor)
         orphan_keys = _delete_unlinked_personal_rows(user)
         _delete_account_rows(user)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     _delete_stored_bytes(orphan_keys)
     emit_user_event("deleted", user_id)
     return {"user_id": user_id, "services": reports}
@@ -172,9 +172,6 @@ def _delete_unlinked_personal_rows(user: User) -> list[str]:
     the foreign-key sweep below would miss them. Returns the storage keys whose bytes must go
     once the erasure is committed.
     """
-    from ragem.notifications.models import OutboxMessage
-    from ragem.storage.models import StoredFile
-
     db.session.execute(
         OutboxMessage.__table__.delete().where(
             (OutboxMessage.user_id == user.id) | (OutboxMessage.recipient == user.phone)
@@ -189,8 +186,6 @@ def _delete_unlinked_personal_rows(user: User) -> list[str]:
 
 def _delete_stored_bytes(keys: list[str]) -> None:
     """Remove the bytes of erased files after the commit (a rollback must not lose them)."""
-    from ragem.storage.service import get_storage
-
     storage = get_storage()
     for key in keys:
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import current_app, g
 
+from ragem.auth import accounts
 from ragem.auth.guards import fresh_login_required, login_required
 from ragem.blueprint import Blueprint
 from ragem.extensions import limiter
@@ -52,7 +53,7 @@ def get_me():
 @blp.alt_response(409, schema=ErrorSchema, description="The email or NIK is used by another account (already_registered)")
 def update_me(changes):
     """Correct name, email, kelurahan, address, language, or give the NIK once; other fields are refused."""
-    account.update_profile(g.current_user, changes)
+    accounts.update_profile(g.current_user, changes)
     return account.profile(g.current_user)
 
 
@@ -63,7 +64,7 @@ def update_me(changes):
 @blp.alt_response(503, schema=ErrorSchema, description="A service could not erase; nothing changed (erasure_failed)")
 def erase_me():
     """Erase the account and ask every service to erase or anonymise its data (fresh log-in needed)."""
-    account.erase_own_account(g.current_user)
+    accounts.erase_own_account(g.current_user)
     return ""
 
 
@@ -84,7 +85,7 @@ def summary():
 @blp.alt_response(429, schema=ErrorSchema, description="Too many codes or requests; see Retry-After")
 def change_phone(body):
     """Start a phone change: a code goes to the new number (a number of another account is refused)."""
-    code = account.start_phone_change(g.current_user, body["phone"])
+    code = accounts.start_phone_change(g.current_user, body["phone"])
     return {"phone": code.destination, "expires_at": code.expires_at}
 
 
@@ -96,7 +97,7 @@ def change_phone(body):
 @blp.alt_response(429, schema=ErrorSchema, description="Five wrong tries: ask for a new code (too_many_attempts)")
 def verify_phone_change(body):
     """Finish a phone change with the code sent to the new number; the old number is told."""
-    account.confirm_phone_change(g.current_user, body["phone"], body["code"])
+    accounts.confirm_phone_change(g.current_user, body["phone"], body["code"])
     return account.profile(g.current_user)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ragem import __version__
 from ragem.hooktypes import SLUG_PATTERN
+from ragem.plugins import RESERVED_SLUGS
 
 OPD_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{1,19}$")
 
@@ -53,8 +54,6 @@ def create_plugin(name: str, directory: str | Path = ".", *, opd: str = "DISKOMI
             f"plugin name {name!r} must be 2-32 lowercase letters or digits, starting with a letter "
             "(it becomes the service slug and the URL prefix /api/v1/<name>/)"
         )
-    from ragem.plugins import RESERVED_SLUGS
-
     if name in RESERVED_SLUGS:
         raise ScaffoldError(f"plugin name {name!r} is reserved by the core (its routes or tables use it)")
     if not OPD_PATTERN.match(opd or ""):

@@ -7,6 +7,7 @@ backend (``put``/``open``/``delete``/``exists``). An S3-compatible backend imple
 """
 from pathlib import Path
 
+from ragem.jobs.scheduler import register_core_job
 from ragem.storage import models  # noqa: F401  (registers the table)
 from ragem.storage.backends import FileNotStored, FileStorage, LocalDiskStorage
 from ragem.storage.detect import DEFAULT_TYPES
@@ -21,7 +22,6 @@ __all__ = [
 
 def init_app(app, api) -> None:
     """Open the storage backend and mount the file API."""
-    from ragem.jobs.scheduler import register_core_job
     from ragem.storage.cleanup import JOB
     from ragem.storage.views import blp
 

@@ -1,4 +1,9 @@
-"""Account rules: creating and registering accounts, verifying phones, passwords, roles.
+"""The account life cycle, in one place: every change to an account row except its roles.
+
+Create (operators), register and verify the phone (citizens), resend codes, forget, reset and
+change the password, correct the profile, change the phone number, and leave (erasure). Roles are
+``ragem.auth.roles``; reading identifiers is ``ragem.auth.identifiers``; the plugins hear of each
+change through ``ragem.profile.service.emit_user_event``, called here after the commit.
 
 Rules that protect the citizen:
 - the NIK is stored encrypted, as a keyed hash (look-ups, uniqueness) and its last four digits,
@@ -6,7 +11,9 @@ Rules that protect the citizen:
 - a NIK, phone or email already in use is refused with one ``already_registered`` that never
   says which account holds it;
 - answers about password reset and resent codes are the same whether an account exists or not
-  (a decoy code, throttled like a real one, stands in for a missing account).
+  (a decoy code, throttled like a real one, stands in for a missing account);
+- every function for the logged-in citizen acts on the account passed in; none takes an account
+  id from the request, so one citizen can never reach another's account through these rules.
 
 Self-registration is for people aged 17 and over (``MIN_AGE``): 17 is when Indonesians get their
 KTP, and UU 27/2022 (art. 25) requires a parent's consent to process a child's data, which an app
@@ -15,23 +22,28 @@ sign-up cannot collect. Operators (``create_user``) may still create accounts fo
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Mapping
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 
 from ragem.audit.service import record as audit
-from ragem.auth import otp
+from ragem.auth import otp, sessions, throttle
+from ragem.auth.identifiers import find_account, nik_columns, nik_hash, normalise_phone, user_nik
 from ragem.auth.models import ROLES, User, UserRole
-from ragem.auth.nik import NikFacts, parse_nik
+from ragem.auth.nik import parse_nik
 from ragem.auth.passwords import RULES as PASSWORD_RULES
 from ragem.auth.passwords import check_password_policy, hash_password, verify_password
-from ragem.auth.pii import decrypt, encrypt, keyed_hash
+from ragem.auth.pii import keyed_hash
 from ragem.errors import Conflict, Forbidden, ValidationError
 from ragem.extensions import db
+from ragem.hooktypes import OutboundMessage
+from ragem.i18n import translate
+from ragem.notifications.outbox import deliver
+from ragem.profile.service import emit_user_event, erase_user
+from ragem.regions.service import is_kelurahan
 from ragem.timeutil import utcnow
+from ragem.transactions import committed
 
 log = logging.getLogger("ragem.auth")
 
@@ -40,13 +52,6 @@ MIN_AGE = 17
 # NIK or email (its codes are long dead; the number may have changed hands).
 PENDING_REPLACEABLE_AFTER = timedelta(hours=24)
 
-# Indonesian mobile numbers: +62 8xx, 9 to 12 digits after the country code.
-_MOBILE = re.compile(r"^\+628[1-9][0-9]{7,10}$")
-
-INVALID_PHONE = {
-    "id": "Nomor ponsel tidak valid. Gunakan nomor seluler Indonesia, misalnya 0812 3456 7890.",
-    "en": "The phone number is not valid. Use an Indonesian mobile number, e.g. 0812 3456 7890.",
-}
 ALREADY_REGISTERED = {
     "id": "NIK, nomor ponsel atau email ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi.",
     "en": "This NIK, phone number or email is already registered. Log in or reset the password.",
@@ -65,48 +70,53 @@ RESET_SENT = {
     "en": "If the account exists, a password reset code was sent to its phone number.",
 }
 
+#: What ``PATCH /api/v1/me`` may change. The NIK only while the account has none.
+EDITABLE = ("name", "email", "kelurahan", "address", "preferred_language", "nik")
 
-# -- look-ups --------------------------------------------------------------------------------
+#: Why each field a client may see but not send is refused (``field_not_editable`` details).
+READ_ONLY_REASONS = {
+    "id": "assigned by RAGEM",
+    "phone": "change it with POST /api/v1/me/phone and the code sent to the new number",
+    "roles": "granted by an administrator",
+    "opd": "set by an administrator",
+    "opd_code": "set by an administrator",
+    "phone_verified": "set by verifying the phone with a one-time code",
+    "phone_verified_at": "set by verifying the phone with a one-time code",
+    "birth_date": "derived from the NIK",
+    "sex": "derived from the NIK",
+    "status": "not editable",
+    "is_active": "set by an administrator",
+    "created_at": "set by RAGEM",
+    "updated_at": "set by RAGEM",
+    "password": "change it with the password endpoints",
+    "password_hash": "never editable",
+}
 
-def normalise_phone(raw: str, *, field: str = "phone") -> str:
-    """An Indonesian mobile number in E.164: ``0812..``, ``62812..``, ``+62 812-..`` -> ``+62812..``.
-
-    :raises ValidationError: ``invalid_phone`` (422) for a malformed or non-Indonesian number.
-    """
-    digits = re.sub(r"[\s\-().]", "", raw if isinstance(raw, str) else "")
-    if digits.startswith("+"):
-        candidate = digits
-    elif digits.startswith("62"):
-        candidate = "+" + digits
-    elif digits.startswith("0"):
-        candidate = "+62" + digits[1:]
-    elif digits.startswith("8"):
-        candidate = "+62" + digits
-    else:
-        candidate = ""
-    if not _MOBILE.match(candidate):
-        raise ValidationError("invalid_phone", INVALID_PHONE, details={field: "an Indonesian mobile number (+62 8...)"})
-    return candidate
-
-
-def nik_hash(number: str) -> str:
-    """The keyed hash that finds an account by its NIK (the NIK itself is never searchable)."""
-    return keyed_hash(number)
-
-
-def _nik_fields(facts: NikFacts) -> dict[str, Any]:
-    return {
-        "nik_ciphertext": encrypt(facts.number),
-        "nik_hash": nik_hash(facts.number),
-        "nik_last4": facts.number[-4:],
-        "birth_date": facts.birth_date,
-        "sex": facts.sex,
-    }
-
-
-def user_nik(user: User) -> str | None:
-    """The account's NIK in clear (for rules that need it, never for responses or logs)."""
-    return decrypt(user.nik_ciphertext) if user.nik_ciphertext else None
+FIELD_NOT_EDITABLE = {
+    "id": "Sebagian data tidak dapat diubah di sini; tidak ada yang diubah.",
+    "en": "Some fields cannot be changed here; nothing was changed.",
+}
+NIK_LOCKED = {
+    "id": "NIK sudah tercatat dan tidak dapat diubah. Hubungi petugas bila NIK Anda keliru.",
+    "en": "The NIK is already recorded and cannot be changed. Contact an officer if it is wrong.",
+}
+USED_BY_ANOTHER = {
+    "id": "Data ini sudah dipakai oleh akun lain.",
+    "en": "This is already used by another account.",
+}
+NOT_A_KELURAHAN = {
+    "id": "Kelurahan tidak dikenal: pilih salah satu kelurahan di Kota Serang.",
+    "en": "Unknown kelurahan: choose one of the kelurahan of Kota Serang.",
+}
+SAME_PHONE = {"id": "Ini sudah nomor telepon akun Anda.", "en": "This is already your account's phone number."}
+LAST_ADMIN = {
+    "id": "Anda administrator terakhir RAGEM. Angkat administrator lain sebelum menghapus akun ini.",
+    "en": "You are RAGEM's last administrator. Appoint another administrator before erasing this account.",
+}
+PHONE_CHANGED_SMS = {
+    "id": "RAGEM: nomor telepon akun Anda telah diganti. Bila bukan Anda yang menggantinya, segera hubungi Diskominfo Kota Serang.",
+    "en": "RAGEM: your account's phone number was changed. If this was not you, contact Diskominfo Kota Serang at once.",
+}
 
 
 def _age(born: date, today: date) -> int:
@@ -155,7 +165,7 @@ def create_user(
     user = User(
         name=name, phone=phone, email=email, password_hash=password_hash or hash_password(password),
         opd_code=opd_code, phone_verified_at=now, password_changed_at=now,
-        **(_nik_fields(facts) if facts else {}),
+        **(nik_columns(facts) if facts else {}),
     )
     user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
     db.session.add(user)
@@ -194,8 +204,6 @@ def register(
         raise Conflict("already_registered", ALREADY_REGISTERED)
     password_hash = hash_password(password)
     if holders:
-        from ragem.profile.service import erase_user
-
         for stale in holders:
             log.info("replacing a registration never verified", extra={"user_id": stale.id})
             erase_user(stale, actor=None)
@@ -203,22 +211,15 @@ def register(
     user = User(
         name=name, phone=phone, email=email, password_hash=password_hash,
         preferred_language=preferred_language, phone_verified_at=None, password_changed_at=utcnow(),
-        **_nik_fields(facts),
+        **nik_columns(facts),
     )
     user.role_rows = [UserRole(role="citizen")]
     db.session.add(user)
-    try:
+    # Someone may register the same phone, NIK or email between our check and our commit.
+    with committed(conflict=Conflict("already_registered", ALREADY_REGISTERED)):
         db.session.flush()
         code = otp.issue_code("verify_phone", phone, user_id=user.id)
-        db.session.commit()
-    except IntegrityError:
-        # Someone registered the same phone, NIK or email between our check and our commit.
-        db.session.rollback()
-        raise Conflict("already_registered", ALREADY_REGISTERED) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    _emit("registered", user.id)
+    emit_user_event("registered", user.id)
     return user, code
 
 
@@ -231,8 +232,6 @@ def verify_phone(phone: str, code: str, *, device: str | None = None, ip: str | 
         waits for this phone (the same answer as a wrong code).
     :raises ApiError: ``too_many_attempts`` (429).
     """
-    from ragem.auth import sessions
-
     phone = normalise_phone(phone)
     row = otp.check_code("verify_phone", phone, code)
     user = db.session.get(User, row.user_id) if row.user_id else None
@@ -240,14 +239,10 @@ def verify_phone(phone: str, code: str, *, device: str | None = None, ip: str | 
         db.session.rollback()
         raise ValidationError("invalid_code", otp.INVALID_CODE)
     user.phone_verified_at = utcnow()
-    try:
+    with committed():
         session, refresh_token = sessions.start_session(user, device=device, ip=ip)
         tokens = sessions.issue_tokens(user, session, refresh_token)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    _emit("verified", user.id)
+    emit_user_event("verified", user.id)
     return tokens
 
 
@@ -260,15 +255,11 @@ def resend_code(phone: str, purpose: str = "verify_phone") -> dict[str, Any]:
     """
     phone = normalise_phone(phone)
     user = db.session.scalar(select(User).where(User.phone == phone))
-    try:
+    with committed():
         if user is not None and not user.is_verified and user.is_active:
             otp.issue_code(purpose, phone, user_id=user.id)
         else:
             otp.issue_decoy(purpose, phone)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return {"message": CODE_SENT, "code_expires_in": otp.TTL_SECONDS}
 
 
@@ -286,8 +277,6 @@ def _reset_destination(identifier: str, user: User | None) -> str:
 
 
 def _resettable(identifier: str) -> User | None:
-    from ragem.auth.sessions import find_account
-
     user = find_account(identifier)
     return user if user is not None and user.is_active and user.is_verified else None
 
@@ -299,15 +288,11 @@ def forgot_password(identifier: str) -> dict[str, Any]:
     """
     user = _resettable(identifier)
     destination = _reset_destination(identifier, user)
-    try:
+    with committed():
         if user is not None:
             otp.issue_code("reset_password", destination, user_id=user.id)
         else:
             otp.issue_decoy("reset_password", destination)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return {"message": RESET_SENT, "code_expires_in": otp.TTL_SECONDS}
 
 
@@ -332,8 +317,6 @@ def reset_password(identifier: str, code: str, new_password: str) -> User:
     except ValidationError:
         db.session.rollback()
         raise
-    from ragem.auth import sessions
-
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     revoked = sessions.revoke_user_sessions(user.id, reason="password_reset")
@@ -352,8 +335,6 @@ def change_password(user: User, current_password: str, new_password: str, *, ses
     :raises ApiError: ``too_many_attempts`` (429) while the log-in throttle locks the account.
     :raises ValidationError: ``weak_password`` (422).
     """
-    from ragem.auth import sessions, throttle
-
     # The account's log-in throttle guards this door too: a stolen access token must not let
     # anyone guess the password here faster than at the log-in.
     key = throttle.identifier_key(user.phone)
@@ -375,142 +356,173 @@ def change_password(user: User, current_password: str, new_password: str, *, ses
     return revoked
 
 
-# -- roles (admins) --------------------------------------------------------------------------
+# -- the citizen's own account ----------------------------------------------------------
 
-LAST_ADMIN = {
-    "id": "Admin terakhir platform tidak dapat dicabut perannya.",
-    "en": "The platform's last admin cannot be demoted.",
-}
-LAST_ROLE = {
-    "id": "Akun harus memiliki setidaknya satu peran.",
-    "en": "An account needs at least one role.",
-}
-UNKNOWN_OPD = {
-    "id": "OPD tidak ditemukan atau tidak aktif.",
-    "en": "The OPD does not exist or is not active.",
-}
-USER_NOT_FOUND = {"id": "Akun tidak ditemukan.", "en": "Account not found."}
-
-
-def _role_snapshot(user: User) -> dict[str, Any]:
-    return {"roles": user.roles, "opd": user.opd_code}
-
-
-def get_user(user_id: str) -> User:
-    """The account with ``user_id``; 404 when there is none."""
-    from ragem.errors import NotFound
-
-    user = db.session.get(User, user_id) if isinstance(user_id, str) and len(user_id) <= 36 else None
-    if user is None:
-        raise NotFound(message=USER_NOT_FOUND)
-    return user
-
-
-def list_users(*, role: str | None, q: str | None, limit: int, cursor: str | None):
-    """A page of accounts, newest first; ``q`` matches part of the name or the exact phone."""
-    from ragem.pagination import paginate
-
-    stmt = select(User)
-    if role:
-        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
-    if q and q.strip():
-        text = q.strip()
-        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions = [func.lower(User.name).like(f"%{escaped}%", escape="\\")]
-        try:
-            conditions.append(User.phone == normalise_phone(text))
-        except ValidationError:
-            pass
-        stmt = stmt.where(or_(*conditions))
-    return paginate(db.session, stmt, [User.created_at, User.id], limit=limit, cursor=cursor)
-
-
-def account_ids_with_role(role: str, *, opd: str | None = None) -> list[str]:
-    """Ids of the active accounts holding ``role`` (and belonging to OPD ``opd`` when given), oldest first."""
-    stmt = select(User.id).where(
-        User.is_active.is_(True), User.id.in_(select(UserRole.user_id).where(UserRole.role == role))
+def refuse_fields(names: list[str]) -> None:
+    """Raise ``field_not_editable`` (422) naming each refused field and why."""
+    raise ValidationError(
+        "field_not_editable",
+        FIELD_NOT_EDITABLE,
+        details={"fields": {name: READ_ONLY_REASONS.get(name, "unknown field") for name in sorted(names)}},
     )
-    if opd is not None:
-        stmt = stmt.where(User.opd_code == opd)
-    return list(db.session.scalars(stmt.order_by(User.created_at, User.id)))
 
 
-def grant_role(user_id: str, role: str, *, opd: str | None, reason: str, actor: User) -> User:
-    """Give ``role`` to an account (an officer needs an active OPD), audited; commits.
+def update_profile(user: User, changes: Mapping[str, Any]) -> list[str]:
+    """Apply a ``PATCH /api/v1/me`` body and commit; returns the names of the fields that changed
+    (also sent to every service as the ``updated`` user event).
 
-    Granting a role already held (same OPD) changes nothing and leaves no audit entry; granting
-    ``officer`` again with another OPD moves the officer.
-    :raises ValidationError: unknown role, OPD missing, unknown or inactive, or given for a
-        role other than officer (422).
+    Everything is checked before anything is written, so a refused request changes nothing.
+    :raises ValidationError: ``field_not_editable`` (a field outside ``EDITABLE``),
+        ``nik_locked`` (the account already has a NIK), ``invalid_nik``, ``validation_error``
+        (unknown kelurahan).
+    :raises Conflict: ``already_registered`` (the email or NIK belongs to another account; whose
+        is not said).
     """
-    from ragem.opds.service import opd_exists
+    refused = [name for name in changes if name not in EDITABLE]
+    if refused:
+        refuse_fields(refused)
+    new: dict[str, Any] = {}
+    if "name" in changes:
+        new["name"] = changes["name"].strip()
+    if "email" in changes:
+        new["email"] = changes["email"].strip().lower() if changes["email"] else None
+        if new["email"] and _taken(User.email == new["email"], user):
+            raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "email"})
+    if "kelurahan" in changes:
+        code = changes["kelurahan"]
+        if code is not None and not is_kelurahan(code):
+            raise ValidationError(message=NOT_A_KELURAHAN, details={"kelurahan": code})
+        new["kelurahan_code"] = code
+    if "address" in changes:
+        new["address"] = changes["address"].strip() if changes["address"] else None
+    if "preferred_language" in changes:
+        new["preferred_language"] = changes["preferred_language"]
+    if "nik" in changes:
+        new.update(_first_nik_columns(user, changes["nik"]))
 
-    user = get_user(user_id)
-    if role not in ROLES:
-        raise ValidationError(details={"role": f"one of {', '.join(ROLES)}"})
-    if role == "officer":
-        if not opd:
-            raise ValidationError(details={"opd": "an officer belongs to one OPD"})
-        if not opd_exists(opd, active_only=True):
-            raise ValidationError("unknown_opd", UNKNOWN_OPD, details={"opd": opd})
-    elif opd:
-        raise ValidationError(details={"opd": "only officers belong to an OPD"})
-    before = _role_snapshot(user)
-    if role not in user.roles:
-        user.role_rows.append(UserRole(role=role))
-    if role == "officer":
-        user.opd_code = opd
-    db.session.flush()
-    after = _role_snapshot(user)
-    if after == before:
-        return user
-    audit("role.grant", "user", user.id, before=before, after=after, reason=reason, actor=actor)
-    db.session.commit()
-    return user
+    changed = sorted({_field_name(column) for column, value in new.items() if getattr(user, column) != value})
+    for column, value in new.items():
+        setattr(user, column, value)
+    if changed:
+        _commit_unique()
+        _tell_services(user, changed)
+    return changed
 
 
-def revoke_role(user_id: str, role: str, *, reason: str, actor: User) -> User:
-    """Take ``role`` from an account, audited; commits. Revoking ``officer`` clears the OPD.
+def _tell_services(user: User, changed: list[str]) -> None:
+    """The ``updated`` user event, after the commit, with the changed field names only: a service
+    that needs a value reads it through ``read_profile``, where the citizen sees the read."""
+    emit_user_event("updated", user.id, {"fields": changed})
 
-    Revoking a role the account does not hold changes nothing; revoking its only role leaves a
-    citizen (only ``citizen`` itself cannot be revoked when it is the last). An admin may drop their own admin
-    role while another active admin remains; the last one cannot be demoted, by themselves or
-    anyone. Guards read roles from the database on every request, so the change applies to the
-    account's next request already.
-    :raises Conflict: ``last_admin`` or ``last_role`` (409).
+
+def _field_name(column: str) -> str:
+    """The API name of an account column (the NIK's columns are all "nik")."""
+    if column.startswith("nik_") or column in ("birth_date", "sex"):
+        return "nik"
+    return "kelurahan" if column == "kelurahan_code" else column
+
+
+def _first_nik_columns(user: User, raw: str) -> dict[str, Any]:
+    """The columns that store a first NIK: ciphertext, keyed hash, last four, birth date, sex."""
+    if user.nik_hash:
+        raise ValidationError("nik_locked", NIK_LOCKED, details={"nik": "already recorded"})
+    columns = nik_columns(parse_nik(raw))  # the same look-up hash registration and log-in use
+    if _taken(User.nik_hash == columns["nik_hash"], user):
+        raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "nik"})
+    return columns
+
+
+def _taken(condition, user: User) -> bool:
+    """Whether another account matches ``condition``."""
+    return db.session.scalar(select(User.id).where(condition, User.id != user.id).limit(1)) is not None
+
+
+def _commit_unique() -> None:
+    """Commit; a unique value taken by another account in the meantime is the same 409."""
+    with committed(conflict=Conflict("already_registered", USED_BY_ANOTHER)):
+        pass  # the changes are already in the session
+
+
+def _phone_free(phone: str, user: User) -> None:
+    if _taken(User.phone == phone, user):
+        raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "phone"})
+
+
+def start_phone_change(user: User, raw_phone: str):
+    """Send a ``change_phone`` code to the new number; returns the ``OneTimeCode`` row.
+
+    :raises ValidationError: not a phone number, or the account's own number.
+    :raises Conflict: ``already_registered`` (another account has the number).
     """
-    user = get_user(user_id)
-    if role not in ROLES:
-        raise ValidationError(details={"role": f"one of {', '.join(ROLES)}"})
-    if role not in user.roles:
-        return user
-    if role == "admin":
-        # Lock the active admins' rows: two admins demoting each other (or themselves) at the
-        # same moment must not leave the platform with none.
-        admins = db.session.scalars(
-            select(UserRole).join(User, User.id == UserRole.user_id)
-            .where(UserRole.role == "admin", User.is_active.is_(True))
-            .with_for_update(of=UserRole)
-        ).all()
-        if not [row for row in admins if row.user_id != user.id]:
-            raise Conflict("last_admin", LAST_ADMIN)
-    if user.roles == ["citizen"]:
-        raise Conflict("last_role", LAST_ROLE)
-    before = _role_snapshot(user)
-    user.role_rows = [r for r in user.role_rows if r.role != role]
-    if not user.role_rows:
-        user.role_rows.append(UserRole(role="citizen"))  # demoted, not locked out: a citizen again
-    if role == "officer":
-        user.opd_code = None
-    db.session.flush()
-    audit("role.revoke", "user", user.id, before=before, after=_role_snapshot(user), reason=reason, actor=actor)
+    phone = normalise_phone(raw_phone)
+    if phone == user.phone:
+        raise ValidationError("same_phone", SAME_PHONE, details={"phone": "unchanged"})
+    _phone_free(phone, user)
+    code = otp.issue_code("change_phone", phone, user_id=user.id)
     db.session.commit()
-    return user
+    return code
 
 
-def _emit(name: str, user_id: str) -> None:
-    """Broadcast a user event after the commit (a failing plugin never fails the request)."""
-    from ragem.profile.service import emit_user_event
+def confirm_phone_change(user: User, raw_phone: str, code: str) -> None:
+    """Switch the account to the new number once the code sent to it is given back.
 
-    emit_user_event(name, user_id)
+    The old number is told by SMS, so a stolen session cannot quietly take the account over.
+    :raises ValidationError: ``invalid_code`` (also for a code issued to another account).
+    :raises Conflict: ``already_registered`` (the number was taken in the meantime).
+    """
+    phone = normalise_phone(raw_phone)
+    issued = otp.check_code("change_phone", phone, code)
+    if issued.user_id != user.id:
+        db.session.commit()  # keep the code consumed: a code is good for one try
+        raise ValidationError("invalid_code", otp.INVALID_CODE)  # the very answer to a wrong code
+    _phone_free(phone, user)
+    old_phone = user.phone
+    user.phone = phone
+    user.phone_verified_at = utcnow()
+    # The action only: the numbers are personal data and the account holds the new one.
+    audit("user.phone_change", "user", user.id, actor=user)
+    _commit_unique()
+    _tell_services(user, ["phone"])
+    try:
+        deliver(OutboundMessage(
+            channel="sms", to=old_phone, body=translate(PHONE_CHANGED_SMS, user.preferred_language),
+            user_id=user.id, purpose="phone_changed",
+        ))
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the change is done; a lost warning must not undo it
+        db.session.rollback()
+        log.exception("could not tell the old phone about the change", extra={"user_id": user.id})
 
+
+def ensure_may_leave(user: User) -> None:
+    """Refuse erasing the platform's last active administrator (409 ``last_admin``).
+
+    Nobody could then grant roles or switch services any more; officers may leave freely (the
+    records they handled are kept, unlinked from them).
+    """
+    if not user.has_role("admin"):
+        return
+    # Locking the admin role rows makes two admins leaving at once take turns (PostgreSQL): the
+    # second then sees the first gone and is refused, instead of both leaving nobody in charge.
+    admins = db.session.scalars(
+        select(UserRole.user_id)
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role == "admin", User.is_active.is_(True))
+        .with_for_update(of=UserRole)
+    ).all()
+    if not any(admin_id != user.id for admin_id in admins):
+        raise Conflict("last_admin", LAST_ADMIN)
+
+
+def erase_own_account(user: User) -> dict[str, Any]:
+    """``DELETE /api/v1/me``: end every session of the account and erase it everywhere.
+
+    The sessions are revoked inside the erasure's transaction (which then deletes their rows with
+    the account): either the account is gone and no access token of it is accepted again, on any
+    worker, or a service failed and nothing changed, sessions included.
+    :raises Conflict: ``last_admin``.
+    :raises DataRightsFailed: a service could not erase; nothing was changed.
+    """
+    ensure_may_leave(user)
+    sessions.revoke_user_sessions(user.id, reason="account_erased")
+    return erase_user(user, actor=user)

@@ -1,0 +1,98 @@
+"""How an account is named and found: phone numbers, NIKs and emails.
+
+The bottom of the account code: the throttle, the log-in and the account life cycle all read an
+identifier the same way here, so ``0812...``, ``62812...`` and ``+62812...`` are one phone
+everywhere, and a NIK is only ever searched through its keyed hash.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from ragem.auth.models import User
+from ragem.auth.nik import NikFacts, parse_nik
+from ragem.auth.pii import decrypt, encrypt, keyed_hash
+from ragem.errors import ValidationError
+from ragem.extensions import db
+
+# Indonesian mobile numbers: +62 8xx, 9 to 12 digits after the country code.
+_MOBILE = re.compile(r"^\+628[1-9][0-9]{7,10}$")
+
+INVALID_PHONE = {
+    "id": "Nomor ponsel tidak valid. Gunakan nomor seluler Indonesia, misalnya 0812 3456 7890.",
+    "en": "The phone number is not valid. Use an Indonesian mobile number, e.g. 0812 3456 7890.",
+}
+
+
+def normalise_phone(raw: str, *, field: str = "phone") -> str:
+    """An Indonesian mobile number in E.164: ``0812..``, ``62812..``, ``+62 812-..`` -> ``+62812..``.
+
+    :raises ValidationError: ``invalid_phone`` (422) for a malformed or non-Indonesian number.
+    """
+    digits = re.sub(r"[\s\-().]", "", raw if isinstance(raw, str) else "")
+    if digits.startswith("+"):
+        candidate = digits
+    elif digits.startswith("62"):
+        candidate = "+" + digits
+    elif digits.startswith("0"):
+        candidate = "+62" + digits[1:]
+    elif digits.startswith("8"):
+        candidate = "+62" + digits
+    else:
+        candidate = ""
+    if not _MOBILE.match(candidate):
+        raise ValidationError("invalid_phone", INVALID_PHONE, details={field: "an Indonesian mobile number (+62 8...)"})
+    return candidate
+
+
+def normalise_identifier(raw: str) -> tuple[str, str]:
+    """What kind of identifier was typed and its canonical form: email, NIK, phone (E.164) or other."""
+    text = (raw or "").strip()
+    if "@" in text:
+        return "email", text.lower()
+    compact = re.sub(r"[\s.\-]", "", text)
+    if compact.isdigit() and len(compact) == 16:
+        return "nik", compact  # a NIK has 16 digits; no E.164 number is that long
+    try:
+        return "phone", normalise_phone(text)
+    except ValidationError:
+        return "other", text.lower()
+
+
+def nik_hash(number: str) -> str:
+    """The keyed hash that finds an account by its NIK (the NIK itself is never searchable)."""
+    return keyed_hash(number)
+
+
+def nik_columns(facts: NikFacts) -> dict[str, Any]:
+    """The account columns that store a NIK: ciphertext, keyed hash, last four, birth date, sex."""
+    return {
+        "nik_ciphertext": encrypt(facts.number),
+        "nik_hash": nik_hash(facts.number),
+        "nik_last4": facts.number[-4:],
+        "birth_date": facts.birth_date,
+        "sex": facts.sex,
+    }
+
+
+def user_nik(user: User) -> str | None:
+    """The account's NIK in clear (for rules that need it, never for responses or logs)."""
+    return decrypt(user.nik_ciphertext) if user.nik_ciphertext else None
+
+
+def find_account(identifier: str) -> User | None:
+    """The account a phone number (any format), NIK or email names, or ``None``."""
+    kind, value = normalise_identifier(identifier)
+    if kind == "phone":
+        return db.session.scalar(select(User).where(User.phone == value))
+    if kind == "email":
+        return db.session.scalar(select(User).where(User.email.in_({value, identifier.strip()})))
+    if kind == "nik":
+        try:
+            number = parse_nik(value).number
+        except ValidationError:
+            return None  # an invalid NIK simply names nobody
+        return db.session.scalar(select(User).where(User.nik_hash == nik_hash(number)))
+    return None
