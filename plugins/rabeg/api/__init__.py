@@ -1,8 +1,8 @@
 """RABEG's routes, one module per resource: ``api/<resource>.py`` defines the blueprint ``rabeg_<resource>``.
 
-Views stay thin: they parse with the resource's schemas, call a service function and return what it
-returns, which the response schema dumps. The Open311 GeoReport routes are a separate protocol with
-their own formats and live in ``open311/``.
+Views stay thin: they parse with the resource's schemas (``schemas/<resource>.py``), call a service
+function and return what it returns, which the response schema dumps. The Open311 GeoReport routes
+are a separate protocol with their own formats and live in ``open311/``.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from ragem import toolkit
 
 from plugins.rabeg.access import ADMIN
 from plugins.rabeg.open311 import api_keys
-from plugins.rabeg.open311.schemas import ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema, ApiKeySchema
+from plugins.rabeg.schemas.api_keys import ApiKeyCreatedSchema, ApiKeyCreateSchema, ApiKeyListSchema, ApiKeySchema
 
 blp = toolkit.Blueprint("rabeg_api_keys", __name__, description="RABEG: API keys of Open311 clients (admins)")
 

@@ -5,7 +5,7 @@ from ragem import toolkit
 
 from plugins.rabeg import categories
 from plugins.rabeg.access import ADMIN
-from plugins.rabeg.schemas_filing import (
+from plugins.rabeg.schemas.categories import (
     CategoryArgsSchema,
     CategoryCreateSchema,
     CategoryListSchema,

@@ -6,7 +6,7 @@ from ragem import toolkit
 from plugins.rabeg import filing, lifecycle, queues
 from plugins.rabeg.access import FILE, HANDLE, visible_complaint
 from plugins.rabeg.present import complaint_view
-from plugins.rabeg.schemas import (
+from plugins.rabeg.schemas.complaints import (
     ComplaintCreateSchema,
     ComplaintPageSchema,
     ComplaintSchema,

@@ -5,7 +5,7 @@ from ragem import toolkit
 
 from plugins.rabeg import kpis
 from plugins.rabeg.access import HANDLE
-from plugins.rabeg.schemas_views import KpiArgsSchema, KpiReportSchema
+from plugins.rabeg.schemas.kpis import KpiArgsSchema, KpiReportSchema
 
 blp = toolkit.Blueprint("rabeg_kpis", __name__, description="RABEG: KPIs of the complaint channel")
 

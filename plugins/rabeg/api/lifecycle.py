@@ -5,8 +5,8 @@ from ragem import toolkit
 
 from plugins.rabeg import confirmation, duplicates, moderation, reroute, responses
 from plugins.rabeg.access import FILE, HANDLE
-from plugins.rabeg.schemas import ComplaintSchema
-from plugins.rabeg.schemas_lifecycle import (
+from plugins.rabeg.schemas.complaints import ComplaintSchema
+from plugins.rabeg.schemas.lifecycle import (
     ConfirmationSchema,
     DuplicateSchema,
     ModerationSchema,

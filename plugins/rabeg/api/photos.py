@@ -5,7 +5,7 @@ from ragem import toolkit
 
 from plugins.rabeg import photos
 from plugins.rabeg.access import FILE, HANDLE
-from plugins.rabeg.schemas_filing import PhotoUploadedSchema, PhotoUploadSchema
+from plugins.rabeg.schemas.photos import PhotoUploadedSchema, PhotoUploadSchema
 
 blp = toolkit.Blueprint("rabeg_photos", __name__, description="RABEG: complaint photos")
 

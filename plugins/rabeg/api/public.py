@@ -4,7 +4,7 @@ from __future__ import annotations
 from ragem import toolkit
 
 from plugins.rabeg import public
-from plugins.rabeg.schemas_views import (
+from plugins.rabeg.schemas.public import (
     MapFeedSchema,
     PublicComplaintPageSchema,
     PublicListArgsSchema,

@@ -5,7 +5,7 @@ from ragem import toolkit
 
 from plugins.rabeg import nearby
 from plugins.rabeg.access import FILE
-from plugins.rabeg.schemas_filing import NearbyArgsSchema, NearbyListSchema, SupportSchema
+from plugins.rabeg.schemas.support import NearbyArgsSchema, NearbyListSchema, SupportSchema
 
 blp = toolkit.Blueprint("rabeg_support", __name__, description='RABEG: nearby complaints and "me too"')
 

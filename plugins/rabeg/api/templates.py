@@ -5,7 +5,7 @@ from ragem import toolkit
 
 from plugins.rabeg import templates
 from plugins.rabeg.access import ADMIN, HANDLE
-from plugins.rabeg.schemas_lifecycle import (
+from plugins.rabeg.schemas.templates import (
     TemplateArgsSchema,
     TemplateCreateSchema,
     TemplateListSchema,

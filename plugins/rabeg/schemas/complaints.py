@@ -1,15 +1,12 @@
-"""What the RABEG API accepts and answers (these schemas also write its part of openapi.yaml)."""
+"""What the complaint routes accept and answer: filing, the detail with its timeline, lists and transitions."""
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate, validates_schema
 
 from ragem import toolkit
 
-from plugins.rabeg.schemas_filing import PhotoSchema
-from plugins.rabeg.schemas_views import CommaSeparated, DateOrDateTime, check_range
-
-# Kota Serang's bounding box: a pin outside it is a mistake (or a complaint for another city).
-LAT_RANGE, LON_RANGE = (-6.37, -5.99), (106.07, 106.42)
+from plugins.rabeg.schemas.fields import LAT_RANGE, LON_RANGE, CommaSeparated, DateOrDateTime, check_range
+from plugins.rabeg.schemas.photos import PhotoSchema
 
 
 class ComplaintCreateSchema(toolkit.BaseSchema):
