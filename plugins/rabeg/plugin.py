@@ -6,7 +6,8 @@ from pathlib import Path
 from ragem import toolkit
 from ragem.toolkit import hookimpl
 
-from plugins.rabeg import api, autoclose, calendar, data_rights, demo, escalation, kpis, photos, seed, templates
+from plugins.rabeg import api, calendar, photos, seed
+from plugins.rabeg.services import autoclose, data_rights, demo, escalation, kpis, templates
 from plugins.rabeg import models  # noqa: F401  (the tables, for create_all)
 from plugins.rabeg.open311 import cli as open311_cli, views as open311_views  # Open311 GeoReport v2
 

@@ -10,7 +10,7 @@ from ragem import toolkit
 from plugins.rabeg.access import is_staff_for
 from plugins.rabeg.models import Category, Complaint, TimelineEntry
 from plugins.rabeg.photos import photo_list, photos_by_entry
-from plugins.rabeg.sla import sla_block
+from plugins.rabeg.services.sla import sla_block
 
 
 def summary(complaint: Complaint, category_code: str) -> dict[str, Any]:

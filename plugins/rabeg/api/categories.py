@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg import categories
 from plugins.rabeg.access import ADMIN
+from plugins.rabeg.services import categories
 from plugins.rabeg.schemas.categories import (
     CategoryArgsSchema,
     CategoryCreateSchema,

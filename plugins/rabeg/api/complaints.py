@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg import filing, lifecycle, queues
 from plugins.rabeg.access import FILE, HANDLE, visible_complaint
 from plugins.rabeg.present import complaint_view
+from plugins.rabeg.services import filing, lifecycle, queues
 from plugins.rabeg.schemas.complaints import (
     ComplaintCreateSchema,
     ComplaintPageSchema,

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg import kpis
 from plugins.rabeg.access import HANDLE
 from plugins.rabeg.schemas.kpis import KpiArgsSchema, KpiReportSchema
+from plugins.rabeg.services import kpis
 
 blp = toolkit.Blueprint("rabeg_kpis", __name__, description="RABEG: KPIs of the complaint channel")
 

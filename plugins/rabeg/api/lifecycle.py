@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg import confirmation, duplicates, moderation, reroute, responses
 from plugins.rabeg.access import FILE, HANDLE
 from plugins.rabeg.schemas.complaints import ComplaintSchema
+from plugins.rabeg.services import confirmation, duplicates, moderation, reroute, responses
 from plugins.rabeg.schemas.lifecycle import (
     ConfirmationSchema,
     DuplicateSchema,

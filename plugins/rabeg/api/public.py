@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg import public
+from plugins.rabeg.services import public
 from plugins.rabeg.schemas.public import (
     MapFeedSchema,
     PublicComplaintPageSchema,

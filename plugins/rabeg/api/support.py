@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg import nearby
 from plugins.rabeg.access import FILE
 from plugins.rabeg.schemas.support import NearbyArgsSchema, NearbyListSchema, SupportSchema
+from plugins.rabeg.services import nearby
 
 blp = toolkit.Blueprint("rabeg_support", __name__, description='RABEG: nearby complaints and "me too"')
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg import templates
 from plugins.rabeg.access import ADMIN, HANDLE
+from plugins.rabeg.services import templates
 from plugins.rabeg.schemas.templates import (
     TemplateArgsSchema,
     TemplateCreateSchema,

@@ -216,7 +216,7 @@ def test_internal_notes_stay_out_even_with_a_note_on_every_entry(app, client, wo
 
 def test_the_page_reads_photos_like_the_photo_module(app, world):
     from plugins.rabeg import photos
-    from plugins.rabeg.public import public_photos_of
+    from plugins.rabeg.services.public import public_photos_of
 
     with app.app_context():
         complaint = db.session.get(Complaint, world["plain"])

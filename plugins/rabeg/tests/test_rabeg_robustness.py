@@ -21,7 +21,7 @@ from ragem import toolkit
 from ragem.audit.models import AuditEntry
 from ragem.notifications.models import Notification
 
-from plugins.rabeg.autoclose import close_unconfirmed
+from plugins.rabeg.services.autoclose import close_unconfirmed
 from plugins.rabeg.models import Complaint, IdempotencyRecord, Photo, Supporter, TimelineEntry
 
 URL = "/api/v1/rabeg/complaints"

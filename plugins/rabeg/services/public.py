@@ -14,8 +14,8 @@ from ragem import toolkit
 
 from plugins.rabeg import photos
 from plugins.rabeg.models import Category, Complaint, Photo
-from plugins.rabeg.queues import check_codes
 from plugins.rabeg.seed import category_codes
+from plugins.rabeg.services.queues import check_codes
 
 MAP_LIMIT = 2000
 

@@ -6,11 +6,11 @@ from typing import Any
 from ragem import toolkit
 
 from plugins.rabeg.access import staff_complaint
-from plugins.rabeg.followers import notify_followers
-from plugins.rabeg.lifecycle import add_entry, mark_first_response, title
 from plugins.rabeg.photos import attach, check_attachable
 from plugins.rabeg.present import complaint_view
-from plugins.rabeg.templates import template_message
+from plugins.rabeg.services.followers import notify_followers
+from plugins.rabeg.services.lifecycle import add_entry, mark_first_response, title
+from plugins.rabeg.services.templates import template_message
 
 ANSWERED = {"id": "mendapat tanggapan", "en": "has a new response"}
 

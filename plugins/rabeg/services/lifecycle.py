@@ -15,9 +15,9 @@ from sqlalchemy import update
 from ragem import toolkit
 
 from plugins.rabeg.access import staff_complaint
-from plugins.rabeg.followers import notify_followers
 from plugins.rabeg.models import Complaint, TimelineEntry
 from plugins.rabeg.present import complaint_view
+from plugins.rabeg.services.followers import notify_followers
 
 #: What officers may do from each state. closed and rejected are final; resolved -> closed happens only
 #: by the reporter's confirmation or the auto-close job, resolved -> reopened only by "not fixed", and
@@ -105,7 +105,7 @@ def transition(complaint_id: int, actor: Any, *, to: str, public_message: str | 
 
     A ``template_id`` without ``public_message`` uses the template's Indonesian text.
     """
-    from plugins.rabeg.templates import template_message  # templates import this module's helpers
+    from plugins.rabeg.services.templates import template_message  # templates import this module's helpers
 
     complaint = staff_complaint(complaint_id, actor)
     if to not in TRANSITIONS.get(complaint.state, set()):

@@ -8,10 +8,10 @@ from sqlalchemy import func, update
 from ragem import toolkit
 
 from plugins.rabeg.access import ADMIN, staff_complaint
-from plugins.rabeg.followers import notify_followers
-from plugins.rabeg.lifecycle import add_entry, title
 from plugins.rabeg.models import OPEN_STATES, Complaint
 from plugins.rabeg.present import complaint_view
+from plugins.rabeg.services.followers import notify_followers
+from plugins.rabeg.services.lifecycle import add_entry, title
 
 REROUTED = {"id": "dialihkan", "en": "transferred"}
 

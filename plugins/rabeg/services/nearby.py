@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from ragem import toolkit
 
 from plugins.rabeg.access import load_complaint
-from plugins.rabeg.filing import active_category
 from plugins.rabeg.models import OPEN_STATES, Complaint, Supporter
+from plugins.rabeg.services.filing import active_category
 
 RADIUS_M = 250
 MAX_RESULTS = 20

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from ragem import toolkit
 
 from plugins.rabeg.access import staff_complaint
-from plugins.rabeg.lifecycle import add_entry, title
 from plugins.rabeg.models import Photo
 from plugins.rabeg.present import complaint_view
+from plugins.rabeg.services.lifecycle import add_entry, title
 
 MODERATED = {"id": "dimoderasi", "en": "moderated"}
 

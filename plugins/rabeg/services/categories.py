@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from ragem import toolkit
 
 from plugins.rabeg.models import Category
-from plugins.rabeg.questions import check_definitions
 from plugins.rabeg.seed import ensure_categories
+from plugins.rabeg.services.questions import check_definitions
 
 NAME_MAX = 120  # the column's width
 

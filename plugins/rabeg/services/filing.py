@@ -12,9 +12,9 @@ from ragem import toolkit
 
 from plugins.rabeg import photos as photo_service
 from plugins.rabeg.models import Category, Complaint, IdempotencyRecord, TimelineEntry
-from plugins.rabeg.questions import check_answers
 from plugins.rabeg.seed import ensure_categories
-from plugins.rabeg.sla import set_deadlines
+from plugins.rabeg.services.questions import check_answers
+from plugins.rabeg.services.sla import set_deadlines
 
 SOURCES = ("app", "open311")
 #: The audit actor of an anonymous or account-less filing: a citizen with no id, so the audit log

@@ -6,11 +6,11 @@ from typing import Any
 from ragem import toolkit
 
 from plugins.rabeg.access import visible_complaint
-from plugins.rabeg.followers import notify_followers
-from plugins.rabeg.lifecycle import STATE_NAMES, add_entry, change_state, refused, title
 from plugins.rabeg.models import Category, Complaint
 from plugins.rabeg.present import complaint_view
-from plugins.rabeg.sla import restart_resolution
+from plugins.rabeg.services.followers import notify_followers
+from plugins.rabeg.services.lifecycle import STATE_NAMES, add_entry, change_state, refused, title
+from plugins.rabeg.services.sla import restart_resolution
 
 REOPENED_FOR_STAFF = {
     "id": "Pelapor menyatakan masalah belum beres; pengaduan dibuka kembali dengan tenggat penyelesaian baru.",

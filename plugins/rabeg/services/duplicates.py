@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from ragem import toolkit
 
 from plugins.rabeg.access import is_staff_for, load_complaint, staff_complaint
-from plugins.rabeg.followers import follower_ids, notify_followers
-from plugins.rabeg.lifecycle import TRANSITIONS, add_entry, change_state, mark_first_response, refused, title
 from plugins.rabeg.models import Complaint, Supporter
 from plugins.rabeg.present import complaint_view
+from plugins.rabeg.services.followers import follower_ids, notify_followers
+from plugins.rabeg.services.lifecycle import TRANSITIONS, add_entry, change_state, mark_first_response, refused, title
 
 FINAL_STATES = ("closed", "rejected")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg import filing, lifecycle, responses
+from plugins.rabeg.services import filing, lifecycle, responses
 
 # key, citizen, category, description, (lat, lon), kelurahan, address, what the OPD has done so far
 DEMO_COMPLAINTS = (

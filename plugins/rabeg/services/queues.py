@@ -12,7 +12,7 @@ from plugins.rabeg.access import ADMIN
 from plugins.rabeg.models import OPEN_STATES, Category, Complaint
 from plugins.rabeg.present import summary
 from plugins.rabeg.seed import CATEGORIES, category_codes
-from plugins.rabeg.sla import status_filter
+from plugins.rabeg.services.sla import status_filter
 
 
 def my_complaints(user: Any, *, limit: int, cursor: str | None) -> dict[str, Any]:

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from ragem import toolkit
 
-from plugins.rabeg.followers import notify_followers
-from plugins.rabeg.lifecycle import STATE_NAMES, add_entry, change_state, title
 from plugins.rabeg.models import Complaint
+from plugins.rabeg.services.followers import notify_followers
+from plugins.rabeg.services.lifecycle import STATE_NAMES, add_entry, change_state, title
 
 #: How long the reporter has to confirm or refuse a resolution.
 CONFIRMATION_WINDOW = timedelta(days=7)

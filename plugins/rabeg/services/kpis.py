@@ -21,7 +21,7 @@ from ragem import toolkit
 
 from plugins.rabeg.models import Complaint
 from plugins.rabeg.seed import category_codes
-from plugins.rabeg.sla import status_filter
+from plugins.rabeg.services.sla import status_filter
 
 SECONDS_PER_HOUR = 3600.0
 FIGURES = ("received", "resolved", "median_hours_to_first_response", "median_hours_to_resolve",
