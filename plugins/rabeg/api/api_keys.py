@@ -10,11 +10,6 @@ from plugins.rabeg.schemas.api_keys import ApiKeyCreatedSchema, ApiKeyCreateSche
 blp = toolkit.Blueprint("rabeg_api_keys", __name__, description="RABEG: API keys of Open311 clients (admins)")
 
 
-def _key_view(row) -> dict:
-    return {"id": row.id, "name": row.name, "prefix": row.prefix, "created_at": row.created_at,
-            "last_used_at": row.last_used_at, "revoked_at": row.revoked_at}
-
-
 @blp.route("/api-keys", methods=["POST"])
 @toolkit.permission_required(ADMIN)
 @blp.arguments(ApiKeyCreateSchema)
@@ -22,7 +17,9 @@ def _key_view(row) -> dict:
 def create_api_key(body):
     """Issue an Open311 API key to a third-party app; the key is shown in this answer only."""
     row, key = api_keys.create_key(body["name"], actor=toolkit.current_user())
-    return {**_key_view(row), "key": key}
+    # The key itself is stored nowhere (only its hash): it rides on the new row for this one answer.
+    row.key = key
+    return row
 
 
 @blp.route("/api-keys")
@@ -30,7 +27,7 @@ def create_api_key(body):
 @blp.response(200, ApiKeyListSchema)
 def list_api_keys():
     """Every key issued (name, prefix, when created, last used and revoked), never the key itself."""
-    return {"items": [_key_view(row) for row in api_keys.list_keys()]}
+    return {"items": api_keys.list_keys()}
 
 
 @blp.route("/api-keys/<int:key_id>", methods=["DELETE"])
@@ -38,4 +35,4 @@ def list_api_keys():
 @blp.response(200, ApiKeySchema)
 def revoke_api_key(key_id):
     """Revoke a key (audited): its app can no longer file requests. Revoking twice changes nothing."""
-    return _key_view(api_keys.revoke_key(key_id, actor=toolkit.current_user()))
+    return api_keys.revoke_key(key_id, actor=toolkit.current_user())

@@ -27,7 +27,7 @@ def list_categories(args):
             raise toolkit.Unauthorized()
         if not toolkit.can(user, ADMIN):
             raise toolkit.Forbidden(details={"required_permission": ADMIN})
-    return {"items": [categories.view(c) for c in categories.list_categories(include_inactive=args["include_inactive"])]}
+    return {"items": categories.list_categories(include_inactive=args["include_inactive"])}
 
 
 @blp.route("/categories", methods=["POST"])
@@ -36,7 +36,7 @@ def list_categories(args):
 @blp.response(201, CategorySchema)
 def create_category(body):
     """Add a category (audited); 409 if the code is taken, 422 for an unknown OPD or kecamatan."""
-    return categories.view(categories.create_category(body, toolkit.current_user()))
+    return categories.create_category(body, toolkit.current_user())
 
 
 @blp.route("/categories/<string:code>", methods=["PATCH"])
@@ -45,4 +45,4 @@ def create_category(body):
 @blp.response(200, CategorySchema)
 def update_category(body, code):
     """Change a category's names, OPD, overrides, targets, anonymity, questions or activity (audited)."""
-    return categories.view(categories.update_category(code, body, toolkit.current_user()))
+    return categories.update_category(code, body, toolkit.current_user())

@@ -4,7 +4,6 @@ from __future__ import annotations
 from ragem import toolkit
 
 from plugins.rabeg.access import FILE, HANDLE, visible_complaint
-from plugins.rabeg.present import complaint_view
 from plugins.rabeg.services import filing, lifecycle, queues
 from plugins.rabeg.schemas.complaints import (
     ComplaintCreateSchema,
@@ -26,9 +25,9 @@ blp = toolkit.Blueprint("rabeg_complaints", __name__, description="RABEG: citize
 @blp.alt_response(200, schema=ComplaintSchema, description="a retry with a known Idempotency-Key: the first complaint")
 def file_complaint(headers, body):
     """File a complaint; it is routed to the responsible OPD at once."""
-    user = toolkit.current_user()
-    complaint, created = filing.file_complaint(reporter=user, idempotency_key=headers.get("idempotency_key"), **body)
-    return complaint_view(complaint, user), 201 if created else 200
+    complaint, created = filing.file_complaint(reporter=toolkit.current_user(),
+                                               idempotency_key=headers.get("idempotency_key"), **body)
+    return complaint, 201 if created else 200
 
 
 @blp.route("/complaints/mine")
@@ -45,8 +44,7 @@ def my_complaints(args):
 @blp.response(200, ComplaintSchema)
 def get_complaint(complaint_id):
     """One complaint with its timeline (internal notes only for the assigned OPD and admins)."""
-    user = toolkit.current_user()
-    return complaint_view(visible_complaint(complaint_id, user), user)
+    return visible_complaint(complaint_id, toolkit.current_user())
 
 
 @blp.route("/complaints")

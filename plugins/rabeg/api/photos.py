@@ -23,4 +23,4 @@ def upload_photo(body):
     user = toolkit.current_user()
     if not (toolkit.can(user, FILE) or toolkit.can(user, HANDLE)):
         raise toolkit.Forbidden(details={"required_permission": f"{FILE} or {HANDLE}"})
-    return photos.upload_answer(photos.upload(body["file"], uploader=user))
+    return photos.upload(body["file"], uploader=user)

@@ -5,6 +5,8 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ragem import toolkit
 
+from plugins.rabeg.schemas.fields import FromModel
+
 CODE = validate.Regexp(r"^[A-Z0-9_]{2,40}$", error="2-40 characters of A-Z, 0-9 or _.")
 
 
@@ -35,12 +37,22 @@ class TargetSchema(toolkit.BaseSchema):
     unit = fields.String(required=True, validate=validate.OneOf(("working_hours", "working_days")))
 
 
-class CategorySchema(toolkit.BaseSchema):
+class CategorySchema(FromModel, toolkit.BaseSchema):
     """A complaint category: who answers for it, its targets and its extra questions."""
+
+    computed = {
+        "name": lambda category: {"id": category.name_id, "en": category.name_en},
+        "routing_overrides": lambda category: dict(category.routing_overrides or {}),
+        "first_response_target": lambda category: {"value": category.first_response_target,
+                                                   "unit": category.first_response_unit},
+        "resolution_target": lambda category: {"value": category.resolution_target, "unit": category.resolution_unit},
+        # "values" always present (null outside list types): a dict without it would dump dict.values.
+        "questions": lambda category: [{**q, "values": q.get("values")} for q in category.questions or []],
+    }
 
     code = fields.String(required=True)
     name = fields.Nested(toolkit.I18nTextSchema, required=True)
-    opd = fields.String(required=True)
+    opd = fields.String(required=True, attribute="opd_code")
     routing_overrides = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
                                     metadata={"description": "kecamatan code -> OPD code answering there instead"})
     first_response_target = fields.Nested(TargetSchema, required=True)

@@ -1,12 +1,17 @@
 """What the complaint routes accept and answer: filing, the detail with its timeline, lists and transitions."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate, validates_schema
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, post_dump, validate, validates_schema
 
 from ragem import toolkit
 
-from plugins.rabeg.schemas.fields import LAT_RANGE, LON_RANGE, CommaSeparated, DateOrDateTime, check_range
+from plugins.rabeg.access import is_staff_for
+from plugins.rabeg.models import TimelineEntry
+from plugins.rabeg.schemas.fields import LAT_RANGE, LON_RANGE, CommaSeparated, DateOrDateTime, FromModel, check_range
 from plugins.rabeg.schemas.photos import PhotoSchema
+from plugins.rabeg.services.sla import sla_block
 
 
 class ComplaintCreateSchema(toolkit.BaseSchema):
@@ -46,8 +51,21 @@ class IdempotencyHeaderSchema(Schema):
     )
 
 
-class TimelineEntrySchema(toolkit.BaseSchema):
+def _public_message(entry: TimelineEntry) -> str | None:
+    """A message RAGEM wrote in both languages in the caller's; someone's own words as written."""
+    if entry.public_message_en:
+        return toolkit.translate({"id": entry.public_message, "en": entry.public_message_en})
+    return entry.public_message
+
+
+class TimelineEntrySchema(FromModel, toolkit.BaseSchema):
     """One step in a complaint's life; ``internal_note`` only reaches the OPD's officers and admins."""
+
+    computed = {
+        "public_message": _public_message,
+        # The photos posted with this response (the complaint's photos are loaded once for all entries).
+        "photos": lambda entry: [photo.id for photo in entry.complaint.photos if photo.timeline_entry_id == entry.id],
+    }
 
     at = toolkit.UtcDateTime(required=True)
     kind = fields.String(required=True, metadata={
@@ -77,13 +95,19 @@ class SlaSchema(toolkit.BaseSchema):
     resolution = fields.Nested(DeadlineSchema, required=True)
 
 
-class ComplaintSummarySchema(toolkit.BaseSchema):
+class ComplaintSummarySchema(FromModel, toolkit.BaseSchema):
     """A complaint in a list."""
+
+    computed = {
+        "category": lambda complaint: complaint.category.code,
+        "sla": sla_block,
+        "supporters_count": lambda complaint: complaint.supporters_count or 0,
+    }
 
     id = fields.Integer(required=True)
     public_number = fields.String(required=True)
     category = fields.String(required=True)
-    opd = fields.String(required=True)
+    opd = fields.String(required=True, attribute="opd_code")
     state = fields.String(required=True)
     description = fields.String(required=True)
     created_at = toolkit.UtcDateTime(required=True)
@@ -94,11 +118,24 @@ class ComplaintSummarySchema(toolkit.BaseSchema):
 
 
 class ComplaintSchema(ComplaintSummarySchema):
-    """A complaint with its location and timeline."""
+    """A complaint with its location and timeline, as the caller may see it.
+
+    Only the assigned OPD's staff and admins read internal notes and moderated photos; anyone else
+    who may open the complaint (its reporter: ``access.visible_complaint`` keeps the rest out) gets
+    the complaint without them.
+    """
+
+    computed = {
+        **ComplaintSummarySchema.computed,
+        "answers": lambda complaint: complaint.answers or {},
+        "duplicate_of": lambda complaint: complaint.duplicate_of.public_number if complaint.duplicate_of else None,
+        "reopen_count": lambda complaint: complaint.reopen_count or 0,
+        "reroute_count": lambda complaint: complaint.reroute_count or 0,
+    }
 
     lat = fields.Float(allow_none=True)
     lon = fields.Float(allow_none=True)
-    kelurahan = fields.String(allow_none=True)
+    kelurahan = fields.String(allow_none=True, attribute="kelurahan_code")
     address = fields.String(allow_none=True)
     show_name_publicly = fields.Boolean(required=True)
     first_responded_at = toolkit.UtcDateTime(allow_none=True)
@@ -118,6 +155,20 @@ class ComplaintSchema(ComplaintSummarySchema):
     rating = fields.Integer(allow_none=True, metadata={"description": "the reporter's rating, 1-5"})
     reopen_count = fields.Integer(required=True)
     reroute_count = fields.Integer(required=True)
+
+    @post_dump(pass_original=True)
+    def _only_what_the_caller_may_see(self, data: dict[str, Any], complaint, **_kwargs) -> dict[str, Any]:
+        """Leave out, unless the caller is the OPD's staff, internal notes and moderated (hidden) photos."""
+        if is_staff_for(toolkit.current_user(), complaint):
+            return data
+        hidden = {photo["id"] for photo in data["photos"] if photo["hidden"]}
+        data["photos"] = [photo for photo in data["photos"] if not photo["hidden"]]
+        data["timeline"] = [
+            {**{key: value for key, value in entry.items() if key != "internal_note"},
+             "photos": [photo_id for photo_id in entry["photos"] if photo_id not in hidden]}
+            for entry in data["timeline"] if entry["kind"] != "note"
+        ]
+        return data
 
 
 class TransitionSchema(toolkit.BaseSchema):

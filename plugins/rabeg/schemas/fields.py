@@ -1,7 +1,8 @@
-"""Fields and checks several RABEG schemas share: Kota Serang's bounds, comma lists, dates and text."""
+"""What several RABEG schemas share: dumping model objects, Kota Serang's bounds, comma lists, dates and text."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable, ClassVar
 
 from marshmallow import ValidationError, fields, validate
 
@@ -14,6 +15,23 @@ NOT_BLANK = validate.Regexp(r"^\s*\S", error="must not be blank")
 TEXT = [validate.Length(min=1, max=4000), NOT_BLANK]
 #: A row id (an integer column: larger numbers name nothing).
 ID = validate.Range(min=1, max=2**31 - 1)
+
+
+class FromModel:
+    """Mixin of a response schema that dumps a model object (a table row), not a hand-built dict.
+
+    Each field reads the object's attribute of its name (or the one its ``attribute=`` names),
+    except the fields in ``computed``, whose value is ``function(obj)``: the SLA block, a signed
+    photo link, a name in two languages. Unlike ``fields.Method``, such a field keeps its declared
+    type, so openapi.yaml still says what it holds.
+    """
+
+    computed: ClassVar[dict[str, Callable[[Any], Any]]] = {}
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """The computed value of ``attr`` when the schema has one, else the object's attribute."""
+        compute = self.computed.get(attr)
+        return compute(obj) if compute is not None else super().get_attribute(obj, attr, default)
 
 
 class CommaSeparated(fields.String):

@@ -7,6 +7,21 @@ from werkzeug.datastructures import FileStorage
 
 from ragem import toolkit
 
+from plugins.rabeg import photos
+from plugins.rabeg.schemas.fields import FromModel
+
+
+def _link(file_id: str) -> str:
+    """A signed link to a stored file that works for a few minutes: photos are never public files."""
+    return toolkit.signed_url(file_id, photos.URL_TTL_SECONDS)
+
+
+#: The computed fields of every photo schema: signed links to the picture and to its thumbnail.
+LINKS = {
+    "url": lambda photo: _link(photo.file_id),
+    "thumbnail_url": lambda photo: _link(photo.thumbnail_file_id) if photo.thumbnail_file_id else None,
+}
+
 
 class PhotoFile(Upload):
     """One file part of a multipart body (a plain text field with the same name is refused)."""
@@ -30,8 +45,10 @@ class PhotoUploadSchema(toolkit.BaseSchema):
     file = PhotoFile(required=True, metadata={"description": "JPEG or PNG, judged by its bytes; EXIF/GPS removed"})
 
 
-class PhotoUploadedSchema(toolkit.BaseSchema):
+class PhotoUploadedSchema(FromModel, toolkit.BaseSchema):
     """A stored photo, waiting to be attached to a complaint or response by its id."""
+
+    computed = LINKS
 
     id = fields.Integer(required=True)
     content_type = fields.String(required=True, metadata={"example": "image/jpeg"})
@@ -39,8 +56,10 @@ class PhotoUploadedSchema(toolkit.BaseSchema):
     thumbnail_url = fields.String(allow_none=True, metadata={"description": "signed link to a JPEG <= 320 px"})
 
 
-class PhotoSchema(toolkit.BaseSchema):
+class PhotoSchema(FromModel, toolkit.BaseSchema):
     """A photo of a complaint (``report``) or of an officer's response (``response``)."""
+
+    computed = LINKS
 
     id = fields.Integer(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(("report", "response")))

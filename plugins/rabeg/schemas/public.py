@@ -5,8 +5,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ragem import toolkit
 
-from plugins.rabeg.models import STATES
-from plugins.rabeg.schemas.fields import CommaSeparated
+from plugins.rabeg.models import STATES, Complaint
+from plugins.rabeg.photos import public_photos
+from plugins.rabeg.schemas.fields import CommaSeparated, FromModel
+from plugins.rabeg.schemas.photos import LINKS
 
 CATEGORY_CODE = validate.Length(min=1, max=40)
 REGION_CODE = validate.Length(min=1, max=20)
@@ -50,8 +52,10 @@ class PublicMapArgsSchema(PublicFilterSchema):
                            metadata={"description": "points at most (1-2000), newest first"})
 
 
-class PublicPhotoSchema(Schema):
+class PublicPhotoSchema(FromModel, Schema):
     """A photo anyone may see (moderated ones are left out)."""
+
+    computed = LINKS
 
     id = fields.Integer(required=True)
     kind = fields.String(required=True, metadata={"description": "report (the citizen's) or response (the OPD's)"})
@@ -59,11 +63,34 @@ class PublicPhotoSchema(Schema):
     thumbnail_url = fields.String(allow_none=True)
 
 
-class PublicComplaintSchema(Schema):
+def _unless_duplicate(read):
+    """``read(complaint)``, or nothing for a duplicate: it says only that it existed and was merged (its
+    text, point and photos are the same problem as its original's, and its reporter follows the original)."""
+    return lambda complaint: None if complaint.duplicate_of_id is not None else read(complaint)
+
+
+def _reporter_name(complaint: Complaint) -> str | None:
+    """The name captured at filing, only when the reporter allowed it and the report is not anonymous."""
+    return complaint.reporter_display_name if complaint.show_name_publicly and not complaint.anonymous else None
+
+
+class PublicComplaintSchema(FromModel, Schema):
     """A complaint as the public sees it: never the reporter's account, contact, address text or internal notes.
 
     A duplicate shows only its number, category, place name, state and dates (its original carries the record).
+    Every field is listed here: what is not a field never leaves, whatever the complaint holds.
     """
+
+    computed = {
+        "category": lambda complaint: complaint.category.code,
+        # The moderated text when an officer replaced it; the original stays with the reporter and staff.
+        "description": _unless_duplicate(lambda complaint: complaint.moderated_description or complaint.description),
+        # The place of a public problem (a road, a drain), as filed; never the address text.
+        "lat": _unless_duplicate(lambda complaint: complaint.lat),
+        "lon": _unless_duplicate(lambda complaint: complaint.lon),
+        "reporter_name": _unless_duplicate(_reporter_name),
+        "photos": lambda complaint: [] if complaint.duplicate_of_id is not None else public_photos(complaint),
+    }
 
     id = fields.Integer(required=True)
     public_number = fields.String(required=True)
@@ -71,7 +98,7 @@ class PublicComplaintSchema(Schema):
     state = fields.String(required=True)
     description = fields.String(required=True, allow_none=True,
                                 metadata={"description": "the moderated text when moderated; null for a duplicate"})
-    kelurahan = fields.String(allow_none=True)
+    kelurahan = fields.String(allow_none=True, attribute="kelurahan_code")
     lat = fields.Float(allow_none=True)
     lon = fields.Float(allow_none=True)
     created_at = toolkit.UtcDateTime(required=True)

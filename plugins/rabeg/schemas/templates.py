@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 from ragem import toolkit
 
 from plugins.rabeg.models import STATES
-from plugins.rabeg.schemas.fields import NOT_BLANK, TEXT
+from plugins.rabeg.schemas.fields import NOT_BLANK, TEXT, FromModel
 
 
 class TemplateArgsSchema(toolkit.BaseSchema):
@@ -17,8 +17,10 @@ class TemplateArgsSchema(toolkit.BaseSchema):
     include_inactive = fields.Boolean(load_default=False, metadata={"description": "admins: also withdrawn templates"})
 
 
-class TemplateSchema(toolkit.BaseSchema):
+class TemplateSchema(FromModel, toolkit.BaseSchema):
     """A response template."""
+
+    computed = {"category": lambda template: template.category.code if template.category else None}
 
     id = fields.Integer(required=True)
     category = fields.String(allow_none=True, required=True, metadata={"description": "null: any category"})

@@ -20,20 +20,6 @@ from plugins.rabeg.services.questions import check_definitions
 NAME_MAX = 120  # the column's width
 
 
-def view(category: Category) -> dict[str, Any]:
-    """A category as the API shows it."""
-    return {
-        "code": category.code, "name": {"id": category.name_id, "en": category.name_en}, "opd": category.opd_code,
-        "routing_overrides": dict(category.routing_overrides or {}),
-        "first_response_target": {"value": category.first_response_target, "unit": category.first_response_unit},
-        "resolution_target": {"value": category.resolution_target, "unit": category.resolution_unit},
-        "allows_anonymous": category.allows_anonymous,
-        # "values" always present (null outside list types): a dict without it would dump dict.values.
-        "questions": [{**q, "values": q.get("values")} for q in category.questions or []],
-        "active": category.active, "updated_at": category.updated_at,
-    }
-
-
 def list_categories(*, include_inactive: bool = False) -> list[Category]:
     """The categories by code (active ones only unless asked); the seed runs first on a fresh database."""
     ensure_categories()
@@ -114,8 +100,16 @@ def _apply(category: Category, data: dict[str, Any]) -> None:
 
 
 def _audited(category: Category) -> dict[str, Any]:
-    """The category as it goes into the audit log (JSON-ready)."""
-    return {k: v for k, v in view(category).items() if k != "updated_at"}
+    """The category as it goes into the audit log (JSON-ready: the fields an admin sets)."""
+    return {
+        "code": category.code, "name": {"id": category.name_id, "en": category.name_en}, "opd": category.opd_code,
+        "routing_overrides": dict(category.routing_overrides or {}),
+        "first_response_target": {"value": category.first_response_target, "unit": category.first_response_unit},
+        "resolution_target": {"value": category.resolution_target, "unit": category.resolution_unit},
+        "allows_anonymous": category.allows_anonymous,
+        "questions": [{**q, "values": q.get("values")} for q in category.questions or []],
+        "active": category.active,
+    }
 
 
 def create_category(data: dict[str, Any], actor: Any) -> Category:

@@ -7,7 +7,6 @@ from ragem import toolkit
 
 from plugins.rabeg.access import visible_complaint
 from plugins.rabeg.models import Category, Complaint
-from plugins.rabeg.present import complaint_view
 from plugins.rabeg.services.followers import notify_followers
 from plugins.rabeg.services.lifecycle import STATE_NAMES, add_entry, change_state, refused, title
 from plugins.rabeg.services.sla import restart_resolution
@@ -18,7 +17,7 @@ REOPENED_FOR_STAFF = {
 }
 
 
-def confirm(complaint_id: int, user: Any, *, fixed: bool, rating: int, comment: str | None = None) -> dict[str, Any]:
+def confirm(complaint_id: int, user: Any, *, fixed: bool, rating: int, comment: str | None = None) -> Complaint:
     """Record the reporter's verdict on a resolved complaint (once per resolution): close it or reopen it.
 
     Only the reporter: others who cannot see the complaint get 404, the OPD's staff 403; 409 unless resolved.
@@ -58,7 +57,7 @@ def confirm(complaint_id: int, user: Any, *, fixed: bool, rating: int, comment: 
     if not fixed:
         _tell_officers(complaint)
     toolkit.db.session.commit()
-    return complaint_view(complaint, user)
+    return complaint
 
 
 def _tell_officers(complaint: Complaint) -> None:

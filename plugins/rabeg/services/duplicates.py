@@ -14,7 +14,6 @@ from ragem import toolkit
 
 from plugins.rabeg.access import is_staff_for, load_complaint, staff_complaint
 from plugins.rabeg.models import Complaint, Supporter
-from plugins.rabeg.present import complaint_view
 from plugins.rabeg.services.followers import follower_ids, notify_followers
 from plugins.rabeg.services.lifecycle import TRANSITIONS, add_entry, change_state, mark_first_response, refused, title
 
@@ -72,7 +71,7 @@ def _merge_followers(duplicate: Complaint, original: Complaint) -> int:
 
 
 def mark_duplicate(complaint_id: int, actor: Any, *, original_id: int,
-                   public_message: str | None = None) -> dict[str, Any]:
+                   public_message: str | None = None) -> Complaint:
     """Reject ``complaint_id`` as a duplicate of ``original_id`` and move its followers to the original."""
     duplicate = staff_complaint(complaint_id, actor)
     if "rejected" not in TRANSITIONS.get(duplicate.state, set()):
@@ -110,4 +109,4 @@ def mark_duplicate(complaint_id: int, actor: Any, *, original_id: int,
                      "en": "The complaint changed meanwhile; try again."},
             details={"original_id": original_id},
         )
-    return complaint_view(duplicate, actor)
+    return duplicate

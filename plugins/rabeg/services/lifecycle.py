@@ -16,7 +16,6 @@ from ragem import toolkit
 
 from plugins.rabeg.access import staff_complaint
 from plugins.rabeg.models import Complaint, TimelineEntry
-from plugins.rabeg.present import complaint_view
 from plugins.rabeg.services.followers import notify_followers
 
 #: What officers may do from each state. closed and rejected are final; resolved -> closed happens only
@@ -100,7 +99,7 @@ def title(complaint: Complaint, text: dict[str, str]) -> dict[str, str]:
 
 def transition(complaint_id: int, actor: Any, *, to: str, public_message: str | None = None,
                internal_note: str | None = None, reason: str | None = None,
-               template_id: int | None = None) -> dict[str, Any]:
+               template_id: int | None = None) -> Complaint:
     """Move a complaint to state ``to`` (officers of the assigned OPD and admins); 409 if not allowed now.
 
     A ``template_id`` without ``public_message`` uses the template's Indonesian text.
@@ -139,4 +138,4 @@ def transition(complaint_id: int, actor: Any, *, to: str, public_message: str | 
                      body=public_message or {"id": f"Status pengaduan: {names['id']}.",
                                              "en": f"The complaint is now {names['en']}."})
     toolkit.db.session.commit()
-    return complaint_view(complaint, actor)
+    return complaint

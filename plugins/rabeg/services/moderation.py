@@ -8,8 +8,7 @@ from sqlalchemy import select
 from ragem import toolkit
 
 from plugins.rabeg.access import staff_complaint
-from plugins.rabeg.models import Photo
-from plugins.rabeg.present import complaint_view
+from plugins.rabeg.models import Complaint, Photo
 from plugins.rabeg.services.lifecycle import add_entry, title
 
 MODERATED = {"id": "dimoderasi", "en": "moderated"}
@@ -31,7 +30,7 @@ def _photos(complaint_id: int, photo_ids: list[int]) -> list[Photo]:
 
 
 def moderate(complaint_id: int, actor: Any, *, reason: str, description: str | None = None,
-             hide_photos: list[int] | None = None) -> dict[str, Any]:
+             hide_photos: list[int] | None = None) -> Complaint:
     """Set the public description and/or hide photos of a complaint, and tell the reporter why."""
     complaint = staff_complaint(complaint_id, actor)
     if description is None and not hide_photos:
@@ -64,4 +63,4 @@ def moderate(complaint_id: int, actor: Any, *, reason: str, description: str | N
         toolkit.notify(complaint.reporter_id, kind="rabeg.complaint.moderated", service="rabeg",
                        title=title(complaint, MODERATED), body=message, data={"complaint_id": complaint.id})
     toolkit.db.session.commit()
-    return complaint_view(complaint, actor)
+    return complaint

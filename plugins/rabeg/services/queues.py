@@ -5,23 +5,22 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ragem import toolkit
 
 from plugins.rabeg.access import ADMIN
 from plugins.rabeg.models import OPEN_STATES, Category, Complaint
-from plugins.rabeg.present import summary
-from plugins.rabeg.seed import CATEGORIES, category_codes
+from plugins.rabeg.seed import CATEGORIES
 from plugins.rabeg.services.sla import status_filter
 
 
 def my_complaints(user: Any, *, limit: int, cursor: str | None) -> dict[str, Any]:
     """The reporter's own complaints, newest first (keyset pagination)."""
-    stmt = select(Complaint).where(Complaint.reporter_id == user.id)
+    stmt = select(Complaint).where(Complaint.reporter_id == user.id).options(selectinload(Complaint.category))
     rows, next_cursor = toolkit.paginate(toolkit.db.session, stmt, [Complaint.created_at, Complaint.id],
                                          limit=limit, cursor=cursor)
-    codes = category_codes() if rows else {}
-    return {"items": [summary(c, codes[c.category_id]) for c in rows], "next_cursor": next_cursor}
+    return {"items": rows, "next_cursor": next_cursor}
 
 
 SEEDED_CODES = frozenset(row[0] for row in CATEGORIES)
@@ -110,7 +109,6 @@ def opd_queue(user: Any, *, scope: str = "my-opd", state: list[str] | None = Non
             stmt = stmt.where(columns[0] >= filed_from)
     if filed_to is not None:
         stmt = stmt.where(Complaint.created_at < filed_to)
-    rows, next_cursor = toolkit.paginate(toolkit.db.session, stmt, list(columns), limit=limit, cursor=cursor,
-                                         descending=newest_first)
-    codes = category_codes() if rows else {}
-    return {"items": [summary(c, codes[c.category_id]) for c in rows], "next_cursor": next_cursor}
+    rows, next_cursor = toolkit.paginate(toolkit.db.session, stmt.options(selectinload(Complaint.category)),
+                                         list(columns), limit=limit, cursor=cursor, descending=newest_first)
+    return {"items": rows, "next_cursor": next_cursor}

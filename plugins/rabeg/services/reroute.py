@@ -9,14 +9,13 @@ from ragem import toolkit
 
 from plugins.rabeg.access import ADMIN, staff_complaint
 from plugins.rabeg.models import OPEN_STATES, Complaint
-from plugins.rabeg.present import complaint_view
 from plugins.rabeg.services.followers import notify_followers
 from plugins.rabeg.services.lifecycle import add_entry, title
 
 REROUTED = {"id": "dialihkan", "en": "transferred"}
 
 
-def reroute(complaint_id: int, actor: Any, *, opd: str, reason: str) -> dict[str, Any]:
+def reroute(complaint_id: int, actor: Any, *, opd: str, reason: str) -> Complaint:
     """Hand an open complaint to OPD ``opd`` (admins; audited with the reason); its deadlines keep running."""
     # Staff first: an officer of another OPD learns nothing (404); the assigned OPD's officers get 403.
     complaint = staff_complaint(complaint_id, actor)
@@ -75,4 +74,4 @@ def reroute(complaint_id: int, actor: Any, *, opd: str, reason: str) -> dict[str
                              "en": f"Transferred from {before} by a Diskominfo admin."},
                        data={"complaint_id": complaint.id})
     toolkit.db.session.commit()
-    return complaint_view(complaint, actor)
+    return complaint

@@ -6,8 +6,8 @@ from typing import Any
 from ragem import toolkit
 
 from plugins.rabeg.access import staff_complaint
+from plugins.rabeg.models import Complaint
 from plugins.rabeg.photos import attach, check_attachable
-from plugins.rabeg.present import complaint_view
 from plugins.rabeg.services.followers import notify_followers
 from plugins.rabeg.services.lifecycle import add_entry, mark_first_response, title
 from plugins.rabeg.services.templates import template_message
@@ -16,7 +16,7 @@ ANSWERED = {"id": "mendapat tanggapan", "en": "has a new response"}
 
 
 def respond(complaint_id: int, actor: Any, *, public_message: str | None = None, photos: list[int] | None = None,
-            template_id: int | None = None) -> dict[str, Any]:
+            template_id: int | None = None) -> Complaint:
     """Post a public response (a template's Indonesian text when no message is given); counts as first response."""
     complaint = staff_complaint(complaint_id, actor)
     if template_id is not None:
@@ -41,10 +41,10 @@ def respond(complaint_id: int, actor: Any, *, public_message: str | None = None,
                   actor=actor)
     notify_followers(complaint, kind="rabeg.complaint.response", title=title(complaint, ANSWERED), body=public_message)
     toolkit.db.session.commit()
-    return complaint_view(complaint, actor)
+    return complaint
 
 
-def add_note(complaint_id: int, actor: Any, *, internal_note: str) -> dict[str, Any]:
+def add_note(complaint_id: int, actor: Any, *, internal_note: str) -> Complaint:
     """Add an internal note: staff of the assigned OPD and admins read it; nobody is notified."""
     complaint = staff_complaint(complaint_id, actor)
     now = toolkit.utcnow()
@@ -53,4 +53,4 @@ def add_note(complaint_id: int, actor: Any, *, internal_note: str) -> dict[str, 
     toolkit.audit("rabeg.complaint.note", "rabeg_complaint", str(complaint.id),
                   after={"timeline_entry_id": entry.id}, actor=actor)
     toolkit.db.session.commit()
-    return complaint_view(complaint, actor)
+    return complaint

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from ragem import toolkit
 
@@ -55,8 +56,8 @@ def ensure_templates(session=None) -> int:
     return added
 
 
-def template_dict(template: ResponseTemplate, category_code: str | None) -> dict[str, Any]:
-    """A template as the API shows it."""
+def _audited(template: ResponseTemplate, category_code: str | None) -> dict[str, Any]:
+    """A template as it goes into the audit log (JSON-ready)."""
     return {"id": template.id, "category": category_code, "state": template.state, "title": template.title,
             "body_id": template.body_id, "body_en": template.body_en, "active": template.active}
 
@@ -75,10 +76,10 @@ def _category_id(code: str | None) -> int | None:
 
 
 def list_templates(user: Any, *, category: str | None = None, state: str | None = None,
-                   include_inactive: bool = False) -> dict[str, Any]:
+                   include_inactive: bool = False) -> dict[str, list[ResponseTemplate]]:
     """Templates fitting ``category`` and ``state`` (those for any category/state included), titles A-Z."""
     ensure_templates()
-    stmt = select(ResponseTemplate)
+    stmt = select(ResponseTemplate).options(selectinload(ResponseTemplate.category))
     if category is not None:
         category_id = _category_id(category)
         stmt = stmt.where(or_(ResponseTemplate.category_id.is_(None), ResponseTemplate.category_id == category_id))
@@ -87,9 +88,8 @@ def list_templates(user: Any, *, category: str | None = None, state: str | None 
     if not (include_inactive and toolkit.can(user, ADMIN)):
         stmt = stmt.where(ResponseTemplate.active.is_(True))
     rows = toolkit.db.session.scalars(stmt.order_by(ResponseTemplate.title, ResponseTemplate.id)).all()
-    codes = category_codes() if rows else {}
     toolkit.db.session.commit()  # the lazy seed
-    return {"items": [template_dict(t, codes.get(t.category_id)) for t in rows]}
+    return {"items": rows}
 
 
 def _load(template_id: int) -> ResponseTemplate:
@@ -100,36 +100,36 @@ def _load(template_id: int) -> ResponseTemplate:
 
 
 def create_template(actor: Any, *, title: str, body_id: str, body_en: str, category: str | None = None,
-                    state: str | None = None) -> dict[str, Any]:
+                    state: str | None = None) -> ResponseTemplate:
     """Add a template (admins); audited."""
     ensure_templates()  # a fresh database: the categories (and seeded templates) first
     template = ResponseTemplate(category_id=_category_id(category), state=state, title=title.strip(),
                                 body_id=body_id.strip(), body_en=body_en.strip(), active=True)
     toolkit.db.session.add(template)
     toolkit.db.session.flush()
-    after = template_dict(template, category)
-    toolkit.audit("rabeg.template.create", "rabeg_response_template", str(template.id), after=after, actor=actor)
+    toolkit.audit("rabeg.template.create", "rabeg_response_template", str(template.id),
+                  after=_audited(template, category), actor=actor)
     toolkit.db.session.commit()
-    return after
+    return template
 
 
-def update_template(template_id: int, actor: Any, **changes: Any) -> dict[str, Any]:
+def update_template(template_id: int, actor: Any, **changes: Any) -> ResponseTemplate:
     """Change a template's fields (admins; ``category``/``state`` ``None`` means any); audited."""
     template = _load(template_id)
     codes = category_codes()
-    before = template_dict(template, codes.get(template.category_id))
+    before = _audited(template, codes.get(template.category_id))
     if "category" in changes:
         template.category_id = _category_id(changes.pop("category"))
     for name, value in changes.items():
         setattr(template, name, value.strip() if isinstance(value, str) else value)
-    after = template_dict(template, codes.get(template.category_id))
+    after = _audited(template, codes.get(template.category_id))
     toolkit.audit("rabeg.template.update", "rabeg_response_template", str(template.id), before=before, after=after,
                   actor=actor)
     toolkit.db.session.commit()
-    return after
+    return template
 
 
-def deactivate_template(template_id: int, actor: Any) -> dict[str, Any]:
+def deactivate_template(template_id: int, actor: Any) -> ResponseTemplate:
     """Withdraw a template (kept for the record, no longer offered); audited."""
     return update_template(template_id, actor, active=False)
 
