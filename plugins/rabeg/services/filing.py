@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ragem import toolkit
 
 from plugins.rabeg import photos as photo_service
-from plugins.rabeg.models import Category, Complaint, IdempotencyRecord, TimelineEntry
+from plugins.rabeg.models import Category, Complaint, IdempotencyRecord, Photo, TimelineEntry
 from plugins.rabeg.seed import ensure_categories
 from plugins.rabeg.services.questions import check_answers
 from plugins.rabeg.services.sla import set_deadlines
@@ -78,13 +79,6 @@ def _check_location(lat, lon, kelurahan: str | None) -> None:
         )
 
 
-def _existing(user_id: str, key: str) -> Complaint | None:
-    record = toolkit.db.session.scalar(
-        select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
-    )
-    return toolkit.db.session.get(Complaint, record.complaint_id) if record else None
-
-
 def _check_media_urls(media_urls: list[str] | None) -> list[str] | None:
     """Open311 ``media_url`` links: at most five absolute http(s) URLs (kept as given, never fetched)."""
     if not media_urls:
@@ -101,12 +95,36 @@ def _display_name(reporter: Any, complaint_hint: str) -> str | None:
     return (name or "").strip()[:120] or None
 
 
+@dataclass
+class Filing:
+    """A complaint as filed, every part checked (``check``): what ``build`` makes the complaint of."""
+
+    category: Category
+    description: str
+    lat: float | None
+    lon: float | None
+    kelurahan: str | None
+    address: str | None
+    show_name: bool
+    anonymous: bool
+    answers: dict
+    photos: list[Photo]
+    source: str
+    api_key_id: int | None
+    contact: dict | None
+    open311_token: str | None
+    media_urls: list[str] | None
+
+
 def file_complaint(*, reporter: Any, idempotency_key: str | None = None, category: str, description: str,
                    lat=None, lon=None, kelurahan=None, address=None, show_name_publicly=False,
                    answers: dict | None = None, photos: list[int] | None = None, anonymous: bool = False,
                    source: str = "app", api_key_id: int | None = None, contact: dict | None = None,
                    open311_token: str | None = None, media_urls: list[str] | None = None) -> tuple[Complaint, bool]:
     """File a complaint, routed at once to its OPD with deadlines running (the same way for every source).
+
+    Three steps: ``check`` what was sent, ``build`` the complaint, ``save_once`` it under the
+    Idempotency-Key.
 
     :param reporter: the citizen's account, or ``None`` for a third-party Open311 filing with no
         account: then there is no idempotency record and no inbox message, the audit entry has no
@@ -124,13 +142,33 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
     :returns: ``(complaint, created)``; ``created`` is ``False`` when ``idempotency_key`` was
         already used by this reporter (the first complaint is returned, nothing new is filed).
     """
-    session = toolkit.db.session
     if reporter is None:
         idempotency_key = None  # only an account can retry "as itself"
-    if idempotency_key:
-        earlier = _existing(reporter.id, idempotency_key)
-        if earlier is not None:
-            return earlier, False
+    earlier = _filed_before(reporter, idempotency_key)
+    if earlier is not None:
+        return earlier, False
+    try:
+        filing = check(reporter, category=category, description=description, lat=lat, lon=lon, kelurahan=kelurahan,
+                       address=address, show_name_publicly=show_name_publicly, answers=answers, photos=photos,
+                       anonymous=anonymous, source=source, api_key_id=api_key_id, contact=contact,
+                       open311_token=open311_token, media_urls=media_urls)
+    except toolkit.ValidationError:
+        # A retry racing the first filing waited on its photo lock (the last check), and then found the
+        # photos taken by that very complaint: answer with it, as for any retry, instead of "photo already used".
+        earlier = _filed_before(reporter, idempotency_key)
+        if earlier is None:
+            raise
+        return earlier, False
+    return save_once(build(filing, reporter), filing, reporter=reporter, idempotency_key=idempotency_key)
+
+
+def check(reporter: Any, *, category: str, description: str, lat, lon, kelurahan, address, show_name_publicly,
+          answers: dict | None, photos: list[int] | None, anonymous: bool, source: str, api_key_id: int | None,
+          contact: dict | None, open311_token: str | None, media_urls: list[str] | None) -> Filing:
+    """Check every part of a filing (arguments as in ``file_complaint``); 422 naming the first wrong part.
+
+    The photos come last: checking them locks them until the filing commits.
+    """
     if source not in SOURCES:
         raise ValueError(f"source is one of {SOURCES}")
     description = description.strip()
@@ -146,37 +184,42 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
         )
     clean_answers = check_answers(cat.questions or [], answers)
     media = _check_media_urls(media_urls)
-    try:
-        attachable = photo_service.check_attachable(photos, uploader=reporter)
-    except toolkit.ValidationError:
-        # A retry racing the first filing waited on its photo lock, and then found the photos taken
-        # by that very complaint: answer with it, as for any retry, instead of "photo already used".
-        earlier = _existing(reporter.id, idempotency_key) if idempotency_key else None
-        if earlier is None:
-            raise
-        return earlier, False
-    show_name = bool(show_name_publicly) and not anonymous and reporter is not None
-    opd = route(cat, kelurahan)
+    attachable = photo_service.check_attachable(photos, uploader=reporter)
+    return Filing(
+        category=cat, description=description, lat=lat, lon=lon, kelurahan=kelurahan,
+        address=(address or "").strip() or None,
+        show_name=bool(show_name_publicly) and not anonymous and reporter is not None,
+        anonymous=bool(anonymous), answers=clean_answers, photos=attachable, source=source, api_key_id=api_key_id,
+        contact=contact or None, open311_token=open311_token, media_urls=media,
+    )
+
+
+def build(filing: Filing, reporter: Any) -> Complaint:
+    """The complaint of ``filing``, routed to its OPD, with its deadlines, photos and first two timeline
+    entries (submitted, then assigned), added to the session and flushed; nothing is committed."""
+    session = toolkit.db.session
+    cat = filing.category
+    opd = route(cat, filing.kelurahan)
     now = toolkit.utcnow()
     complaint = Complaint(
         public_number=uuid.uuid4().hex[:24], reporter_id=reporter.id if reporter else None, category_id=cat.id,
-        opd_code=opd, state="assigned", description=description, lat=lat, lon=lon, kelurahan_code=kelurahan,
-        address=(address or "").strip() or None, show_name_publicly=show_name, created_at=now,
-        escalated=False, kecamatan_code=_kecamatan(kelurahan), answers=clean_answers, anonymous=bool(anonymous),
-        source=source, api_key_id=api_key_id, contact=contact or None, open311_token=open311_token,
-        media_urls=media, supporters_count=0,
+        opd_code=opd, state="assigned", description=filing.description, lat=filing.lat, lon=filing.lon,
+        kelurahan_code=filing.kelurahan, address=filing.address, show_name_publicly=filing.show_name,
+        created_at=now, escalated=False, kecamatan_code=_kecamatan(filing.kelurahan), answers=filing.answers,
+        anonymous=filing.anonymous, source=filing.source, api_key_id=filing.api_key_id, contact=filing.contact,
+        open311_token=filing.open311_token, media_urls=filing.media_urls, supporters_count=0,
     )
     set_deadlines(complaint, cat, now)
     session.add(complaint)
     session.flush()
+    # The number needs the id: the random placeholder above only satisfies the unique column until here.
     complaint.public_number = f"RBG-{now.year}-{complaint.id:06d}"
-    if show_name:
+    if filing.show_name:
         complaint.reporter_display_name = _display_name(reporter, complaint.public_number)
-    photo_service.attach([p.id for p in attachable], uploader=reporter, complaint=complaint, kind="report")
-    opd_row = toolkit.opd(opd)
-    opd_name = {"id": opd_row.name_id, "en": opd_row.name_en} if opd_row else {"id": opd, "en": opd}
+    photo_service.attach([p.id for p in filing.photos], uploader=reporter, complaint=complaint, kind="report")
+    opd_name = _opd_name(opd)
     # An anonymous report's timeline names no one: officers read the timeline.
-    actor_id = reporter.id if reporter is not None and not anonymous else None
+    actor_id = reporter.id if reporter is not None and not filing.anonymous else None
     session.add(TimelineEntry(complaint_id=complaint.id, actor_id=actor_id, at=now, from_state=None,
                               to_state="submitted"))
     session.add(TimelineEntry(
@@ -185,8 +228,20 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
         public_message_en=MSG_ASSIGNED["en"].format(opd=opd_name["en"]),
         internal_note=f"routed to {opd} ({'kecamatan override' if opd != cat.opd_code else 'category default'})",
     ))
+    return complaint
+
+
+def save_once(complaint: Complaint, filing: Filing, *, reporter: Any,
+              idempotency_key: str | None) -> tuple[Complaint, bool]:
+    """Record the Idempotency-Key, audit, tell the reporter and commit: ``(complaint, True)``.
+
+    Two retries with the same key may race this far; the unique key lets one win, and the other
+    drops its complaint and answers with the winner's: ``(first complaint, False)``.
+    """
+    session = toolkit.db.session
     if idempotency_key:
-        session.add(IdempotencyRecord(user_id=reporter.id, key=idempotency_key, complaint_id=complaint.id, created_at=now))
+        session.add(IdempotencyRecord(user_id=reporter.id, key=idempotency_key, complaint_id=complaint.id,
+                                      created_at=complaint.created_at))
         try:
             # Here, not at a later autoflush: the unique key decides a race between retries.
             session.flush()
@@ -196,9 +251,11 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
                 raise
             return earlier, False
     toolkit.audit("rabeg.complaint.file", "rabeg_complaint", str(complaint.id),
-                  after={"opd": opd, "category": cat.code, "source": source, "anonymous": bool(anonymous)},
-                  actor=_ANONYMOUS_CITIZEN if anonymous and reporter is not None else reporter)
+                  after={"opd": complaint.opd_code, "category": filing.category.code, "source": filing.source,
+                         "anonymous": filing.anonymous},
+                  actor=_ANONYMOUS_CITIZEN if filing.anonymous and reporter is not None else reporter)
     if reporter is not None:
+        opd_name = _opd_name(complaint.opd_code)
         toolkit.notify(
             reporter, kind="rabeg.complaint.assigned", service="rabeg",
             title={"id": f"Pengaduan {complaint.public_number} diterima",
@@ -216,7 +273,24 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
     return complaint, True
 
 
+def _opd_name(code: str) -> dict[str, str]:
+    """The OPD's name in both languages (its code when the OPD is unknown)."""
+    row = toolkit.opd(code)
+    return {"id": row.name_id, "en": row.name_en} if row else {"id": code, "en": code}
+
+
+def _filed_before(reporter: Any, key: str | None) -> Complaint | None:
+    """The complaint ``reporter`` already filed with Idempotency-Key ``key``, if any."""
+    if not key:
+        return None
+    record = toolkit.db.session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.user_id == reporter.id, IdempotencyRecord.key == key)
+    )
+    return toolkit.db.session.get(Complaint, record.complaint_id) if record else None
+
+
+
 def _race_winner(reporter: Any, idempotency_key: str) -> Complaint | None:
     """After a unique-key error: drop this filing; the complaint of a retry that won the race with the same key."""
     toolkit.db.session.rollback()
-    return _existing(reporter.id, idempotency_key)
+    return _filed_before(reporter, idempotency_key)
