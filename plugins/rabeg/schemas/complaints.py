@@ -52,7 +52,7 @@ class IdempotencyHeaderSchema(Schema):
 
 
 def _public_message(entry: TimelineEntry) -> str | None:
-    """A message RAGEM wrote in both languages in the caller's; someone's own words as written."""
+    """A message RAGEM wrote (in both languages) in the caller's language; someone's own words as written."""
     if entry.public_message_en:
         return toolkit.translate({"id": entry.public_message, "en": entry.public_message_en})
     return entry.public_message
