@@ -308,7 +308,7 @@ class Generator:
     def __init__(self, *, n: int, seed: int, now: datetime, categories: list, kelurahan: dict, opd_names: dict,
                  first_id: int, extra_complaint: dict, extra_timeline: dict, extra_photo: dict):
         from plugins.rabeg.calendar import add_working_time
-        from plugins.rabeg.sla import risk_moment
+        from plugins.rabeg.services.sla import risk_moment
 
         self.add_working_time, self.risk_moment = add_working_time, risk_moment
         self.rng = rng = random.Random(seed)

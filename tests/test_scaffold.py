@@ -55,7 +55,8 @@ def test_the_scaffold_is_a_complete_plugin_package(generated):
     assert '[project.entry-points."ragem.plugins"]' in pyproject
     assert f'{NAME} = "ragem_plugin_{NAME}.plugin"' in pyproject
     assert '"ragem>=' in pyproject
-    for module in ("plugin.py", "models.py", "schemas.py", "views.py", "migrations/0001_initial.py"):
+    for module in ("plugin.py", "models.py", "api/items.py", "schemas/items.py", "services/items.py",
+                   "migrations/0001_initial.py"):
         assert (package / module).is_file(), module
     assert f'"{NAME}_item"' in (package / "models.py").read_text()
     migration = (package / "migrations/0001_initial.py").read_text()

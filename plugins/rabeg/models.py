@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ragem import toolkit
 
@@ -100,6 +100,16 @@ class Complaint(toolkit.db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     rating: Mapped[int | None] = mapped_column(Integer)
 
+    # Read-only links for the schemas that show a complaint (all changes go through the id columns).
+    # A list loads them for the whole page at once (``selectinload``); one complaint loads them lazily.
+    category: Mapped[Category] = relationship(viewonly=True)
+    duplicate_of: Mapped[Complaint | None] = relationship(viewonly=True, remote_side="Complaint.id")
+    timeline: Mapped[list[TimelineEntry]] = relationship(
+        viewonly=True, order_by="[TimelineEntry.at, TimelineEntry.id]")
+    # Report photos first in the citizen's order, then response photos as they were posted.
+    photos: Mapped[list[Photo]] = relationship(
+        viewonly=True, order_by="[Photo.kind, Photo.timeline_entry_id, Photo.position, Photo.id]")
+
     __table_args__ = (
         # The citizen's own list and the OPD queue, both newest first with keyset pagination.
         Index("ix_rabeg_complaint_reporter_created", "reporter_id", "created_at", "id"),
@@ -151,6 +161,9 @@ class TimelineEntry(toolkit.db.Model):
     public_message_en: Mapped[str | None] = mapped_column(Text)
     # Officers only: never shown to the reporter or the public.
     internal_note: Mapped[str | None] = mapped_column(Text)
+
+    # Read-only, for the schema that shows the entry with its complaint.
+    complaint: Mapped[Complaint] = relationship(viewonly=True)
 
     __table_args__ = (Index("ix_rabeg_timeline_entry_complaint_at", "complaint_id", "at", "id"),)
 
@@ -221,6 +234,9 @@ class ResponseTemplate(toolkit.db.Model):
     body_en: Mapped[str] = mapped_column(Text, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
+
+    # Read-only, for the schema that shows a template (``None``: any category).
+    category: Mapped[Category | None] = relationship(viewonly=True)
 
 
 class Escalation(toolkit.db.Model):

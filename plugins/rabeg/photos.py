@@ -64,13 +64,6 @@ def upload(data: Any, *, uploader: Any) -> Photo:
     return photo
 
 
-def upload_answer(photo: Photo) -> dict[str, Any]:
-    """What the upload endpoint answers: the id to file with, and links the uploader can open now."""
-    return {"id": photo.id, "content_type": photo.content_type, "url": toolkit.signed_url(photo.file_id, URL_TTL_SECONDS),
-            "thumbnail_url": toolkit.signed_url(photo.thumbnail_file_id, URL_TTL_SECONDS)
-            if photo.thumbnail_file_id else None}
-
-
 def check_attachable(photo_ids: Iterable[Any] | None, *, uploader: Any) -> list[Photo]:
     """The photos ``photo_ids`` in the given order, if each is the uploader's and still unattached.
 
@@ -119,44 +112,9 @@ def attach(photo_ids: Iterable[Any] | None, *, uploader: Any, complaint: Complai
     return photos
 
 
-def _item(photo: Photo, *, with_hidden: bool) -> dict[str, Any]:
-    item = {"id": photo.id, "kind": photo.kind, "url": toolkit.signed_url(photo.file_id, URL_TTL_SECONDS),
-            "thumbnail_url": toolkit.signed_url(photo.thumbnail_file_id, URL_TTL_SECONDS)
-            if photo.thumbnail_file_id else None}
-    if with_hidden:
-        item["hidden"] = photo.hidden
-    return item
-
-
-def _photos(complaint: Complaint, *, include_hidden: bool) -> list[Photo]:
-    stmt = select(Photo).where(Photo.complaint_id == complaint.id)
-    if not include_hidden:
-        stmt = stmt.where(Photo.hidden.is_(False))
-    # Report photos first in the citizen's order, then response photos as they were posted.
-    return list(toolkit.db.session.scalars(stmt.order_by(Photo.kind, Photo.timeline_entry_id,
-                                                          Photo.position, Photo.id)))
-
-
-def photo_list(complaint: Complaint, *, include_hidden: bool) -> list[dict[str, Any]]:
-    """The complaint's photos as ``{id, kind, url, thumbnail_url, hidden}`` with signed links.
-
-    ``include_hidden``: also moderated photos (for the OPD's staff); others never get them.
-    """
-    return [{**_item(p, with_hidden=True)} for p in _photos(complaint, include_hidden=include_hidden)]
-
-
-def public_photos(complaint: Complaint) -> list[dict[str, Any]]:
-    """The complaint's visible report and response photos for the public view (no uploader, no flags)."""
-    return [_item(p, with_hidden=False) for p in _photos(complaint, include_hidden=False)]
-
-
-def photos_by_entry(complaint: Complaint, *, include_hidden: bool) -> dict[int, list[int]]:
-    """Photo ids per timeline entry (response photos), for showing them with their response."""
-    out: dict[int, list[int]] = {}
-    for photo in _photos(complaint, include_hidden=include_hidden):
-        if photo.timeline_entry_id is not None:
-            out.setdefault(photo.timeline_entry_id, []).append(photo.id)
-    return out
+def public_photos(complaint: Complaint) -> list[Photo]:
+    """The complaint's photos anyone may see: moderated (hidden) ones never, in the complaint's order."""
+    return [photo for photo in complaint.photos if not photo.hidden]
 
 
 def delete_unattached(older_than: timedelta = UNATTACHED_KEEP) -> int:

@@ -6,10 +6,9 @@ from pathlib import Path
 from ragem import toolkit
 from ragem.toolkit import hookimpl
 
-from plugins.rabeg import calendar, data_rights, demo, models, seed, views  # noqa: F401  (models: tables for create_all)
-from plugins.rabeg import api_categories, api_photos, api_support, photos  # filing details
-from plugins.rabeg import api_kpis, api_public, escalation, kpis  # SLA escalation, public view, KPIs
-from plugins.rabeg import api_lifecycle, api_templates, autoclose, templates  # the life of a complaint
+from plugins.rabeg import api, calendar, photos, seed
+from plugins.rabeg.services import autoclose, data_rights, demo, escalation, kpis, templates
+from plugins.rabeg import models  # noqa: F401  (the tables, for create_all)
 from plugins.rabeg.open311 import cli as open311_cli, views as open311_views  # Open311 GeoReport v2
 
 SLUG = "rabeg"
@@ -54,9 +53,10 @@ def ragem_permissions() -> list[toolkit.Permission]:
 
 @hookimpl
 def ragem_blueprints():
-    """The service's routes: the health probe and the complaints API."""
-    return [toolkit.health_blueprint(SLUG), views.blp, api_photos.blp, api_support.blp, api_categories.blp,
-            api_lifecycle.blp, api_templates.blp, api_public.blp, api_kpis.blp, open311_views.blp, open311_views.keys_blp]
+    """The service's routes: the health probe, one blueprint per resource (``api/``) and Open311."""
+    return [toolkit.health_blueprint(SLUG), api.complaints.blp, api.photos.blp, api.support.blp,
+            api.categories.blp, api.lifecycle.blp, api.templates.blp, api.public.blp, api.kpis.blp,
+            open311_views.blp, api.api_keys.blp]
 
 
 @hookimpl

@@ -2,8 +2,10 @@
 
 The templates (``*.tmpl`` beside this file, shipped as package data) hold ``{{name}}``-style
 placeholders; ``create_plugin`` fills them and writes ``ragem-plugin-<name>/``. The result has its
-own ``pyproject.toml`` with the ``ragem.plugins`` entry point, a model with its Alembic revision, a
-blueprint guarded by the plugin's permissions, and a test suite that passes once installed.
+own ``pyproject.toml`` with the ``ragem.plugins`` entry point and the layout RABEG follows: the hooks
+(``plugin.py``), a model with its Alembic revision, one resource's routes (``api/items.py``) guarded by
+the plugin's permissions, its schemas (``schemas/items.py``) and rules (``services/items.py``), and a
+test suite that passes once installed.
 """
 from __future__ import annotations
 
@@ -24,9 +26,12 @@ TEMPLATES = {
     "package_init.py.tmpl": "ragem_plugin_{name}/__init__.py",
     "plugin.py.tmpl": "ragem_plugin_{name}/plugin.py",
     "models.py.tmpl": "ragem_plugin_{name}/models.py",
-    "schemas.py.tmpl": "ragem_plugin_{name}/schemas.py",
-    "service.py.tmpl": "ragem_plugin_{name}/service.py",
-    "views.py.tmpl": "ragem_plugin_{name}/views.py",
+    "api_init.py.tmpl": "ragem_plugin_{name}/api/__init__.py",
+    "api_items.py.tmpl": "ragem_plugin_{name}/api/items.py",
+    "schemas_init.py.tmpl": "ragem_plugin_{name}/schemas/__init__.py",
+    "schemas_items.py.tmpl": "ragem_plugin_{name}/schemas/items.py",
+    "services_init.py.tmpl": "ragem_plugin_{name}/services/__init__.py",
+    "services_items.py.tmpl": "ragem_plugin_{name}/services/items.py",
     "migrations_init.py.tmpl": "ragem_plugin_{name}/migrations/__init__.py",
     "migration_0001.py.tmpl": "ragem_plugin_{name}/migrations/0001_initial.py",
     "tests_conftest.py.tmpl": "tests/conftest.py",

@@ -2,13 +2,10 @@
 
 The views render their answers themselves (JSON or XML by the URL's extension) and the services
 read the query and the form, so that every mistake is a GeoReport error: these schemas document.
-The admin API-key schemas validate as usual.
 """
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
-
-from ragem import toolkit
 
 
 class Open311ErrorSchema(Schema):
@@ -140,33 +137,3 @@ class Open311RequestFormSchema(Schema):
     phone = fields.String()
     description = fields.String(metadata={"description": "at most 4000 characters"})
     media_url = fields.String()
-
-
-class ApiKeyCreateSchema(toolkit.BaseSchema):
-    """A new key for a third-party app."""
-
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120),
-                         metadata={"example": "Dashboard Bappeda"})
-
-
-class ApiKeySchema(toolkit.BaseSchema):
-    """A key as admins see it: never the key itself."""
-
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    prefix = fields.String(required=True, metadata={"description": "the key's first characters"})
-    created_at = toolkit.UtcDateTime(required=True)
-    last_used_at = toolkit.UtcDateTime(allow_none=True, required=True)
-    revoked_at = toolkit.UtcDateTime(allow_none=True, required=True)
-
-
-class ApiKeyCreatedSchema(ApiKeySchema):
-    """The new key, shown this once."""
-
-    key = fields.String(required=True, metadata={"description": "shown only in this answer: store it now"})
-
-
-class ApiKeyListSchema(toolkit.BaseSchema):
-    """Every key issued, newest first."""
-
-    items = fields.List(fields.Nested(ApiKeySchema), required=True)

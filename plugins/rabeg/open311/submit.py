@@ -15,12 +15,12 @@ from flask import request
 
 from ragem import toolkit
 
-from plugins.rabeg import filing
 from plugins.rabeg.models import ApiKey, Category, Complaint
 from plugins.rabeg.open311 import api_keys
 from plugins.rabeg.open311.formats import Open311Error
 from plugins.rabeg.open311.services import category_name, find_category
-from plugins.rabeg.schemas import LAT_RANGE, LON_RANGE
+from plugins.rabeg.schemas.fields import LAT_RANGE, LON_RANGE
+from plugins.rabeg.services import filing
 
 #: The jurisdiction this endpoint serves (Kota Serang's web domain, as the specification suggests).
 JURISDICTION_ID = "serangkota.go.id"

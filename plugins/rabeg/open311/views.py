@@ -1,4 +1,4 @@
-"""Routes of Open311 GeoReport v2 (root-mounted at ``/open311/v2``) and the admin API for its keys.
+"""Routes of Open311 GeoReport v2, root-mounted at ``/open311/v2`` (admins issue its keys in ``api/api_keys.py``).
 
 Every route under ``/open311/v2`` answers in the format its extension names (``.json`` or
 ``.xml``) and fails with the GeoReport error list, whatever went wrong: the blueprint's own error
@@ -14,16 +14,11 @@ from werkzeug.exceptions import HTTPException
 
 from ragem import toolkit
 
-from plugins.rabeg.access import ADMIN
 from plugins.rabeg.models import Category
-from plugins.rabeg.open311 import api_keys, requests as service_requests, services, submit
+from plugins.rabeg.open311 import requests as service_requests, services, submit
 from plugins.rabeg.open311.dates import w3c
 from plugins.rabeg.open311.formats import CONTENT_TYPES, Open311Error, check_format, render, render_errors
 from plugins.rabeg.open311.schemas import (
-    ApiKeyCreatedSchema,
-    ApiKeyCreateSchema,
-    ApiKeyListSchema,
-    ApiKeySchema,
     Open311DiscoverySchema,
     Open311ErrorSchema,
     Open311RequestCreatedSchema,
@@ -229,39 +224,3 @@ def get_token(token, fmt):
 def unknown_resource(rest):
     """Anything else under /open311/v2 is a GeoReport 404 (the error list, not the core envelope)."""
     raise Open311Error(404, f"No GeoReport resource at {PREFIX}/{rest[:80]}")
-
-
-# -- admin: API keys for third-party clients -----------------------------------------------------
-
-keys_blp = toolkit.Blueprint("rabeg_api_keys", __name__, description="RABEG: API keys of Open311 clients (admins)")
-
-
-def _key_view(row) -> dict:
-    return {"id": row.id, "name": row.name, "prefix": row.prefix, "created_at": row.created_at,
-            "last_used_at": row.last_used_at, "revoked_at": row.revoked_at}
-
-
-@keys_blp.route("/api-keys", methods=["POST"])
-@toolkit.permission_required(ADMIN)
-@keys_blp.arguments(ApiKeyCreateSchema)
-@keys_blp.response(201, ApiKeyCreatedSchema)
-def create_api_key(body):
-    """Issue an Open311 API key to a third-party app; the key is shown in this answer only."""
-    row, key = api_keys.create_key(body["name"], actor=toolkit.current_user())
-    return {**_key_view(row), "key": key}
-
-
-@keys_blp.route("/api-keys")
-@toolkit.permission_required(ADMIN)
-@keys_blp.response(200, ApiKeyListSchema)
-def list_api_keys():
-    """Every key issued (name, prefix, when created, last used and revoked), never the key itself."""
-    return {"items": [_key_view(row) for row in api_keys.list_keys()]}
-
-
-@keys_blp.route("/api-keys/<int:key_id>", methods=["DELETE"])
-@toolkit.permission_required(ADMIN)
-@keys_blp.response(200, ApiKeySchema)
-def revoke_api_key(key_id):
-    """Revoke a key (audited): its app can no longer file requests. Revoking twice changes nothing."""
-    return _key_view(api_keys.revoke_key(key_id, actor=toolkit.current_user()))

@@ -1,7 +1,7 @@
 """Categories: routing (the same for app and Open311 filings) and the admin API that manages them."""
 from sqlalchemy import func, select
 
-from plugins.rabeg import filing
+from plugins.rabeg.services import filing
 from plugins.rabeg.models import Category, Complaint
 from plugins.rabeg.seed import ensure_categories
 

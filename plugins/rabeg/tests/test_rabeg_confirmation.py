@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from plugins.rabeg.autoclose import close_unconfirmed
-from plugins.rabeg.lifecycle import change_state
+from plugins.rabeg.services.autoclose import close_unconfirmed
+from plugins.rabeg.services.lifecycle import change_state
 from plugins.rabeg.models import Complaint
 from ragem import toolkit
 from ragem.testing import periodic_jobs, run_due_jobs

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from ragem.toolkit import db
 from ragem.toolkit import utcnow
 
-from plugins.rabeg.escalation import escalate_breaches, escalate_one, find_breaches
+from plugins.rabeg.services.escalation import escalate_breaches, escalate_one, find_breaches
 from plugins.rabeg.models import Complaint, Escalation
 
 URL = "/api/v1/rabeg/complaints"

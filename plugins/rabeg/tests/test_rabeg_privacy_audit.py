@@ -8,7 +8,7 @@ from PIL import Image
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from plugins.rabeg.lifecycle import change_state
+from plugins.rabeg.services.lifecycle import change_state
 from plugins.rabeg.models import Complaint, TimelineEntry
 from ragem import toolkit
 from ragem.toolkit import utcnow

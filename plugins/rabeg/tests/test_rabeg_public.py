@@ -216,10 +216,12 @@ def test_internal_notes_stay_out_even_with_a_note_on_every_entry(app, client, wo
 
 def test_the_page_reads_photos_like_the_photo_module(app, world):
     from plugins.rabeg import photos
-    from plugins.rabeg.public import public_photos_of
+    from plugins.rabeg.services.public import public_list
 
     with app.app_context():
+        page = public_list(limit=100, cursor=None)["items"]  # the page's photos are read in one query
+        batched = {c.id: [p.id for p in photos.public_photos(c)] for c in page}
+        db.session.expire_all()
         complaint = db.session.get(Complaint, world["plain"])
-        batched = public_photos_of([complaint.id, world["named"]])
-        assert [p["id"] for p in batched[complaint.id]] == [p["id"] for p in photos.public_photos(complaint)]
+        assert batched[complaint.id] == [p.id for p in photos.public_photos(complaint)]
         assert batched[world["named"]] == []

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from plugins.rabeg.models import Category, Complaint
-from plugins.rabeg.questions import check_definitions
+from plugins.rabeg.services.questions import check_definitions
 from plugins.rabeg.seed import ensure_categories
 
 URL = "/api/v1/rabeg/complaints"

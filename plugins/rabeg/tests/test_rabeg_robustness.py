@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from ragem import toolkit
 from ragem.testing import audit_entries, inbox
 
-from plugins.rabeg.autoclose import close_unconfirmed
+from plugins.rabeg.services.autoclose import close_unconfirmed
 from plugins.rabeg.models import Complaint, IdempotencyRecord, Photo, Supporter, TimelineEntry
 
 URL = "/api/v1/rabeg/complaints"

@@ -8,7 +8,7 @@ from ragem.toolkit import utcnow
 
 from plugins.rabeg.models import Category, Complaint
 from plugins.rabeg.seed import ensure_categories
-from plugins.rabeg.sla import STATUSES, deadline_status, sla_block, status_filter
+from plugins.rabeg.services.sla import STATUSES, deadline_status, sla_block, status_filter
 
 URL = "/api/v1/rabeg/complaints"
 NOW = datetime(2026, 11, 25, 5)  # Wed 12:00 WIB

@@ -2,7 +2,7 @@
 from sqlalchemy import func, select
 
 from plugins.rabeg.models import ResponseTemplate
-from plugins.rabeg.templates import TEMPLATES, ensure_templates
+from plugins.rabeg.services.templates import TEMPLATES, ensure_templates
 
 URL = "/api/v1/rabeg/response-templates"
 

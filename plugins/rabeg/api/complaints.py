@@ -1,0 +1,69 @@
+"""The RABEG API: citizens file and follow complaints; officers work their OPD's queue."""
+from __future__ import annotations
+
+from ragem import toolkit
+
+from plugins.rabeg.access import FILE, HANDLE, visible_complaint
+from plugins.rabeg.services import filing, lifecycle, queues
+from plugins.rabeg.schemas.complaints import (
+    ComplaintCreateSchema,
+    ComplaintPageSchema,
+    ComplaintSchema,
+    IdempotencyHeaderSchema,
+    QueueArgsSchema,
+    TransitionSchema,
+)
+
+blp = toolkit.Blueprint("rabeg_complaints", __name__, description="RABEG: citizen complaints")
+
+
+@blp.route("/complaints", methods=["POST"])
+@toolkit.permission_required(FILE)
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.arguments(ComplaintCreateSchema)
+@blp.response(201, ComplaintSchema)
+@blp.alt_response(200, schema=ComplaintSchema, description="a retry with a known Idempotency-Key: the first complaint")
+def file_complaint(headers, body):
+    """File a complaint; it is routed to the responsible OPD at once."""
+    complaint, created = filing.file_complaint(reporter=toolkit.current_user(),
+                                               idempotency_key=headers.get("idempotency_key"), **body)
+    return complaint, 201 if created else 200
+
+
+@blp.route("/complaints/mine")
+@toolkit.permission_required(FILE)
+@blp.arguments(toolkit.PageArgsSchema, location="query")
+@blp.response(200, ComplaintPageSchema)
+def my_complaints(args):
+    """The caller's own complaints, newest first (`?limit=&cursor=`)."""
+    return queues.my_complaints(toolkit.current_user(), **args)
+
+
+@blp.route("/complaints/<int:complaint_id>")
+@toolkit.login_required
+@blp.response(200, ComplaintSchema)
+def get_complaint(complaint_id):
+    """One complaint with its timeline (internal notes only for the assigned OPD and admins)."""
+    return visible_complaint(complaint_id, toolkit.current_user())
+
+
+@blp.route("/complaints")
+@toolkit.permission_required(HANDLE)
+@blp.arguments(QueueArgsSchema, location="query")
+@blp.response(200, ComplaintPageSchema)
+def opd_queue(args):
+    """The officer's OPD queue (`?scope=my-opd|all`), filtered by state, category, kecamatan, kelurahan, SLA
+    status and filing date; nearest resolution deadline first unless `sort` says otherwise."""
+    return queues.opd_queue(toolkit.current_user(), **args)
+
+
+@blp.route("/complaints/<int:complaint_id>/transitions", methods=["POST"])
+@toolkit.permission_required(HANDLE)
+@blp.arguments(TransitionSchema)
+@blp.response(200, ComplaintSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="not one of the caller's OPD's complaints, or no such complaint")
+@blp.alt_response(409, response="CONFLICT", description="the change is not allowed from the current state "
+                                                        "(details: from, to)")
+def transition(body, complaint_id):
+    """Move a complaint along (assigned -> in_progress -> resolved, or rejected with a reason); 409 if refused."""
+    return lifecycle.transition(complaint_id, toolkit.current_user(), **body)

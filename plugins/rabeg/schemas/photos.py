@@ -1,0 +1,68 @@
+"""What the photo routes accept and answer, and how a complaint's photos are shown."""
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
+
+from ragem import toolkit
+
+from plugins.rabeg import photos
+from plugins.rabeg.schemas.fields import FromModel
+
+
+def _link(file_id: str) -> str:
+    """A signed link to a stored file that works for a few minutes: photos are never public files."""
+    return toolkit.signed_url(file_id, photos.URL_TTL_SECONDS)
+
+
+#: The computed fields of every photo schema: signed links to the picture and to its thumbnail.
+LINKS = {
+    "url": lambda photo: _link(photo.file_id),
+    "thumbnail_url": lambda photo: _link(photo.thumbnail_file_id) if photo.thumbnail_file_id else None,
+}
+
+
+class PhotoFile(Upload):
+    """One file part of a multipart body (a plain text field with the same name is refused)."""
+
+    #: Read every part with this name, so a second file is refused instead of dropped in silence.
+    is_multiple = True
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (list, tuple)):
+            if len(value) != 1:
+                raise ValidationError("One file per upload; send each photo in its own request.")
+            value = value[0]
+        if not isinstance(value, FileStorage):
+            raise ValidationError("Expected a file part (multipart/form-data with a filename).")
+        return value
+
+
+class PhotoUploadSchema(toolkit.BaseSchema):
+    """``POST /photos``: one JPEG or PNG photo in the multipart field ``file``."""
+
+    file = PhotoFile(required=True, metadata={"description": "JPEG or PNG, judged by its bytes; EXIF/GPS removed"})
+
+
+class PhotoUploadedSchema(FromModel, toolkit.BaseSchema):
+    """A stored photo, waiting to be attached to a complaint or response by its id."""
+
+    computed = LINKS
+
+    id = fields.Integer(required=True)
+    content_type = fields.String(required=True, metadata={"example": "image/jpeg"})
+    url = fields.String(required=True, metadata={"description": "signed link, valid a few minutes"})
+    thumbnail_url = fields.String(allow_none=True, metadata={"description": "signed link to a JPEG <= 320 px"})
+
+
+class PhotoSchema(FromModel, toolkit.BaseSchema):
+    """A photo of a complaint (``report``) or of an officer's response (``response``)."""
+
+    computed = LINKS
+
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("report", "response")))
+    url = fields.String(required=True, metadata={"description": "signed link, valid a few minutes"})
+    thumbnail_url = fields.String(allow_none=True)
+    hidden = fields.Boolean(metadata={"description": "moderated: shown to the OPD's staff only"})

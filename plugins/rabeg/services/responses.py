@@ -1,0 +1,56 @@
+"""Officers answer: public responses (told to the followers) and internal notes (seen by staff only)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ragem import toolkit
+
+from plugins.rabeg.access import staff_complaint
+from plugins.rabeg.models import Complaint
+from plugins.rabeg.photos import attach, check_attachable
+from plugins.rabeg.services.followers import notify_followers
+from plugins.rabeg.services.lifecycle import add_entry, mark_first_response, title
+from plugins.rabeg.services.templates import template_message
+
+ANSWERED = {"id": "mendapat tanggapan", "en": "has a new response"}
+
+
+def respond(complaint_id: int, actor: Any, *, public_message: str | None = None, photos: list[int] | None = None,
+            template_id: int | None = None) -> Complaint:
+    """Post a public response (a template's Indonesian text when no message is given); counts as first response."""
+    complaint = staff_complaint(complaint_id, actor)
+    if template_id is not None:
+        template_text = template_message(template_id, complaint, complaint.state)
+        public_message = public_message or template_text
+    if not public_message:
+        raise toolkit.ValidationError(
+            message={"id": "Tulis tanggapan atau pilih templat.", "en": "Write a response or pick a template."},
+            details={"public_message": "required without template_id"},
+        )
+    if photos:
+        # Checked before anything is written: a refused photo leaves no half-recorded response.
+        check_attachable(photos, uploader=actor)
+    now = toolkit.utcnow()
+    mark_first_response(complaint, now)
+    complaint.updated_at = now
+    entry = add_entry(complaint, actor, now, kind="response", public_message=public_message)
+    if photos:
+        attach(photos, uploader=actor, complaint=complaint, kind="response", timeline_entry=entry)
+    toolkit.audit("rabeg.complaint.response", "rabeg_complaint", str(complaint.id),
+                  after={"timeline_entry_id": entry.id, "template_id": template_id, "photos": photos or []},
+                  actor=actor)
+    notify_followers(complaint, kind="rabeg.complaint.response", title=title(complaint, ANSWERED), body=public_message)
+    toolkit.db.session.commit()
+    return complaint
+
+
+def add_note(complaint_id: int, actor: Any, *, internal_note: str) -> Complaint:
+    """Add an internal note: staff of the assigned OPD and admins read it; nobody is notified."""
+    complaint = staff_complaint(complaint_id, actor)
+    now = toolkit.utcnow()
+    entry = add_entry(complaint, actor, now, kind="note", internal_note=internal_note)
+    # The audit log is read by admins only, but the note's text stays on the timeline alone.
+    toolkit.audit("rabeg.complaint.note", "rabeg_complaint", str(complaint.id),
+                  after={"timeline_entry_id": entry.id}, actor=actor)
+    toolkit.db.session.commit()
+    return complaint
