@@ -1,8 +1,6 @@
 """Who may see and act on a complaint: the permissions of RABEG and the checks built on them."""
 from __future__ import annotations
 
-from typing import Any
-
 from ragem import toolkit
 
 from plugins.rabeg.models import Complaint
@@ -10,7 +8,7 @@ from plugins.rabeg.models import Complaint
 FILE, HANDLE, ADMIN = "rabeg.file", "rabeg.handle", "rabeg.admin"
 
 
-def is_staff_for(user: Any, complaint: Complaint) -> bool:
+def is_staff_for(user: toolkit.Account, complaint: Complaint) -> bool:
     """Admins (rabeg.admin) and officers of the assigned OPD (rabeg.handle)."""
     if toolkit.can(user, ADMIN, complaint):
         return True
@@ -22,7 +20,7 @@ def load_complaint(complaint_id: int) -> Complaint | None:
     return toolkit.db.session.get(Complaint, complaint_id) if 0 < complaint_id < 2**31 else None
 
 
-def visible_complaint(complaint_id: int, user: Any) -> Complaint:
+def visible_complaint(complaint_id: int, user: toolkit.Account) -> Complaint:
     """The complaint for its reporter, the assigned OPD's officers or an admin; 404 for anyone else."""
     complaint = load_complaint(complaint_id)
     if complaint is None or not (complaint.reporter_id == user.id or is_staff_for(user, complaint)):
@@ -31,7 +29,7 @@ def visible_complaint(complaint_id: int, user: Any) -> Complaint:
     return complaint
 
 
-def staff_complaint(complaint_id: int, user: Any) -> Complaint:
+def staff_complaint(complaint_id: int, user: toolkit.Account) -> Complaint:
     """The complaint for the assigned OPD's officers and admins; 403 for its reporter, 404 for others."""
     complaint = visible_complaint(complaint_id, user)
     if not is_staff_for(user, complaint):

@@ -45,7 +45,7 @@ def _thumbnail(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def upload(data: Any, *, uploader: Any) -> Photo:
+def upload(data: Any, *, uploader: toolkit.Account) -> Photo:
     """Store one photo and its thumbnail for ``uploader``; the photo waits, unattached, until filed.
 
     :raises toolkit.ApiError: 413 too large, 415 not JPEG/PNG by content, 422 corrupt.
@@ -64,7 +64,7 @@ def upload(data: Any, *, uploader: Any) -> Photo:
     return photo
 
 
-def check_attachable(photo_ids: Iterable[Any] | None, *, uploader: Any) -> list[Photo]:
+def check_attachable(photo_ids: Iterable[Any] | None, *, uploader: toolkit.Account) -> list[Photo]:
     """The photos ``photo_ids`` in the given order, if each is the uploader's and still unattached.
 
     :raises toolkit.ValidationError: more than ``MAX_PER_ITEM``, a repeated id, or an id that is not
@@ -93,7 +93,7 @@ def check_attachable(photo_ids: Iterable[Any] | None, *, uploader: Any) -> list[
     return [rows[i] for i in ids]
 
 
-def attach(photo_ids: Iterable[Any] | None, *, uploader: Any, complaint: Complaint, kind: str = "report",
+def attach(photo_ids: Iterable[Any] | None, *, uploader: toolkit.Account, complaint: Complaint, kind: str = "report",
            timeline_entry: Any = None) -> list[Photo]:
     """Attach the uploader's free photos to ``complaint`` (``kind`` report or response) in the given order.
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
 
 from sqlalchemy import select
 
@@ -24,7 +23,7 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_key(name: str, actor: Any = None) -> tuple[ApiKey, str]:
+def create_key(name: str, actor: toolkit.Account | None = None) -> tuple[ApiKey, str]:
     """Issue a key named ``name``; returns ``(row, key)``. The key is never stored and never shown again."""
     name = (name or "").strip()
     if not name or len(name) > 120:
@@ -50,7 +49,7 @@ def list_keys() -> list[ApiKey]:
     return list(toolkit.db.session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc(), ApiKey.id.desc())))
 
 
-def revoke_key(key_id: int, actor: Any = None) -> ApiKey:
+def revoke_key(key_id: int, actor: toolkit.Account | None = None) -> ApiKey:
     """Revoke key ``key_id`` (audited); revoking a revoked key changes nothing. 404 when unknown."""
     session = toolkit.db.session
     row = session.get(ApiKey, key_id) if 0 < key_id < 2**31 else None

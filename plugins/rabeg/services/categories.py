@@ -109,7 +109,7 @@ def _audited(category: Category) -> dict[str, Any]:
     }
 
 
-def create_category(data: dict[str, Any], actor: Any) -> Category:
+def create_category(data: dict[str, Any], actor: toolkit.Account) -> Category:
     """Add a category; 409 if the code is taken, 422 if anything in it is invalid."""
     session = toolkit.db.session
     if session.scalar(select(Category.id).where(Category.code == data["code"])) is not None:
@@ -132,7 +132,7 @@ def create_category(data: dict[str, Any], actor: Any) -> Category:
     return category
 
 
-def update_category(code: str, data: dict[str, Any], actor: Any) -> Category:
+def update_category(code: str, data: dict[str, Any], actor: toolkit.Account) -> Category:
     """Change the fields given in ``data``; 404 unknown code, 422 invalid or empty change."""
     if not data:
         raise toolkit.ValidationError(

@@ -17,7 +17,7 @@ REOPENED_FOR_STAFF = {
 }
 
 
-def confirm(complaint_id: int, user: Any, *, fixed: bool, rating: int, comment: str | None = None) -> Complaint:
+def confirm(complaint_id: int, user: toolkit.Account, *, fixed: bool, rating: int, comment: str | None = None) -> Complaint:
     """Record the reporter's verdict on a resolved complaint (once per resolution): close it or reopen it.
 
     Only the reporter: others who cannot see the complaint get 404, the OPD's staff 403; 409 unless resolved.

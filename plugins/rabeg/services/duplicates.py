@@ -24,7 +24,7 @@ def _bad_original(original_id: int, problem: str, message: dict[str, str], **det
     return toolkit.ValidationError(message=message, details={"original_id": original_id, "problem": problem, **details})
 
 
-def _original(original_id: int, duplicate: Complaint, actor: Any) -> Complaint:
+def _original(original_id: int, duplicate: Complaint, actor: toolkit.Account) -> Complaint:
     """The complaint ``original_id`` if it may absorb ``duplicate``; 422 (or 409 for its state) otherwise."""
     if original_id == duplicate.id:
         raise _bad_original(original_id, "same", {"id": "Pengaduan tidak dapat menjadi duplikat dirinya sendiri.",
@@ -70,7 +70,7 @@ def _merge_followers(duplicate: Complaint, original: Complaint) -> int:
     return joined
 
 
-def mark_duplicate(complaint_id: int, actor: Any, *, original_id: int,
+def mark_duplicate(complaint_id: int, actor: toolkit.Account, *, original_id: int,
                    public_message: str | None = None) -> Complaint:
     """Reject ``complaint_id`` as a duplicate of ``original_id`` and move its followers to the original."""
     duplicate = staff_complaint(complaint_id, actor)

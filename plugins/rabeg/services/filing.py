@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -83,7 +82,7 @@ def _check_media_urls(media_urls: list[str] | None) -> list[str] | None:
     return list(media_urls)
 
 
-def _display_name(reporter: Any, complaint_hint: str) -> str | None:
+def _display_name(reporter: toolkit.Account | None, complaint_hint: str) -> str | None:
     """The reporter's profile name, read (and logged in their access record) to show it publicly."""
     name = toolkit.read_profile("rabeg", reporter, ["name"], purpose=f"name shown publicly on {complaint_hint}")["name"]
     return (name or "").strip()[:120] or None
@@ -110,7 +109,7 @@ class Filing:
     media_urls: list[str] | None
 
 
-def file_complaint(*, reporter: Any, idempotency_key: str | None = None, category: str, description: str,
+def file_complaint(*, reporter: toolkit.Account | None, idempotency_key: str | None = None, category: str, description: str,
                    lat=None, lon=None, kelurahan=None, address=None, show_name_publicly=False,
                    answers: dict | None = None, photos: list[int] | None = None, anonymous: bool = False,
                    source: str = "app", api_key_id: int | None = None, contact: dict | None = None,
@@ -156,7 +155,7 @@ def file_complaint(*, reporter: Any, idempotency_key: str | None = None, categor
     return save_once(build(filing, reporter), filing, reporter=reporter, idempotency_key=idempotency_key)
 
 
-def check(reporter: Any, *, category: str, description: str, lat, lon, kelurahan, address, show_name_publicly,
+def check(reporter: toolkit.Account | None, *, category: str, description: str, lat, lon, kelurahan, address, show_name_publicly,
           answers: dict | None, photos: list[int] | None, anonymous: bool, source: str, api_key_id: int | None,
           contact: dict | None, open311_token: str | None, media_urls: list[str] | None) -> Filing:
     """Check every part of a filing (arguments as in ``file_complaint``); 422 naming the first wrong part.
@@ -188,7 +187,7 @@ def check(reporter: Any, *, category: str, description: str, lat, lon, kelurahan
     )
 
 
-def build(filing: Filing, reporter: Any) -> Complaint:
+def build(filing: Filing, reporter: toolkit.Account | None) -> Complaint:
     """The complaint of ``filing``, routed to its OPD, with its deadlines, photos and first two timeline
     entries (submitted, then assigned), added to the session and flushed; nothing is committed."""
     session = toolkit.db.session
@@ -225,7 +224,7 @@ def build(filing: Filing, reporter: Any) -> Complaint:
     return complaint
 
 
-def save_once(complaint: Complaint, filing: Filing, *, reporter: Any,
+def save_once(complaint: Complaint, filing: Filing, *, reporter: toolkit.Account | None,
               idempotency_key: str | None) -> tuple[Complaint, bool]:
     """Record the Idempotency-Key, audit, tell the reporter and commit: ``(complaint, True)``.
 
@@ -273,7 +272,7 @@ def _opd_name(code: str) -> dict[str, str]:
     return {"id": row.name_id, "en": row.name_en} if row else {"id": code, "en": code}
 
 
-def _filed_before(reporter: Any, key: str | None) -> Complaint | None:
+def _filed_before(reporter: toolkit.Account | None, key: str | None) -> Complaint | None:
     """The complaint ``reporter`` already filed with Idempotency-Key ``key``, if any."""
     if not key:
         return None
@@ -283,8 +282,7 @@ def _filed_before(reporter: Any, key: str | None) -> Complaint | None:
     return toolkit.db.session.get(Complaint, record.complaint_id) if record else None
 
 
-
-def _race_winner(reporter: Any, idempotency_key: str) -> Complaint | None:
+def _race_winner(reporter: toolkit.Account | None, idempotency_key: str) -> Complaint | None:
     """After a unique-key error: drop this filing; the complaint of a retry that won the race with the same key."""
     toolkit.db.session.rollback()
     return _filed_before(reporter, idempotency_key)

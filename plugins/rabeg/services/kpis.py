@@ -164,7 +164,7 @@ def _sqlite_rows(where, key, now):
     return overall, rows
 
 
-def report(user: Any, *, from_: datetime, to: datetime, group_by: str | None) -> dict[str, Any]:
+def report(user: toolkit.Account, *, from_: datetime, to: datetime, group_by: str | None) -> dict[str, Any]:
     """The KPI endpoint's answer: admins see every OPD; an officer only their own OPD."""
     from plugins.rabeg.access import ADMIN
 

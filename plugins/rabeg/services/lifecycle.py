@@ -66,7 +66,7 @@ def change_state(complaint: Complaint, to: str, now: datetime, **values: Any) ->
     return before
 
 
-def add_entry(complaint: Complaint, actor: Any, now: datetime, *, kind: str, from_state: str | None = None,
+def add_entry(complaint: Complaint, actor: toolkit.Account | None, now: datetime, *, kind: str, from_state: str | None = None,
               to_state: str | None = None, public_message: str | dict[str, str] | None = None,
               internal_note: str | None = None) -> TimelineEntry:
     """Append a timeline entry (an entry that changes no state has from == to == the current state).
@@ -97,7 +97,7 @@ def title(complaint: Complaint, text: dict[str, str]) -> dict[str, str]:
             "en": f"Complaint {complaint.public_number} {text['en']}"}
 
 
-def transition(complaint_id: int, actor: Any, *, to: str, public_message: str | None = None,
+def transition(complaint_id: int, actor: toolkit.Account, *, to: str, public_message: str | None = None,
                internal_note: str | None = None, reason: str | None = None,
                template_id: int | None = None) -> Complaint:
     """Move a complaint to state ``to`` (officers of the assigned OPD and admins); 409 if not allowed now.

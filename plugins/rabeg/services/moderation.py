@@ -1,8 +1,6 @@
 """Moderation: officers replace the public text of a complaint or hide photos; the originals are kept."""
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
 from ragem import toolkit
@@ -29,7 +27,7 @@ def _photos(complaint_id: int, photo_ids: list[int]) -> list[Photo]:
     return list(rows)
 
 
-def moderate(complaint_id: int, actor: Any, *, reason: str, description: str | None = None,
+def moderate(complaint_id: int, actor: toolkit.Account, *, reason: str, description: str | None = None,
              hide_photos: list[int] | None = None) -> Complaint:
     """Set the public description and/or hide photos of a complaint, and tell the reporter why."""
     complaint = staff_complaint(complaint_id, actor)

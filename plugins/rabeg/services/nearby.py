@@ -58,7 +58,7 @@ def nearby(lat: float, lon: float, category: str) -> list[dict[str, Any]]:
     ]
 
 
-def _supportable(complaint_id: int, user: Any) -> Complaint:
+def _supportable(complaint_id: int, user: toolkit.Account) -> Complaint:
     """The open complaint ``user`` may support; 404 unknown, 409 their own, closed or a duplicate."""
     complaint = load_complaint(complaint_id)
     if complaint is None:
@@ -89,7 +89,7 @@ def _answer(complaint: Complaint, supporting: bool) -> dict[str, Any]:
     return {"complaint_id": complaint.id, "supporting": supporting, "supporters_count": complaint.supporters_count}
 
 
-def support(complaint_id: int, user: Any) -> tuple[dict[str, Any], bool]:
+def support(complaint_id: int, user: toolkit.Account) -> tuple[dict[str, Any], bool]:
     """Add ``user``'s "me too" to an open complaint once; returns ``(answer, added)``.
 
     The count is raised in SQL (not read-modify-write), and the unique (complaint, user) key
@@ -114,7 +114,7 @@ def support(complaint_id: int, user: Any) -> tuple[dict[str, Any], bool]:
     return _answer(complaint, True), True
 
 
-def withdraw(complaint_id: int, user: Any) -> dict[str, Any]:
+def withdraw(complaint_id: int, user: toolkit.Account) -> dict[str, Any]:
     """Take back ``user``'s "me too" (nothing changes if they never gave it); 404 unknown complaint."""
     session = toolkit.db.session
     complaint = load_complaint(complaint_id)

@@ -15,7 +15,7 @@ from plugins.rabeg.seed import CATEGORIES
 from plugins.rabeg.services.sla import status_filter
 
 
-def my_complaints(user: Any, *, limit: int, cursor: str | None) -> dict[str, Any]:
+def my_complaints(user: toolkit.Account, *, limit: int, cursor: str | None) -> dict[str, Any]:
     """The reporter's own complaints, newest first (keyset pagination)."""
     stmt = select(Complaint).where(Complaint.reporter_id == user.id).options(selectinload(Complaint.category))
     rows, next_cursor = toolkit.paginate(toolkit.db.session, stmt, [Complaint.created_at, Complaint.id],
@@ -33,7 +33,7 @@ QUEUE_SORTS = {
 }
 
 
-def _queue_scope(user: Any, scope: str):
+def _queue_scope(user: toolkit.Account, scope: str):
     """The base statement of the queue: the officer's OPD, or every OPD (``all``, admins only)."""
     stmt = select(Complaint)
     if scope == "all":
@@ -76,7 +76,7 @@ def _states(asked: list[str] | None) -> list[str] | None:
     return list(dict.fromkeys(expanded))
 
 
-def opd_queue(user: Any, *, scope: str = "my-opd", state: list[str] | None = None, category: str | None = None,
+def opd_queue(user: toolkit.Account, *, scope: str = "my-opd", state: list[str] | None = None, category: str | None = None,
               kecamatan: str | None = None, kelurahan: str | None = None, sla: str | None = None,
               filed_from: datetime | None = None, filed_to: datetime | None = None, sort: str = "resolution_due",
               limit: int, cursor: str | None) -> dict[str, Any]:

@@ -1,8 +1,6 @@
 """Re-routing: a Diskominfo admin sends a complaint to another OPD (a routing error, counted in the KPIs)."""
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, update
 
 from ragem import toolkit
@@ -15,7 +13,7 @@ from plugins.rabeg.services.lifecycle import add_entry, title
 REROUTED = {"id": "dialihkan", "en": "transferred"}
 
 
-def reroute(complaint_id: int, actor: Any, *, opd: str, reason: str) -> Complaint:
+def reroute(complaint_id: int, actor: toolkit.Account, *, opd: str, reason: str) -> Complaint:
     """Hand an open complaint to OPD ``opd`` (admins; audited with the reason); its deadlines keep running."""
     # Staff first: an officer of another OPD learns nothing (404); the assigned OPD's officers get 403.
     complaint = staff_complaint(complaint_id, actor)

@@ -1,8 +1,6 @@
 """Officers answer: public responses (told to the followers) and internal notes (seen by staff only)."""
 from __future__ import annotations
 
-from typing import Any
-
 from ragem import toolkit
 
 from plugins.rabeg.access import staff_complaint
@@ -15,7 +13,7 @@ from plugins.rabeg.services.templates import template_message
 ANSWERED = {"id": "mendapat tanggapan", "en": "has a new response"}
 
 
-def respond(complaint_id: int, actor: Any, *, public_message: str | None = None, photos: list[int] | None = None,
+def respond(complaint_id: int, actor: toolkit.Account, *, public_message: str | None = None, photos: list[int] | None = None,
             template_id: int | None = None) -> Complaint:
     """Post a public response (a template's Indonesian text when no message is given); counts as first response."""
     complaint = staff_complaint(complaint_id, actor)
@@ -44,7 +42,7 @@ def respond(complaint_id: int, actor: Any, *, public_message: str | None = None,
     return complaint
 
 
-def add_note(complaint_id: int, actor: Any, *, internal_note: str) -> Complaint:
+def add_note(complaint_id: int, actor: toolkit.Account, *, internal_note: str) -> Complaint:
     """Add an internal note: staff of the assigned OPD and admins read it; nobody is notified."""
     complaint = staff_complaint(complaint_id, actor)
     now = toolkit.utcnow()

@@ -74,7 +74,7 @@ def _category_id(code: str | None) -> int | None:
     return category_id
 
 
-def list_templates(user: Any, *, category: str | None = None, state: str | None = None,
+def list_templates(user: toolkit.Account, *, category: str | None = None, state: str | None = None,
                    include_inactive: bool = False) -> dict[str, list[ResponseTemplate]]:
     """Templates fitting ``category`` and ``state`` (those for any category/state included), titles A-Z."""
     stmt = select(ResponseTemplate).options(selectinload(ResponseTemplate.category))
@@ -96,7 +96,7 @@ def _load(template_id: int) -> ResponseTemplate:
     return template
 
 
-def create_template(actor: Any, *, title: str, body_id: str, body_en: str, category: str | None = None,
+def create_template(actor: toolkit.Account, *, title: str, body_id: str, body_en: str, category: str | None = None,
                     state: str | None = None) -> ResponseTemplate:
     """Add a template (admins); audited."""
     template = ResponseTemplate(category_id=_category_id(category), state=state, title=title.strip(),
@@ -109,7 +109,7 @@ def create_template(actor: Any, *, title: str, body_id: str, body_en: str, categ
     return template
 
 
-def update_template(template_id: int, actor: Any, **changes: Any) -> ResponseTemplate:
+def update_template(template_id: int, actor: toolkit.Account, **changes: Any) -> ResponseTemplate:
     """Change a template's fields (admins; ``category``/``state`` ``None`` means any); audited."""
     template = _load(template_id)
     codes = category_codes()
@@ -125,7 +125,7 @@ def update_template(template_id: int, actor: Any, **changes: Any) -> ResponseTem
     return template
 
 
-def deactivate_template(template_id: int, actor: Any) -> ResponseTemplate:
+def deactivate_template(template_id: int, actor: toolkit.Account) -> ResponseTemplate:
     """Withdraw a template (kept for the record, no longer offered); audited."""
     return update_template(template_id, actor, active=False)
 

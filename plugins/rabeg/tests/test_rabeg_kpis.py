@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from ragem.toolkit import db
 
 from plugins.rabeg.models import Category, Complaint
 from plugins.rabeg.seed import ensure_categories
