@@ -173,6 +173,7 @@ def health_blueprint(slug: str) -> Blueprint:
 
     @blp.route("/health")
     @blp.response(200, ServiceHealthSchema)
+    @blp.doc(operationId=f"{slug}Health")  # one per service: operation ids are unique
     def health():
         """Whether the service answers (503 while an admin has switched it off)."""
         return {"service": slug, "status": "ok"}

@@ -29,10 +29,34 @@ Authenticated routes take `Authorization: Bearer <access token>` (ES256 JWT; pub
 _RULE_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
+def operation_id(view_name: str, method: str | None = None) -> str:
+    """The default ``operationId`` of a view: its function's name in lowerCamelCase
+    (``file_complaint`` -> ``fileComplaint``); a view serving several methods gets the method in
+    front (``getUnknownResource``) so each operation keeps its own."""
+    words = [word for word in view_name.split("_") if word]
+    if method:
+        words.insert(0, method.lower())
+    return words[0].lower() + "".join(word[:1].upper() + word[1:] for word in words[1:])
+
+
+def _add_operation_ids(app: Flask, paths: dict[str, Any]) -> None:
+    """Give every operation without an explicit ``operationId`` (``@blp.doc(operationId=...)``) the
+    one its view's name implies, so generated clients get readable, stable method names."""
+    for rule in app.url_map.iter_rules():
+        methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        operations = paths.get(rule_to_path(rule.rule), {})
+        view_name = rule.endpoint.rsplit(".", 1)[-1]
+        for method in methods:
+            operation = operations.get(method.lower())
+            if operation is not None and "operationId" not in operation:
+                operation["operationId"] = operation_id(view_name, method if len(methods) > 1 else None)
+
+
 def spec_dict(app: Flask) -> dict[str, Any]:
     """The OpenAPI document of ``app`` as a dict."""
     api = app.extensions["ragem.api"]
     raw = api.spec.to_dict()
+    _add_operation_ids(app, raw.get("paths", {}))
     raw["info"] = {"title": "RAGEM API", "version": __version__, "description": DESCRIPTION}
     # Conventional order, so the committed file reads top-down: what, then paths, then schemas.
     order = ["openapi", "info", "servers", "tags", "paths", "components"]

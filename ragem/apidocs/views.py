@@ -40,7 +40,7 @@ _DOCS_PAGE = """<!doctype html>
 
 @blp.route("/openapi.yaml")
 @blp.response(200, content_type="application/yaml", description="The OpenAPI 3 document")
-def openapi_yaml():
+def get_openapi_document():
     """The OpenAPI document of this server (the same text as the committed ``openapi.yaml``)."""
     cached = current_app.extensions.get("ragem.openapi_yaml")
     if cached is None:
@@ -50,7 +50,7 @@ def openapi_yaml():
 
 @blp.route("/api/docs")
 @blp.response(200, content_type="text/html", description="Interactive API documentation")
-def api_docs():
+def get_api_docs():
     """Human-readable API documentation (Swagger UI reading ``/openapi.yaml``)."""
     return Response(_DOCS_PAGE, mimetype="text/html")
 
@@ -58,7 +58,7 @@ def api_docs():
 @blp.route("/api/docs/assets/<string:name>")
 @blp.response(200, content_type="text/javascript", description="A file of Swagger UI (its script or style sheet)")
 @blp.alt_response(404, description="Not one of the documentation page's files")
-def api_docs_asset(name: str):
+def get_api_docs_asset(name: str):
     """Swagger UI's script and style sheet, served by RAGEM itself (no CDN, works offline)."""
     if name not in ASSETS:
         raise NotFound(details={"asset": name[:80]})

@@ -50,7 +50,7 @@ def login(credentials):
 @blp.arguments(RefreshSchema)
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="Unknown, expired or revoked refresh token; a reused one also revokes its session (invalid_refresh_token)")
-def refresh(body):
+def refresh_tokens(body):
     """Exchange the refresh token for a new access token and a new refresh token (one use each)."""
     tokens = sessions.refresh(body["refresh_token"], ip=request.remote_addr)
     db.session.commit()
@@ -88,7 +88,7 @@ def revoke_session(session_id):
 
 @jwks_blp.route("/.well-known/jwks.json")
 @jwks_blp.response(200, JwksSchema)
-def jwks():
+def get_jwks():
     """The public keys that verify RAGEM access tokens (RFC 7517), so OPD systems verify offline.
 
     Retired keys stay listed until every token they signed has expired. Fetch again when a token

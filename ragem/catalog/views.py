@@ -39,7 +39,7 @@ def admin_list_services():
 @roles_required("admin")
 @admin_blp.arguments(ServiceToggleSchema)
 @admin_blp.response(200, AdminServiceSchema)
-def toggle_service(body, slug):
+def set_service_state(body, slug):
     """Switch a service on or off (audited; critical services need ``confirm``)."""
     return service.set_service_state(slug, actor=g.current_user, **body)
 

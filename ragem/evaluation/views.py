@@ -25,7 +25,7 @@ blp = Blueprint("evaluation", __name__, url_prefix="/api/v1/admin", description=
 @roles_required("admin")
 @blp.arguments(EvaluationQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, EvaluationSchema)
-def evaluation(args):
+def get_evaluation(args):
     """Every KPI of a month, quarter or year with its target and status (on or off track)."""
     return service.evaluate(parse_period(args["period"]))
 
@@ -41,7 +41,7 @@ def evaluation(args):
         "description": 'attachment; filename="ragem-evaluation-<period>.csv"', "schema": {"type": "string"},
     }},
 )
-def evaluation_csv(args):
+def get_evaluation_csv(args):
     """The evaluation of a period as a CSV download (names in the request's language)."""
     result = service.evaluate(parse_period(args["period"]))
     response = Response(service.evaluation_csv(result), mimetype="text/csv")
@@ -54,7 +54,7 @@ def evaluation_csv(args):
 @roles_required("admin")
 @blp.arguments(TargetYearQuerySchema, location="query", unknown=RAISE)
 @blp.response(200, KpiTargetListSchema)
-def list_targets(args):
+def list_kpi_targets(args):
     """The yearly targets set for a year."""
     return {"items": service.list_targets(args["year"])}
 
@@ -63,7 +63,7 @@ def list_targets(args):
 @roles_required("admin")
 @blp.arguments(KpiTargetSetSchema)
 @blp.response(200, KpiTargetSchema)
-def set_target(body, kpi_key, year):
+def set_kpi_target(body, kpi_key, year):
     """Set a KPI's target for a year (audited; the key must be reported by a service)."""
     return service.set_target(kpi_key, year, actor=g.current_user, **body)
 
@@ -73,7 +73,7 @@ def set_target(body, kpi_key, year):
 @blp.arguments(KpiTargetDeleteSchema, location="query", unknown=RAISE)
 @blp.response(204)
 @blp.alt_response(404, response="NOT_FOUND", description="No target for this KPI and year")
-def delete_target(args, kpi_key, year):
+def delete_kpi_target(args, kpi_key, year):
     """Remove a KPI's target for a year (audited)."""
     service.delete_target(kpi_key, year, actor=g.current_user, reason=args["reason"])
     return Response(status=204)

@@ -18,7 +18,7 @@ limiter.exempt(blp)
 
 @blp.route("/healthz")
 @blp.response(200, LivenessSchema)
-def healthz():
+def check_liveness():
     """The process is alive (touches no dependency, so it answers even when they are down)."""
     return {"status": "ok"}
 
@@ -26,8 +26,9 @@ def healthz():
 @blp.route("/readyz")
 @blp.response(200, ReadinessSchema)
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="A dependency is down (code not_ready)")
-def readyz():
-    """The database (and Redis, when configured) answer; 503 naming the failed dependency otherwise."""
+def check_readiness():
+    """The database answers and accepts writes, the upload folder can take a file, Redis (when configured)
+    answers; 503 naming what failed otherwise."""
     checks = run_checks(current_app._get_current_object())
     failed = sorted(name for name, result in checks.items() if result["status"] != "ok")
     if failed:
@@ -38,7 +39,7 @@ def readyz():
 @blp.route("/metrics")
 @blp.response(200, METRICS_TEXT, content_type="text/plain")
 @blp.alt_response(401, response="UNAUTHORIZED", description="RAGEM_METRICS_TOKEN is set and the bearer token is missing or wrong")
-def metrics():
+def get_metrics():
     """Request counts and latencies in the Prometheus text format."""
     token = current_app.config["RAGEM"].get("METRICS_TOKEN")
     if token:

@@ -13,7 +13,7 @@ blp = Blueprint("jobs_admin", __name__, url_prefix="/api/v1/admin/jobs", descrip
 @blp.route("")
 @blp.response(200, PeriodicJobListSchema)
 @roles_required("admin")
-def list_periodic():
+def list_periodic_jobs():
     """Every periodic job, how often it runs and how its last run ended."""
     return {"items": admin.periodic_overview()}
 
@@ -22,7 +22,7 @@ def list_periodic():
 @blp.arguments(FailedJobQuerySchema, location="query")
 @blp.response(200, FailedJobPageSchema)
 @roles_required("admin")
-def list_failed(args):
+def list_failed_jobs(args):
     """Jobs that failed on their last try (after their retries), newest first."""
     items, next_cursor = admin.failed_jobs(limit=args["limit"], cursor=args.get("cursor"), name=args.get("name"))
     return {"items": items, "next_cursor": next_cursor}
@@ -31,7 +31,7 @@ def list_failed(args):
 @blp.route("/failed/<int:job_id>", methods=["DELETE"])
 @blp.response(204)
 @roles_required("admin")
-def dismiss_failed(job_id):
+def dismiss_failed_job(job_id):
     """Dismiss a failure once it has been dealt with (audited)."""
     if not admin.dismiss_failed(job_id):
         raise NotFound(details={"job_id": job_id})

@@ -25,7 +25,7 @@ def list_notifications(args):
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @login_required
 @blp.response(200, NotificationSchema)
-def mark_read(notification_id):
+def mark_notification_read(notification_id):
     """Mark one of the caller's notifications read (repeating it changes nothing)."""
     return service.mark_read(g.current_user, notification_id)
 
@@ -33,6 +33,6 @@ def mark_read(notification_id):
 @blp.route("/notifications/read-all", methods=["POST"])
 @login_required
 @blp.response(200, ReadAllSchema)
-def mark_all_read():
+def mark_all_notifications_read():
     """Mark all of the caller's notifications read; returns the new unread count."""
     return service.mark_all_read(g.current_user)

@@ -62,7 +62,7 @@ def update_me(changes):
 @blp.response(204)
 @blp.alt_response(409, schema=ErrorSchema, description="The platform's last administrator cannot leave (last_admin)")
 @blp.alt_response(503, schema=ErrorSchema, description="A service could not erase; nothing changed (erasure_failed)")
-def erase_me():
+def delete_my_account():
     """Erase the account and ask every service to erase or anonymise its data (fresh log-in needed)."""
     accounts.erase_own_account(g.current_user)
     return ""
@@ -71,7 +71,7 @@ def erase_me():
 @blp.route("/summary")
 @login_required
 @blp.response(200, ProfileSummarySchema)
-def summary():
+def get_my_summary():
     """One section per available service for the logged-in account (counts, latest items)."""
     return {"sections": service.summary(g.current_user)}
 
@@ -105,7 +105,7 @@ def verify_phone_change(body):
 @login_required
 @blp.arguments(AccessLogQuerySchema, location="query")
 @blp.response(200, AccessLogPageSchema)
-def access_log(args):
+def get_my_access_log(args):
     """Every read of the citizen's profile by a service, newest first (officers only by their OPD)."""
     return access.access_log(g.current_user, limit=args["limit"], cursor=args.get("cursor"))
 
@@ -116,7 +116,7 @@ def access_log(args):
 @blp.response(200, ExportSchema)
 @blp.alt_response(429, schema=ErrorSchema, description="At most 5 exports an hour; see Retry-After")
 @blp.alt_response(503, schema=ErrorSchema, description="A service could not export (export_failed)")
-def export():
+def export_my_data():
     """Everything RAGEM holds on the citizen as a JSON file, every service's part included.
 
     The only response with the NIK in full; it is never cached.

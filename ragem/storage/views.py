@@ -25,7 +25,7 @@ BINARY = {"type": "string", "format": "binary"}
 @blp.alt_response(415, schema=ErrorSchema, description="unsupported_file_type: the bytes are not an accepted type")
 @blp.alt_response(429, schema=ErrorSchema,
                   description="upload_quota_exceeded: the account's files or bytes of the last 24 hours are used up")
-def upload(body):
+def upload_file(body):
     """Upload a photo or document; the type is judged by its bytes and image metadata is removed.
 
     The file is kept once a service uses it (a form that refers to its id); one that nothing
@@ -47,7 +47,7 @@ def upload(body):
 @blp.alt_response(401, schema=ErrorSchema, description="No signed link and no log-in")
 @blp.alt_response(403, schema=ErrorSchema, description="Signed link invalid (invalid_signature) or expired (link_expired)")
 @blp.alt_response(404, schema=ErrorSchema, description="No such file, or not the caller's")
-def download(args, file_id):
+def download_file(args, file_id):
     """The file, to its owner or an admin, or to anyone with a valid signed link."""
     row, data = service.file_for_download(
         file_id, user=current_user(), expires=args.get("expires"), signature=args.get("signature")

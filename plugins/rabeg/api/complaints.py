@@ -34,7 +34,7 @@ def file_complaint(headers, body):
 @toolkit.permission_required(FILE)
 @blp.arguments(toolkit.PageArgsSchema, location="query")
 @blp.response(200, ComplaintPageSchema)
-def my_complaints(args):
+def list_my_complaints(args):
     """The caller's own complaints, newest first (`?limit=&cursor=`)."""
     return queues.my_complaints(toolkit.current_user(), **args)
 
@@ -51,7 +51,7 @@ def get_complaint(complaint_id):
 @toolkit.permission_required(HANDLE)
 @blp.arguments(QueueArgsSchema, location="query")
 @blp.response(200, ComplaintPageSchema)
-def opd_queue(args):
+def list_complaint_queue(args):
     """The officer's OPD queue (`?scope=my-opd|all`), filtered by state, category, kecamatan, kelurahan, SLA
     status and filing date; nearest resolution deadline first unless `sort` says otherwise."""
     return queues.opd_queue(toolkit.current_user(), **args)
@@ -64,6 +64,6 @@ def opd_queue(args):
 @blp.alt_response(404, response="NOT_FOUND", description="not one of the caller's OPD's complaints, or no such complaint")
 @blp.alt_response(409, response="CONFLICT", description="the change is not allowed from the current state "
                                                         "(details: from, to)")
-def transition(body, complaint_id):
+def transition_complaint(body, complaint_id):
     """Move a complaint along (assigned -> in_progress -> resolved, or rejected with a reason); 409 if refused."""
     return lifecycle.transition(complaint_id, toolkit.current_user(), **body)

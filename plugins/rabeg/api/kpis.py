@@ -14,7 +14,7 @@ blp = toolkit.Blueprint("rabeg_kpis", __name__, description="RABEG: KPIs of the 
 @toolkit.permission_required(HANDLE)
 @blp.arguments(KpiArgsSchema, location="query")
 @blp.response(200, KpiReportSchema)
-def complaint_kpis(args):
+def get_complaint_kpis(args):
     """KPIs of the complaints received in `[from, to)` (dates are WIB days), overall and per `group_by`
     (`opd` or `category`). Officers see only their own OPD."""
     return kpis.report(toolkit.current_user(), **args)

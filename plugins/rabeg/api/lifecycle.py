@@ -25,7 +25,7 @@ STAFF_ERRORS = "403: not the assigned OPD's staff (its reporter); 404: unknown o
 @blp.arguments(ResponseCreateSchema)
 @blp.response(201, ComplaintSchema)
 @blp.alt_response(404, response="NOT_FOUND", description=STAFF_ERRORS)
-def post_response(body, complaint_id):
+def respond_to_complaint(body, complaint_id):
     """Post a public response (told to the reporter and supporters); the first one stops the first-response clock."""
     return responses.respond(complaint_id, toolkit.current_user(), **body)
 
@@ -35,7 +35,7 @@ def post_response(body, complaint_id):
 @blp.arguments(NoteCreateSchema)
 @blp.response(201, ComplaintSchema)
 @blp.alt_response(404, response="NOT_FOUND", description=STAFF_ERRORS)
-def post_note(body, complaint_id):
+def add_complaint_note(body, complaint_id):
     """Add an internal note (never shown to the reporter or the public; nobody is notified)."""
     return responses.add_note(complaint_id, toolkit.current_user(), **body)
 
@@ -46,7 +46,7 @@ def post_note(body, complaint_id):
 @blp.response(200, ComplaintSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="not the caller's complaint, or no such complaint")
 @blp.alt_response(409, response="CONFLICT", description="the complaint is not resolved (or was already confirmed)")
-def post_confirmation(body, complaint_id):
+def confirm_complaint(body, complaint_id):
     """The reporter confirms a resolution: fixed closes it, not fixed reopens it with a new deadline; rated 1-5."""
     return confirmation.confirm(complaint_id, toolkit.current_user(), **body)
 
@@ -58,7 +58,7 @@ def post_confirmation(body, complaint_id):
 @blp.alt_response(404, response="NOT_FOUND", description=STAFF_ERRORS)
 @blp.alt_response(409, response="CONFLICT",
                   description="this complaint can no longer be rejected, or the original is closed/rejected")
-def post_duplicate(body, complaint_id):
+def mark_complaint_duplicate(body, complaint_id):
     """Reject the complaint as a duplicate of an open one; its reporter and supporters follow the original."""
     return duplicates.mark_duplicate(complaint_id, toolkit.current_user(), **body)
 
@@ -68,7 +68,7 @@ def post_duplicate(body, complaint_id):
 @blp.arguments(ModerationSchema)
 @blp.response(200, ComplaintSchema)
 @blp.alt_response(404, response="NOT_FOUND", description=STAFF_ERRORS)
-def post_moderation(body, complaint_id):
+def moderate_complaint(body, complaint_id):
     """Replace the public text and/or hide photos (the originals are kept); the reporter is told why."""
     return moderation.moderate(complaint_id, toolkit.current_user(), **body)
 
@@ -80,6 +80,6 @@ def post_moderation(body, complaint_id):
 @blp.alt_response(403, response="FORBIDDEN", description="not a Diskominfo admin (rabeg.admin)")
 @blp.alt_response(404, response="NOT_FOUND", description=STAFF_ERRORS)
 @blp.alt_response(409, response="CONFLICT", description="the complaint is no longer open")
-def post_reroute(body, complaint_id):
+def reroute_complaint(body, complaint_id):
     """Send an open complaint to another OPD (admins, rabeg.admin; audited, counted as a routing error)."""
     return reroute.reroute(complaint_id, toolkit.current_user(), **body)

@@ -14,7 +14,7 @@ blp = toolkit.Blueprint("rabeg_photos", __name__, description="RABEG: complaint 
 @toolkit.login_required
 @blp.arguments(PhotoUploadSchema, location="multipart")
 @blp.response(201, PhotoUploadedSchema)
-def upload_photo(body):
+def upload_complaint_photo(body):
     """Upload one JPEG or PNG photo (checked by content, at most 5 MiB, EXIF/GPS removed) with a thumbnail.
 
     The answer's ``id`` goes into ``photos`` when filing a complaint (or an officer's response);

@@ -17,7 +17,7 @@ blp = toolkit.Blueprint("rabeg_public", __name__, description="RABEG: public lis
 @blp.route("/public/complaints")
 @blp.arguments(PublicListArgsSchema, location="query")
 @blp.response(200, PublicComplaintPageSchema)
-def public_complaints(args):
+def list_public_complaints(args):
     """Complaints anyone may read, newest first (`?category=&state=&kelurahan=&bbox=&limit=&cursor=`)."""
     return public.public_list(**args)
 
@@ -25,6 +25,6 @@ def public_complaints(args):
 @blp.route("/public/map")
 @blp.arguments(PublicMapArgsSchema, location="query")
 @blp.response(200, MapFeedSchema)
-def public_map(args):
+def get_public_complaint_map(args):
     """A GeoJSON FeatureCollection of the newest matching complaints with a map point (at most 2000)."""
     return public.map_feed(**args)

@@ -23,7 +23,7 @@ def nearby_complaints(args):
 @toolkit.permission_required(FILE)
 @blp.response(201, SupportSchema)
 @blp.alt_response(200, schema=SupportSchema, description="already supported: nothing changed")
-def support(complaint_id):
+def support_complaint(complaint_id):
     """Say "me too" on an open complaint (not one's own; 409 if closed, rejected or a duplicate)."""
     answer, added = nearby.support(complaint_id, toolkit.current_user())
     return answer, 201 if added else 200
@@ -32,6 +32,6 @@ def support(complaint_id):
 @blp.route("/complaints/<int:complaint_id>/support", methods=["DELETE"])
 @toolkit.permission_required(FILE)
 @blp.response(200, SupportSchema)
-def withdraw_support(complaint_id):
+def withdraw_complaint_support(complaint_id):
     """Take back one's "me too" (200 either way)."""
     return nearby.withdraw(complaint_id, toolkit.current_user())

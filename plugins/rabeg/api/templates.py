@@ -20,7 +20,7 @@ blp = toolkit.Blueprint("rabeg_templates", __name__, description="RABEG: respons
 @toolkit.permission_required(HANDLE)
 @blp.arguments(TemplateArgsSchema, location="query")
 @blp.response(200, TemplateListSchema)
-def list_templates(args):
+def list_response_templates(args):
     """Active templates for a category and target state (templates for any category or state included)."""
     return templates.list_templates(toolkit.current_user(), **args)
 
@@ -29,7 +29,7 @@ def list_templates(args):
 @toolkit.permission_required(ADMIN)
 @blp.arguments(TemplateCreateSchema)
 @blp.response(201, TemplateSchema)
-def create_template(body):
+def create_response_template(body):
     """Add a template (admins)."""
     return templates.create_template(toolkit.current_user(), **body)
 
@@ -39,7 +39,7 @@ def create_template(body):
 @blp.arguments(TemplatePatchSchema)
 @blp.response(200, TemplateSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="No template has this id")
-def update_template(body, template_id):
+def update_response_template(body, template_id):
     """Change a template (admins); only the fields sent change."""
     return templates.update_template(template_id, toolkit.current_user(), **body)
 
@@ -48,6 +48,6 @@ def update_template(body, template_id):
 @toolkit.permission_required(ADMIN)
 @blp.response(200, TemplateSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="No template has this id")
-def deactivate_template(template_id):
+def deactivate_response_template(template_id):
     """Withdraw a template (admins): it is kept, inactive, and no longer offered."""
     return templates.deactivate_template(template_id, toolkit.current_user())

@@ -128,7 +128,7 @@ def _changeset() -> str:
 
 @blp.route("/discovery.<fmt>", parameters=FMT + JURISDICTION)
 @documented(200, Open311DiscoverySchema, "the service discovery")
-def discovery(fmt):
+def open311_discovery(fmt):
     """Service discovery: this GeoReport v2 endpoint, its formats and how to get an API key."""
     fmt = check_format(fmt)
     submit.check_jurisdiction(request.args)
@@ -153,7 +153,7 @@ def discovery(fmt):
 
 @blp.route("/services.<fmt>", parameters=FMT + JURISDICTION)
 @documented(200, Open311ServiceSchema(many=True), "the services (RABEG categories)")
-def service_list(fmt):
+def open311_list_services(fmt):
     """The services: one per complaint category (names by Accept-Language, Indonesian by default)."""
     fmt = check_format(fmt)
     submit.check_jurisdiction(request.args)
@@ -162,7 +162,7 @@ def service_list(fmt):
 
 @blp.route("/services/<service_code>.<fmt>", parameters=FMT + JURISDICTION)
 @documented(200, Open311ServiceDefinitionSchema, "the service's attributes")
-def service_definition(service_code, fmt):
+def open311_get_service_definition(service_code, fmt):
     """A service's definition: its attributes (the category's questions); 404 for an unknown code."""
     fmt = check_format(fmt)
     submit.check_jurisdiction(request.args)
@@ -176,7 +176,7 @@ def service_definition(service_code, fmt):
     "application/json": {"schema": Open311RequestFormSchema},
 }})
 @documented(201, Open311RequestCreatedSchema(many=True), "filed and routed; the request's id at once")
-def create_request(fmt):
+def open311_create_request(fmt):
     """File a service request with an api_key; it is routed to the responsible OPD like an app complaint."""
     fmt = check_format(fmt)
     form = submit.read_form()
@@ -193,7 +193,7 @@ def create_request(fmt):
 
 @blp.route("/requests.<fmt>", parameters=FMT + REQUESTS_QUERY)
 @documented(200, Open311ServiceRequestSchema(many=True), "the requests, newest first")
-def list_requests(fmt):
+def open311_list_requests(fmt):
     """Service requests: the latest 90 days and at most 1000 by default, filtered and paged (page, page_size)."""
     fmt = check_format(fmt)
     submit.check_jurisdiction(request.args)
@@ -202,7 +202,7 @@ def list_requests(fmt):
 
 @blp.route("/requests/<service_request_id>.<fmt>", parameters=FMT + JURISDICTION)
 @documented(200, Open311ServiceRequestSchema(many=True), "a list holding the one request")
-def get_request(service_request_id, fmt):
+def open311_get_request(service_request_id, fmt):
     """One service request by its id (RBG-2026-000123); 404 when unknown."""
     fmt = check_format(fmt)
     submit.check_jurisdiction(request.args)
@@ -211,7 +211,7 @@ def get_request(service_request_id, fmt):
 
 @blp.route("/tokens/<token>.<fmt>", parameters=FMT + JURISDICTION)
 @documented(200, Open311TokenSchema(many=True), "the request filed with the token")
-def get_token(token, fmt):
+def open311_get_token(token, fmt):
     """The service_request_id of a token returned when the request was filed; 404 when unknown."""
     fmt = check_format(fmt)
     submit.check_jurisdiction(request.args)
@@ -221,6 +221,6 @@ def get_token(token, fmt):
 
 @blp.route("/<path:rest>", methods=["GET", "POST"])
 @documented(200, Open311ErrorSchema(many=True), "never: anything else is a 404")
-def unknown_resource(rest):
+def open311_unknown_resource(rest):
     """Anything else under /open311/v2 is a GeoReport 404 (the error list, not the core envelope)."""
     raise Open311Error(404, f"No GeoReport resource at {PREFIX}/{rest[:80]}")
