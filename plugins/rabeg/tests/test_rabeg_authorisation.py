@@ -22,14 +22,6 @@ ACTIONS = [
 ]
 
 
-def file(client, headers, **extra):
-    data = {"category": "JALAN_RUSAK", "description": "Jalan berlubang besar di depan pasar.",
-            "kelurahan": "36.73.01.1001", **extra}
-    response = client.post(URL, json=data, headers=headers)
-    assert response.status_code == 201
-    return response.get_json()["id"]
-
-
 def act(client, cid, action, body, headers, original):
     if action == "duplicate":
         body = {"original_id": original}
@@ -41,9 +33,9 @@ def entries(db_session, cid):
 
 
 @pytest.mark.parametrize("action,body", ACTIONS, ids=[a for a, _ in ACTIONS])
-def test_an_officer_of_another_opd_gets_404_for_everything(action, body, client, login_as, db_session):
+def test_an_officer_of_another_opd_gets_404_for_everything(action, body, client, login_as, db_session, file_complaint):
     reporter = login_as("citizen")
-    cid, original = file(client, reporter), file(client, reporter)
+    cid, original = file_complaint(reporter)["id"], file_complaint(reporter)["id"]
     stranger = login_as("officer", opd="DLH")
     before = entries(db_session, cid)
     assert client.get(f"{URL}/{cid}", headers=stranger).status_code == 404
@@ -56,9 +48,9 @@ def test_an_officer_of_another_opd_gets_404_for_everything(action, body, client,
 
 
 @pytest.mark.parametrize("action,body", ACTIONS, ids=[a for a, _ in ACTIONS])
-def test_a_citizen_cannot_see_or_act_on_another_citizens_complaint(action, body, client, login_as, db_session):
+def test_a_citizen_cannot_see_or_act_on_another_citizens_complaint(action, body, client, login_as, db_session, file_complaint):
     reporter, other = login_as("citizen"), login_as("citizen")
-    cid, original = file(client, reporter), file(client, reporter)
+    cid, original = file_complaint(reporter)["id"], file_complaint(reporter)["id"]
     before = entries(db_session, cid)
     assert client.get(f"{URL}/{cid}", headers=other).status_code == 404
     assert cid not in [c["id"] for c in client.get(f"{URL}/mine", headers=other).get_json()["items"]]
@@ -71,10 +63,10 @@ def test_a_citizen_cannot_see_or_act_on_another_citizens_complaint(action, body,
     assert entries(db_session, cid) == before
 
 
-def test_internal_notes_never_reach_a_citizen(client, login_as, db_session):
+def test_internal_notes_never_reach_a_citizen(client, login_as, db_session, file_complaint):
     reporter, supporter = login_as("citizen"), login_as("citizen")
     officer, admin = login_as("officer", opd="DPUPR"), login_as("admin")
-    cid = file(client, reporter)
+    cid = file_complaint(reporter)["id"]
     client.post(f"{URL}/{cid}/support", headers=supporter)
     steps = [
         (f"{URL}/{cid}/notes", {"internal_note": f"{SECRET} catatan"}, officer),

@@ -6,12 +6,6 @@ from plugins.rabeg.models import Complaint, Supporter
 URL = "/api/v1/rabeg/complaints"
 
 
-def file(client, headers, **extra):
-    data = {"category": "JALAN_RUSAK", "description": "Jalan berlubang besar di depan pasar.",
-            "kelurahan": "36.73.01.1001", **extra}
-    return client.post(URL, json=data, headers=headers).get_json()["id"]
-
-
 def support(client, cid, headers):
     assert client.post(f"{URL}/{cid}/support", headers=headers).status_code in (200, 201)
 
@@ -24,11 +18,11 @@ def uid(headers):
     return headers["X-Test-User-Id"]
 
 
-def test_a_duplicate_merges_into_the_original(client, login_as, db_session):
+def test_a_duplicate_merges_into_the_original(client, login_as, db_session, file_complaint):
     first, second, fan, both = login_as("citizen"), login_as("citizen"), login_as("citizen"), login_as("citizen")
     officer = login_as("officer", opd="DPUPR")
-    original = file(client, first)
-    duplicate = file(client, second)
+    original = file_complaint(first)["id"]
+    duplicate = file_complaint(second)["id"]
     support(client, duplicate, fan)
     support(client, duplicate, both)
     support(client, original, both)  # already supports the original: not counted twice
@@ -58,12 +52,12 @@ def test_a_duplicate_merges_into_the_original(client, login_as, db_session):
     assert any(e["kind"] == "duplicate" for e in client.get(f"{URL}/{original}", headers=officer).get_json()["timeline"])
 
 
-def test_the_original_must_be_valid(client, login_as, db_session):
+def test_the_original_must_be_valid(client, login_as, db_session, file_complaint):
     citizen, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
-    root = file(client, citizen)
-    merged = file(client, citizen)
+    root = file_complaint(citizen)["id"]
+    merged = file_complaint(citizen)["id"]
     assert mark(client, merged, officer, root).status_code == 200
-    candidate = file(client, citizen)
+    candidate = file_complaint(citizen)["id"]
     # Itself a duplicate: refused, pointing to the root.
     chained = mark(client, candidate, officer, merged)
     assert chained.status_code == 422
@@ -71,11 +65,11 @@ def test_the_original_must_be_valid(client, login_as, db_session):
     # The same complaint, an unknown one, one the officer may not see (another OPD's): 422 alike.
     assert mark(client, candidate, officer, candidate).status_code == 422
     assert mark(client, candidate, officer, 999999).status_code == 422
-    elsewhere = file(client, citizen, category="SAMPAH")
+    elsewhere = file_complaint(citizen, category="SAMPAH")["id"]
     hidden = mark(client, candidate, officer, elsewhere)
     assert hidden.status_code == 422 and hidden.get_json()["error"]["details"]["problem"] == "unknown"
     # A closed or rejected original: 409.
-    rejected = file(client, citizen)
+    rejected = file_complaint(citizen)["id"]
     client.post(f"{URL}/{rejected}/transitions", json={"to": "rejected", "reason": "invalid"}, headers=officer)
     assert mark(client, candidate, officer, rejected).status_code == 409
     assert mark(client, candidate, officer, "abc").status_code == 422
@@ -84,17 +78,17 @@ def test_the_original_must_be_valid(client, login_as, db_session):
     assert db_session.get(Complaint, candidate).duplicate_of_id is None
 
 
-def test_a_final_complaint_cannot_become_a_duplicate(client, login_as):
+def test_a_final_complaint_cannot_become_a_duplicate(client, login_as, file_complaint):
     citizen, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
-    original, done = file(client, citizen), file(client, citizen)
+    original, done = file_complaint(citizen)["id"], file_complaint(citizen)["id"]
     client.post(f"{URL}/{done}/transitions", json={"to": "rejected", "reason": "invalid"}, headers=officer)
     refused = mark(client, done, officer, original)
     assert refused.status_code == 409 and refused.get_json()["error"]["details"] == {"from": "rejected", "to": "rejected"}
 
 
-def test_who_may_mark_duplicates(client, login_as):
+def test_who_may_mark_duplicates(client, login_as, file_complaint):
     citizen = login_as("citizen")
-    original, duplicate = file(client, citizen), file(client, citizen)
+    original, duplicate = file_complaint(citizen)["id"], file_complaint(citizen)["id"]
     assert mark(client, duplicate, citizen, original).status_code == 403
     assert mark(client, duplicate, login_as("citizen"), original).status_code == 403  # no rabeg.handle at all
     assert mark(client, duplicate, login_as("officer", opd="DLH"), original).status_code == 404

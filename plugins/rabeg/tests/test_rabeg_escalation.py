@@ -14,13 +14,6 @@ from plugins.rabeg.models import Complaint, Escalation
 URL = "/api/v1/rabeg/complaints"
 
 
-def file(client, headers, category="JALAN_RUSAK"):
-    answer = client.post(URL, json={"category": category, "description": "Jalan berlubang besar di depan pasar.",
-                                    "kelurahan": "36.73.01.1001"}, headers=headers)
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()["id"]
-
-
 def shift_clock(app, complaint_id, hours):
     """Move a complaint's whole life ``hours`` into the past."""
     with app.app_context():
@@ -48,11 +41,11 @@ def run_job(app):
         return escalate_breaches()
 
 
-def test_the_job_is_registered_and_runs_from_the_scheduler(app, client, login_as):
+def test_the_job_is_registered_and_runs_from_the_scheduler(app, client, login_as, file_complaint):
     admin = login_as("admin")
     jobs = {j["name"]: j for j in client.get("/api/v1/admin/jobs", headers=admin).get_json()["items"]}
     assert jobs["rabeg.escalate"]["every_seconds"] == 300
-    cid = file(client, login_as("citizen"))
+    cid = file_complaint(login_as("citizen"))["id"]
     shift_clock(app, cid, 24 * 30)
     # The scheduler thread (web process in the embedded default, `ragem worker` in production)
     # ticks run_due_jobs: no manual step escalates the complaint.
@@ -65,10 +58,10 @@ def test_the_job_is_registered_and_runs_from_the_scheduler(app, client, login_as
     assert last["rabeg.escalate"]["last_ok"] is True
 
 
-def test_a_breach_escalates_once_to_the_opd_officers_and_the_admins(app, client, login_as):
+def test_a_breach_escalates_once_to_the_opd_officers_and_the_admins(app, client, login_as, file_complaint):
     citizen, officer, admin = login_as("citizen"), login_as("officer", opd="DPUPR"), login_as("admin")
     other_officer = login_as("officer", opd="DLH")
-    cid = file(client, citizen)
+    cid = file_complaint(citizen)["id"]
     assert run_job(app) == 0  # nothing is late yet
     shift_clock(app, cid, 24 * 30)
     assert run_job(app) == 2  # first response and resolution, both past
@@ -87,10 +80,10 @@ def test_a_breach_escalates_once_to_the_opd_officers_and_the_admins(app, client,
     assert all("internal_note" not in e for e in client.get(f"{URL}/{cid}", headers=citizen).get_json()["timeline"])
 
 
-def test_a_met_deadline_never_escalates(app, client, login_as):
+def test_a_met_deadline_never_escalates(app, client, login_as, file_complaint):
     citizen, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
-    answered = file(client, citizen)
-    resolved = file(client, citizen)
+    answered = file_complaint(citizen)["id"]
+    resolved = file_complaint(citizen)["id"]
     client.post(f"{URL}/{answered}/transitions", json={"to": "in_progress"}, headers=officer)
     client.post(f"{URL}/{resolved}/transitions", json={"to": "resolved"}, headers=officer)
     shift_clock(app, answered, 24 * 30)
@@ -101,9 +94,9 @@ def test_a_met_deadline_never_escalates(app, client, login_as):
     assert client.get(f"{URL}/{resolved}", headers=officer).get_json()["escalated"] is False
 
 
-def test_a_reopened_complaint_escalates_again_for_its_new_deadline(app, client, login_as):
+def test_a_reopened_complaint_escalates_again_for_its_new_deadline(app, client, login_as, file_complaint):
     officer = login_as("officer", opd="DPUPR")
-    cid = file(client, login_as("citizen"))
+    cid = file_complaint(login_as("citizen"))["id"]
     client.post(f"{URL}/{cid}/transitions", json={"to": "in_progress"}, headers=officer)
     shift_clock(app, cid, 24 * 30)
     run_job(app)
@@ -126,9 +119,9 @@ def test_a_reopened_complaint_escalates_again_for_its_new_deadline(app, client, 
     assert len(again) == 2 and [k for k, _ in again] == ["resolution", "resolution"] and again[0][1] != again[1][1]
 
 
-def test_a_breach_answered_meanwhile_is_not_escalated(app, client, login_as):
+def test_a_breach_answered_meanwhile_is_not_escalated(app, client, login_as, file_complaint):
     officer = login_as("officer", opd="DPUPR")
-    cid = file(client, login_as("citizen"))
+    cid = file_complaint(login_as("citizen"))["id"]
     shift_clock(app, cid, 24 * 30)
     with app.app_context():
         seen = [b for b in find_breaches(utcnow()) if b[0] == cid]
@@ -138,10 +131,10 @@ def test_a_breach_answered_meanwhile_is_not_escalated(app, client, login_as):
     assert escalations(app, cid) == []
 
 
-def test_two_workers_at_the_same_time_escalate_once(app, client, login_as):
+def test_two_workers_at_the_same_time_escalate_once(app, client, login_as, file_complaint):
     """Two threads, each with its own app context and database session, race on the same breaches."""
     officer = login_as("officer", opd="DPUPR")
-    ids = [file(client, login_as("citizen")) for _ in range(3)]
+    ids = [file_complaint(login_as("citizen"))["id"] for _ in range(3)]
     for cid in ids:
         shift_clock(app, cid, 24 * 30)
     barrier = threading.Barrier(2, timeout=30)

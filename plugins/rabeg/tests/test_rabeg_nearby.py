@@ -2,6 +2,8 @@
 import json
 import math
 
+import pytest
+
 from sqlalchemy import select
 
 from plugins.rabeg.models import Complaint, Supporter
@@ -19,27 +21,27 @@ def east(metres):
     return LON + metres / (111_195.0 * math.cos(math.radians(LAT)))
 
 
-def file(client, headers, lat=LAT, lon=LON, category="JALAN_RUSAK", description="Jalan berlubang besar di sini."):
-    response = client.post(URL, json={"category": category, "description": description, "lat": lat, "lon": lon,
-                                      "address": "Jl. Rahasia 7"}, headers=headers)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
+@pytest.fixture
+def complaint_fields(complaint_fields):
+    """This module's complaints: the shared defaults with the fields its tests rely on."""
+    return {**complaint_fields, "description": "Jalan berlubang besar di sini.", "lat": LAT, "lon": LON,
+            "address": "Jl. Rahasia 7", "kelurahan": None}
 
 
 def near(client, headers, lat=LAT, lon=LON, category="JALAN_RUSAK"):
     return client.get(f"{URL}/nearby?lat={lat}&lon={lon}&category={category}", headers=headers)
 
 
-def test_nearby_lists_open_same_category_complaints_within_250_m_nearest_first(client, login_as, db_session):
+def test_nearby_lists_open_same_category_complaints_within_250_m_nearest_first(client, login_as, db_session, file_complaint):
     reporter, me = login_as("citizen"), login_as("citizen")
-    far = file(client, reporter, lat=north(200), lon=east(200))  # ~283 m away
-    close = file(client, reporter, lat=north(100))
-    closer = file(client, reporter, lat=north(-30), lon=east(20))
-    edge = file(client, reporter, lon=east(240))
-    file(client, reporter, category="SAMPAH", description="Sampah menumpuk di sini juga.")
-    closed = file(client, reporter)
+    far = file_complaint(reporter, lat=north(200), lon=east(200))  # ~283 m away
+    close = file_complaint(reporter, lat=north(100))
+    closer = file_complaint(reporter, lat=north(-30), lon=east(20))
+    edge = file_complaint(reporter, lon=east(240))
+    file_complaint(reporter, category="SAMPAH", description="Sampah menumpuk di sini juga.")
+    closed = file_complaint(reporter)
     db_session.get(Complaint, closed["id"]).state = "closed"
-    duplicate = file(client, reporter)
+    duplicate = file_complaint(reporter)
     db_session.get(Complaint, duplicate["id"]).duplicate_of_id = close["id"]
     db_session.commit()
     response = near(client, me)
@@ -54,11 +56,11 @@ def test_nearby_lists_open_same_category_complaints_within_250_m_nearest_first(c
     assert "Rahasia" not in text and me["X-Test-User-Id"] not in text and reporter["X-Test-User-Id"] not in text
 
 
-def test_nearby_shows_the_moderated_text_and_caps_at_20(client, login_as, db_session):
+def test_nearby_shows_the_moderated_text_and_caps_at_20(client, login_as, db_session, file_complaint):
     reporter = login_as("citizen")
-    first = file(client, reporter)
+    first = file_complaint(reporter)
     for _ in range(21):
-        file(client, reporter, lat=north(50))
+        file_complaint(reporter, lat=north(50))
     db_session.get(Complaint, first["id"]).moderated_description = "Jalan berlubang (disunting)."
     db_session.commit()
     items = near(client, login_as("citizen")).get_json()["items"]
@@ -75,9 +77,9 @@ def test_nearby_needs_a_login_and_good_arguments(client, login_as):
     assert client.get(f"{URL}/nearby?lat=abc&lon={LON}&category=PJU", headers=citizen).status_code == 422
 
 
-def test_me_too_counts_once_and_can_be_withdrawn(client, login_as, db_session):
+def test_me_too_counts_once_and_can_be_withdrawn(client, login_as, db_session, file_complaint):
     reporter, me, other = login_as("citizen"), login_as("citizen"), login_as("citizen")
-    complaint = file(client, reporter)
+    complaint = file_complaint(reporter)
     support = f"{URL}/{complaint['id']}/support"
     first = client.post(support, headers=me)
     assert first.status_code == 201 and first.get_json() == {
@@ -95,17 +97,17 @@ def test_me_too_counts_once_and_can_be_withdrawn(client, login_as, db_session):
     assert ids == [other["X-Test-User-Id"]]
 
 
-def test_me_too_is_refused_for_the_reporter_closed_duplicates_and_unknown(client, login_as, db_session):
+def test_me_too_is_refused_for_the_reporter_closed_duplicates_and_unknown(client, login_as, db_session, file_complaint):
     reporter, me = login_as("citizen"), login_as("citizen")
-    own = file(client, reporter)
+    own = file_complaint(reporter)
     refused = client.post(f"{URL}/{own['id']}/support", headers=reporter)
     assert refused.status_code == 409 and refused.get_json()["error"]["details"]["reason"] == "own_complaint"
     for state in ("closed", "rejected", "resolved"):
-        complaint = file(client, reporter)
+        complaint = file_complaint(reporter)
         db_session.get(Complaint, complaint["id"]).state = state
         db_session.commit()
         assert client.post(f"{URL}/{complaint['id']}/support", headers=me).status_code == 409, state
-    duplicate = file(client, reporter)
+    duplicate = file_complaint(reporter)
     db_session.get(Complaint, duplicate["id"]).duplicate_of_id = own["id"]
     db_session.commit()
     answer = client.post(f"{URL}/{duplicate['id']}/support", headers=me)

@@ -18,13 +18,10 @@ OPEN311 = "/open311/v2"
 PHONE = "0812-3456-7890"
 
 
-def file(client, headers, **overrides):
-    body = {"category": "JALAN_RUSAK", "description": "Jalan berlubang besar di depan pasar.",
-            "kelurahan": "36.73.01.1001", "lat": -6.12, "lon": 106.15}
-    body.update(overrides)
-    filed = client.post(URL, json=body, headers=headers)
-    assert filed.status_code == 201, filed.get_json()
-    return filed.get_json()
+@pytest.fixture
+def complaint_fields(complaint_fields):
+    """This module's complaints: the shared defaults with the fields its tests rely on."""
+    return {**complaint_fields, "lat": -6.12, "lon": 106.15}
 
 
 def open311_texts(client, number):
@@ -37,11 +34,11 @@ def open311_texts(client, number):
     return [answer.get_data(as_text=True) for answer in answers]
 
 
-def test_open311_status_notes_never_carry_the_reporters_confirmation_comment(client, login_as):
+def test_open311_status_notes_never_carry_the_reporters_confirmation_comment(client, login_as, file_complaint):
     # The reporter's verdict comment is their own words to the OPD ("not sent to the supporters"):
     # it may hold their name or phone, and Open311 GET is public.
     reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
-    complaint = file(client, reporter)
+    complaint = file_complaint(reporter)
     cid, number = complaint["id"], complaint["public_number"]
     resolved = client.post(f"{URL}/{cid}/transitions", headers=officer,
                            json={"to": "resolved", "public_message": "Lubang sudah ditambal."})
@@ -60,11 +57,11 @@ def test_open311_status_notes_never_carry_the_reporters_confirmation_comment(cli
         assert timeline[-1]["kind"] == "confirmation" and timeline[-1]["public_message"] == comment
 
 
-def test_open311_status_notes_never_carry_the_moderation_reason_told_to_the_reporter(client, login_as):
+def test_open311_status_notes_never_carry_the_moderation_reason_told_to_the_reporter(client, login_as, file_complaint):
     # The moderation message goes to the reporter alone and names why their text was replaced
     # (often the very personal data removed); the public view shows only the replaced text.
     reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
-    complaint = file(client, reporter, description=f"Jalan rusak parah, telepon saya {PHONE}.")
+    complaint = file_complaint(reporter, description=f"Jalan rusak parah, telepon saya {PHONE}.")
     cid, number = complaint["id"], complaint["public_number"]
     reason = f"Menghapus nomor HP pelapor {PHONE}"
     moderated = client.post(f"{URL}/{cid}/moderation", headers=officer,
@@ -81,11 +78,11 @@ def test_open311_status_notes_never_carry_the_moderation_reason_told_to_the_repo
     assert timeline[-1]["kind"] == "moderation" and reason in timeline[-1]["public_message"]
 
 
-def test_an_anonymous_reports_timeline_names_no_one_after_the_reporters_verdict(client, login_as, db_session):
+def test_an_anonymous_reports_timeline_names_no_one_after_the_reporters_verdict(client, login_as, db_session, file_complaint):
     # Filing already records no actor for an anonymous report ("officers read the timeline"); the
     # reporter's later verdict must not put their account on it either.
     reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
-    cid = file(client, reporter, anonymous=True)["id"]
+    cid = file_complaint(reporter, anonymous=True)["id"]
     assert client.post(f"{URL}/{cid}/transitions", json={"to": "resolved"}, headers=officer).status_code == 200
     verdict = client.post(f"{URL}/{cid}/confirmation", json={"fixed": False, "rating": 2}, headers=reporter)
     assert verdict.status_code == 200, verdict.get_json()
@@ -93,10 +90,10 @@ def test_an_anonymous_reports_timeline_names_no_one_after_the_reporters_verdict(
     assert reporter["X-Test-User-Id"] not in actors
 
 
-def test_an_officer_who_read_the_complaint_before_a_reroute_cannot_change_it_after(client, login_as, db_session):
+def test_an_officer_who_read_the_complaint_before_a_reroute_cannot_change_it_after(client, login_as, db_session, file_complaint):
     # The old OPD loses the complaint the moment the re-routing commits, also for a state change
     # that checked access just before (the officer's request raced the admin's).
-    cid = file(client, login_as("citizen"))["id"]
+    cid = file_complaint(login_as("citizen"))["id"]
     stale = db_session.get(Complaint, cid)  # what the DPUPR officer's request read and checked
     assert (stale.opd_code, stale.state) == ("DPUPR", "assigned")
     with Session(toolkit.db.engine) as other:  # meanwhile the admin's re-routing commits
@@ -108,13 +105,13 @@ def test_an_officer_who_read_the_complaint_before_a_reroute_cannot_change_it_aft
     assert db_session.get(Complaint, cid).state == "assigned"
 
 
-def test_a_supporters_inbox_carries_no_internal_note_reason_comment_or_officer(client, login_as):
+def test_a_supporters_inbox_carries_no_internal_note_reason_comment_or_officer(client, login_as, file_complaint):
     # Checked in the audit and kept as a guard: supporters are told about every change, but only
     # what the public may read (no internal note, re-routing reason, moderation notice, the
     # reporter's own comment, or who acted).
     reporter, supporter = login_as("citizen"), login_as("citizen")
     officer, admin = login_as("officer", opd="DPUPR"), login_as("admin")
-    cid = file(client, reporter)["id"]
+    cid = file_complaint(reporter)["id"]
     assert client.post(f"{URL}/{cid}/support", headers=supporter).status_code == 201
     secret = "RAHASIA-9931"
     steps = [
@@ -138,7 +135,7 @@ def test_a_supporters_inbox_carries_no_internal_note_reason_comment_or_officer(c
         assert headers["X-Test-User-Id"] not in text
 
 
-def test_a_hidden_photo_gets_no_new_link_in_public_answers(client, login_as):
+def test_a_hidden_photo_gets_no_new_link_in_public_answers(client, login_as, file_complaint):
     # Checked in the audit and kept as a guard: once moderated, a photo's signed link goes only to
     # the OPD's staff (not to the public list, Open311's media_url, or the reporter's own view).
     reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
@@ -150,7 +147,7 @@ def test_a_hidden_photo_gets_no_new_link_in_public_answers(client, login_as):
                                headers=reporter, content_type="multipart/form-data")
         assert uploaded.status_code == 201, uploaded.get_json()
         ids.append(uploaded.get_json()["id"])
-    complaint = file(client, reporter, photos=ids)
+    complaint = file_complaint(reporter, photos=ids)
     cid, number = complaint["id"], complaint["public_number"]
     face = ids[0]
     face_file = next(p["url"] for p in complaint["photos"] if p["id"] == face).split("?")[0]

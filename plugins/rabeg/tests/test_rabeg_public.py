@@ -54,12 +54,10 @@ def upload(client, headers):
     return answer.get_json()["id"]
 
 
-def file(client, headers, **extra):
-    data = {"category": "JALAN_RUSAK", "description": "Jalan berlubang besar di depan pasar.", "kelurahan": SERANG,
-            "lat": -6.12, "lon": 106.15, "address": ADDRESS, **extra}
-    answer = client.post(URL, json=data, headers=headers)
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()["id"]
+@pytest.fixture
+def complaint_fields(complaint_fields):
+    """This module's complaints: the shared defaults with the fields its tests rely on."""
+    return {**complaint_fields, "kelurahan": SERANG, "lat": -6.12, "lon": 106.15, "address": ADDRESS}
 
 
 def update(app, model, row_id, **values):
@@ -78,17 +76,17 @@ def reporter_name(app, headers):
 
 
 @pytest.fixture
-def world(app, client, login_as):
+def world(app, client, login_as, file_complaint):
     citizen, named_citizen, officer = login_as("citizen"), login_as("citizen"), login_as("officer", opd="DPUPR")
     photos = [upload(client, citizen), upload(client, citizen)]
     c = {
-        "plain": file(client, citizen, photos=photos),
-        "named": file(client, named_citizen, show_name_publicly=True, category="BANJIR"),
-        "anonymous": file(client, citizen, anonymous=True, show_name_publicly=True, kelurahan=KASEMEN,
-                          lat=-6.05, lon=106.20),
-        "no_point": file(client, citizen, lat=None, lon=None, category="SAMPAH"),
-        "moderated": file(client, citizen, description=ORIGINAL_TEXT),
-        "duplicate": file(client, citizen),
+        "plain": file_complaint(citizen, photos=photos)["id"],
+        "named": file_complaint(named_citizen, show_name_publicly=True, category="BANJIR")["id"],
+        "anonymous": file_complaint(citizen, anonymous=True, show_name_publicly=True, kelurahan=KASEMEN,
+                          lat=-6.05, lon=106.20)["id"],
+        "no_point": file_complaint(citizen, lat=None, lon=None, category="SAMPAH")["id"],
+        "moderated": file_complaint(citizen, description=ORIGINAL_TEXT)["id"],
+        "duplicate": file_complaint(citizen)["id"],
     }
     client.post(f"{URL}/{c['plain']}/transitions", json={"to": "in_progress", "internal_note": SECRET_NOTE},
                 headers=officer)

@@ -12,13 +12,6 @@ URL = "/api/v1/rabeg/complaints"
 SERANG, CIPARE, KASEMEN = "36.73.01.1001", "36.73.01.1002", "36.73.02.1001"
 
 
-def file(client, headers, category="JALAN_RUSAK", kelurahan=SERANG):
-    answer = client.post(URL, json={"category": category, "description": "Jalan berlubang besar di depan pasar.",
-                                    "kelurahan": kelurahan}, headers=headers)
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()["id"]
-
-
 def set_columns(app, complaint_id, **values):
     with app.app_context():
         c = db.session.get(Complaint, complaint_id)
@@ -37,16 +30,16 @@ def ids(client, headers, query=""):
 
 
 @pytest.fixture
-def world(app, client, login_as):
+def world(app, client, login_as, file_complaint):
     """Five DPUPR complaints and one DLH complaint, with hand-set times and states."""
     citizen = login_as("citizen")
     c = {
-        "road_serang": file(client, citizen),
-        "road_cipare": file(client, citizen, kelurahan=CIPARE),
-        "road_kasemen": file(client, citizen, kelurahan=KASEMEN),
-        "flood": file(client, citizen, category="BANJIR"),
-        "road_done": file(client, citizen),
-        "rubbish": file(client, citizen, category="SAMPAH"),  # DLH
+        "road_serang": file_complaint(citizen)["id"],
+        "road_cipare": file_complaint(citizen, kelurahan=CIPARE)["id"],
+        "road_kasemen": file_complaint(citizen, kelurahan=KASEMEN)["id"],
+        "flood": file_complaint(citizen, category="BANJIR")["id"],
+        "road_done": file_complaint(citizen)["id"],
+        "rubbish": file_complaint(citizen, category="SAMPAH")["id"],  # DLH
     }
     now = utcnow()
     day = timedelta(days=1)

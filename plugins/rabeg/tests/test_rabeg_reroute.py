@@ -1,21 +1,23 @@
 """Re-routing: only Diskominfo admins send a complaint to another OPD; audited, counted, deadlines unchanged."""
+import pytest
+
 URL = "/api/v1/rabeg/complaints"
 
 
-def file(client, headers, **extra):
-    data = {"category": "JALAN_RUSAK", "description": "Lampu jalan mati di depan pasar, bukan jalan rusak.",
-            "kelurahan": "36.73.01.1001", **extra}
-    return client.post(URL, json=data, headers=headers).get_json()["id"]
+@pytest.fixture
+def complaint_fields(complaint_fields):
+    """This module's complaints: the shared defaults with the fields its tests rely on."""
+    return {**complaint_fields, "description": "Lampu jalan mati di depan pasar, bukan jalan rusak."}
 
 
 def reroute(client, cid, headers, opd="DISPERKIM", reason="Salah kategori: ini lampu jalan"):
     return client.post(f"{URL}/{cid}/reroute", json={"opd": opd, "reason": reason}, headers=headers)
 
 
-def test_an_admin_sends_a_complaint_to_another_opd(client, login_as):
+def test_an_admin_sends_a_complaint_to_another_opd(client, login_as, file_complaint):
     reporter, admin = login_as("citizen"), login_as("admin")
     dpupr, disperkim = login_as("officer", opd="DPUPR"), login_as("officer", opd="DISPERKIM")
-    cid = file(client, reporter)
+    cid = file_complaint(reporter)["id"]
     before = client.get(f"{URL}/{cid}", headers=admin).get_json()
     answer = reroute(client, cid, admin)
     assert answer.status_code == 200, answer.get_json()
@@ -48,18 +50,18 @@ def test_an_admin_sends_a_complaint_to_another_opd(client, login_as):
     assert reroute(client, cid, admin, opd="DPUPR").get_json()["reroute_count"] == 2
 
 
-def test_only_admins_reroute(client, login_as):
+def test_only_admins_reroute(client, login_as, file_complaint):
     reporter = login_as("citizen")
-    cid = file(client, reporter)
+    cid = file_complaint(reporter)["id"]
     assert reroute(client, cid, reporter).status_code == 403
     assert reroute(client, cid, login_as("officer", opd="DPUPR")).status_code == 403
     assert reroute(client, cid, login_as("officer", opd="DLH")).status_code == 404
     assert reroute(client, 999999, login_as("admin")).status_code == 404
 
 
-def test_bad_reroutes_are_refused_and_change_nothing(client, login_as):
+def test_bad_reroutes_are_refused_and_change_nothing(client, login_as, file_complaint):
     admin, officer = login_as("admin"), login_as("officer", opd="DPUPR")
-    cid = file(client, login_as("citizen"))
+    cid = file_complaint(login_as("citizen"))["id"]
     assert reroute(client, cid, admin, opd="NOPE").status_code == 422
     same = reroute(client, cid, admin, opd="DPUPR")
     assert same.status_code == 422 and same.get_json()["error"]["details"] == {"opd": "DPUPR"}

@@ -9,12 +9,6 @@ from plugins.rabeg.models import Photo, TimelineEntry
 URL = "/api/v1/rabeg/complaints"
 
 
-def file(client, headers, **extra):
-    data = {"category": "JALAN_RUSAK", "description": "Jalan berlubang besar di depan pasar.",
-            "kelurahan": "36.73.01.1001", **extra}
-    return client.post(URL, json=data, headers=headers).get_json()["id"]
-
-
 def jpeg() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (120, 80), (10, 90, 200)).save(out, "JPEG")
@@ -32,9 +26,9 @@ def inbox(client, headers):
     return client.get("/api/v1/me/notifications", headers=headers).get_json()["items"]
 
 
-def test_a_response_reaches_the_reporter_and_stops_the_first_response_clock(client, login_as):
+def test_a_response_reaches_the_reporter_and_stops_the_first_response_clock(client, login_as, file_complaint):
     reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
-    cid = file(client, reporter)
+    cid = file_complaint(reporter)["id"]
     answer = client.post(f"{URL}/{cid}/responses", json={"public_message": "Tim kami akan survei besok pagi."},
                          headers=officer)
     assert answer.status_code == 201, answer.get_json()
@@ -51,9 +45,9 @@ def test_a_response_reaches_the_reporter_and_stops_the_first_response_clock(clie
     assert later.get_json()["first_responded_at"] == detail["first_responded_at"]
 
 
-def test_a_response_with_photos_attaches_them(client, login_as, db_session):
+def test_a_response_with_photos_attaches_them(client, login_as, db_session, file_complaint):
     reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
-    cid = file(client, reporter)
+    cid = file_complaint(reporter)["id"]
     photos = [upload(client, officer), upload(client, officer)]
     answer = client.post(f"{URL}/{cid}/responses", json={"public_message": "Foto sesudah perbaikan.", "photos": photos},
                          headers=officer)
@@ -74,9 +68,9 @@ def test_a_response_with_photos_attaches_them(client, login_as, db_session):
                              .where(TimelineEntry.complaint_id == cid, TimelineEntry.kind == "response")) == 1
 
 
-def test_a_response_from_a_template_uses_its_indonesian_text(client, login_as):
+def test_a_response_from_a_template_uses_its_indonesian_text(client, login_as, file_complaint):
     reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
-    cid = file(client, reporter)
+    cid = file_complaint(reporter)["id"]
     templates = client.get("/api/v1/rabeg/response-templates?category=JALAN_RUSAK&state=assigned",
                            headers=officer).get_json()["items"]
     generic = next(t for t in templates if t["state"] is None)
@@ -89,9 +83,9 @@ def test_a_response_from_a_template_uses_its_indonesian_text(client, login_as):
     assert own.get_json()["timeline"][-1]["public_message"] == "Kata saya."
 
 
-def test_a_response_needs_a_message_or_a_fitting_template(client, login_as):
+def test_a_response_needs_a_message_or_a_fitting_template(client, login_as, file_complaint):
     officer = login_as("officer", opd="DPUPR")
-    cid = file(client, login_as("citizen"))
+    cid = file_complaint(login_as("citizen"))["id"]
     for body in ({}, {"public_message": ""}, {"public_message": "   "}, {"template_id": 999999},
                  {"public_message": "x", "extra": 1}, {"photos": "abc", "public_message": "x"}):
         response = client.post(f"{URL}/{cid}/responses", json=body, headers=officer)
@@ -106,9 +100,9 @@ def test_a_response_needs_a_message_or_a_fitting_template(client, login_as):
     assert [e["kind"] for e in detail["timeline"]] == ["transition", "transition"]
 
 
-def test_notes_are_for_staff_only_and_tell_nobody(client, login_as):
+def test_notes_are_for_staff_only_and_tell_nobody(client, login_as, file_complaint):
     reporter, officer = login_as("citizen"), login_as("officer", opd="DPUPR")
-    cid = file(client, reporter)
+    cid = file_complaint(reporter)["id"]
     before = len(inbox(client, reporter))
     note = client.post(f"{URL}/{cid}/notes", json={"internal_note": "RAHASIA: kontraktor lama bermasalah"},
                        headers=officer)
@@ -126,9 +120,9 @@ def test_notes_are_for_staff_only_and_tell_nobody(client, login_as):
     assert client.post(f"{URL}/{cid}/notes", json={"internal_note": ""}, headers=officer).status_code == 422
 
 
-def test_only_the_assigned_opd_responds(client, login_as):
+def test_only_the_assigned_opd_responds(client, login_as, file_complaint):
     reporter = login_as("citizen")
-    cid = file(client, reporter)
+    cid = file_complaint(reporter)["id"]
     say = {"public_message": "Halo"}
     assert client.post(f"{URL}/{cid}/responses", json=say, headers=reporter).status_code == 403
     assert client.post(f"{URL}/{cid}/responses", json=say, headers=login_as("officer", opd="DLH")).status_code == 404
