@@ -154,11 +154,16 @@ class KpiValue:
 
 @dataclass(frozen=True)
 class PeriodicJob:
-    """A job the scheduler runs every ``every_seconds`` (at most once per interval platform-wide)."""
+    """A job the scheduler runs every ``every_seconds`` (at most once per interval platform-wide).
+
+    A job of a day or more (``every_seconds`` a multiple of 86400) runs at a stated time of day in
+    WIB, the city's clock: ``at="02:00"``, midnight WIB when not given. Shorter jobs take no ``at``.
+    """
 
     name: str
     every_seconds: int
     func: Callable[[], Any]
+    at: str | None = None
 
 
 #: Channels a message can leave RAGEM through (``ragem_deliver_message``).

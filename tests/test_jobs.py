@@ -433,3 +433,56 @@ def test_ragem_worker_burst_runs_the_queue_and_due_periodic_jobs(make_app, monke
 def _enqueue_plain(app, func_, *args):
     with app.app_context():
         return toolkit.enqueue(func_, *args)
+
+
+# -- daily jobs keep the city's clock ----------------------------------------------------------------
+
+class Nightly:
+    """A throwaway service with a daily job at 02:00 WIB and one left at the default (midnight WIB)."""
+
+    def __init__(self):
+        self.runs = []
+
+    @hookimpl
+    def ragem_plugin_info(self):
+        return PluginInfo(slug="nightly", name={"id": "Malam", "en": "Nightly"}, description={"id": "Uji", "en": "Test"},
+                          opd="DISKOMINFO", version="1.0")
+
+    @hookimpl
+    def ragem_periodic_jobs(self):
+        return [PeriodicJob("report", every_seconds=86400, func=lambda: self.runs.append("report"), at="02:00"),
+                PeriodicJob("digest", every_seconds=86400, func=lambda: self.runs.append("digest"))]
+
+
+def test_a_daily_job_runs_at_its_wib_time_not_at_midnight_utc(make_app):
+    app = make_app(extra_plugins=[("nightly", Nightly())], entry_points=False)
+    with app.app_context():
+        # 01:59 WIB on 3 Nov is 18:59 UTC on 2 Nov: both jobs' slots began earlier (2 Nov 02:00 and
+        # 3 Nov 00:00 WIB), so each runs once.
+        assert run_due_jobs(now=datetime(2026, 11, 2, 18, 59)) == ["nightly.digest", "nightly.report"]
+        # 02:00 WIB: a new day begins for the report; the digest's day began at midnight WIB.
+        assert run_due_jobs(now=datetime(2026, 11, 2, 19, 0)) == ["nightly.report"]
+        assert run_due_jobs(now=datetime(2026, 11, 2, 23, 59)) == []
+        # Midnight UTC (07:00 WIB) starts nothing: the old UTC-aligned slots would have run both here.
+        assert run_due_jobs(now=datetime(2026, 11, 3, 0, 0)) == []
+        # Midnight WIB of 4 Nov (17:00 UTC on 3 Nov) begins the digest's next day.
+        assert run_due_jobs(now=datetime(2026, 11, 3, 17, 0)) == ["nightly.digest"]
+
+
+def test_the_admin_jobs_view_states_the_wib_time(make_app, login_as):
+    app = make_app(extra_plugins=[("nightly", Nightly())], entry_points=False)
+    admin = login_as("admin", target_app=app)
+    items = {j["name"]: j for j in app.test_client().get("/api/v1/admin/jobs", headers=admin).get_json()["items"]}
+    assert items["nightly.report"]["at"] == "02:00" and items["nightly.digest"]["at"] == "00:00"
+    assert items["core.files-cleanup"]["at"] is None  # hourly: no time of day
+
+
+@pytest.mark.parametrize("job, problem", [
+    (PeriodicJob("x", every_seconds=3600, func=print, at="02:00"), "only for jobs of a day or more"),
+    (PeriodicJob("x", every_seconds=86400, func=print, at="25:00"), "HH:MM"),
+    (PeriodicJob("x", every_seconds=86400, func=print, at="2:00"), "HH:MM"),
+])
+def test_a_bad_time_of_day_is_refused(job, problem):
+    from ragem.jobs.scheduler import _problem
+
+    assert problem in _problem(job)

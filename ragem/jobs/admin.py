@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from ragem.audit.service import record
 from ragem.extensions import db
 from ragem.jobs.models import FailedJob, JobRun
-from ragem.jobs.scheduler import periodic_jobs
+from ragem.jobs.scheduler import DAY_SECONDS, periodic_jobs
 from ragem.pagination import paginate
 
 
@@ -33,6 +33,7 @@ def periodic_overview() -> list[dict[str, Any]]:
         run = runs.get(job.name)
         overview.append({
             "name": job.name, "service": job.slug, "every_seconds": job.every_seconds,
+            "at": (job.at or "00:00") if job.every_seconds % DAY_SECONDS == 0 else None,
             "last_started_at": run.claimed_at if run else None,
             "last_finished_at": run.finished_at if run else None,
             # None while the last run is still going (or died with its process).

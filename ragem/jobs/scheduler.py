@@ -1,6 +1,8 @@
 """Periodic jobs contributed by plugins (``ragem_periodic_jobs``), run once per interval platform-wide.
 
-Time is cut into slots of ``every_seconds`` (slot = floor(epoch / every_seconds)). Whoever runs
+Time is cut into slots of ``every_seconds`` (slot = floor(epoch / every_seconds)); the slots of a
+daily or longer job start at its stated WIB time of day instead (``PeriodicJob.at``, midnight WIB by
+default), not at midnight UTC, which is 07:00 in Kota Serang. Whoever runs
 ``run_due_jobs`` first in a slot claims it by inserting ``(name, slot)`` into ``job_run``; the
 unique constraint turns every other worker's insert into an ``IntegrityError``, so the job runs
 once per slot however many processes and hosts tick, on SQLite and PostgreSQL alike.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -38,6 +41,12 @@ KEEP_SLOTS = 100  # job_run rows kept per job; older slots can never be claimed 
 _start_lock = threading.Lock()
 
 
+#: Kota Serang's clock (WIB, UTC+7, no daylight saving) and the length of a day.
+WIB_OFFSET_SECONDS = 7 * 3600
+DAY_SECONDS = 24 * 3600
+_AT_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
 @dataclass(frozen=True)
 class ScheduledJob:
     """A plugin's periodic job under its platform-wide name ``<slug>.<name>``."""
@@ -46,6 +55,16 @@ class ScheduledJob:
     name: str
     every_seconds: int
     func: Callable[[], Any]
+    at: str | None = None
+
+    def slot(self, epoch: float) -> int:
+        """The slot ``epoch`` falls in: a daily or longer job's slots begin at its WIB time of day."""
+        if self.every_seconds % DAY_SECONDS:
+            return int(epoch // self.every_seconds)
+        hours, minutes = (int(part) for part in (self.at or "00:00").split(":"))
+        # Shift the clock so that the stated WIB time lands on a slot boundary.
+        shift = WIB_OFFSET_SECONDS - (hours * 3600 + minutes * 60)
+        return int((epoch + shift) // self.every_seconds)
 
 
 def scheduler_enabled(settings: dict[str, Any]) -> bool:
@@ -80,7 +99,7 @@ def periodic_jobs(app: Flask | None = None) -> list[ScheduledJob]:
         return cached
     registry = app.extensions["ragem.plugins"]
     found: dict[str, ScheduledJob] = {
-        f"{CORE}.{job.name}": ScheduledJob(CORE, f"{CORE}.{job.name}", job.every_seconds, job.func)
+        f"{CORE}.{job.name}": ScheduledJob(CORE, f"{CORE}.{job.name}", job.every_seconds, job.func, job.at)
         for job in app.extensions.get(CORE_JOBS_KEY, ())
     }
     # Switched-off services are skipped at run time, not here: a toggle must not need a restart.
@@ -93,7 +112,7 @@ def periodic_jobs(app: Flask | None = None) -> list[ScheduledJob]:
             if problem:
                 log.error("periodic job %s skipped: %s", name, problem, extra={"plugin": record.name, "job": name})
                 continue
-            found[name] = ScheduledJob(record.slug, name, job.every_seconds, job.func)
+            found[name] = ScheduledJob(record.slug, name, job.every_seconds, job.func, job.at)
     jobs = sorted(found.values(), key=lambda j: j.name)
     app.extensions["ragem.periodic_jobs"] = jobs
     return jobs
@@ -108,6 +127,11 @@ def _problem(job: Any) -> str | None:
         return "every_seconds must be a positive whole number"
     if not callable(job.func):
         return "func must be callable"
+    if job.at is not None:
+        if job.every_seconds % DAY_SECONDS:
+            return "at (a WIB time of day) is only for jobs of a day or more"
+        if not isinstance(job.at, str) or not _AT_PATTERN.match(job.at):
+            return "at must be a WIB time of day, HH:MM"
     return None
 
 
@@ -133,7 +157,7 @@ def run_due_jobs(now: datetime | float | None = None) -> list[str]:
     for job in periodic_jobs(app):
         if job.slug != CORE and not is_available(job.slug):
             continue  # an admin switched the service off: its schedule pauses with it
-        slot = int(epoch // job.every_seconds)
+        slot = job.slot(epoch)
         if seen.get(job.name) == slot:
             continue  # this process already saw the slot taken: spare the database a doomed insert
         claimed = _claim(job.name, slot)  # a database error propagates: the next tick tries again

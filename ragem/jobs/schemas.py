@@ -13,6 +13,9 @@ class PeriodicJobSchema(BaseSchema):
     name = fields.String(required=True, metadata={"example": "rabeg.escalate"})
     service = fields.String(required=True)
     every_seconds = fields.Integer(required=True)
+    at = fields.String(allow_none=True, metadata={
+        "description": "the WIB time of day a daily or longer job runs (HH:MM); null for shorter ones",
+        "example": "02:00"})
     last_started_at = UtcDateTime(allow_none=True)
     last_finished_at = UtcDateTime(allow_none=True)
     last_ok = fields.Boolean(allow_none=True, metadata={"description": "null while running or if it never ran"})
