@@ -22,11 +22,17 @@ COMMAND_MODULES = (
 )
 
 
+#: The database of the last app a command built, named in error messages.
+_last_database_url: list[str] = []
+
+
 def build_app():
     """The app the commands act on (from the environment, like ``gunicorn wsgi:app``)."""
     from ragem.app import create_app
 
-    return create_app()
+    app = create_app()
+    _last_database_url[:] = [app.config["SQLALCHEMY_DATABASE_URI"]]
+    return app
 
 
 class RagemGroup(click.Group):
@@ -45,8 +51,23 @@ class RagemGroup(click.Group):
                 found[command.name] = command
         return found
 
+    def invoke(self, ctx):
+        """Run the command; an error an operator can act on becomes a sentence with the next step."""
+        from ragem.cli.errors import explain
+
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise
+        except Exception as exc:  # noqa: BLE001 - explained below, or re-raised as it was
+            explained = explain(exc, _last_database_url[0] if _last_database_url else None)
+            if explained is None:
+                raise
+            raise explained from None
+
     def list_commands(self, ctx):
-        return sorted(set(self._core()) | set(super().list_commands(ctx)))
+        """The core's commands and the command groups of the plugins (``ragem rabeg ...``)."""
+        return sorted(set(self._core()) | set(super().list_commands(ctx)) | set(_plugin_slugs_with_commands()))
 
     def get_command(self, ctx, name):
         core = self._core()
@@ -56,6 +77,18 @@ class RagemGroup(click.Group):
         if command is not None:
             return command
         return _plugin_group(name)
+
+
+def _plugin_slugs_with_commands() -> list[str]:
+    """Slugs of the started plugins that contribute commands (an app is built to know them; if the
+    configuration is broken, ``--help`` still lists the core's commands)."""
+    from ragem.config import ConfigError
+
+    try:
+        registry = build_app().extensions["ragem.plugins"]
+    except ConfigError:
+        return []
+    return [record.slug for record in registry.services() if registry.impls("ragem_cli_commands", record)]
 
 
 def _plugin_group(slug: str) -> click.Group | None:

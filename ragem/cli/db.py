@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ragem.cli import build_app
+from ragem.cli.errors import describe_database
 
 
 @click.group("db")
@@ -17,6 +18,7 @@ def upgrade():
     from ragem.migrate import MigrationError, upgrade_all
 
     app = build_app()
+    click.echo(f"database: {describe_database(app.config['SQLALCHEMY_DATABASE_URI'])}")
     try:
         applied = upgrade_all(app)
     except MigrationError as exc:

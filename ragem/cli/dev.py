@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ragem import cli
+from ragem.cli.errors import describe_database
 from ragem.timeutil import isoformat_z
 
 
@@ -21,6 +22,7 @@ def outbox(limit):
     app = cli.build_app()
     if app.config["RAGEM"]["ENV"] == "production":
         raise click.ClickException("ragem dev outbox is refused in production (messages may hold one-time codes)")
+    click.echo(f"database: {describe_database(app.config['SQLALCHEMY_DATABASE_URI'])}")
     with app.app_context():
         messages = latest(limit)
         if not messages:

@@ -8,15 +8,12 @@ from ragem.cli import build_app
 
 def _toggle(slug: str, enabled: bool, reason: str, message_id: str | None, message_en: str | None, confirm: bool):
     from ragem.catalog.service import set_service_state
-    from ragem.errors import ApiError
 
     app = build_app()
     message = {"id": message_id, "en": message_en or message_id} if message_id else None
     with app.app_context():
-        try:
-            item = set_service_state(slug, enabled=enabled, reason=reason, message=message, confirm=confirm)
-        except ApiError as exc:
-            raise click.ClickException(f"{exc.code}: {exc.details}") from None
+        # A refusal (ApiError) is turned into a sentence with the next step by the ragem group.
+        item = set_service_state(slug, enabled=enabled, reason=reason, message=message, confirm=confirm)
     click.echo(f"{item['slug']}: {'enabled' if item['enabled'] else 'disabled'} ({reason})")
 
 
