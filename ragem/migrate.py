@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -175,8 +176,42 @@ def _upgrade(app: Flask, history: History) -> list[str]:
     applied: list[str] = []
     # One transaction per history: a broken plugin migration never rolls back the core's.
     with db.engine.begin() as connection:
+        adopted = _adopt_unversioned(app, history, connection)
+        if adopted:
+            return [adopted]
         command.upgrade(_config(app, history, connection, applied), "heads")
     return applied
+
+
+def _adopt_unversioned(app: Flask, history: History, connection: Connection) -> str | None:
+    """Bring a history under migrations when its tables exist but its version table does not.
+
+    A database made with ``create_all`` (an early install, a copied test database) has the tables
+    and no Alembic version: upgrading from nothing would fail on "table already exists". When the
+    tables match the models exactly, the history is stamped at its head; when they differ, nothing
+    is guessed: the error lists the differences.
+    """
+    names = set(inspect(connection).get_table_names())
+    if history.version_table in names:
+        return None
+    owner = table_owner(app, connection, history)
+    if not any(owner.owns(name) for name in names):
+        return None  # a new history: the normal upgrade creates its tables
+    context = MigrationContext.configure(connection, opts={
+        "include_name": owner.include_name, "include_object": owner.include_object, "compare_type": True,
+    })
+    differences = compare_metadata(context, db.metadata)
+    if differences:
+        shown = "; ".join(str(difference)[:160] for difference in differences[:3])
+        raise MigrationError(
+            f"{history.name}: its tables exist but were not made by migrations (no {history.version_table}) "
+            f"and differ from the models in {len(differences)} ways ({shown}); back the database up and "
+            "bring it in line by hand, or start from an empty database"
+        )
+    cfg = _config(app, history, connection)
+    command.stamp(cfg, "heads")
+    heads = ", ".join(ScriptDirectory.from_config(cfg).get_heads())
+    return f"{history.name} {heads} stamped: its tables were made without migrations and match the models"
 
 
 def upgrade_all(app: Flask) -> list[str]:

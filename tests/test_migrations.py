@@ -13,7 +13,7 @@ from ragem import toolkit
 from ragem.app import create_app
 from ragem.cli import main
 from ragem.extensions import db
-from ragem.migrate import TableOwner, current, histories, revision, table_owner, upgrade_all
+from ragem.migrate import MigrationError, TableOwner, current, histories, revision, table_owner, upgrade_all
 from ragem.toolkit import hookimpl
 
 
@@ -228,3 +228,30 @@ def test_files_stored_before_the_attached_column_count_as_attached(build):
     with app.app_context(), db.engine.connect() as connection:
         attached = connection.execute(text("SELECT attached_at FROM stored_file")).scalar()
     assert str(attached).startswith("2026-11-01 08:00:00")
+
+
+def test_a_database_made_without_migrations_is_brought_under_them(build):
+    """A database created with create_all (no version table) matching the models is stamped, and
+    later upgrades work from there; nothing is dropped or recreated."""
+    app = build()
+    with app.app_context():
+        db.create_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO region (code, bps_code, name, level, parent_code) "
+                                    "VALUES ('99', '9999', 'Uji', 'kota', NULL)"))
+    applied = upgrade_all(app)
+    assert any(line.startswith("core 0") and "stamped" in line for line in applied), applied
+    assert all(state.up_to_date for state in current(app))
+    assert upgrade_all(app) == []  # at the head now: nothing more to do
+    with app.app_context(), db.engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM region WHERE code = '99'")).scalar() == "Uji"
+
+
+def test_a_database_made_without_migrations_that_differs_is_not_guessed_at(build):
+    app = build()
+    with app.app_context():
+        db.create_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE job_run"))
+    with pytest.raises(MigrationError, match="differ from the models"):
+        upgrade_all(app)
