@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import importlib
 import itertools
 import os
 import sys
@@ -224,7 +225,10 @@ def invoke_cli(app, args: list[str], **kwargs):
     if app is None:
         return CliRunner().invoke(_cli.main, list(args), **kwargs)
     # The commands act on this app, not one built from the environment. Command modules that
-    # imported build_app by name hold their own reference: patch it wherever it is.
+    # imported build_app by name hold their own reference: load them all first (one imported
+    # while patched would keep the patch for good), then patch it wherever it is.
+    for name in _cli.COMMAND_MODULES:
+        importlib.import_module(name)
     modules = [module for name, module in list(sys.modules.items())
                if (name == "ragem.cli" or name.startswith("ragem.cli.")) and hasattr(module, "build_app")]
     originals = [(module, module.build_app) for module in modules]

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "ragem.cli.users",
     "ragem.cli.openapi",
     "ragem.cli.worker",
+    "ragem.cli.jobs",
     "ragem.cli.dev",
     "ragem.cli.keys",
 )

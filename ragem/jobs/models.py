@@ -24,6 +24,9 @@ class FailedJob(db.Model):
     error: Mapped[str] = mapped_column(Text, nullable=False)  # the last traceback, truncated
     attempts: Mapped[int] = mapped_column(Integer, nullable=False)
     failed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    # What a retry needs, as JSON: {"path", "args", "kwargs"} of a queued job whose arguments are
+    # JSON (ids and texts, as enqueue asks), or {"periodic": name}; NULL when it cannot be replayed.
+    replay: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_failed_job_failed_at", "failed_at"),)
 

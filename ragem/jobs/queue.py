@@ -35,6 +35,7 @@ from ragem.jobs.runner import (
     describe_args,
     job_path,
     on_rq_failure,
+    replay_of_call,
     resolve,
     run_job,
     run_with_retries,
@@ -60,6 +61,10 @@ class QueuedJob:
     args: tuple
     kwargs: dict[str, Any]
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # How a failure is recorded, when not by path and arguments (a periodic job run out of turn
+    # keeps its own name, so its failures stay together).
+    name: str | None = None
+    replay: str | None = None
 
     def call(self) -> Any:
         """Run the job's function once (resolved by path, as a worker on another host would)."""
@@ -104,8 +109,10 @@ def dispatch(app: Flask, job: QueuedJob) -> None:
     settings = app.config["RAGEM"]
     mode = jobs_mode(settings)
     args_repr = describe_args(job.args, job.kwargs)
+    name = job.name or job.path
+    replay = job.replay or replay_of_call(job.path, job.args, job.kwargs)
     if mode == INLINE:
-        run_with_retries(app, job.path, job.call, args_repr=args_repr)
+        run_with_retries(app, name, job.call, args_repr=args_repr, replay=replay)
         return
     if mode == RQ:
         try:
@@ -113,12 +120,12 @@ def dispatch(app: Flask, job: QueuedJob) -> None:
             return
         except Exception:  # noqa: BLE001 - Redis down: run here rather than lose the job
             log.exception("job queue unreachable; running job %s in-process", job.path, extra={"job": job.path})
-    _submit(app, job, args_repr, settings.get("JOBS_RETRY_DELAYS") or ())
+    _submit(app, job, name, args_repr, settings.get("JOBS_RETRY_DELAYS") or (), replay)
 
 
 # -- in-process threads ------------------------------------------------------------------------
 
-def _submit(app: Flask, job: QueuedJob, args_repr: str, delays) -> None:
+def _submit(app: Flask, job: QueuedJob, name: str, args_repr: str, delays, replay: str | None = None) -> None:
     """Run ``job`` on this process's thread pool (created on first use, after any fork)."""
     with _lock:
         state = app.extensions.get("ragem.jobs.executor")
@@ -127,7 +134,8 @@ def _submit(app: Flask, job: QueuedJob, args_repr: str, delays) -> None:
             state = (os.getpid(), executor, set())
             app.extensions["ragem.jobs.executor"] = state
         _pid, executor, futures = state
-        future = executor.submit(run_with_retries, app, job.path, job.call, args_repr=args_repr, delays=tuple(delays))
+        future = executor.submit(run_with_retries, app, name, job.call, args_repr=args_repr, delays=tuple(delays),
+                                 replay=replay)
         futures.add(future)
     future.add_done_callback(lambda done: _forget(futures, done))
 

@@ -8,6 +8,7 @@ job returns and rolled back when it raises. A job that fails on its last try is 
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import time
 import traceback
@@ -66,6 +67,20 @@ def resolve(path: str) -> Callable:
     return target
 
 
+def replay_of_call(path: str, args: Sequence[Any], kwargs: dict[str, Any]) -> str | None:
+    """The ``failed_job.replay`` of a queued call: JSON of its path and arguments, or ``None`` when
+    the arguments are not JSON (enqueue asks for ids and texts; anything else cannot be replayed)."""
+    try:
+        return json.dumps({"path": path, "args": list(args), "kwargs": dict(kwargs)})
+    except (TypeError, ValueError):
+        return None
+
+
+def replay_of_periodic(name: str) -> str:
+    """The ``failed_job.replay`` of a periodic job: its platform-wide name."""
+    return json.dumps({"periodic": name})
+
+
 def describe_args(args: Sequence[Any], kwargs: dict[str, Any]) -> str:
     """A short repr of a job's arguments for the failure record."""
     parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
@@ -100,6 +115,7 @@ def run_with_retries(
     args_repr: str = "()",
     delays: Sequence[int] = (),
     sleep: Callable[[float], Any] = time.sleep,
+    replay: str | None = None,
 ) -> bool:
     """Try ``call`` up to ``MAX_ATTEMPTS`` times, waiting ``delays`` between tries; never raises.
 
@@ -121,11 +137,12 @@ def run_with_retries(
                 delay = retry_delay(delays, attempt)
                 if delay:
                     sleep(delay)
-    record_failure(app, name, args_repr=args_repr, error=error, attempts=MAX_ATTEMPTS)
+    record_failure(app, name, args_repr=args_repr, error=error, attempts=MAX_ATTEMPTS, replay=replay)
     return False
 
 
-def record_failure(app: Flask, name: str, *, args_repr: str, error: str, attempts: int) -> None:
+def record_failure(app: Flask, name: str, *, args_repr: str, error: str, attempts: int,
+                   replay: str | None = None) -> None:
     """Log a job's final failure and keep it in ``failed_job`` (logged even if the database is down)."""
     last_line = error.strip().splitlines()[-1] if error.strip() else "unknown error"
     log.error(
@@ -135,7 +152,8 @@ def record_failure(app: Flask, name: str, *, args_repr: str, error: str, attempt
     try:
         with app.app_context():
             db.session.add(
-                FailedJob(name=name[:255], args=args_repr, error=error[-ERROR_LIMIT:], attempts=attempts)
+                FailedJob(name=name[:255], args=args_repr, error=error[-ERROR_LIMIT:], attempts=attempts,
+                          replay=replay)
             )
             db.session.commit()
     except Exception:  # noqa: BLE001 - the log line above is the record of last resort
@@ -185,4 +203,5 @@ def on_rq_failure(job, connection, exc_type, exc_value, tb) -> None:
         )
         return
     error = "".join(traceback.format_exception(exc_type, exc_value, tb))
-    record_failure(job_app(), path, args_repr=describe_args(args, kwargs), error=error, attempts=attempt)
+    record_failure(job_app(), path, args_repr=describe_args(args, kwargs), error=error, attempts=attempt,
+                   replay=replay_of_call(path, args, kwargs))

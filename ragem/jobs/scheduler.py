@@ -31,7 +31,7 @@ from ragem.catalog.state import is_available
 from ragem.extensions import db
 from ragem.hooktypes import PeriodicJob
 from ragem.jobs.models import JobRun
-from ragem.jobs.runner import run_with_retries
+from ragem.jobs.runner import replay_of_periodic, run_with_retries
 from ragem.timeutil import utcnow
 
 log = logging.getLogger("ragem.jobs")
@@ -118,6 +118,15 @@ def periodic_jobs(app: Flask | None = None) -> list[ScheduledJob]:
     return jobs
 
 
+def run_periodic_now(name: str) -> Any:
+    """Run the periodic job ``name`` once, now, outside its schedule (a retry of a failed run);
+    call inside an app context."""
+    jobs = {job.name: job for job in periodic_jobs()}
+    if name not in jobs:
+        raise LookupError(f"no periodic job {name!r} is registered")
+    return jobs[name].func()
+
+
 def _problem(job: Any) -> str | None:
     if not isinstance(job, PeriodicJob):
         return "ragem_periodic_jobs must return toolkit.PeriodicJob items"
@@ -164,7 +173,7 @@ def run_due_jobs(now: datetime | float | None = None) -> list[str]:
         seen[job.name] = slot
         if not claimed:
             continue
-        ok = run_with_retries(app, job.name, job.func)
+        ok = run_with_retries(app, job.name, job.func, replay=replay_of_periodic(job.name))
         db.session.execute(
             update(JobRun).where(JobRun.name == job.name, JobRun.slot == slot).values(finished_at=utcnow(), ok=ok)
         )

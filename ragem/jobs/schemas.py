@@ -42,6 +42,8 @@ class FailedJobSchema(BaseSchema):
     error = fields.String(required=True, metadata={"description": "the last traceback, truncated"})
     attempts = fields.Integer(required=True)
     failed_at = UtcDateTime(required=True)
+    retryable = fields.Function(lambda row: bool(row.replay), dump_only=True, metadata={
+        "type": "boolean", "description": "whether POST .../retry can run it again"})
 
 
 FailedJobPageSchema = page_schema(FailedJobSchema, "FailedJobPage")

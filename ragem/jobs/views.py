@@ -5,7 +5,8 @@ from ragem.auth.guards import roles_required
 from ragem.blueprint import Blueprint
 from ragem.errors import NotFound
 from ragem.jobs import admin
-from ragem.jobs.schemas import FailedJobPageSchema, FailedJobQuerySchema, PeriodicJobListSchema
+from ragem.jobs.schemas import FailedJobPageSchema, FailedJobQuerySchema, FailedJobSchema, PeriodicJobListSchema
+from ragem.schemas import ErrorSchema
 
 blp = Blueprint("jobs_admin", __name__, url_prefix="/api/v1/admin/jobs", description="Background jobs (admins)")
 
@@ -26,6 +27,18 @@ def list_failed_jobs(args):
     """Jobs that failed on their last try (after their retries), newest first."""
     items, next_cursor = admin.failed_jobs(limit=args["limit"], cursor=args.get("cursor"), name=args.get("name"))
     return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.route("/failed/<int:job_id>/retry", methods=["POST"])
+@blp.response(202, FailedJobSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="job_not_retryable: the record holds no replay")
+@roles_required("admin")
+def retry_failed_job(job_id):
+    """Run a failed job again now, in the background (audited); a new record appears if it fails again."""
+    row = admin.retry_failed(job_id)
+    if row is None:
+        raise NotFound(details={"job_id": job_id})
+    return row
 
 
 @blp.route("/failed/<int:job_id>", methods=["DELETE"])
