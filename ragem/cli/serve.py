@@ -117,7 +117,11 @@ def serve(bind, workers, demo):
     click.echo(f"\nRAGEM API      {base}/api/v1/services")
     click.echo(f"API docs       {base}/api/docs")
     click.echo(f"OpenAPI        {base}/openapi.yaml")
+    click.echo(f"Health         {base}/healthz   readiness {base}/readyz")
+    click.echo(f"Metrics        {base}/metrics")
     click.echo(f"Database       {make_url(settings['DATABASE_URL']).render_as_string(hide_password=True)}")
+    if settings["ENV"] != "production":
+        click.echo("SMS codes      no SMS leaves this machine: `ragem dev outbox` prints the one-time codes")
     click.echo("Stop with Ctrl-C.\n", nl=True)
     sys.stdout.flush()
     sys.stderr.flush()
