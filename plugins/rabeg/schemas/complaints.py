@@ -9,7 +9,10 @@ from ragem import toolkit
 
 from plugins.rabeg.access import is_staff_for
 from plugins.rabeg.models import TimelineEntry
-from plugins.rabeg.schemas.fields import LAT_RANGE, LON_RANGE, CommaSeparated, DateOrDateTime, FromModel, check_range
+from plugins.rabeg.photos import MAX_PER_ITEM as MAX_PHOTOS
+from plugins.rabeg.schemas.fields import (
+    ID, LAT_RANGE, LON_RANGE, CommaSeparated, DateOrDateTime, FromModel, check_range,
+)
 from plugins.rabeg.schemas.photos import PhotoSchema
 from plugins.rabeg.services.sla import sla_block
 
@@ -32,8 +35,11 @@ class ComplaintCreateSchema(toolkit.BaseSchema):
         "description": "officers and the public never learn who filed it (only where the category allows it)"})
     answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=60)), load_default=None,
                           allow_none=True, metadata={"description": "answers to the category's questions by code"})
-    photos = fields.List(fields.Integer(), load_default=None, allow_none=True, validate=validate.Length(max=50),
-                         metadata={"description": "ids from POST /photos, at most 5, shown in this order"})
+    # The limit is checked by the filing service (its 422 names the photos field); maxItems tells
+    # generated clients the same number.
+    photos = fields.List(fields.Integer(validate=ID), load_default=None, allow_none=True,
+                         metadata={"description": "ids from POST /photos, shown in this order",
+                                   "maxItems": MAX_PHOTOS})
 
 
 class IdempotencyHeaderSchema(Schema):

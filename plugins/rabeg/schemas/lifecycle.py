@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from ragem import toolkit
 
+from plugins.rabeg.photos import MAX_PER_ITEM
 from plugins.rabeg.schemas.fields import ID, NOT_BLANK, TEXT
 
 
@@ -15,7 +16,7 @@ class ResponseCreateSchema(toolkit.BaseSchema):
     public_message = fields.String(load_default=None, allow_none=True, validate=TEXT,
                                    metadata={"description": "required unless template_id is given"})
     photos = fields.List(fields.Integer(validate=ID), load_default=None, allow_none=True,
-                         validate=validate.Length(max=5),
+                         validate=validate.Length(max=MAX_PER_ITEM),
                          metadata={"description": "ids from POST /api/v1/rabeg/photos (the caller's, unattached)"})
     template_id = fields.Integer(load_default=None, allow_none=True, validate=ID,
                                  metadata={"description": "an active template for this category and current state"})

@@ -173,3 +173,12 @@ def test_photos_never_filed_are_deleted_after_a_day_and_filed_ones_stay(app, cli
     assert fetch(client, abandoned["url"]).status_code == 404
     assert fetch(client, abandoned["thumbnail_url"]).status_code == 404
     assert fetch(client, filed["url"]).status_code == 200
+
+
+def test_the_contract_states_the_photo_limit_the_service_enforces(app):
+    from plugins.rabeg.photos import MAX_PER_ITEM
+    from ragem.testing import openapi_spec
+
+    schemas = openapi_spec(app)["components"]["schemas"]
+    assert schemas["ComplaintCreate"]["properties"]["photos"]["maxItems"] == MAX_PER_ITEM == 5
+    assert schemas["ResponseCreate"]["properties"]["photos"]["maxItems"] == MAX_PER_ITEM
