@@ -17,6 +17,8 @@ import pytest
 
 from ragem.apidocs.spec import rule_to_path, spec_dict
 
+from throwaway import SERVICE
+
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 _RULE_PARAM = re.compile(r"<(?:[^:<>]+:)?[^<>]+>")
 
@@ -308,7 +310,7 @@ def test_the_walk_spots_a_route_that_fails(make_app, login_as):
 def test_nul_characters_are_refused_at_the_edge_on_every_database(client, login_as):
     """PostgreSQL cannot store NUL and SQLite would: both answer 400 and store nothing."""
     admin = login_as("admin")
-    in_body = client.patch("/api/v1/admin/services/rabeg", json={"enabled": False, "reason": "uji\u0000coba"},
+    in_body = client.patch(f"/api/v1/admin/services/{SERVICE}", json={"enabled": False, "reason": "uji\u0000coba"},
                            headers=admin)
     assert in_body.status_code == 400
     assert in_body.json["error"]["code"] == "bad_request"
@@ -319,10 +321,10 @@ def test_nul_characters_are_refused_at_the_edge_on_every_database(client, login_
     in_query = client.get("/api/v1/admin/audit?action=a%00b", headers=admin)
     assert in_query.status_code == 400 and in_query.json["error"]["details"] == {"location": "query"}
     # An escaped backslash followed by "u0000" is ordinary text, not a NUL.
-    escaped = client.patch("/api/v1/admin/services/rabeg", data='{"enabled": true, "reason": "teks \\\\u0000 biasa"}',
+    escaped = client.patch(f"/api/v1/admin/services/{SERVICE}", data='{"enabled": true, "reason": "teks \\\\u0000 biasa"}',
                            headers={**admin, "Content-Type": "application/json"})
     assert escaped.status_code == 200
-    assert client.get("/api/v1/rabeg/health").status_code == 200
+    assert client.get(f"/api/v1/{SERVICE}/health").status_code == 200
     assert [e["reason"] for e in client.get("/api/v1/admin/audit", headers=admin).json["items"]] == ["teks \\u0000 biasa"]
 
 

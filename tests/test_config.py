@@ -1,10 +1,15 @@
 """Settings come from RAGEM_* variables and .env, are validated at start, and production needs real secrets."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from ragem.app import create_app
 from ragem.config import ConfigError, load_settings
+from ragem.toolkit import hookimpl
+
+from throwaway import ThrowawayPlugin
 
 
 def test_environment_variables_are_typed_and_prefixed(tmp_path):
@@ -34,6 +39,20 @@ def test_dotenv_file_is_read_and_the_environment_wins(tmp_path):
     assert settings["LOG_LEVEL"] == "ERROR"
 
 
+class ChecksItsDate(ThrowawayPlugin):
+    """Reads ``RAGEM_<SLUG>_OPENS`` (an ISO date, optional) and refuses a malformed one."""
+
+    @hookimpl
+    def ragem_config_check(self, settings):
+        value = settings.get(f"{self.slug.upper()}_OPENS")
+        try:
+            if value is not None:
+                date.fromisoformat(value)
+        except ValueError:
+            return [f"RAGEM_{self.slug.upper()}_OPENS: expected a date, not {value!r}"]
+        return []
+
+
 def test_plugin_variables_reach_the_plugins_from_the_environment(tmp_path, monkeypatch):
     environ = {"RAGEM_INSTANCE_PATH": str(tmp_path), "RAGEM_RABEG_HOLIDAYS": "2026-12-01,2026-12-02",
                "RAGEM_WIFI_RADIUS_SECRET": "rahasia"}
@@ -41,10 +60,13 @@ def test_plugin_variables_reach_the_plugins_from_the_environment(tmp_path, monke
     assert settings["RABEG_HOLIDAYS"] == "2026-12-01,2026-12-02" and settings["WIFI_RADIUS_SECRET"] == "rahasia"
 
     # A plugin that finds its variable malformed fails on its own; the platform starts.
-    monkeypatch.setenv("RAGEM_RABEG_HOLIDAYS", "besok")
-    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
-    record = app.extensions["ragem.plugins"].record_for_slug("rabeg")
-    assert record.status == "failed" and "RABEG_HOLIDAYS" in record.reason
+    monkeypatch.setenv("RAGEM_ZZPROBE_OPENS", "besok")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"},
+                     extra_plugins=[("zzprobe", ChecksItsDate("zzprobe")), ("zzother", ChecksItsDate("zzother"))])
+    registry = app.extensions["ragem.plugins"]
+    assert registry.record_for_slug("zzprobe").status == "failed"
+    assert "RAGEM_ZZPROBE_OPENS: expected a date, not 'besok'" in registry.record_for_slug("zzprobe").reason
+    assert registry.record_for_slug("zzother").status == "enabled"  # its variable is unset: fine
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,8 @@ from ragem.app import create_app
 from ragem.logs import JsonFormatter
 from ragem.toolkit import hookimpl
 
+from throwaway import OTHER_SERVICE, SERVICE, throwaway_services
+
 ENGLISH = {"Accept-Language": "en-US,en;q=0.9"}
 ALLOWED_ORIGIN = "https://app.ragem.serangkota.go.id"
 
@@ -87,19 +89,19 @@ def test_wrong_method_is_a_405_envelope_naming_the_allowed_methods(client):
 
 
 def test_body_over_the_size_limit_is_a_413_envelope(make_app, login_as):
-    app = make_app(MAX_BODY_BYTES=2048)
+    app = make_app(extra_plugins=throwaway_services(), MAX_BODY_BYTES=2048)
     client = app.test_client()
     admin = login_as("admin", target_app=app)
     huge = {"enabled": False, "reason": "x" * 5000}
-    response = client.patch("/api/v1/admin/services/rabeg", json=huge, headers=admin)
+    response = client.patch(f"/api/v1/admin/services/{SERVICE}", json=huge, headers=admin)
     assert_envelope(response, 413, "payload_too_large")
     # Refused even where the route never reads a body.
     assert_envelope(client.post("/api/v1/tidak-ada", data=b"{}" * 5000), 404, "not_found")
     assert_envelope(client.get("/api/v1/services", data=b"x" * 5000,
                                headers={"Content-Type": "application/json"}), 413, "payload_too_large")
     # Nothing changed: the service still answers.
-    assert client.get("/api/v1/rabeg/health").status_code == 200
-    english = assert_envelope(client.patch("/api/v1/admin/services/rabeg", json=huge, headers={**admin, **ENGLISH}),
+    assert client.get(f"/api/v1/{SERVICE}/health").status_code == 200
+    english = assert_envelope(client.patch(f"/api/v1/admin/services/{SERVICE}", json=huge, headers={**admin, **ENGLISH}),
                               413, "payload_too_large")
     assert english["message"] == "The request body is too large."
 
@@ -108,14 +110,14 @@ def test_body_that_is_not_json_or_multipart_is_a_415_envelope(client, login_as):
     admin = login_as("admin")
     for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml"):
         response = client.patch(
-            "/api/v1/admin/services/rabeg", data='{"enabled": false, "reason": "x"}',
+            f"/api/v1/admin/services/{SERVICE}", data='{"enabled": false, "reason": "x"}',
             headers={**admin, "Content-Type": content_type},
         )
         error = assert_envelope(response, 415, "unsupported_media_type")
         assert error["details"]["content_type"] == content_type
-    no_type = client.patch("/api/v1/admin/services/rabeg", data=b"enabled=0", headers=admin)
+    no_type = client.patch(f"/api/v1/admin/services/{SERVICE}", data=b"enabled=0", headers=admin)
     assert_envelope(no_type, 415, "unsupported_media_type")
-    assert client.get("/api/v1/rabeg/health").status_code == 200  # nothing was switched off
+    assert client.get(f"/api/v1/{SERVICE}/health").status_code == 200  # nothing was switched off
 
     # An unknown URL stays a 404 whatever the body.
     assert_envelope(client.post("/api/v1/tidak-ada", data="x", headers={"Content-Type": "text/plain"}), 404, "not_found")
@@ -124,17 +126,17 @@ def test_body_that_is_not_json_or_multipart_is_a_415_envelope(client, login_as):
 def test_json_media_types_and_empty_bodies_pass_the_media_type_guard(client, login_as):
     admin = login_as("admin")
     merge_patch = client.patch(
-        "/api/v1/admin/services/wifi", data=json.dumps({"enabled": False, "reason": "perawatan"}),
+        f"/api/v1/admin/services/{SERVICE}", data=json.dumps({"enabled": False, "reason": "perawatan"}),
         headers={**admin, "Content-Type": "application/merge-patch+json"},
     )
     assert merge_patch.status_code == 200 and merge_patch.json["enabled"] is False
     with_charset = client.patch(
-        "/api/v1/admin/services/wifi", data=json.dumps({"enabled": True, "reason": "selesai"}),
+        f"/api/v1/admin/services/{SERVICE}", data=json.dumps({"enabled": True, "reason": "selesai"}),
         headers={**admin, "Content-Type": "application/json; charset=utf-8"},
     )
     assert with_charset.status_code == 200 and with_charset.json["enabled"] is True
     # No body at all, whatever the declared type: the schema says what is missing (422, not 415).
-    empty = client.patch("/api/v1/admin/services/wifi", headers={**admin, "Content-Type": "text/plain"})
+    empty = client.patch(f"/api/v1/admin/services/{SERVICE}", headers={**admin, "Content-Type": "text/plain"})
     error = assert_envelope(empty, 422, "validation_error")
     assert "reason" in error["details"]["fields"]["json"]
 
@@ -142,18 +144,18 @@ def test_json_media_types_and_empty_bodies_pass_the_media_type_guard(client, log
 def test_malformed_json_is_400_invalid_json_and_non_objects_are_422(client, login_as):
     admin = login_as("admin")
     json_headers = {**admin, "Content-Type": "application/json"}
-    malformed = client.patch("/api/v1/admin/services/rabeg", data='{"enabled": fal', headers=json_headers)
+    malformed = client.patch(f"/api/v1/admin/services/{SERVICE}", data='{"enabled": fal', headers=json_headers)
     error = assert_envelope(malformed, 400, "invalid_json")
     assert error["message"] == "Isi permintaan bukan JSON yang valid."
-    english = client.patch("/api/v1/admin/services/rabeg", data=b"\xff\xfe{", headers={**json_headers, **ENGLISH})
+    english = client.patch(f"/api/v1/admin/services/{SERVICE}", data=b"\xff\xfe{", headers={**json_headers, **ENGLISH})
     assert assert_envelope(english, 400, "invalid_json")["message"] == "The request body is not valid JSON."
     for body in ("[1, 2]", '"teks"', "null", "42", "true"):
-        response = client.patch("/api/v1/admin/services/rabeg", data=body, headers=json_headers)
+        response = client.patch(f"/api/v1/admin/services/{SERVICE}", data=body, headers=json_headers)
         assert_envelope(response, 422, "validation_error")
-    wrong_type = client.patch("/api/v1/admin/services/rabeg", json={"enabled": "tidak", "reason": 5}, headers=admin)
+    wrong_type = client.patch(f"/api/v1/admin/services/{SERVICE}", json={"enabled": "tidak", "reason": 5}, headers=admin)
     fields_in_error = assert_envelope(wrong_type, 422, "validation_error")["details"]["fields"]["json"]
     assert set(fields_in_error) == {"enabled", "reason"}
-    english = client.patch("/api/v1/admin/services/rabeg", json=[], headers={**admin, **ENGLISH})
+    english = client.patch(f"/api/v1/admin/services/{SERVICE}", json=[], headers={**admin, **ENGLISH})
     assert assert_envelope(english, 422, "validation_error")["message"] == "The submitted data is not valid."
     assert client.get("/api/v1/admin/audit", headers=admin).json["items"] == []
 
@@ -203,7 +205,7 @@ def test_rate_limits_key_on_the_forwarded_client_behind_a_proxy(make_app):
 def test_by_default_the_limit_counts_writes_and_reads_pass(make_app):
     client = make_app(RATE_LIMIT="2 per minute").test_client()
     assert all(client.get("/api/v1/services").status_code == 200 for _ in range(5))
-    writes = [client.patch("/api/v1/admin/services/rabeg", json={}).status_code for _ in range(3)]
+    writes = [client.patch(f"/api/v1/admin/services/{SERVICE}", json={}).status_code for _ in range(3)]
     assert writes == [401, 401, 429]
 
 
@@ -257,7 +259,7 @@ def test_cors_allows_configured_origins_only(make_app):
     assert allowed.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
     assert "X-Request-ID" in allowed.headers.get("Access-Control-Expose-Headers", "")
     preflight = client.options(
-        "/api/v1/admin/services/rabeg",
+        f"/api/v1/admin/services/{SERVICE}",
         headers={"Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "PATCH",
                  "Access-Control-Request-Headers": "Authorization, Content-Type"},
     )
@@ -338,20 +340,20 @@ def test_metrics_count_requests_by_route_rule_method_status_and_plugin(client, l
     admin = login_as("admin")
     client.get("/api/v1/services")
     client.get("/api/v1/services")
-    client.get("/api/v1/rabeg/health")
+    client.get(f"/api/v1/{SERVICE}/health")
     client.patch("/api/v1/admin/services/tidakada", json={"enabled": False, "reason": "uji metrik"}, headers=admin)
-    client.patch("/api/v1/admin/services/gelati", json={"enabled": False, "reason": "uji metrik"}, headers=admin)
-    client.get("/api/v1/gelati/health")  # switched off: 503, still counted under its plugin
+    client.patch(f"/api/v1/admin/services/{OTHER_SERVICE}", json={"enabled": False, "reason": "uji metrik"}, headers=admin)
+    client.get(f"/api/v1/{OTHER_SERVICE}/health")  # switched off: 503, still counted under its plugin
     client.get("/tidak/ada/123")
     client.open("/api/v1/services", method="BREW")
 
     samples = _samples(client)
     assert _count(samples, route="/api/v1/services", method="GET", status="200", plugin="core") == 2
-    assert _count(samples, route="/api/v1/rabeg/health", method="GET", status="200", plugin="rabeg") == 1
+    assert _count(samples, route=f"/api/v1/{SERVICE}/health", method="GET", status="200", plugin=SERVICE) == 1
     slug_rule = "/api/v1/admin/services/<string:slug>"
     assert _count(samples, route=slug_rule, method="PATCH", status="404", plugin="core") == 1
     assert _count(samples, route=slug_rule, method="PATCH", status="200", plugin="core") == 1
-    assert _count(samples, route="/api/v1/gelati/health", method="GET", status="503", plugin="gelati") == 1
+    assert _count(samples, route=f"/api/v1/{OTHER_SERVICE}/health", method="GET", status="503", plugin=OTHER_SERVICE) == 1
     assert _count(samples, route="unmatched", method="GET", status="404", plugin="core") == 1
     assert _count(samples, route="unmatched", method="OTHER", status="405", plugin="core") == 1
     # Raw paths never become labels.

@@ -1,5 +1,8 @@
 """An OPD's own plugin, built and installed outside this repository, works with no change to the core.
 
+Its slug (``zzextprobe``) and the broken package's (``zzextbroken``) are names no OPD would choose,
+so a developer who installed a plugin of their own still runs this module unchanged.
+
 The package is written into a temporary folder, installed with pip into a private ``site`` folder
 and put on ``sys.path``: ``importlib.metadata`` then finds its ``ragem.plugins`` entry point exactly
 as it would in production. The folder leaves ``sys.path`` (and the module ``sys.modules``) when
@@ -16,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from ragem.testing import bearer, create_account
+
+from throwaway import SERVICE, throwaway_services
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -36,14 +41,14 @@ dependencies = ["ragem"]
 packages = ["{package}"]
 """
 
-PASAR_PLUGIN = '''\
+PRICES_PLUGIN = '''\
 """Market prices of Kota Serang's public markets: an OPD's own RAGEM service."""
 from marshmallow import fields
 
 from ragem import toolkit
 from ragem.toolkit import hookimpl
 
-SLUG = "pasar"
+SLUG = "zzextprobe"
 
 
 class PriceSchema(toolkit.BaseSchema):
@@ -55,11 +60,11 @@ class PriceListSchema(toolkit.BaseSchema):
     items = fields.List(fields.Nested(PriceSchema), required=True)
 
 
-blp = toolkit.Blueprint("pasar_prices", __name__, description="Market prices")
+blp = toolkit.Blueprint("zzextprobe_prices", __name__, description="Market prices")
 
 
 @blp.route("/prices")
-@toolkit.permission_required("pasar.prices")
+@toolkit.permission_required("zzextprobe.prices")
 @blp.response(200, PriceListSchema)
 def prices():
     """Today's prices (officers only while the data is being checked)."""
@@ -80,7 +85,7 @@ def ragem_plugin_info():
 
 @hookimpl
 def ragem_permissions():
-    return [toolkit.Permission("pasar.prices", {"id": "melihat harga", "en": "see prices"}, ("officer", "admin"))]
+    return [toolkit.Permission("zzextprobe.prices", {"id": "melihat harga", "en": "see prices"}, ("officer", "admin"))]
 
 
 @hookimpl
@@ -94,7 +99,7 @@ def ragem_profile_summary(user):
 '''
 
 BROKEN_PLUGIN = '''\
-raise ImportError("ragem-plugin-rusak needs the market gateway SDK, which is not installed")
+raise ImportError("ragem-plugin-zzextbroken needs the market gateway SDK, which is not installed")
 '''
 
 
@@ -124,8 +129,8 @@ def installed(tmp_path_factory):
     assert REPO not in root.parents  # really outside the repository
     site = root / "site"
     for dist, entry, package, source in (
-        ("ragem-plugin-pasar", "pasar", "ragem_plugin_pasar", PASAR_PLUGIN),
-        ("ragem-plugin-rusak", "rusak", "ragem_plugin_rusak", BROKEN_PLUGIN),
+        ("ragem-plugin-zzextprobe", "zzextprobe", "ragem_plugin_zzextprobe", PRICES_PLUGIN),
+        ("ragem-plugin-zzextbroken", "zzextbroken", "ragem_plugin_zzextbroken", BROKEN_PLUGIN),
     ):
         pip_install(write_package(root, dist, entry, package, textwrap.dedent(source)), site)
     sys.path.insert(0, str(site))
@@ -134,7 +139,7 @@ def installed(tmp_path_factory):
         yield site
     finally:
         sys.path.remove(str(site))
-        for name in [m for m in sys.modules if m.startswith(("ragem_plugin_pasar", "ragem_plugin_rusak"))]:
+        for name in [m for m in sys.modules if m.startswith(("ragem_plugin_zzextprobe", "ragem_plugin_zzextbroken"))]:
             del sys.modules[name]
         importlib.invalidate_caches()
 
@@ -142,7 +147,7 @@ def installed(tmp_path_factory):
 @pytest.fixture
 def app(make_app, installed):
     """A fresh app that discovered the installed packages through their entry points."""
-    return make_app()
+    return make_app(extra_plugins=throwaway_services())
 
 
 def headers_for(app, role):
@@ -152,31 +157,31 @@ def headers_for(app, role):
 
 def test_its_route_answers_under_its_slug_and_its_permission_is_enforced(app):
     client = app.test_client()
-    officer = client.get("/api/v1/pasar/prices", headers=headers_for(app, "officer"))
+    officer = client.get("/api/v1/zzextprobe/prices", headers=headers_for(app, "officer"))
     assert officer.status_code == 200
     assert officer.json["items"][0] == {"commodity": "beras", "price": 13500}
-    citizen = client.get("/api/v1/pasar/prices", headers=headers_for(app, "citizen"))
+    citizen = client.get("/api/v1/zzextprobe/prices", headers=headers_for(app, "citizen"))
     assert citizen.status_code == 403
-    assert citizen.json["error"]["details"] == {"required_permission": "pasar.prices"}
-    assert client.get("/api/v1/pasar/prices").status_code == 401
+    assert citizen.json["error"]["details"] == {"required_permission": "zzextprobe.prices"}
+    assert client.get("/api/v1/zzextprobe/prices").status_code == 401
 
 
 def test_the_catalog_lists_it_in_both_languages(app):
     client = app.test_client()
     listed = {item["slug"]: item for item in client.get("/api/v1/services").json["items"]}
-    assert listed["pasar"]["name"] == "Info Harga Pasar"
-    assert listed["pasar"]["version"] == "1.2.0" and listed["pasar"]["icon"] == "basket"
+    assert listed["zzextprobe"]["name"] == "Info Harga Pasar"
+    assert listed["zzextprobe"]["version"] == "1.2.0" and listed["zzextprobe"]["icon"] == "basket"
     english = client.get("/api/v1/services", headers={"Accept-Language": "en"}).json["items"]
-    assert {item["slug"]: item["name"] for item in english}["pasar"] == "Market Prices"
+    assert {item["slug"]: item["name"] for item in english}["zzextprobe"] == "Market Prices"
 
 
 def test_the_admin_plugin_list_names_its_distribution(app):
     response = app.test_client().get("/api/v1/admin/plugins", headers=headers_for(app, "admin"))
     listed = {item["name"]: item for item in response.json["items"]}
-    assert listed["pasar"]["status"] == "enabled"
-    assert listed["pasar"]["distribution"] == "ragem-plugin-pasar"
-    assert listed["pasar"]["version"] == "1.2.0"
-    assert listed["pasar"]["hooks"] == [
+    assert listed["zzextprobe"]["status"] == "enabled"
+    assert listed["zzextprobe"]["distribution"] == "ragem-plugin-zzextprobe"
+    assert listed["zzextprobe"]["version"] == "1.2.0"
+    assert listed["zzextprobe"]["hooks"] == [
         "ragem_blueprints", "ragem_permissions", "ragem_plugin_info", "ragem_profile_summary",
     ]
 
@@ -184,21 +189,21 @@ def test_the_admin_plugin_list_names_its_distribution(app):
 def test_its_profile_section_appears_in_the_summary(app):
     response = app.test_client().get("/api/v1/me/summary", headers=headers_for(app, "citizen"))
     assert response.status_code == 200
-    assert response.json["sections"]["pasar"] == {"watched_markets": 2, "latest": "Pasar Rau"}
+    assert response.json["sections"]["zzextprobe"] == {"watched_markets": 2, "latest": "Pasar Rau"}
 
 
 def test_switching_it_off_closes_its_routes_catalog_entry_and_section(app):
     client = app.test_client()
     admin = headers_for(app, "admin")
     switched = client.patch(
-        "/api/v1/admin/services/pasar", json={"enabled": False, "reason": "data harga diperiksa"}, headers=admin
+        "/api/v1/admin/services/zzextprobe", json={"enabled": False, "reason": "data harga diperiksa"}, headers=admin
     )
     assert switched.status_code == 200
-    closed = client.get("/api/v1/pasar/prices", headers=admin)
+    closed = client.get("/api/v1/zzextprobe/prices", headers=admin)
     assert closed.status_code == 503 and closed.json["error"]["code"] == "service_unavailable"
-    assert "pasar" not in {item["slug"] for item in client.get("/api/v1/services").json["items"]}
-    assert "pasar" not in client.get("/api/v1/me/summary", headers=admin).json["sections"]
-    assert client.get("/api/v1/rabeg/health").status_code == 200
+    assert "zzextprobe" not in {item["slug"] for item in client.get("/api/v1/services").json["items"]}
+    assert "zzextprobe" not in client.get("/api/v1/me/summary", headers=admin).json["sections"]
+    assert client.get(f"/api/v1/{SERVICE}/health").status_code == 200
 
 
 def test_an_entry_point_that_fails_to_import_is_reported_and_the_rest_serves(app):
@@ -207,9 +212,9 @@ def test_an_entry_point_that_fails_to_import_is_reported_and_the_rest_serves(app
         item["name"]: item
         for item in client.get("/api/v1/admin/plugins", headers=headers_for(app, "admin")).json["items"]
     }
-    assert listed["rusak"]["status"] == "failed"
-    assert listed["rusak"]["distribution"] == "ragem-plugin-rusak"
-    assert "ImportError" in listed["rusak"]["reason"] and "market gateway SDK" in listed["rusak"]["reason"]
-    assert client.get("/api/v1/rabeg/health").status_code == 200
-    assert client.get("/api/v1/pasar/prices", headers=headers_for(app, "officer")).status_code == 200
-    assert "rusak" not in {item["slug"] for item in client.get("/api/v1/services").json["items"]}
+    assert listed["zzextbroken"]["status"] == "failed"
+    assert listed["zzextbroken"]["distribution"] == "ragem-plugin-zzextbroken"
+    assert "ImportError" in listed["zzextbroken"]["reason"] and "market gateway SDK" in listed["zzextbroken"]["reason"]
+    assert client.get(f"/api/v1/{SERVICE}/health").status_code == 200
+    assert client.get("/api/v1/zzextprobe/prices", headers=headers_for(app, "officer")).status_code == 200
+    assert "zzextbroken" not in {item["slug"] for item in client.get("/api/v1/services").json["items"]}

@@ -1,19 +1,44 @@
-"""``openapi.yaml`` is the contract with the mobile app: generated from the code, committed, valid."""
+"""``openapi.yaml`` is the contract with the mobile app: generated from the code, committed, valid.
+
+The contract covers the core and the built-in services named in pyproject.toml, whatever else is
+installed (an OPD's own plugin) or denied (``RAGEM_PLUGINS_DENY``) where the suite runs.
+"""
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from ragem.apidocs.spec import contract_app, rule_to_path, spec_yaml
+from ragem.apidocs.spec import BUILTIN_PLUGINS, contract_app, rule_to_path, spec_yaml
 
-COMMITTED = Path(__file__).resolve().parents[1] / "openapi.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED = ROOT / "openapi.yaml"
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
-def test_committed_openapi_matches_the_code():
-    generated = spec_yaml(contract_app())
+@pytest.fixture(scope="module")
+def contract():
+    """The app the committed contract describes: the core and the built-in services only."""
+    return contract_app()
+
+
+def test_the_contract_covers_exactly_the_built_in_services_of_pyproject(contract, monkeypatch):
+    entry_points = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["ragem.plugins"]
+    assert set(BUILTIN_PLUGINS) == set(entry_points)
+    started = {name for name, record in contract.extensions["ragem.plugins"].records.items() if record.status == "enabled"}
+    assert started == set(BUILTIN_PLUGINS)
+    # A developer's own allow or deny list changes what their server loads, not the contract.
+    monkeypatch.setenv("RAGEM_PLUGINS_DENY", ",".join(BUILTIN_PLUGINS))
+    monkeypatch.setenv("RAGEM_PLUGINS_ALLOW", "some-other-plugin")
+    records = contract_app().extensions["ragem.plugins"].records
+    assert {name for name, record in records.items() if record.status == "enabled"} == set(BUILTIN_PLUGINS)
+
+
+def test_committed_openapi_matches_the_code(contract):
+    generated = spec_yaml(contract)
     assert COMMITTED.read_text() == generated, "openapi.yaml is out of date: run `ragem openapi write`"
 
 
@@ -21,10 +46,10 @@ def test_openapi_is_a_valid_openapi_3_document():
     validate(yaml.safe_load(COMMITTED.read_text()))
 
 
-def test_every_url_rule_and_method_is_documented(app):
+def test_every_url_rule_and_method_is_documented(contract):
     spec = yaml.safe_load(COMMITTED.read_text())
     missing = []
-    for rule in app.url_map.iter_rules():
+    for rule in contract.url_map.iter_rules():
         path = rule_to_path(rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             if method.lower() not in spec["paths"].get(path, {}):

@@ -2,8 +2,9 @@
 list, permissions with their default roles, vetoes and grants, and plugin CLI commands.
 
 Throwaway plugins are plain objects with ``@hookimpl`` methods, registered with
-``make_app(extra_plugins=[(name, obj)])``; an import failure needs a real entry point, so one test
-installs a tiny distribution (a ``.dist-info`` with ``entry_points.txt``) on ``sys.path``.
+``make_app(extra_plugins=[(name, obj)])``; an import failure and a distribution's name need a real
+entry point, so some tests install a tiny distribution (a ``.dist-info`` with ``entry_points.txt``)
+on ``sys.path``. No test here depends on which other plugins are installed or denied.
 """
 from __future__ import annotations
 
@@ -22,32 +23,12 @@ from ragem.extensions import db
 from ragem.testing import bearer, create_account
 from ragem.toolkit import hookimpl
 
-BUILT_INS = {"rabeg", "gelati", "sikondang", "darurat112", "wifi"}
+from throwaway import (
+    CRITICAL_SERVICE, OTHER_SERVICE, SERVICE, SERVICE_MODULE, ThrowawayPlugin, install_distribution,
+    throwaway_services,
+)
 
-
-def plugin_info(slug: str, **changes) -> toolkit.PluginInfo:
-    """A valid description for a throwaway service (``changes`` override fields)."""
-    values = dict(
-        slug=slug,
-        name={"id": f"Layanan {slug}", "en": f"The {slug} service"},
-        description={"id": "Layanan uji.", "en": "A test service."},
-        opd="DISKOMINFO",
-        version="2.3.4",
-    )
-    values.update(changes)
-    return toolkit.PluginInfo(**values)
-
-
-class ThrowawayPlugin:
-    """A minimal valid plugin; subclasses add hooks."""
-
-    def __init__(self, slug: str, **info_changes):
-        self.slug = slug
-        self.info_changes = info_changes
-
-    @hookimpl
-    def ragem_plugin_info(self):
-        return plugin_info(self.slug, **self.info_changes)
+SERVICES = {SERVICE, OTHER_SERVICE, CRITICAL_SERVICE}  # the throwaway services
 
 
 def headers_for(app, role: str = "citizen") -> dict[str, str]:
@@ -125,15 +106,17 @@ class SameBlueprintName(ThrowawayPlugin):
 @pytest.fixture
 def broken_distribution(tmp_path, monkeypatch):
     """An installed distribution whose entry point's module fails to import."""
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "ragem_plugin_brokenimport.py").write_text("import ragem_dependency_that_is_not_installed\n")
-    dist_info = site / "ragem_plugin_brokenimport-0.9.0.dist-info"
-    dist_info.mkdir()
-    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: ragem-plugin-brokenimport\nVersion: 0.9.0\n")
-    (dist_info / "entry_points.txt").write_text("[ragem.plugins]\nbrokenimport = ragem_plugin_brokenimport\n")
-    monkeypatch.syspath_prepend(str(site))  # undone after the test; invalidates import caches
+    install_distribution(tmp_path / "site", "brokenimport", "import ragem_dependency_that_is_not_installed\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))  # undone after the test; invalidates import caches
     return "brokenimport"
+
+
+@pytest.fixture
+def installed_service(tmp_path, monkeypatch):
+    """An installed distribution ``ragem-plugin-zzinstalled`` (0.9.0) with a working service."""
+    install_distribution(tmp_path / "site", "zzinstalled", SERVICE_MODULE.format(slug="zzinstalled", critical=False))
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    return "zzinstalled"
 
 
 EXPECTED_FAILURES = {
@@ -151,9 +134,10 @@ EXPECTED_FAILURES = {
 
 @pytest.fixture
 def platform_with_broken_plugins(make_app, broken_distribution):
-    """An app with the built-ins, two healthy throwaway plugins and one broken plugin per failure kind."""
+    """An app with the throwaway services, healthy plugins and one broken plugin per failure kind."""
     return make_app(
         extra_plugins=[
+            *throwaway_services(),
             ("raisinginfo", RaisingInfo("raisinginfo")),
             ("noinfo", NoInfo()),
             ("badslug", ThrowawayPlugin("Bad-Slug")),
@@ -179,16 +163,19 @@ def test_failing_plugins_are_listed_with_their_reason_and_the_rest_keeps_serving
         assert reason in listed[name]["reason"], (name, listed[name]["reason"])
     assert listed["brokenimport"]["distribution"] == "ragem-plugin-brokenimport"
     assert listed["brokenimport"]["version"] == "0.9.0"
-    for name in BUILT_INS | {"hastoken", "dupefirst", "blpfirst"}:
+    for name in SERVICES | {"hastoken", "dupefirst", "blpfirst"}:
         assert listed[name]["status"] == "enabled" and listed[name]["reason"] is None, name
 
     client = app.test_client()
-    for slug in BUILT_INS:
+    for slug in SERVICES:
         assert client.get(f"/api/v1/{slug}/health").status_code == 200, slug
     assert client.get("/api/v1/blpfirst/ping").json == {"service": "shared_name"}
     assert client.get("/api/v1/blpsecond/ping").status_code == 404
+    # The catalog lists the healthy services and none of the failed ones (whatever else is installed).
     catalog = {item["slug"] for item in client.get("/api/v1/services").json["items"]}
-    assert catalog == BUILT_INS | {"hastoken", "dupe", "blpfirst"}
+    assert SERVICES | {"hastoken", "dupe", "blpfirst"} <= catalog
+    assert not catalog & {"brokenimport", "raisinginfo", "noinfo", "Bad-Slug", "noenname", "needstoken",
+                          "wrongperm", "blpsecond"}
 
 
 def test_plugins_list_command_reports_the_same(platform_with_broken_plugins, monkeypatch):
@@ -200,14 +187,14 @@ def test_plugins_list_command_reports_the_same(platform_with_broken_plugins, mon
     listed = {item["name"]: item for item in json.loads(result.output)}
     for name, reason in EXPECTED_FAILURES.items():
         assert listed[name]["status"] == "failed" and reason in listed[name]["reason"], name
-    assert listed["rabeg"]["status"] == "enabled"
+    assert listed[SERVICE]["status"] == "enabled"
 
     table = runner.invoke(ragem_cli, ["plugins", "list"])
     assert table.exit_code == 0, table.output
     line = next(line for line in table.output.splitlines() if line.startswith("brokenimport "))
     assert "ragem-plugin-brokenimport" in line and "failed (import failed: ModuleNotFoundError" in line
-    line = next(line for line in table.output.splitlines() if line.startswith("rabeg "))
-    assert "0.1.0" in line and " ragem " in line and line.rstrip().endswith("enabled")
+    line = next(line for line in table.output.splitlines() if line.startswith(f"{SERVICE} "))
+    assert "2.3.4" in line and line.rstrip().endswith("enabled")
 
 
 class MisspelledHook(ThrowawayPlugin):
@@ -225,28 +212,33 @@ def test_a_misspelled_hook_fails_start_up_loudly(make_app):
 # --- allow and deny lists ---------------------------------------------------------------------
 
 def test_deny_list_leaves_plugins_out(make_app, monkeypatch):
-    monkeypatch.setenv("RAGEM_PLUGINS_DENY", "wifi, gelati")
-    app = make_app()
+    monkeypatch.setenv("RAGEM_PLUGINS_DENY", f"{SERVICE}, {OTHER_SERVICE}")
+    app = make_app(extra_plugins=throwaway_services())
     listed = admin_plugins(app)
-    for name in ("wifi", "gelati"):
+    for name in (SERVICE, OTHER_SERVICE):
         assert listed[name]["status"] == "disabled"
         assert "RAGEM_PLUGINS_DENY" in listed[name]["reason"]
-    assert listed["rabeg"]["status"] == "enabled"
+    assert listed[CRITICAL_SERVICE]["status"] == "enabled"
     client = app.test_client()
-    assert {item["slug"] for item in client.get("/api/v1/services").json["items"]} == BUILT_INS - {"wifi", "gelati"}
-    assert client.get("/api/v1/wifi/health").status_code == 404
-    assert client.get("/api/v1/rabeg/health").status_code == 200
+    catalog = {item["slug"] for item in client.get("/api/v1/services").json["items"]}
+    assert CRITICAL_SERVICE in catalog and not catalog & {SERVICE, OTHER_SERVICE}
+    assert client.get(f"/api/v1/{SERVICE}/health").status_code == 404
+    assert client.get(f"/api/v1/{CRITICAL_SERVICE}/health").status_code == 200
 
 
-def test_allow_list_loads_only_the_named_plugins(make_app):
-    app = make_app(extra_plugins=[("extra", ThrowawayPlugin("extra"))], PLUGINS_ALLOW=["rabeg", "extra"])
+def test_allow_list_loads_only_the_named_plugins(make_app, installed_service):
+    app = make_app(extra_plugins=[("extra", ThrowawayPlugin("extra")), *throwaway_services()],
+                   PLUGINS_ALLOW=[SERVICE, "extra"])
     listed = admin_plugins(app)
-    assert {name for name, item in listed.items() if item["status"] == "enabled"} == {"rabeg", "extra"}
-    for name in BUILT_INS - {"rabeg"}:
-        assert listed[name]["status"] == "disabled" and "RAGEM_PLUGINS_ALLOW" in listed[name]["reason"]
+    assert {name for name, item in listed.items() if item["status"] == "enabled"} == {SERVICE, "extra"}
+    # Every other plugin, installed (the built-ins, an OPD's package) or added, stays out.
+    assert {OTHER_SERVICE, CRITICAL_SERVICE, installed_service} < set(listed)
+    for name in set(listed) - {SERVICE, "extra"}:
+        assert listed[name]["status"] == "disabled" and "RAGEM_PLUGINS_" in listed[name]["reason"], name
     client = app.test_client()
-    assert {item["slug"] for item in client.get("/api/v1/services").json["items"]} == {"rabeg", "extra"}
-    assert client.get("/api/v1/gelati/health").status_code == 404
+    assert {item["slug"] for item in client.get("/api/v1/services").json["items"]} == {SERVICE, "extra"}
+    assert client.get(f"/api/v1/{OTHER_SERVICE}/health").status_code == 404
+    assert client.get(f"/api/v1/{installed_service}/health").status_code == 404
 
 
 # --- the admin plugin list --------------------------------------------------------------------
@@ -262,15 +254,17 @@ def _prefixed(blueprint, prefix):
     return blueprint
 
 
-def test_admin_plugin_list_shows_version_distribution_and_hooks(make_app):
-    app = make_app(extra_plugins=[("contrib", Contributor("contrib"))])
+def test_admin_plugin_list_shows_version_distribution_and_hooks(make_app, installed_service):
+    app = make_app(extra_plugins=[("contrib", Contributor("contrib")), *throwaway_services()])
     listed = admin_plugins(app)
-    assert set(listed) >= BUILT_INS | {"contrib"}
-    for name in BUILT_INS:
-        assert listed[name]["distribution"] == "ragem"
-        assert listed[name]["version"] == "0.1.0"
-        assert {"ragem_plugin_info", "ragem_blueprints"} <= set(listed[name]["hooks"])
-    assert listed["darurat112"]["critical"] is True
+    assert set(listed) >= SERVICES | {"contrib", installed_service}
+    # Found through its entry point: the distribution it came from, its own version, its hooks.
+    assert listed[installed_service] == {
+        "name": installed_service, "slug": installed_service, "version": "1.0.0",
+        "distribution": "ragem-plugin-zzinstalled", "status": "enabled", "reason": None,
+        "hooks": ["ragem_blueprints", "ragem_plugin_info"], "critical": False,
+    }
+    assert listed[CRITICAL_SERVICE]["critical"] is True
     assert listed["contrib"] == {
         "name": "contrib", "slug": "contrib", "version": "2.3.4", "distribution": None,
         "status": "enabled", "reason": None, "hooks": ["ragem_blueprints", "ragem_plugin_info"], "critical": False,
@@ -278,7 +272,7 @@ def test_admin_plugin_list_shows_version_distribution_and_hooks(make_app):
 
 
 def test_blueprints_mount_under_the_slug_and_close_with_the_service(make_app):
-    app = make_app(extra_plugins=[("contrib", Contributor("contrib"))])
+    app = make_app(extra_plugins=[("contrib", Contributor("contrib")), *throwaway_services()])
     client = app.test_client()
     assert client.get("/api/v1/contrib/items").json == {"service": "contrib_api"}
     assert client.get("/api/v1/contrib/admin/stats").json == {"service": "contrib_admin"}
@@ -291,7 +285,7 @@ def test_blueprints_mount_under_the_slug_and_close_with_the_service(make_app):
         closed = client.get(path)
         assert closed.status_code == 503 and closed.json["error"]["code"] == "service_unavailable"
     assert admin_plugins(app)["contrib"]["status"] == "disabled"
-    assert client.get("/api/v1/rabeg/health").status_code == 200
+    assert client.get(f"/api/v1/{SERVICE}/health").status_code == 200
 
 
 def test_only_admins_see_the_plugin_list(make_app):
@@ -420,7 +414,7 @@ class WithCommands(ThrowawayPlugin):
 
 
 def test_plugin_cli_commands_run_under_the_slug(make_app, monkeypatch):
-    app = make_app(extra_plugins=[("clitool", WithCommands("clitool"))])
+    app = make_app(extra_plugins=[("clitool", WithCommands("clitool")), *throwaway_services()])
     create_account(app, "officer")
     create_account(app, "citizen")
     monkeypatch.setattr("ragem.cli.build_app", lambda: app)
@@ -431,7 +425,7 @@ def test_plugin_cli_commands_run_under_the_slug(make_app, monkeypatch):
     assert result.output.strip() == "clitool: 1 accounts"
     assert "count-users" in runner.invoke(ragem_cli, ["clitool", "--help"]).output
     # A service without commands has no group.
-    assert runner.invoke(ragem_cli, ["gelati", "anything"]).exit_code != 0
+    assert runner.invoke(ragem_cli, [SERVICE, "anything"]).exit_code != 0
 
 
 # Module-level, as a plugin's commands usually are: the same objects serve every invocation.

@@ -307,8 +307,14 @@ class ReaderSchema(toolkit.BaseSchema):
     profile = fields.Dict()
 
 
+class NameOnlyReader(ThrowawayPlugin):
+    @hookimpl
+    def ragem_profile_fields(self):
+        return [toolkit.ProfileFieldUse("name", {"id": "menyapa warga", "en": "to greet the citizen"})]
+
+
 def test_plugins_read_only_the_profile_fields_they_declared(make_app):
-    app = make_app(extra_plugins=[("reader", ProfileReader("reader"))])
+    app = make_app(extra_plugins=[("reader", ProfileReader("reader")), ("namereader", NameOnlyReader("namereader"))])
     user_id, headers = account(app)
     with app.app_context():
         user = db.session.get(User, user_id)
@@ -320,7 +326,8 @@ def test_plugins_read_only_the_profile_fields_they_declared(make_app):
         with pytest.raises(PermissionError):
             toolkit.read_profile("reader", user, "password_hash", "declared, but not a profile field")
         with pytest.raises(PermissionError):
-            toolkit.read_profile("rabeg", user, ["email"], "rabeg declared only the name")
+            toolkit.read_profile("namereader", user, ["phone"], "another service declared the phone, not this one")
+        assert toolkit.read_profile("namereader", user, ["name"], "greeting") == {"name": user.name}
         with pytest.raises(ValueError):
             toolkit.read_profile("reader", user, ["name"], " ")
 

@@ -19,7 +19,7 @@ def test_readme_opens_with_the_serve_and_the_test_command():
     readme = (ROOT / "README.md").read_text()
     assert readme.startswith("# RAGEM\n")
     serve, test = _opening_commands()
-    assert serve.endswith("ragem serve --demo") and test.endswith(".venv/bin/pytest")
+    assert serve.endswith("ragem serve --demo") and test.endswith(".venv/bin/pytest -n auto")
 
 
 def test_readme_documents_every_setting():

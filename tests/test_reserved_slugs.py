@@ -5,6 +5,8 @@ from ragem.extensions import db
 from ragem.plugins import RESERVED_SLUGS
 from ragem.toolkit import PluginInfo, hookimpl
 
+from throwaway import SERVICE, throwaway_services
+
 
 class Impostor:
     """A plugin that tries to call itself ``user`` (the core owns ``user_account``, ``user_role``)."""
@@ -16,12 +18,12 @@ class Impostor:
 
 
 def test_a_reserved_slug_fails_the_plugin_and_the_platform_keeps_serving(make_app, login_as):
-    app = make_app(extra_plugins=[("impostor", Impostor())])
+    app = make_app(extra_plugins=[("impostor", Impostor()), *throwaway_services()])
     client = app.test_client()
     listed = {p["name"]: p for p in client.get("/api/v1/admin/plugins", headers=login_as("admin", target_app=app)).json["items"]}
     assert listed["impostor"]["status"] == "failed"
     assert "reserved" in listed["impostor"]["reason"]
-    assert client.get("/api/v1/rabeg/health").status_code == 200
+    assert client.get(f"/api/v1/{SERVICE}/health").status_code == 200
 
 
 def test_reserved_slugs_cover_every_core_route_and_table(app):

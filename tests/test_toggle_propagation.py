@@ -1,10 +1,11 @@
 """A service toggle reaches every gunicorn worker on every host within 2 seconds, with no restart.
 
 Two "hosts" (two gunicorn servers with two workers each) share one database, as production's
-hosts behind a load balancer share PostgreSQL. An admin switches ``rabeg`` off through host A;
+hosts behind a load balancer share PostgreSQL. An admin switches a service off through host A;
 2 seconds later every worker of both hosts refuses it, and after switching it on again every
 worker serves it. gunicorn's access log names the worker (pid) that answered each request, so the
-test knows it reached them all.
+test knows it reached them all. The service is a throwaway one, installed for the servers as a
+distribution on their ``PYTHONPATH`` (not RABEG, which may be denied or absent).
 """
 from __future__ import annotations
 
@@ -27,9 +28,11 @@ from ragem.auth.accounts import create_user
 from ragem.cli.serve import gunicorn_argv, prepare_database
 from ragem.extensions import db
 
+from throwaway import SERVICE, SERVICE_MODULE, install_distribution
+
 WORKERS = 2
 ADMIN_PHONE, ADMIN_PASSWORD = "+6281299990001", "Admin-Propagasi-123"
-MAINTENANCE = {"id": "RABEG sedang dirawat", "en": "RABEG is under maintenance"}
+MAINTENANCE = {"id": "Layanan sedang dirawat", "en": "The service is under maintenance"}
 PROPAGATION_SECONDS = 2  # what the issue promises
 MAX_PROBES = 160  # per host and phase; reaching 2 workers takes a handful
 
@@ -113,10 +116,13 @@ def shared_database(fresh_database_url, tmp_path):
 def start_host(shared_database, tmp_path):
     """``start_host("a")`` -> a running gunicorn host on a free port; every host is stopped afterwards."""
     hosts: list[Host] = []
+    site = tmp_path / "site"
+    install_distribution(site, SERVICE, SERVICE_MODULE.format(slug=SERVICE, critical=False))
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("RAGEM_") and key != "PROMETHEUS_MULTIPROC_DIR"}
     env.update({f"RAGEM_{key}": str(value).lower() if isinstance(value, bool) else str(value)
                 for key, value in shared_database.items() if value is not None})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
 
     def factory(name: str) -> Host:
         # Bind here and hand the socket over: no race for the port between finding and using it.
@@ -166,24 +172,24 @@ def test_a_toggle_reaches_every_worker_of_every_host_within_two_seconds(start_ho
     assert status == 200, token
     admin = {"Authorization": f"Bearer {token['access_token']}"}
 
-    status, body = host_a.request("PATCH", "/api/v1/admin/services/rabeg", {
+    status, body = host_a.request("PATCH", f"/api/v1/admin/services/{SERVICE}", {
         "enabled": False, "reason": "uji propagasi antar host", "message": MAINTENANCE,
     }, admin)
     assert status == 200, body
     time.sleep(PROPAGATION_SECONDS)
     for host in (host_b, host_a):
-        for status, body in host.ask_every_worker("/api/v1/rabeg/health", "off"):
+        for status, body in host.ask_every_worker(f"/api/v1/{SERVICE}/health", "off"):
             assert status == 503, (host.name, body)
             assert body["error"]["code"] == "service_unavailable"
             assert body["error"]["message"] == MAINTENANCE["id"]
         for status, body in host.ask_every_worker("/api/v1/services", "catalog-off"):
-            assert status == 200 and "rabeg" not in [item["slug"] for item in body["items"]], host.name
+            assert status == 200 and SERVICE not in [item["slug"] for item in body["items"]], host.name
 
-    status, body = host_a.request("PATCH", "/api/v1/admin/services/rabeg", {
+    status, body = host_a.request("PATCH", f"/api/v1/admin/services/{SERVICE}", {
         "enabled": True, "reason": "pemeliharaan selesai",
     }, admin)
     assert status == 200, body
     time.sleep(PROPAGATION_SECONDS)
     for host in (host_b, host_a):
-        for status, body in host.ask_every_worker("/api/v1/rabeg/health", "on"):
-            assert (status, body) == (200, {"service": "rabeg", "status": "ok"}), host.name
+        for status, body in host.ask_every_worker(f"/api/v1/{SERVICE}/health", "on"):
+            assert (status, body) == (200, {"service": SERVICE, "status": "ok"}), host.name

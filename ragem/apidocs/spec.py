@@ -96,6 +96,7 @@ def contract_app() -> Flask:
             "INSTANCE_PATH": instance,
             "DATABASE_URL": f"sqlite:///{instance}/unused.db",
             "PLUGINS_ALLOW": list(BUILTIN_PLUGINS),
+            "PLUGINS_DENY": [],  # a local RAGEM_PLUGINS_DENY never changes the committed contract
             "LOG_LEVEL": "ERROR",
         }
     )
