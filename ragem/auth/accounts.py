@@ -328,8 +328,8 @@ def reset_password(identifier: str, code: str, new_password: str) -> User:
 def change_password(user: User, current_password: str, new_password: str, *, session_id: str | None) -> int:
     """Change the password of a logged-in ``user``; revokes their other sessions; commits.
 
-    A wrong current password counts as a failed log-in for the account's phone (the log-in
-    throttle), and a locked account is refused before the password is looked at.
+    A wrong current password counts as a failed log-in of the account (the log-in throttle), and
+    a locked account is refused before the password is looked at.
     :returns: how many other sessions were revoked.
     :raises Forbidden: ``wrong_password`` (403).
     :raises ApiError: ``too_many_attempts`` (429) while the log-in throttle locks the account.
@@ -337,7 +337,7 @@ def change_password(user: User, current_password: str, new_password: str, *, ses
     """
     # The account's log-in throttle guards this door too: a stolen access token must not let
     # anyone guess the password here faster than at the log-in.
-    key = throttle.identifier_key(user.phone)
+    key = throttle.account_key(user)
     throttle.check(key)
     if not verify_password(user.password_hash, current_password):
         throttle.record_failure(key)
