@@ -269,10 +269,10 @@ def test_the_phone_changes_only_with_the_code_sent_to_the_new_number(make_app):
     watcher = EventWatcher()
     app = make_app(extra_plugins=[("watcher", watcher)])
     client = app.test_client()
-    user_id, old_phone, _password = create_account(app)
+    user_id, old_phone, password = create_account(app)
     headers = bearer(app, user_id)
 
-    started = client.post(f"{ME}/phone", headers=headers, json={"phone": "0812 7777 0001"})
+    started = client.post(f"{ME}/phone", headers=headers, json={"phone": "0812 7777 0001", "password": password})
     assert started.status_code == 202
     assert started.json["phone"] == "+6281277770001" and started.json["expires_at"].endswith("Z")
     code = sent_code(app, "+6281277770001")
@@ -301,15 +301,15 @@ def test_a_phone_of_another_account_or_the_own_one_is_refused(make_app):
     app = make_app()
     client = app.test_client()
     _owner_id, owner_phone, _password = create_account(app)
-    user_id, own_phone, _password = create_account(app)
+    user_id, own_phone, password = create_account(app)
     headers = bearer(app, user_id)
 
-    taken = client.post(f"{ME}/phone", headers=headers, json={"phone": owner_phone})
+    taken = client.post(f"{ME}/phone", headers=headers, json={"phone": owner_phone, "password": password})
     assert taken.status_code == 409 and taken.json["error"]["code"] == "already_registered"
     assert owner_phone not in taken.get_data(as_text=True)
-    same = client.post(f"{ME}/phone", headers=headers, json={"phone": own_phone})
+    same = client.post(f"{ME}/phone", headers=headers, json={"phone": own_phone, "password": password})
     assert same.status_code == 422 and same.json["error"]["code"] == "same_phone"
-    bad = client.post(f"{ME}/phone", headers=headers, json={"phone": "telepon saya"})
+    bad = client.post(f"{ME}/phone", headers=headers, json={"phone": "telepon saya", "password": password})
     assert bad.status_code == 422
     with app.app_context():  # no code went anywhere
         assert db.session.scalars(select(OutboxMessage)).all() == []
@@ -318,11 +318,12 @@ def test_a_phone_of_another_account_or_the_own_one_is_refused(make_app):
 def test_a_code_sent_for_another_account_does_not_switch_this_one(make_app):
     app = make_app()
     client = app.test_client()
-    a_id, a_phone, _password = create_account(app)
+    a_id, a_phone, a_password = create_account(app)
     b_id, b_phone, _password = create_account(app)
     a_headers, b_headers = bearer(app, a_id), bearer(app, b_id)
 
-    assert client.post(f"{ME}/phone", headers=a_headers, json={"phone": "+6281277770002"}).status_code == 202
+    started = client.post(f"{ME}/phone", headers=a_headers, json={"phone": "+6281277770002", "password": a_password})
+    assert started.status_code == 202
     code = sent_code(app, "+6281277770002")
     # B learns A's code (e.g. B owns the new number) and tries to move B's own account onto it.
     stolen = client.post(f"{ME}/phone/verify", headers=b_headers, json={"phone": "+6281277770002", "code": code})

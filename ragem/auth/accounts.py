@@ -1,7 +1,10 @@
 """The account life cycle, in one place: every change to an account row except its roles.
 
 Create (operators), register and verify the phone (citizens), resend codes, forget, reset and
-change the password, correct the profile, change the phone number, and leave (erasure). Roles are
+change the password, correct the profile, change the phone number, and leave (erasure). Changing
+the phone or the password and leaving need proof of the owner in the request itself
+(``ragem.auth.reauth``: the current password or a code sent to the current phone), because an
+access token alone may be a stolen one. Roles are
 ``ragem.auth.roles``; reading identifiers is ``ragem.auth.identifiers``; the plugins hear of each
 change through ``ragem.profile.service.emit_user_event``, called here after the commit.
 
@@ -28,14 +31,14 @@ from typing import Any, Mapping
 from sqlalchemy import or_, select
 
 from ragem.audit.service import record as audit
-from ragem.auth import otp, sessions, throttle
+from ragem.auth import otp, reauth, sessions
 from ragem.auth.identifiers import find_account, nik_columns, nik_hash, normalise_phone, user_nik
 from ragem.auth.models import ROLES, User, UserRole
 from ragem.auth.nik import parse_nik
 from ragem.auth.passwords import RULES as PASSWORD_RULES
-from ragem.auth.passwords import check_password_policy, hash_password, verify_password
+from ragem.auth.passwords import check_password_policy, hash_password
 from ragem.auth.pii import keyed_hash
-from ragem.errors import Conflict, Forbidden, ValidationError
+from ragem.errors import Conflict, ValidationError
 from ragem.extensions import db
 from ragem.hooktypes import OutboundMessage
 from ragem.i18n import translate
@@ -60,7 +63,6 @@ TOO_YOUNG = {
     "id": f"Pendaftaran mandiri hanya untuk usia {MIN_AGE} tahun ke atas.",
     "en": f"Self-registration is for people aged {MIN_AGE} and over.",
 }
-WRONG_PASSWORD = {"id": "Kata sandi sekarang salah.", "en": "The current password is wrong."}
 CODE_SENT = {
     "id": "Jika nomor tersebut terdaftar, kode telah dikirim lewat SMS.",
     "en": "If the number is registered, a code was sent by SMS.",
@@ -76,7 +78,7 @@ EDITABLE = ("name", "email", "kelurahan", "address", "preferred_language", "nik"
 #: Why each field a client may see but not send is refused (``field_not_editable`` details).
 READ_ONLY_REASONS = {
     "id": "assigned by RAGEM",
-    "phone": "change it with POST /api/v1/me/phone and the code sent to the new number",
+    "phone": "change it with POST /api/v1/me/phone (with the current password or a code sent to the current phone) and the code sent to the new number",
     "roles": "granted by an administrator",
     "opd": "set by an administrator",
     "opd_code": "set by an administrator",
@@ -337,13 +339,7 @@ def change_password(user: User, current_password: str, new_password: str, *, ses
     """
     # The account's log-in throttle guards this door too: a stolen access token must not let
     # anyone guess the password here faster than at the log-in.
-    key = throttle.account_key(user)
-    throttle.check(key)
-    if not verify_password(user.password_hash, current_password):
-        throttle.record_failure(key)
-        db.session.commit()  # the failure counts even though the request fails
-        raise Forbidden("wrong_password", WRONG_PASSWORD)
-    throttle.reset(key)
+    reauth.require(user, password=current_password)
     if current_password == new_password:
         raise ValidationError("weak_password", PASSWORD_RULES["same_as_current"],
                               details={"new_password": "same_as_current", "rules": ["same_as_current"]})
@@ -448,15 +444,30 @@ def _phone_free(phone: str, user: User) -> None:
         raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "phone"})
 
 
-def start_phone_change(user: User, raw_phone: str):
-    """Send a ``change_phone`` code to the new number; returns the ``OneTimeCode`` row.
+def send_reauth_code(user: User):
+    """Text a confirmation code to the account's current phone; commits; returns the code's row.
 
+    :raises OtpThrottled: ``otp_throttled`` (429) when the phone got too many codes lately.
+    """
+    row = reauth.send_code(user)
+    db.session.commit()
+    return row
+
+
+def start_phone_change(user: User, raw_phone: str, *, password: str | None = None,
+                       current_phone_code: str | None = None):
+    """Send a ``change_phone`` code to the new number once the owner is proved; returns the code's row.
+
+    The new number's form is checked first (no proof is spent on a typo); whether another account
+    holds it is said only after the proof, so a stolen token cannot probe who is registered.
     :raises ValidationError: not a phone number, or the account's own number.
+    :raises Forbidden: ``reauthentication_required``, ``wrong_password``, ``invalid_code`` (403).
     :raises Conflict: ``already_registered`` (another account has the number).
     """
     phone = normalise_phone(raw_phone)
     if phone == user.phone:
         raise ValidationError("same_phone", SAME_PHONE, details={"phone": "unchanged"})
+    reauth.require(user, password=password, current_phone_code=current_phone_code)
     _phone_free(phone, user)
     code = otp.issue_code("change_phone", phone, user_id=user.id)
     db.session.commit()
@@ -514,15 +525,18 @@ def ensure_may_leave(user: User) -> None:
         raise Conflict("last_admin", LAST_ADMIN)
 
 
-def erase_own_account(user: User) -> dict[str, Any]:
-    """``DELETE /api/v1/me``: end every session of the account and erase it everywhere.
+def erase_own_account(user: User, *, password: str | None = None,
+                      current_phone_code: str | None = None) -> dict[str, Any]:
+    """``DELETE /api/v1/me``: once the owner is proved, end every session and erase the account everywhere.
 
     The sessions are revoked inside the erasure's transaction (which then deletes their rows with
     the account): either the account is gone and no access token of it is accepted again, on any
     worker, or a service failed and nothing changed, sessions included.
+    :raises Forbidden: ``reauthentication_required``, ``wrong_password``, ``invalid_code`` (403).
     :raises Conflict: ``last_admin``.
     :raises DataRightsFailed: a service could not erase; nothing was changed.
     """
+    reauth.require(user, password=password, current_phone_code=current_phone_code)
     ensure_may_leave(user)
     sessions.revoke_user_sessions(user.id, reason="account_erased")
     return erase_user(user, actor=user)

@@ -26,7 +26,7 @@ from ragem.timeutil import utcnow
 
 log = logging.getLogger("ragem.auth.otp")
 
-PURPOSES = ("verify_phone", "reset_password", "change_phone")
+PURPOSES = ("verify_phone", "reset_password", "change_phone", "reauthenticate")
 CODE_DIGITS = 6
 TTL_SECONDS = 5 * 60
 MAX_ATTEMPTS = 5
@@ -65,6 +65,12 @@ _TEXTS = {
     "change_phone": {
         "id": "RAGEM: kode untuk mengganti nomor ponsel {code}. Berlaku 5 menit. Jangan berikan kode ini kepada siapa pun.",
         "en": "RAGEM: your code to change your phone number is {code}. Valid for 5 minutes. Never share it.",
+    },
+    # Sent to the account's current phone before a change of phone, email or password or an
+    # erasure: it names what it unlocks, so an owner who did not ask for it knows to act.
+    "reauthenticate": {
+        "id": "RAGEM: kode konfirmasi {code} untuk mengubah nomor ponsel, email, atau kata sandi, atau menghapus akun Anda. Berlaku 5 menit. Jika bukan Anda yang meminta, segera ganti kata sandi Anda.",
+        "en": "RAGEM: confirmation code {code} to change your phone number, email or password, or to erase your account. Valid for 5 minutes. If you did not ask for it, change your password now.",
     },
 }
 

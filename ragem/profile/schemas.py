@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, pre_load, validate
 
 from ragem.auth.accounts import refuse_fields
+from ragem.auth.schemas import OwnerProofSchema
 from ragem.pagination import PageArgsSchema
 from ragem.schemas import BaseSchema, UtcDateTime
 
@@ -90,10 +91,15 @@ class MeUpdateSchema(BaseSchema):
         return data
 
 
-class PhoneChangeSchema(BaseSchema):
-    """The new phone number; a one-time code is sent to it."""
+class PhoneChangeSchema(OwnerProofSchema):
+    """The new phone number, and proof of the owner (``password`` or ``current_phone_code``); a
+    one-time code is then sent to the new number."""
 
     phone = fields.String(required=True, validate=validate.Length(min=8, max=20), metadata={"example": "081234567890"})
+
+
+class AccountErasureSchema(OwnerProofSchema):
+    """Proof of the owner before the account is erased (``password`` or ``current_phone_code``)."""
 
 
 class PhoneChangeStartedSchema(BaseSchema):

@@ -8,12 +8,13 @@ from __future__ import annotations
 from flask import current_app, g
 
 from ragem.auth import accounts
-from ragem.auth.guards import fresh_login_required, login_required
+from ragem.auth.guards import login_required
 from ragem.blueprint import Blueprint
 from ragem.extensions import limiter
 from ragem.profile import access, account, service
 from ragem.profile.schemas import (
     AccessLogPageSchema,
+    AccountErasureSchema,
     AccessLogQuerySchema,
     ExportSchema,
     MeSchema,
@@ -27,10 +28,6 @@ from ragem.schemas import ErrorSchema
 from ragem.timeutil import utcnow
 
 blp = Blueprint("profile", __name__, url_prefix="/api/v1/me", description="The citizen's own profile")
-
-#: Erasure needs the password proved this recently (seconds).
-FRESH_LOGIN_SECONDS = 300
-
 
 def _per_account() -> str:
     """Rate-limit key: the logged-in account (these limits sit inside the log-in guard)."""
@@ -58,13 +55,20 @@ def update_me(changes):
 
 
 @blp.route("", methods=["DELETE"])
-@fresh_login_required(FRESH_LOGIN_SECONDS)
+@login_required
+@blp.arguments(AccountErasureSchema)
 @blp.response(204)
+@blp.alt_response(403, schema=ErrorSchema, description="No proof of the owner (reauthentication_required), or a wrong one (wrong_password, invalid_code)")
 @blp.alt_response(409, schema=ErrorSchema, description="The platform's last administrator cannot leave (last_admin)")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many wrong proofs or log-ins for this account (too_many_attempts); see Retry-After")
 @blp.alt_response(503, schema=ErrorSchema, description="A service could not erase; nothing changed (erasure_failed)")
-def delete_my_account():
-    """Erase the account and ask every service to erase or anonymise its data (fresh log-in needed)."""
-    accounts.erase_own_account(g.current_user)
+def delete_my_account(proof):
+    """Erase the account and ask every service to erase or anonymise its data.
+
+    The body proves the owner: ``{"password": current}`` or ``{"current_phone_code": code}`` (from
+    ``POST /api/v1/me/reauth-code``). A valid access token alone is not enough.
+    """
+    accounts.erase_own_account(g.current_user, **proof)
     return ""
 
 
@@ -81,11 +85,18 @@ def get_my_summary():
 @limiter.limit("10 per hour", key_func=_per_account)
 @blp.arguments(PhoneChangeSchema)
 @blp.response(202, PhoneChangeStartedSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="No proof of the owner (reauthentication_required), or a wrong one (wrong_password, invalid_code)")
 @blp.alt_response(409, schema=ErrorSchema, description="Another account has this number (already_registered)")
-@blp.alt_response(429, schema=ErrorSchema, description="Too many codes or requests; see Retry-After")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many codes, requests or wrong proofs; see Retry-After")
 def change_phone(body):
-    """Start a phone change: a code goes to the new number (a number of another account is refused)."""
-    code = accounts.start_phone_change(g.current_user, body["phone"])
+    """Start a phone change: the owner proves it is them, then a code goes to the new number.
+
+    The proof is the current ``password`` or a ``current_phone_code`` (from
+    ``POST /api/v1/me/reauth-code``); a valid access token alone is not enough. A number of
+    another account is refused.
+    """
+    phone = body.pop("phone")
+    code = accounts.start_phone_change(g.current_user, phone, **body)
     return {"phone": code.destination, "expires_at": code.expires_at}
 
 
