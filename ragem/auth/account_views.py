@@ -5,6 +5,7 @@ from flask import current_app, g, request
 
 from ragem.auth import accounts
 from ragem.auth.guards import login_required
+from ragem.auth.identifiers import mask_phone
 from ragem.auth.models import User
 from ragem.auth.otp import TTL_SECONDS
 from ragem.auth.schemas import (
@@ -41,11 +42,6 @@ RESET_DONE = {
 def _per_account() -> str:
     """Rate-limit key: the logged-in account (the limit sits inside the log-in guard)."""
     return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', 'ragem')}:account:{g.current_user.id}"
-
-
-def _masked(phone: str) -> str:
-    """``+6281234567890`` -> ``+62812*****890``: enough for the owner to recognise the number."""
-    return phone[:6] + "*" * max(0, len(phone) - 9) + phone[-3:]
 
 
 def _client() -> dict[str, str | None]:
@@ -145,4 +141,4 @@ def send_reauth_code():
     the account, when the password is not at hand. The code is valid 5 minutes, for one change.
     """
     row = accounts.send_reauth_code(g.current_user)
-    return {"sent_to": _masked(row.destination), "expires_at": row.expires_at, "code_expires_in": TTL_SECONDS}
+    return {"sent_to": mask_phone(row.destination), "expires_at": row.expires_at, "code_expires_in": TTL_SECONDS}

@@ -32,7 +32,14 @@ from sqlalchemy import or_, select
 
 from ragem.audit.service import record as audit
 from ragem.auth import otp, reauth, sessions
-from ragem.auth.identifiers import find_account, nik_columns, nik_hash, normalise_phone, user_nik
+from ragem.auth.identifiers import (
+    find_account,
+    mask_phone,
+    nik_columns,
+    nik_hash,
+    normalise_phone,
+    user_nik,
+)
 from ragem.auth.models import ROLES, User, UserRole
 from ragem.auth.nik import parse_nik
 from ragem.auth.passwords import RULES as PASSWORD_RULES
@@ -43,6 +50,7 @@ from ragem.extensions import db
 from ragem.hooktypes import OutboundMessage
 from ragem.i18n import translate
 from ragem.notifications.outbox import deliver
+from ragem.notifications.service import notify
 from ragem.profile.service import emit_user_event, erase_user
 from ragem.regions.service import is_kelurahan
 from ragem.timeutil import utcnow
@@ -115,9 +123,15 @@ LAST_ADMIN = {
     "id": "Anda administrator terakhir RAGEM. Angkat administrator lain sebelum menghapus akun ini.",
     "en": "You are RAGEM's last administrator. Appoint another administrator before erasing this account.",
 }
-PHONE_CHANGED_SMS = {
-    "id": "RAGEM: nomor telepon akun Anda telah diganti. Bila bukan Anda yang menggantinya, segera hubungi Diskominfo Kota Serang.",
-    "en": "RAGEM: your account's phone number was changed. If this was not you, contact Diskominfo Kota Serang at once.",
+# Told to the old contact (and the inbox) when the phone number or email changes.
+PHONE_CHANGED = {
+    "title": {"id": "Nomor telepon diganti", "en": "Phone number changed"},
+    "body": {
+        "id": "Nomor telepon akun RAGEM Anda telah diganti menjadi {new}, dan perangkat lain telah dikeluarkan dari akun. "
+              "Jika bukan Anda yang menggantinya, segera hubungi Diskominfo Kota Serang.",
+        "en": "Your RAGEM account's phone number was changed to {new}, and every other device was logged out. "
+              "If this was not you, contact Diskominfo Kota Serang at once.",
+    },
 }
 
 
@@ -474,10 +488,12 @@ def start_phone_change(user: User, raw_phone: str, *, password: str | None = Non
     return code
 
 
-def confirm_phone_change(user: User, raw_phone: str, code: str) -> None:
-    """Switch the account to the new number once the code sent to it is given back.
+def confirm_phone_change(user: User, raw_phone: str, code: str, *, session_id: str | None = None) -> int:
+    """Switch the account to the new number once the code sent to it is given back; commits.
 
-    The old number is told by SMS, so a stolen session cannot quietly take the account over.
+    Every other session of the account ends, and the old number is told by SMS (and the inbox),
+    so a change the owner did not make does not go unnoticed and leaves no other device inside.
+    :returns: how many other sessions were revoked.
     :raises ValidationError: ``invalid_code`` (also for a code issued to another account).
     :raises Conflict: ``already_registered`` (the number was taken in the meantime).
     """
@@ -490,19 +506,33 @@ def confirm_phone_change(user: User, raw_phone: str, code: str) -> None:
     old_phone = user.phone
     user.phone = phone
     user.phone_verified_at = utcnow()
+    revoked = sessions.revoke_user_sessions(user.id, reason="phone_changed", except_session_id=session_id)
     # The action only: the numbers are personal data and the account holds the new one.
-    audit("user.phone_change", "user", user.id, actor=user)
+    audit("user.phone_change", "user", user.id, after={"sessions_revoked": revoked}, actor=user)
+    notice = _contact_changed_notice(user, PHONE_CHANGED, kind="account.phone_changed", new=mask_phone(phone))
     _commit_unique()
     _tell_services(user, ["phone"])
-    try:
-        deliver(OutboundMessage(
-            channel="sms", to=old_phone, body=translate(PHONE_CHANGED_SMS, user.preferred_language),
-            user_id=user.id, purpose="phone_changed",
-        ))
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - the change is done; a lost warning must not undo it
-        db.session.rollback()
-        log.exception("could not tell the old phone about the change", extra={"user_id": user.id})
+    _send_after_commit(OutboundMessage(channel="sms", to=old_phone, body=notice, user_id=user.id, purpose="phone_changed"))
+    return revoked
+
+
+def _contact_changed_notice(user: User, texts: Mapping[str, Any], *, kind: str, new: str) -> str:
+    """Put the change in the account's inbox (added, the caller commits); returns the text for the
+    old contact, in the account's language."""
+    body = {lang: text.format(new=new) for lang, text in texts["body"].items()}
+    notify(user, kind=kind, title=texts["title"], body=body)
+    return "RAGEM: " + translate(body, user.preferred_language)
+
+
+def _send_after_commit(*messages: OutboundMessage) -> None:
+    """Deliver warnings about a change already committed; a lost warning must not undo the change."""
+    for message in messages:
+        try:
+            deliver(message)
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - the change is done; log and carry on
+            db.session.rollback()
+            log.exception("could not warn the old contact", extra={"user_id": message.user_id, "purpose": message.purpose})
 
 
 def ensure_may_leave(user: User) -> None:

@@ -9,6 +9,7 @@ from flask import current_app, g
 
 from ragem.auth import accounts
 from ragem.auth.guards import login_required
+from ragem.auth.sessions import current_session_id
 from ragem.blueprint import Blueprint
 from ragem.extensions import limiter
 from ragem.profile import access, account, service
@@ -107,8 +108,11 @@ def change_phone(body):
 @blp.alt_response(409, schema=ErrorSchema, description="The number was taken meanwhile (already_registered)")
 @blp.alt_response(429, schema=ErrorSchema, description="Five wrong tries: ask for a new code (too_many_attempts)")
 def verify_phone_change(body):
-    """Finish a phone change with the code sent to the new number; the old number is told."""
-    accounts.confirm_phone_change(g.current_user, body["phone"], body["code"])
+    """Finish a phone change with the code sent to the new number.
+
+    The old number is told by SMS (and the inbox), and every other session of the account ends.
+    """
+    accounts.confirm_phone_change(g.current_user, body["phone"], body["code"], session_id=current_session_id())
     return account.profile(g.current_user)
 
 
