@@ -99,9 +99,10 @@ def test_the_export_holds_everything_with_the_nik_in_full_and_is_never_cached(ma
     client = app.test_client()
     user_id, phone, password = create_account(app)
     headers, _refresh = log_in(client, phone, password)
-    assert client.patch(ME, headers=headers, json={"nik": NIK, "email": "warga@example.id"}).status_code == 200
+    assert client.patch(ME, headers=headers, json={"nik": NIK}).status_code == 200
     with app.app_context():
         user = db.session.get(User, user_id)
+        user.email, user.email_verified_at = "warga@example.id", utcnow()  # verified (tests/test_email_verification.py)
         toolkit.notify(user_id, kind="test.export", title="Halo", body="Pesan untuk warga", service="darurat")
         toolkit.read_profile("darurat", user, ["phone"], "menelepon balik")
         toolkit.save_upload(png(), owner_id=user_id, purpose="complaint_photo")

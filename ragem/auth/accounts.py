@@ -1,8 +1,8 @@
 """The account life cycle, in one place: every change to an account row except its roles.
 
 Create (operators), register and verify the phone (citizens), resend codes, forget, reset and
-change the password, correct the profile, change the phone number, and leave (erasure). Changing
-the phone or the password and leaving need proof of the owner in the request itself
+change the password, correct the profile, change the phone number or the email, and leave
+(erasure). Changing the phone, the email or the password and leaving need proof of the owner in the request itself
 (``ragem.auth.reauth``: the current password or a code sent to the current phone), because an
 access token alone may be a stolen one. Roles are
 ``ragem.auth.roles``; reading identifiers is ``ragem.auth.identifiers``; the plugins hear of each
@@ -12,7 +12,9 @@ Rules that protect the citizen:
 - the NIK is stored encrypted, as a keyed hash (look-ups, uniqueness) and its last four digits,
   and is never logged;
 - a NIK, phone or email already in use is refused with one ``already_registered`` that never
-  says which account holds it;
+  says which account holds it; an email counts only once verified (a code sent to it was given
+  back): until then it logs nobody in, receives no reset code, and blocks nobody, and whoever
+  verifies the address first takes it;
 - answers about password reset and resent codes are the same whether an account exists or not
   (a decoy code, throttled like a real one, stands in for a missing account);
 - every function for the logged-in citizen acts on the account passed in; none takes an account
@@ -28,12 +30,13 @@ import logging
 from datetime import date, timedelta
 from typing import Any, Mapping
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, update
 
 from ragem.audit.service import record as audit
 from ragem.auth import otp, reauth, sessions
 from ragem.auth.identifiers import (
     find_account,
+    mask_email,
     mask_phone,
     nik_columns,
     nik_hash,
@@ -44,6 +47,7 @@ from ragem.auth.models import ROLES, User, UserRole
 from ragem.auth.nik import parse_nik
 from ragem.auth.passwords import RULES as PASSWORD_RULES
 from ragem.auth.passwords import check_password_policy, hash_password
+from ragem.auth.otp import OtpThrottled
 from ragem.auth.pii import keyed_hash
 from ragem.errors import Conflict, ValidationError
 from ragem.extensions import db
@@ -81,7 +85,7 @@ RESET_SENT = {
 }
 
 #: What ``PATCH /api/v1/me`` may change. The NIK only while the account has none.
-EDITABLE = ("name", "email", "kelurahan", "address", "preferred_language", "nik")
+EDITABLE = ("name", "kelurahan", "address", "preferred_language", "nik")
 
 #: Why each field a client may see but not send is refused (``field_not_editable`` details).
 READ_ONLY_REASONS = {
@@ -91,6 +95,8 @@ READ_ONLY_REASONS = {
     "opd": "set by an administrator",
     "opd_code": "set by an administrator",
     "phone_verified": "set by verifying the phone with a one-time code",
+    "email": "change it with POST /api/v1/me/email (with the current password or a code sent to the current phone) and the code sent to the new address",
+    "email_verified": "set by verifying the email with the code sent to it",
     "phone_verified_at": "set by verifying the phone with a one-time code",
     "birth_date": "derived from the NIK",
     "sex": "derived from the NIK",
@@ -118,12 +124,31 @@ NOT_A_KELURAHAN = {
     "id": "Kelurahan tidak dikenal: pilih salah satu kelurahan di Kota Serang.",
     "en": "Unknown kelurahan: choose one of the kelurahan of Kota Serang.",
 }
+SAME_EMAIL = {"id": "Ini sudah email akun Anda.", "en": "This is already your account's email."}
 SAME_PHONE = {"id": "Ini sudah nomor telepon akun Anda.", "en": "This is already your account's phone number."}
 LAST_ADMIN = {
     "id": "Anda administrator terakhir RAGEM. Angkat administrator lain sebelum menghapus akun ini.",
     "en": "You are RAGEM's last administrator. Appoint another administrator before erasing this account.",
 }
 # Told to the old contact (and the inbox) when the phone number or email changes.
+EMAIL_CHANGED = {
+    "title": {"id": "Email diganti", "en": "Email changed"},
+    "body": {
+        "id": "Email akun RAGEM Anda telah diganti menjadi {new}, dan perangkat lain telah dikeluarkan dari akun. "
+              "Jika bukan Anda yang menggantinya, segera ganti kata sandi Anda dan hubungi Diskominfo Kota Serang.",
+        "en": "Your RAGEM account's email was changed to {new}, and every other device was logged out. "
+              "If this was not you, change your password now and contact Diskominfo Kota Serang.",
+    },
+}
+EMAIL_REMOVED = {
+    "title": {"id": "Email dihapus", "en": "Email removed"},
+    "body": {
+        "id": "Email akun RAGEM Anda telah dihapus, dan perangkat lain telah dikeluarkan dari akun. "
+              "Jika bukan Anda yang menghapusnya, segera ganti kata sandi Anda dan hubungi Diskominfo Kota Serang.",
+        "en": "Your RAGEM account's email was removed, and every other device was logged out. "
+              "If this was not you, change your password now and contact Diskominfo Kota Serang.",
+    },
+}
 PHONE_CHANGED = {
     "title": {"id": "Nomor telepon diganti", "en": "Phone number changed"},
     "body": {
@@ -139,15 +164,40 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def _normalise_email(raw: str | None) -> str | None:
+    return raw.strip().lower() if raw and raw.strip() else None
+
+
+def _email_destination(email: str) -> str:
+    """The one-time-code destination of an email address: a keyed hash (the column is phone-sized)."""
+    return "@" + keyed_hash(f"email\x1f{email}")[:19]
+
+
+def _release_email_claims(email: str | None, *, keep: User | None = None) -> None:
+    """Take ``email`` off every account that holds it unverified (but ``keep``): the address goes to
+    whoever verifies it, or registers with it, and an unproved claim must not block them."""
+    if not email:
+        return
+    stmt = update(User).where(User.email == email, User.email_verified_at.is_(None))
+    if keep is not None and keep.id is not None:
+        stmt = stmt.where(User.id != keep.id)
+    db.session.execute(stmt.values(email=None).execution_options(synchronize_session="fetch"))
+
+
+def _send_email_code(user: User, email: str):
+    """Email a code that verifies ``email`` for ``user`` (joins the transaction); returns the code's row."""
+    return otp.issue_code("verify_email", _email_destination(email), user_id=user.id, channel="email", address=email)
+
+
 def _holders(*, phone: str | None, nik_hash_value: str | None, email: str | None) -> list[User]:
-    """Accounts already holding any of the phone, NIK or email."""
+    """Accounts already holding any of the phone, NIK or (verified) email."""
     conditions = []
     if phone:
         conditions.append(User.phone == phone)
     if nik_hash_value:
         conditions.append(User.nik_hash == nik_hash_value)
-    if email:
-        conditions.append(User.email == email)
+    if email:  # an unverified email is a claim, not a holding
+        conditions.append(and_(User.email == email, User.email_verified_at.is_not(None)))
     if not conditions:
         return []
     return list(db.session.scalars(select(User).where(or_(*conditions))))
@@ -163,7 +213,8 @@ def create_user(
 
     ``password_hash`` (an argon2 hash of ``password``) spares re-hashing when many accounts share
     one password, as the demo accounts do. The password policy is the caller's choice (the CLI
-    applies it). ``nik`` is validated and stored like a registration's.
+    applies it). ``nik`` is validated and stored like a registration's. The phone and the email
+    are taken as verified: an operator vouches for them.
     :raises ValidationError: invalid phone or NIK, unknown role, officer without OPD (422).
     :raises Conflict: ``already_registered`` (409) when the phone, NIK or email is taken.
     """
@@ -174,13 +225,15 @@ def create_user(
     if "officer" in roles and not opd_code:
         raise ValidationError(details={"opd": "an officer belongs to one OPD"})
     facts = parse_nik(nik) if nik else None
-    email = email.strip().lower() if email else None
+    email = _normalise_email(email)
     if _holders(phone=phone, nik_hash_value=nik_hash(facts.number) if facts else None, email=email):
         raise Conflict("already_registered", ALREADY_REGISTERED)
+    _release_email_claims(email)
     now = utcnow()
     user = User(
         name=name, phone=phone, email=email, password_hash=password_hash or hash_password(password),
         opd_code=opd_code, phone_verified_at=now, password_changed_at=now,
+        email_verified_at=now if email else None,
         **(nik_columns(facts) if facts else {}),
     )
     user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
@@ -198,8 +251,10 @@ def register(
     """Register a citizen (pending until the phone is verified) and text them a code; commits.
 
     Checks in this order, changing nothing when one fails: NIK (valid, holder 17 or older),
-    phone, password policy, nobody else holds the NIK, phone or email. A registration pending
-    for more than 24 hours on any of them is erased to make room.
+    phone, password policy, nobody else holds the NIK, phone or verified email. A registration
+    pending for more than 24 hours on the phone or NIK is erased to make room. The email, if
+    given, is kept unverified and a code is emailed to it (``POST /api/v1/me/email/verify``);
+    another account's unverified claim on it is dropped.
     :returns: ``(user, one_time_code)``; the ``registered`` user event is sent after the commit.
     :raises ValidationError: ``invalid_nik``, ``too_young``, ``invalid_phone``, ``weak_password``.
     :raises Conflict: ``already_registered`` (409), the same whichever field clashed.
@@ -211,7 +266,7 @@ def register(
     phone = normalise_phone(phone)
     name = name.strip()
     check_password_policy(password, name=name, phone=phone, nik=facts.number)
-    email = email.strip().lower() if email else None
+    email = _normalise_email(email)
     hashed_nik = nik_hash(facts.number)
 
     holders = _holders(phone=phone, nik_hash_value=hashed_nik, email=email)
@@ -223,6 +278,7 @@ def register(
         for stale in holders:
             log.info("replacing a registration never verified", extra={"user_id": stale.id})
             erase_user(stale, actor=None)
+    _release_email_claims(email)
 
     user = User(
         name=name, phone=phone, email=email, password_hash=password_hash,
@@ -235,6 +291,11 @@ def register(
     with committed(conflict=Conflict("already_registered", ALREADY_REGISTERED)):
         db.session.flush()
         code = otp.issue_code("verify_phone", phone, user_id=user.id)
+        if email:
+            try:
+                _send_email_code(user, email)
+            except OtpThrottled:  # the address got many codes lately: ask again from the app later
+                log.info("email code not sent at registration (throttled)", extra={"user_id": user.id})
     emit_user_event("registered", user.id)
     return user, code
 
@@ -385,8 +446,7 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> list[str]:
     :raises ValidationError: ``field_not_editable`` (a field outside ``EDITABLE``),
         ``nik_locked`` (the account already has a NIK), ``invalid_nik``, ``validation_error``
         (unknown kelurahan).
-    :raises Conflict: ``already_registered`` (the email or NIK belongs to another account; whose
-        is not said).
+    :raises Conflict: ``already_registered`` (the NIK belongs to another account; whose is not said).
     """
     refused = [name for name in changes if name not in EDITABLE]
     if refused:
@@ -394,10 +454,6 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> list[str]:
     new: dict[str, Any] = {}
     if "name" in changes:
         new["name"] = changes["name"].strip()
-    if "email" in changes:
-        new["email"] = changes["email"].strip().lower() if changes["email"] else None
-        if new["email"] and _taken(User.email == new["email"], user):
-            raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "email"})
     if "kelurahan" in changes:
         code = changes["kelurahan"]
         if code is not None and not is_kelurahan(code):
@@ -533,6 +589,98 @@ def _send_after_commit(*messages: OutboundMessage) -> None:
         except Exception:  # noqa: BLE001 - the change is done; log and carry on
             db.session.rollback()
             log.exception("could not warn the old contact", extra={"user_id": message.user_id, "purpose": message.purpose})
+
+
+def start_email_change(user: User, raw_email: str, *, password: str | None = None,
+                       current_phone_code: str | None = None):
+    """Email a code to a new address once the owner is proved; commits; returns the code's row.
+
+    The account keeps its current email until the code comes back (``confirm_email_change``).
+    The same address, still unverified, gets a new code: that is how a registration's email is
+    verified after its first code expired.
+    :raises ValidationError: ``same_email`` (already the account's verified email).
+    :raises Forbidden: ``reauthentication_required``, ``wrong_password``, ``invalid_code`` (403).
+    :raises Conflict: ``already_registered`` (another account verified this address).
+    :raises OtpThrottled: ``otp_throttled`` (429) when the address got too many codes lately.
+    """
+    email = _normalise_email(raw_email)
+    if email is None:
+        raise ValidationError(details={"email": "an email address"})
+    if email == user.verified_email:
+        raise ValidationError("same_email", SAME_EMAIL, details={"email": "unchanged"})
+    reauth.require(user, password=password, current_phone_code=current_phone_code)
+    if _taken(and_(User.email == email, User.email_verified_at.is_not(None)), user):
+        raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "email"})
+    row = _send_email_code(user, email)
+    db.session.commit()
+    return row
+
+
+def confirm_email_change(user: User, raw_email: str, code: str, *, session_id: str | None = None) -> int:
+    """Make ``raw_email`` the account's verified email with the code sent to it; commits.
+
+    Verifying the address the account already holds (a registration's) changes nothing else. A new
+    address is a change: every other session ends, and the old address (if verified), the phone
+    and the inbox are told. Another account's unverified claim on the address is dropped.
+    :returns: how many other sessions were revoked.
+    :raises ValidationError: ``invalid_code`` (also for a code sent for another account).
+    :raises Conflict: ``already_registered`` (another account verified the address meanwhile).
+    """
+    email = _normalise_email(raw_email) or ""
+    issued = otp.check_code("verify_email", _email_destination(email), code)
+    if issued.user_id != user.id:
+        db.session.commit()  # keep the code consumed: a code is good for one try
+        raise ValidationError("invalid_code", otp.INVALID_CODE)
+    if _taken(and_(User.email == email, User.email_verified_at.is_not(None)), user):
+        raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "email"})
+    changed = user.email != email
+    old_email = user.verified_email
+    _release_email_claims(email, keep=user)
+    user.email = email
+    user.email_verified_at = utcnow()
+    if not changed:
+        audit("user.email_verify", "user", user.id, actor=user)
+        _commit_unique()
+        _tell_services(user, ["email"])
+        return 0
+    revoked = sessions.revoke_user_sessions(user.id, reason="email_changed", except_session_id=session_id)
+    audit("user.email_change", "user", user.id, after={"sessions_revoked": revoked}, actor=user)
+    notice = _contact_changed_notice(user, EMAIL_CHANGED, kind="account.email_changed", new=mask_email(email))
+    _commit_unique()
+    _tell_services(user, ["email"])
+    _warn_old_contacts(user, notice, purpose="email_changed", old_email=old_email)
+    return revoked
+
+
+def remove_email(user: User, *, password: str | None = None, current_phone_code: str | None = None,
+                 session_id: str | None = None) -> int:
+    """Take the email off the account once the owner is proved; commits; returns the sessions revoked.
+
+    A change like any other: every other session ends; the old address (if verified), the phone
+    and the inbox are told.
+    :raises Forbidden: ``reauthentication_required``, ``wrong_password``, ``invalid_code`` (403).
+    """
+    reauth.require(user, password=password, current_phone_code=current_phone_code)
+    if user.email is None:
+        return 0
+    old_email = user.verified_email
+    user.email = None
+    user.email_verified_at = None
+    revoked = sessions.revoke_user_sessions(user.id, reason="email_changed", except_session_id=session_id)
+    audit("user.email_remove", "user", user.id, after={"sessions_revoked": revoked}, actor=user)
+    notice = _contact_changed_notice(user, EMAIL_REMOVED, kind="account.email_changed", new="")
+    db.session.commit()
+    _tell_services(user, ["email"])
+    _warn_old_contacts(user, notice, purpose="email_changed", old_email=old_email)
+    return revoked
+
+
+def _warn_old_contacts(user: User, notice: str, *, purpose: str, old_email: str | None) -> None:
+    """After an email change: tell the phone by SMS and the old address (if it was verified) by email."""
+    messages = [OutboundMessage(channel="sms", to=user.phone, body=notice, user_id=user.id, purpose=purpose)]
+    if old_email:
+        messages.append(OutboundMessage(channel="email", to=old_email, body=notice, user_id=user.id, purpose=purpose))
+    _send_after_commit(*messages)
 
 
 def ensure_may_leave(user: User) -> None:

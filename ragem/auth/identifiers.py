@@ -94,12 +94,15 @@ def user_nik(user: User) -> str | None:
 
 
 def find_account(identifier: str) -> User | None:
-    """The account a phone number (any format), NIK or email names, or ``None``."""
+    """The account a phone number (any format), NIK or verified email names, or ``None``."""
     kind, value = normalise_identifier(identifier)
     if kind == "phone":
         return db.session.scalar(select(User).where(User.phone == value))
     if kind == "email":
-        return db.session.scalar(select(User).where(User.email.in_({value, identifier.strip()})))
+        # Only a verified email names an account: an unproved one could be anybody's address.
+        return db.session.scalar(
+            select(User).where(User.email.in_({value, identifier.strip()}), User.email_verified_at.is_not(None))
+        )
     if kind == "nik":
         try:
             number = parse_nik(value).number

@@ -16,6 +16,10 @@ from ragem.profile import access, account, service
 from ragem.profile.schemas import (
     AccessLogPageSchema,
     AccountErasureSchema,
+    EmailChangeSchema,
+    EmailChangeStartedSchema,
+    EmailRemovalSchema,
+    EmailVerifySchema,
     AccessLogQuerySchema,
     ExportSchema,
     MeSchema,
@@ -48,9 +52,13 @@ def get_me():
 @login_required
 @blp.arguments(MeUpdateSchema)
 @blp.response(200, MeSchema)
-@blp.alt_response(409, schema=ErrorSchema, description="The email or NIK is used by another account (already_registered)")
+@blp.alt_response(409, schema=ErrorSchema, description="The NIK is used by another account (already_registered)")
 def update_me(changes):
-    """Correct name, email, kelurahan, address, language, or give the NIK once; other fields are refused."""
+    """Correct name, kelurahan, address, language, or give the NIK once; other fields are refused.
+
+    The phone number and the email change through their own routes, which ask for proof of the
+    owner and verify the new contact with a code.
+    """
     accounts.update_profile(g.current_user, changes)
     return account.profile(g.current_user)
 
@@ -113,6 +121,54 @@ def verify_phone_change(body):
     The old number is told by SMS (and the inbox), and every other session of the account ends.
     """
     accounts.confirm_phone_change(g.current_user, body["phone"], body["code"], session_id=current_session_id())
+    return account.profile(g.current_user)
+
+
+@blp.route("/email", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour", key_func=_per_account)
+@blp.arguments(EmailChangeSchema)
+@blp.response(202, EmailChangeStartedSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="No proof of the owner (reauthentication_required), or a wrong one (wrong_password, invalid_code)")
+@blp.alt_response(409, schema=ErrorSchema, description="Another account verified this address (already_registered)")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many codes, requests or wrong proofs; see Retry-After")
+def change_email(body):
+    """Start an email change (or verify the account's unverified email again): the owner proves it
+    is them, then a code is emailed to the address.
+
+    The proof is the current ``password`` or a ``current_phone_code`` (from
+    ``POST /api/v1/me/reauth-code``). The account keeps its current email until the code comes back.
+    """
+    email = body.pop("email")
+    code = accounts.start_email_change(g.current_user, email, **body)
+    return {"email": email.strip().lower(), "expires_at": code.expires_at}
+
+
+@blp.route("/email/verify", methods=["POST"])
+@login_required
+@blp.arguments(EmailVerifySchema)
+@blp.response(200, MeSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="Another account verified the address meanwhile (already_registered)")
+@blp.alt_response(429, schema=ErrorSchema, description="Five wrong tries: ask for a new code (too_many_attempts)")
+def verify_email(body):
+    """Verify the email with the code sent to it; from now on it logs in and receives reset codes.
+
+    A new address replaces the old one: the old address (if verified), the phone and the inbox are
+    told, and every other session of the account ends.
+    """
+    accounts.confirm_email_change(g.current_user, body["email"], body["code"], session_id=current_session_id())
+    return account.profile(g.current_user)
+
+
+@blp.route("/email", methods=["DELETE"])
+@login_required
+@blp.arguments(EmailRemovalSchema)
+@blp.response(200, MeSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="No proof of the owner (reauthentication_required), or a wrong one (wrong_password, invalid_code)")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many wrong proofs for this account (too_many_attempts)")
+def remove_email(proof):
+    """Take the email off the account (proof of the owner needed); every other session ends."""
+    accounts.remove_email(g.current_user, **proof, session_id=current_session_id())
     return account.profile(g.current_user)
 
 
