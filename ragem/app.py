@@ -94,7 +94,8 @@ def _configure_flask(app: Flask, settings: dict[str, Any]) -> None:
         MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"],
         SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
-        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or f"{ratelimit_storage.SCHEME}://",
+        # Redis in production; on the embedded default a SQLite file all workers of the host share.
+        RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or ratelimit_storage.embedded_uri(settings["INSTANCE_PATH"]),
         RATELIMIT_DEFAULT=settings["RATE_LIMIT"],
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,  # Redis down: serve without limits rather than fail every request

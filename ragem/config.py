@@ -84,6 +84,12 @@ def _password_profile(raw: str) -> str:
     return raw
 
 
+def _audience(raw: str) -> str:
+    if not raw or any(ch.isspace() for ch in raw):
+        raise ValueError("expected one name without spaces, such as ragem-api")
+    return raw
+
+
 def _url(raw: str) -> str:
     if "://" not in raw:
         raise ValueError("expected a URL such as postgresql+psycopg://user@host/db")
@@ -129,6 +135,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STATE_TTL", _positive_float, 1.0, help="seconds a worker trusts its cached service toggles"),
     Setting("LOG_LEVEL", str, "INFO", help="logging level"),
     Setting("LOG_JSON", parse_bool, True, help="write logs as JSON lines"),
+    Setting("TOKEN_AUDIENCE", _audience, "ragem-api",
+            help="the aud claim of access tokens: RAGEM's API; tokens for any other audience are refused"),
     Setting("ACCESS_TOKEN_MINUTES", parse_positive_int, 15, help="access token lifetime"),
     Setting("REFRESH_TOKEN_DAYS", parse_positive_int, 30, help="refresh token lifetime (each refresh starts a new one)"),
     Setting("JOBS_INLINE", parse_bool, None, help="run jobs in-process even when Redis is configured"),

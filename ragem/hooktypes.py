@@ -167,16 +167,16 @@ class PeriodicJob:
 
 
 #: Channels a message can leave RAGEM through (``ragem_deliver_message``).
-MESSAGE_CHANNELS = ("sms", "whatsapp", "push")
+MESSAGE_CHANNELS = ("sms", "whatsapp", "push", "email")
 MESSAGE_MAX_CHARS = 4096
 
 
 @dataclass(frozen=True)
 class OutboundMessage:
-    """A message to deliver outside the app: ``channel`` is ``sms``, ``whatsapp`` or ``push``.
+    """A message to deliver outside the app: ``channel`` is ``sms``, ``whatsapp``, ``push`` or ``email``.
 
     ``to`` is a phone number (E.164) for SMS and WhatsApp, the user id for push (a push gateway
-    looks up the user's devices). ``purpose`` says why it is sent (``otp``, ``rabeg.status``...).
+    looks up the user's devices), an email address for email. ``purpose`` says why it is sent (``otp``, ``rabeg.status``...).
     """
 
     channel: str

@@ -99,9 +99,10 @@ def test_the_export_holds_everything_with_the_nik_in_full_and_is_never_cached(ma
     client = app.test_client()
     user_id, phone, password = create_account(app)
     headers, _refresh = log_in(client, phone, password)
-    assert client.patch(ME, headers=headers, json={"nik": NIK, "email": "warga@example.id"}).status_code == 200
+    assert client.patch(ME, headers=headers, json={"nik": NIK}).status_code == 200
     with app.app_context():
         user = db.session.get(User, user_id)
+        user.email, user.email_verified_at = "warga@example.id", utcnow()  # verified (tests/test_email_verification.py)
         toolkit.notify(user_id, kind="test.export", title="Halo", body="Pesan untuk warga", service="darurat")
         toolkit.read_profile("darurat", user, ["phone"], "menelepon balik")
         toolkit.save_upload(png(), owner_id=user_id, purpose="complaint_photo")
@@ -210,16 +211,16 @@ def count(app, stmt):
         return db.session.scalar(stmt)
 
 
-def test_erasure_needs_a_log_in_within_five_minutes(make_app):
+def test_erasure_needs_proof_of_the_owner_not_only_a_fresh_log_in(make_app):
     app = make_app()
     client = app.test_client()
     user_id, phone, password = create_account(app)
-    headers, _refresh = log_in(client, phone, password)
-    age_sessions(app, user_id, minutes=6)
+    headers, _refresh = log_in(client, phone, password)  # logged in a moment ago
 
-    stale = client.delete(ME, headers=headers)
-    assert stale.status_code == 401
-    assert stale.json["error"]["code"] == "fresh_login_required"
+    for body in (None, {}, {"password": "Bukan-Sandinya-1"}):
+        refused = client.delete(ME, headers=headers, json=body)
+        assert refused.status_code == 403
+        assert refused.json["error"]["code"] in ("reauthentication_required", "wrong_password")
     assert client.get(ME, headers=headers).status_code == 200  # nothing happened
     assert count(app, select(func.count()).select_from(User).where(User.id == user_id)) == 1
 
@@ -236,7 +237,7 @@ def test_erasure_reaches_every_service_ends_every_session_and_audits_no_personal
     with app.app_context():
         set_service_state("darurat", enabled=False, reason="pemeliharaan")
 
-    response = client.delete(ME, headers=headers)
+    response = client.delete(ME, headers=headers, json={"password": password})
     assert response.status_code == 204 and response.get_data() == b""
 
     assert service.erased == [user_id]  # switched off, still asked
@@ -262,9 +263,9 @@ def test_erasure_reaches_every_service_ends_every_session_and_audits_no_personal
 def test_a_failed_erasure_changes_nothing(make_app):
     app = make_app(extra_plugins=[("rusak", BrokenEraser())])
     client = app.test_client()
-    user_id, _phone, _password = create_account(app)
-    headers = bearer(app, user_id)  # a new session: a fresh log-in
-    response = client.delete(ME, headers=headers)
+    user_id, _phone, password = create_account(app)
+    headers = bearer(app, user_id)
+    response = client.delete(ME, headers=headers, json={"password": password})
     assert response.status_code == 503 and response.json["error"]["code"] == "erasure_failed"
     assert client.get(ME, headers=headers).json["id"] == user_id  # the session was not revoked either
     assert count(app, select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "user.erase")) == 0
@@ -273,24 +274,24 @@ def test_a_failed_erasure_changes_nothing(make_app):
 def test_the_last_administrator_cannot_leave(make_app):
     app = make_app()
     client = app.test_client()
-    admin_id, _phone, _password = create_account(app, "admin")
+    admin_id, _phone, password = create_account(app, "admin")
     headers = bearer(app, admin_id)
 
-    refused = client.delete(ME, headers=headers)
+    refused = client.delete(ME, headers=headers, json={"password": password})
     assert refused.status_code == 409 and refused.json["error"]["code"] == "last_admin"
     assert client.get(ME, headers=headers).status_code == 200
 
     create_account(app, "admin")  # once someone else can run the platform, the first may go
-    assert client.delete(ME, headers=headers).status_code == 204
+    assert client.delete(ME, headers=headers, json={"password": password}).status_code == 204
     assert client.get(ME, headers=headers).status_code == 401
 
 
 def test_an_officer_may_leave(make_app):
     app = make_app()
-    officer_id, _phone, _password = create_account(app, "officer", opd="DPUPR")
+    officer_id, _phone, password = create_account(app, "officer", opd="DPUPR")
     client = app.test_client()
     headers = bearer(app, officer_id)
-    assert client.delete(ME, headers=headers).status_code == 204
+    assert client.delete(ME, headers=headers, json={"password": password}).status_code == 204
     assert client.get(ME, headers=headers).status_code == 401
 
 
@@ -300,7 +301,7 @@ def test_erasure_removes_the_citizens_files_and_the_messages_sent_to_them(make_a
 
     app = make_app()
     client = app.test_client()
-    user_id, phone, _password = create_account(app)
+    user_id, phone, password = create_account(app)
     other_id, other_phone, _ = create_account(app)
     headers = bearer(app, user_id)
     upload = client.post(
@@ -315,7 +316,7 @@ def test_erasure_removes_the_citizens_files_and_the_messages_sent_to_them(make_a
         db.session.commit()
         assert toolkit.storage().exists(key)
 
-    assert client.delete(ME, headers=headers).status_code == 204
+    assert client.delete(ME, headers=headers, json={"password": password}).status_code == 204
     with app.app_context():
         assert db.session.get(StoredFile, upload.json["id"]) is None
         assert not toolkit.storage().exists(key)

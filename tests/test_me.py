@@ -104,12 +104,12 @@ def test_patch_changes_the_editable_fields_and_tells_services_which_changed(make
     user_id, headers = account(app)
 
     response = client.patch(ME, headers=headers, json={
-        "name": "  Siti Rahmawati ", "email": "Siti@Example.ID", "kelurahan": KELURAHAN,
+        "name": "  Siti Rahmawati ", "kelurahan": KELURAHAN,
         "address": "Jl. Veteran No. 1", "preferred_language": "en",
     })
     assert response.status_code == 200
     me = response.json
-    assert me["name"] == "Siti Rahmawati" and me["email"] == "siti@example.id"
+    assert me["name"] == "Siti Rahmawati"
     assert me["kelurahan"] == {
         "code": KELURAHAN, "name": "Cipare", "kecamatan": {"code": "36.73.01", "name": "Serang"},
     }
@@ -119,14 +119,14 @@ def test_patch_changes_the_editable_fields_and_tells_services_which_changed(make
     [event] = watcher.events
     assert (event.name, event.user_id) == ("updated", user_id)
     # Names only: a service that needs a value reads it through read_profile (and is recorded).
-    assert dict(event.data) == {"fields": ["address", "email", "kelurahan", "name", "preferred_language"]}
+    assert dict(event.data) == {"fields": ["address", "kelurahan", "name", "preferred_language"]}
 
     # The same values again change nothing and tell nobody; null clears what may be cleared.
     assert client.patch(ME, headers=headers, json={"name": "Siti Rahmawati", "kelurahan": KELURAHAN}).status_code == 200
     assert len(watcher.events) == 1
-    cleared = client.patch(ME, headers=headers, json={"email": None, "kelurahan": None, "address": None}).json
-    assert (cleared["email"], cleared["kelurahan"], cleared["address"]) == (None, None, None)
-    assert dict(watcher.events[-1].data) == {"fields": ["address", "email", "kelurahan"]}
+    cleared = client.patch(ME, headers=headers, json={"kelurahan": None, "address": None}).json
+    assert (cleared["kelurahan"], cleared["address"]) == (None, None)
+    assert dict(watcher.events[-1].data) == {"fields": ["address", "kelurahan"]}
 
 
 @pytest.mark.parametrize("body, refused", [
@@ -137,6 +137,8 @@ def test_patch_changes_the_editable_fields_and_tells_services_which_changed(make
     ({"opd_code": "DPUPR"}, "opd_code"),
     ({"id": "00000000-0000-0000-0000-000000000000"}, "id"),
     ({"phone": "+6281299999999"}, "phone"),
+    ({"email": "siti@example.id"}, "email"),
+    ({"email_verified": True}, "email_verified"),
     ({"status": "active"}, "status"),
     ({"is_active": False}, "is_active"),
     ({"created_at": "2020-01-01T00:00:00Z"}, "created_at"),
@@ -190,16 +192,16 @@ def test_the_nik_is_given_once_and_then_locked(make_app):
         assert stored(app, user_id) == before
 
 
-def test_a_nik_or_email_of_another_account_is_refused_without_saying_whose(make_app):
+def test_a_nik_of_another_account_is_refused_without_saying_whose(make_app):
     app = make_app()
     client = app.test_client()
     owner_id, owner_headers = account(app)
     other_id, headers = account(app)
-    assert client.patch(ME, headers=owner_headers, json={"nik": NIK_A, "email": "pemilik@example.id"}).status_code == 200
+    assert client.patch(ME, headers=owner_headers, json={"nik": NIK_A}).status_code == 200
     owner = client.get(ME, headers=owner_headers).json
     before = stored(app, other_id)
 
-    for body in ({"nik": NIK_A}, {"email": "PEMILIK@example.id"}):
+    for body in ({"nik": NIK_A},):
         response = client.patch(ME, headers=headers, json=body)
         assert response.status_code == 409
         assert response.json["error"]["code"] == "already_registered"
@@ -269,10 +271,10 @@ def test_the_phone_changes_only_with_the_code_sent_to_the_new_number(make_app):
     watcher = EventWatcher()
     app = make_app(extra_plugins=[("watcher", watcher)])
     client = app.test_client()
-    user_id, old_phone, _password = create_account(app)
+    user_id, old_phone, password = create_account(app)
     headers = bearer(app, user_id)
 
-    started = client.post(f"{ME}/phone", headers=headers, json={"phone": "0812 7777 0001"})
+    started = client.post(f"{ME}/phone", headers=headers, json={"phone": "0812 7777 0001", "password": password})
     assert started.status_code == 202
     assert started.json["phone"] == "+6281277770001" and started.json["expires_at"].endswith("Z")
     code = sent_code(app, "+6281277770001")
@@ -301,15 +303,15 @@ def test_a_phone_of_another_account_or_the_own_one_is_refused(make_app):
     app = make_app()
     client = app.test_client()
     _owner_id, owner_phone, _password = create_account(app)
-    user_id, own_phone, _password = create_account(app)
+    user_id, own_phone, password = create_account(app)
     headers = bearer(app, user_id)
 
-    taken = client.post(f"{ME}/phone", headers=headers, json={"phone": owner_phone})
+    taken = client.post(f"{ME}/phone", headers=headers, json={"phone": owner_phone, "password": password})
     assert taken.status_code == 409 and taken.json["error"]["code"] == "already_registered"
     assert owner_phone not in taken.get_data(as_text=True)
-    same = client.post(f"{ME}/phone", headers=headers, json={"phone": own_phone})
+    same = client.post(f"{ME}/phone", headers=headers, json={"phone": own_phone, "password": password})
     assert same.status_code == 422 and same.json["error"]["code"] == "same_phone"
-    bad = client.post(f"{ME}/phone", headers=headers, json={"phone": "telepon saya"})
+    bad = client.post(f"{ME}/phone", headers=headers, json={"phone": "telepon saya", "password": password})
     assert bad.status_code == 422
     with app.app_context():  # no code went anywhere
         assert db.session.scalars(select(OutboxMessage)).all() == []
@@ -318,11 +320,12 @@ def test_a_phone_of_another_account_or_the_own_one_is_refused(make_app):
 def test_a_code_sent_for_another_account_does_not_switch_this_one(make_app):
     app = make_app()
     client = app.test_client()
-    a_id, a_phone, _password = create_account(app)
+    a_id, a_phone, a_password = create_account(app)
     b_id, b_phone, _password = create_account(app)
     a_headers, b_headers = bearer(app, a_id), bearer(app, b_id)
 
-    assert client.post(f"{ME}/phone", headers=a_headers, json={"phone": "+6281277770002"}).status_code == 202
+    started = client.post(f"{ME}/phone", headers=a_headers, json={"phone": "+6281277770002", "password": a_password})
+    assert started.status_code == 202
     code = sent_code(app, "+6281277770002")
     # B learns A's code (e.g. B owns the new number) and tries to move B's own account onto it.
     stolen = client.post(f"{ME}/phone/verify", headers=b_headers, json={"phone": "+6281277770002", "code": code})

@@ -113,7 +113,8 @@ def test_the_jwks_alone_verifies_a_real_token_offline(client, citizen):
     key_set = jwt.PyJWKSet.from_dict(published.json)
     kid = jwt.get_unverified_header(token)["kid"]
     verifying = next(k for k in key_set.keys if k.key_id == kid)
-    claims = jwt.decode(token, verifying.key, algorithms=["ES256"], issuer="ragem", options={"require": ["exp", "iat", "sub", "sid"]})
+    claims = jwt.decode(token, verifying.key, algorithms=["ES256"], issuer="ragem", audience="ragem-api",
+                        options={"require": ["exp", "iat", "aud", "sub", "sid"]})
     assert claims["sub"] == citizen["X-Test-User-Id"]
     # Only public halves are published.
     assert all(set(jwk) == {"kty", "crv", "x", "y", "kid", "use", "alg"} for jwk in published.json["keys"])

@@ -1,10 +1,11 @@
 """Accounts: registration, phone verification, resent codes, password reset and change."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request
 
 from ragem.auth import accounts
 from ragem.auth.guards import login_required
+from ragem.auth.identifiers import mask_phone
 from ragem.auth.models import User
 from ragem.auth.otp import TTL_SECONDS
 from ragem.auth.schemas import (
@@ -13,6 +14,7 @@ from ragem.auth.schemas import (
     ForgotPasswordSchema,
     PasswordChangedSchema,
     PasswordResetDoneSchema,
+    ReauthCodeSentSchema,
     RegisteredSchema,
     RegisterSchema,
     ResendCodeSchema,
@@ -35,6 +37,11 @@ RESET_DONE = {
     "id": "Kata sandi telah diganti. Silakan masuk kembali di semua perangkat.",
     "en": "The password was changed. Please log in again on every device.",
 }
+
+
+def _per_account() -> str:
+    """Rate-limit key: the logged-in account (the limit sits inside the log-in guard)."""
+    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', 'ragem')}:account:{g.current_user.id}"
 
 
 def _client() -> dict[str, str | None]:
@@ -120,3 +127,18 @@ def change_password(body):
     )
     return {"password_changed_at": user.password_changed_at, "other_sessions_revoked": revoked}
 
+
+
+@blp.route("/me/reauth-code", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour", key_func=_per_account)
+@blp.response(202, ReauthCodeSentSchema)
+@blp.alt_response(429, schema=ErrorSchema, description="Too many codes sent to this phone lately (otp_throttled; see Retry-After)")
+def send_reauth_code():
+    """Text a confirmation code to the account's current phone.
+
+    Give it back as ``current_phone_code`` to change the phone number or the email, or to erase
+    the account, when the password is not at hand. The code is valid 5 minutes, for one change.
+    """
+    row = accounts.send_reauth_code(g.current_user)
+    return {"sent_to": mask_phone(row.destination), "expires_at": row.expires_at, "code_expires_in": TTL_SECONDS}

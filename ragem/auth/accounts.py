@@ -1,7 +1,10 @@
 """The account life cycle, in one place: every change to an account row except its roles.
 
 Create (operators), register and verify the phone (citizens), resend codes, forget, reset and
-change the password, correct the profile, change the phone number, and leave (erasure). Roles are
+change the password, correct the profile, change the phone number or the email, and leave
+(erasure). Changing the phone, the email or the password and leaving need proof of the owner in the request itself
+(``ragem.auth.reauth``: the current password or a code sent to the current phone), because an
+access token alone may be a stolen one. Roles are
 ``ragem.auth.roles``; reading identifiers is ``ragem.auth.identifiers``; the plugins hear of each
 change through ``ragem.profile.service.emit_user_event``, called here after the commit.
 
@@ -9,7 +12,9 @@ Rules that protect the citizen:
 - the NIK is stored encrypted, as a keyed hash (look-ups, uniqueness) and its last four digits,
   and is never logged;
 - a NIK, phone or email already in use is refused with one ``already_registered`` that never
-  says which account holds it;
+  says which account holds it; an email counts only once verified (a code sent to it was given
+  back): until then it logs nobody in, receives no reset code, and blocks nobody, and whoever
+  verifies the address first takes it;
 - answers about password reset and resent codes are the same whether an account exists or not
   (a decoy code, throttled like a real one, stands in for a missing account);
 - every function for the logged-in citizen acts on the account passed in; none takes an account
@@ -25,21 +30,31 @@ import logging
 from datetime import date, timedelta
 from typing import Any, Mapping
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, update
 
 from ragem.audit.service import record as audit
-from ragem.auth import otp, sessions, throttle
-from ragem.auth.identifiers import find_account, nik_columns, nik_hash, normalise_phone, user_nik
+from ragem.auth import otp, reauth, sessions
+from ragem.auth.identifiers import (
+    find_account,
+    mask_email,
+    mask_phone,
+    nik_columns,
+    nik_hash,
+    normalise_phone,
+    user_nik,
+)
 from ragem.auth.models import ROLES, User, UserRole
 from ragem.auth.nik import parse_nik
 from ragem.auth.passwords import RULES as PASSWORD_RULES
-from ragem.auth.passwords import check_password_policy, hash_password, verify_password
+from ragem.auth.passwords import check_password_policy, hash_password
+from ragem.auth.otp import OtpThrottled
 from ragem.auth.pii import keyed_hash
-from ragem.errors import Conflict, Forbidden, ValidationError
+from ragem.errors import Conflict, ValidationError
 from ragem.extensions import db
 from ragem.hooktypes import OutboundMessage
 from ragem.i18n import translate
 from ragem.notifications.outbox import deliver
+from ragem.notifications.service import notify
 from ragem.profile.service import emit_user_event, erase_user
 from ragem.regions.service import is_kelurahan
 from ragem.timeutil import utcnow
@@ -60,7 +75,6 @@ TOO_YOUNG = {
     "id": f"Pendaftaran mandiri hanya untuk usia {MIN_AGE} tahun ke atas.",
     "en": f"Self-registration is for people aged {MIN_AGE} and over.",
 }
-WRONG_PASSWORD = {"id": "Kata sandi sekarang salah.", "en": "The current password is wrong."}
 CODE_SENT = {
     "id": "Jika nomor tersebut terdaftar, kode telah dikirim lewat SMS.",
     "en": "If the number is registered, a code was sent by SMS.",
@@ -71,16 +85,18 @@ RESET_SENT = {
 }
 
 #: What ``PATCH /api/v1/me`` may change. The NIK only while the account has none.
-EDITABLE = ("name", "email", "kelurahan", "address", "preferred_language", "nik")
+EDITABLE = ("name", "kelurahan", "address", "preferred_language", "nik")
 
 #: Why each field a client may see but not send is refused (``field_not_editable`` details).
 READ_ONLY_REASONS = {
     "id": "assigned by RAGEM",
-    "phone": "change it with POST /api/v1/me/phone and the code sent to the new number",
+    "phone": "change it with POST /api/v1/me/phone (with the current password or a code sent to the current phone) and the code sent to the new number",
     "roles": "granted by an administrator",
     "opd": "set by an administrator",
     "opd_code": "set by an administrator",
     "phone_verified": "set by verifying the phone with a one-time code",
+    "email": "change it with POST /api/v1/me/email (with the current password or a code sent to the current phone) and the code sent to the new address",
+    "email_verified": "set by verifying the email with the code sent to it",
     "phone_verified_at": "set by verifying the phone with a one-time code",
     "birth_date": "derived from the NIK",
     "sex": "derived from the NIK",
@@ -108,14 +124,39 @@ NOT_A_KELURAHAN = {
     "id": "Kelurahan tidak dikenal: pilih salah satu kelurahan di Kota Serang.",
     "en": "Unknown kelurahan: choose one of the kelurahan of Kota Serang.",
 }
+SAME_EMAIL = {"id": "Ini sudah email akun Anda.", "en": "This is already your account's email."}
 SAME_PHONE = {"id": "Ini sudah nomor telepon akun Anda.", "en": "This is already your account's phone number."}
 LAST_ADMIN = {
     "id": "Anda administrator terakhir RAGEM. Angkat administrator lain sebelum menghapus akun ini.",
     "en": "You are RAGEM's last administrator. Appoint another administrator before erasing this account.",
 }
-PHONE_CHANGED_SMS = {
-    "id": "RAGEM: nomor telepon akun Anda telah diganti. Bila bukan Anda yang menggantinya, segera hubungi Diskominfo Kota Serang.",
-    "en": "RAGEM: your account's phone number was changed. If this was not you, contact Diskominfo Kota Serang at once.",
+# Told to the old contact (and the inbox) when the phone number or email changes.
+EMAIL_CHANGED = {
+    "title": {"id": "Email diganti", "en": "Email changed"},
+    "body": {
+        "id": "Email akun RAGEM Anda telah diganti menjadi {new}, dan perangkat lain telah dikeluarkan dari akun. "
+              "Jika bukan Anda yang menggantinya, segera ganti kata sandi Anda dan hubungi Diskominfo Kota Serang.",
+        "en": "Your RAGEM account's email was changed to {new}, and every other device was logged out. "
+              "If this was not you, change your password now and contact Diskominfo Kota Serang.",
+    },
+}
+EMAIL_REMOVED = {
+    "title": {"id": "Email dihapus", "en": "Email removed"},
+    "body": {
+        "id": "Email akun RAGEM Anda telah dihapus, dan perangkat lain telah dikeluarkan dari akun. "
+              "Jika bukan Anda yang menghapusnya, segera ganti kata sandi Anda dan hubungi Diskominfo Kota Serang.",
+        "en": "Your RAGEM account's email was removed, and every other device was logged out. "
+              "If this was not you, change your password now and contact Diskominfo Kota Serang.",
+    },
+}
+PHONE_CHANGED = {
+    "title": {"id": "Nomor telepon diganti", "en": "Phone number changed"},
+    "body": {
+        "id": "Nomor telepon akun RAGEM Anda telah diganti menjadi {new}, dan perangkat lain telah dikeluarkan dari akun. "
+              "Jika bukan Anda yang menggantinya, segera hubungi Diskominfo Kota Serang.",
+        "en": "Your RAGEM account's phone number was changed to {new}, and every other device was logged out. "
+              "If this was not you, contact Diskominfo Kota Serang at once.",
+    },
 }
 
 
@@ -123,15 +164,40 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def _normalise_email(raw: str | None) -> str | None:
+    return raw.strip().lower() if raw and raw.strip() else None
+
+
+def _email_destination(email: str) -> str:
+    """The one-time-code destination of an email address: a keyed hash (the column is phone-sized)."""
+    return "@" + keyed_hash(f"email\x1f{email}")[:19]
+
+
+def _release_email_claims(email: str | None, *, keep: User | None = None) -> None:
+    """Take ``email`` off every account that holds it unverified (but ``keep``): the address goes to
+    whoever verifies it, or registers with it, and an unproved claim must not block them."""
+    if not email:
+        return
+    stmt = update(User).where(User.email == email, User.email_verified_at.is_(None))
+    if keep is not None and keep.id is not None:
+        stmt = stmt.where(User.id != keep.id)
+    db.session.execute(stmt.values(email=None).execution_options(synchronize_session="fetch"))
+
+
+def _send_email_code(user: User, email: str):
+    """Email a code that verifies ``email`` for ``user`` (joins the transaction); returns the code's row."""
+    return otp.issue_code("verify_email", _email_destination(email), user_id=user.id, channel="email", address=email)
+
+
 def _holders(*, phone: str | None, nik_hash_value: str | None, email: str | None) -> list[User]:
-    """Accounts already holding any of the phone, NIK or email."""
+    """Accounts already holding any of the phone, NIK or (verified) email."""
     conditions = []
     if phone:
         conditions.append(User.phone == phone)
     if nik_hash_value:
         conditions.append(User.nik_hash == nik_hash_value)
-    if email:
-        conditions.append(User.email == email)
+    if email:  # an unverified email is a claim, not a holding
+        conditions.append(and_(User.email == email, User.email_verified_at.is_not(None)))
     if not conditions:
         return []
     return list(db.session.scalars(select(User).where(or_(*conditions))))
@@ -147,7 +213,8 @@ def create_user(
 
     ``password_hash`` (an argon2 hash of ``password``) spares re-hashing when many accounts share
     one password, as the demo accounts do. The password policy is the caller's choice (the CLI
-    applies it). ``nik`` is validated and stored like a registration's.
+    applies it). ``nik`` is validated and stored like a registration's. The phone and the email
+    are taken as verified: an operator vouches for them.
     :raises ValidationError: invalid phone or NIK, unknown role, officer without OPD (422).
     :raises Conflict: ``already_registered`` (409) when the phone, NIK or email is taken.
     """
@@ -158,13 +225,15 @@ def create_user(
     if "officer" in roles and not opd_code:
         raise ValidationError(details={"opd": "an officer belongs to one OPD"})
     facts = parse_nik(nik) if nik else None
-    email = email.strip().lower() if email else None
+    email = _normalise_email(email)
     if _holders(phone=phone, nik_hash_value=nik_hash(facts.number) if facts else None, email=email):
         raise Conflict("already_registered", ALREADY_REGISTERED)
+    _release_email_claims(email)
     now = utcnow()
     user = User(
         name=name, phone=phone, email=email, password_hash=password_hash or hash_password(password),
         opd_code=opd_code, phone_verified_at=now, password_changed_at=now,
+        email_verified_at=now if email else None,
         **(nik_columns(facts) if facts else {}),
     )
     user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
@@ -182,8 +251,10 @@ def register(
     """Register a citizen (pending until the phone is verified) and text them a code; commits.
 
     Checks in this order, changing nothing when one fails: NIK (valid, holder 17 or older),
-    phone, password policy, nobody else holds the NIK, phone or email. A registration pending
-    for more than 24 hours on any of them is erased to make room.
+    phone, password policy, nobody else holds the NIK, phone or verified email. A registration
+    pending for more than 24 hours on the phone or NIK is erased to make room. The email, if
+    given, is kept unverified and a code is emailed to it (``POST /api/v1/me/email/verify``);
+    another account's unverified claim on it is dropped.
     :returns: ``(user, one_time_code)``; the ``registered`` user event is sent after the commit.
     :raises ValidationError: ``invalid_nik``, ``too_young``, ``invalid_phone``, ``weak_password``.
     :raises Conflict: ``already_registered`` (409), the same whichever field clashed.
@@ -195,7 +266,7 @@ def register(
     phone = normalise_phone(phone)
     name = name.strip()
     check_password_policy(password, name=name, phone=phone, nik=facts.number)
-    email = email.strip().lower() if email else None
+    email = _normalise_email(email)
     hashed_nik = nik_hash(facts.number)
 
     holders = _holders(phone=phone, nik_hash_value=hashed_nik, email=email)
@@ -207,6 +278,7 @@ def register(
         for stale in holders:
             log.info("replacing a registration never verified", extra={"user_id": stale.id})
             erase_user(stale, actor=None)
+    _release_email_claims(email)
 
     user = User(
         name=name, phone=phone, email=email, password_hash=password_hash,
@@ -219,6 +291,11 @@ def register(
     with committed(conflict=Conflict("already_registered", ALREADY_REGISTERED)):
         db.session.flush()
         code = otp.issue_code("verify_phone", phone, user_id=user.id)
+        if email:
+            try:
+                _send_email_code(user, email)
+            except OtpThrottled:  # the address got many codes lately: ask again from the app later
+                log.info("email code not sent at registration (throttled)", extra={"user_id": user.id})
     emit_user_event("registered", user.id)
     return user, code
 
@@ -328,8 +405,8 @@ def reset_password(identifier: str, code: str, new_password: str) -> User:
 def change_password(user: User, current_password: str, new_password: str, *, session_id: str | None) -> int:
     """Change the password of a logged-in ``user``; revokes their other sessions; commits.
 
-    A wrong current password counts as a failed log-in for the account's phone (the log-in
-    throttle), and a locked account is refused before the password is looked at.
+    A wrong current password counts as a failed log-in of the account (the log-in throttle), and
+    a locked account is refused before the password is looked at.
     :returns: how many other sessions were revoked.
     :raises Forbidden: ``wrong_password`` (403).
     :raises ApiError: ``too_many_attempts`` (429) while the log-in throttle locks the account.
@@ -337,13 +414,7 @@ def change_password(user: User, current_password: str, new_password: str, *, ses
     """
     # The account's log-in throttle guards this door too: a stolen access token must not let
     # anyone guess the password here faster than at the log-in.
-    key = throttle.identifier_key(user.phone)
-    throttle.check(key)
-    if not verify_password(user.password_hash, current_password):
-        throttle.record_failure(key)
-        db.session.commit()  # the failure counts even though the request fails
-        raise Forbidden("wrong_password", WRONG_PASSWORD)
-    throttle.reset(key)
+    reauth.require(user, password=current_password)
     if current_password == new_password:
         raise ValidationError("weak_password", PASSWORD_RULES["same_as_current"],
                               details={"new_password": "same_as_current", "rules": ["same_as_current"]})
@@ -375,8 +446,7 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> list[str]:
     :raises ValidationError: ``field_not_editable`` (a field outside ``EDITABLE``),
         ``nik_locked`` (the account already has a NIK), ``invalid_nik``, ``validation_error``
         (unknown kelurahan).
-    :raises Conflict: ``already_registered`` (the email or NIK belongs to another account; whose
-        is not said).
+    :raises Conflict: ``already_registered`` (the NIK belongs to another account; whose is not said).
     """
     refused = [name for name in changes if name not in EDITABLE]
     if refused:
@@ -384,10 +454,6 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> list[str]:
     new: dict[str, Any] = {}
     if "name" in changes:
         new["name"] = changes["name"].strip()
-    if "email" in changes:
-        new["email"] = changes["email"].strip().lower() if changes["email"] else None
-        if new["email"] and _taken(User.email == new["email"], user):
-            raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "email"})
     if "kelurahan" in changes:
         code = changes["kelurahan"]
         if code is not None and not is_kelurahan(code):
@@ -448,25 +514,42 @@ def _phone_free(phone: str, user: User) -> None:
         raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "phone"})
 
 
-def start_phone_change(user: User, raw_phone: str):
-    """Send a ``change_phone`` code to the new number; returns the ``OneTimeCode`` row.
+def send_reauth_code(user: User):
+    """Text a confirmation code to the account's current phone; commits; returns the code's row.
 
+    :raises OtpThrottled: ``otp_throttled`` (429) when the phone got too many codes lately.
+    """
+    row = reauth.send_code(user)
+    db.session.commit()
+    return row
+
+
+def start_phone_change(user: User, raw_phone: str, *, password: str | None = None,
+                       current_phone_code: str | None = None):
+    """Send a ``change_phone`` code to the new number once the owner is proved; returns the code's row.
+
+    The new number's form is checked first (no proof is spent on a typo); whether another account
+    holds it is said only after the proof, so a stolen token cannot probe who is registered.
     :raises ValidationError: not a phone number, or the account's own number.
+    :raises Forbidden: ``reauthentication_required``, ``wrong_password``, ``invalid_code`` (403).
     :raises Conflict: ``already_registered`` (another account has the number).
     """
     phone = normalise_phone(raw_phone)
     if phone == user.phone:
         raise ValidationError("same_phone", SAME_PHONE, details={"phone": "unchanged"})
+    reauth.require(user, password=password, current_phone_code=current_phone_code)
     _phone_free(phone, user)
     code = otp.issue_code("change_phone", phone, user_id=user.id)
     db.session.commit()
     return code
 
 
-def confirm_phone_change(user: User, raw_phone: str, code: str) -> None:
-    """Switch the account to the new number once the code sent to it is given back.
+def confirm_phone_change(user: User, raw_phone: str, code: str, *, session_id: str | None = None) -> int:
+    """Switch the account to the new number once the code sent to it is given back; commits.
 
-    The old number is told by SMS, so a stolen session cannot quietly take the account over.
+    Every other session of the account ends, and the old number is told by SMS (and the inbox),
+    so a change the owner did not make does not go unnoticed and leaves no other device inside.
+    :returns: how many other sessions were revoked.
     :raises ValidationError: ``invalid_code`` (also for a code issued to another account).
     :raises Conflict: ``already_registered`` (the number was taken in the meantime).
     """
@@ -479,19 +562,125 @@ def confirm_phone_change(user: User, raw_phone: str, code: str) -> None:
     old_phone = user.phone
     user.phone = phone
     user.phone_verified_at = utcnow()
+    revoked = sessions.revoke_user_sessions(user.id, reason="phone_changed", except_session_id=session_id)
     # The action only: the numbers are personal data and the account holds the new one.
-    audit("user.phone_change", "user", user.id, actor=user)
+    audit("user.phone_change", "user", user.id, after={"sessions_revoked": revoked}, actor=user)
+    notice = _contact_changed_notice(user, PHONE_CHANGED, kind="account.phone_changed", new=mask_phone(phone))
     _commit_unique()
     _tell_services(user, ["phone"])
-    try:
-        deliver(OutboundMessage(
-            channel="sms", to=old_phone, body=translate(PHONE_CHANGED_SMS, user.preferred_language),
-            user_id=user.id, purpose="phone_changed",
-        ))
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - the change is done; a lost warning must not undo it
-        db.session.rollback()
-        log.exception("could not tell the old phone about the change", extra={"user_id": user.id})
+    _send_after_commit(OutboundMessage(channel="sms", to=old_phone, body=notice, user_id=user.id, purpose="phone_changed"))
+    return revoked
+
+
+def _contact_changed_notice(user: User, texts: Mapping[str, Any], *, kind: str, new: str) -> str:
+    """Put the change in the account's inbox (added, the caller commits); returns the text for the
+    old contact, in the account's language."""
+    body = {lang: text.format(new=new) for lang, text in texts["body"].items()}
+    notify(user, kind=kind, title=texts["title"], body=body)
+    return "RAGEM: " + translate(body, user.preferred_language)
+
+
+def _send_after_commit(*messages: OutboundMessage) -> None:
+    """Deliver warnings about a change already committed; a lost warning must not undo the change."""
+    for message in messages:
+        try:
+            deliver(message)
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - the change is done; log and carry on
+            db.session.rollback()
+            log.exception("could not warn the old contact", extra={"user_id": message.user_id, "purpose": message.purpose})
+
+
+def start_email_change(user: User, raw_email: str, *, password: str | None = None,
+                       current_phone_code: str | None = None):
+    """Email a code to a new address once the owner is proved; commits; returns the code's row.
+
+    The account keeps its current email until the code comes back (``confirm_email_change``).
+    The same address, still unverified, gets a new code: that is how a registration's email is
+    verified after its first code expired.
+    :raises ValidationError: ``same_email`` (already the account's verified email).
+    :raises Forbidden: ``reauthentication_required``, ``wrong_password``, ``invalid_code`` (403).
+    :raises Conflict: ``already_registered`` (another account verified this address).
+    :raises OtpThrottled: ``otp_throttled`` (429) when the address got too many codes lately.
+    """
+    email = _normalise_email(raw_email)
+    if email is None:
+        raise ValidationError(details={"email": "an email address"})
+    if email == user.verified_email:
+        raise ValidationError("same_email", SAME_EMAIL, details={"email": "unchanged"})
+    reauth.require(user, password=password, current_phone_code=current_phone_code)
+    if _taken(and_(User.email == email, User.email_verified_at.is_not(None)), user):
+        raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "email"})
+    row = _send_email_code(user, email)
+    db.session.commit()
+    return row
+
+
+def confirm_email_change(user: User, raw_email: str, code: str, *, session_id: str | None = None) -> int:
+    """Make ``raw_email`` the account's verified email with the code sent to it; commits.
+
+    Verifying the address the account already holds (a registration's) changes nothing else. A new
+    address is a change: every other session ends, and the old address (if verified), the phone
+    and the inbox are told. Another account's unverified claim on the address is dropped.
+    :returns: how many other sessions were revoked.
+    :raises ValidationError: ``invalid_code`` (also for a code sent for another account).
+    :raises Conflict: ``already_registered`` (another account verified the address meanwhile).
+    """
+    email = _normalise_email(raw_email) or ""
+    issued = otp.check_code("verify_email", _email_destination(email), code)
+    if issued.user_id != user.id:
+        db.session.commit()  # keep the code consumed: a code is good for one try
+        raise ValidationError("invalid_code", otp.INVALID_CODE)
+    if _taken(and_(User.email == email, User.email_verified_at.is_not(None)), user):
+        raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "email"})
+    changed = user.email != email
+    old_email = user.verified_email
+    _release_email_claims(email, keep=user)
+    user.email = email
+    user.email_verified_at = utcnow()
+    if not changed:
+        audit("user.email_verify", "user", user.id, actor=user)
+        _commit_unique()
+        _tell_services(user, ["email"])
+        return 0
+    revoked = sessions.revoke_user_sessions(user.id, reason="email_changed", except_session_id=session_id)
+    audit("user.email_change", "user", user.id, after={"sessions_revoked": revoked}, actor=user)
+    notice = _contact_changed_notice(user, EMAIL_CHANGED, kind="account.email_changed", new=mask_email(email))
+    _commit_unique()
+    _tell_services(user, ["email"])
+    _warn_old_contacts(user, notice, purpose="email_changed", old_email=old_email)
+    return revoked
+
+
+def remove_email(user: User, *, password: str | None = None, current_phone_code: str | None = None,
+                 session_id: str | None = None) -> int:
+    """Take the email off the account once the owner is proved; commits; returns the sessions revoked.
+
+    A change like any other: every other session ends; the old address (if verified), the phone
+    and the inbox are told.
+    :raises Forbidden: ``reauthentication_required``, ``wrong_password``, ``invalid_code`` (403).
+    """
+    reauth.require(user, password=password, current_phone_code=current_phone_code)
+    if user.email is None:
+        return 0
+    old_email = user.verified_email
+    user.email = None
+    user.email_verified_at = None
+    revoked = sessions.revoke_user_sessions(user.id, reason="email_changed", except_session_id=session_id)
+    audit("user.email_remove", "user", user.id, after={"sessions_revoked": revoked}, actor=user)
+    notice = _contact_changed_notice(user, EMAIL_REMOVED, kind="account.email_changed", new="")
+    db.session.commit()
+    _tell_services(user, ["email"])
+    _warn_old_contacts(user, notice, purpose="email_changed", old_email=old_email)
+    return revoked
+
+
+def _warn_old_contacts(user: User, notice: str, *, purpose: str, old_email: str | None) -> None:
+    """After an email change: tell the phone by SMS and the old address (if it was verified) by email."""
+    messages = [OutboundMessage(channel="sms", to=user.phone, body=notice, user_id=user.id, purpose=purpose)]
+    if old_email:
+        messages.append(OutboundMessage(channel="email", to=old_email, body=notice, user_id=user.id, purpose=purpose))
+    _send_after_commit(*messages)
 
 
 def ensure_may_leave(user: User) -> None:
@@ -514,15 +703,18 @@ def ensure_may_leave(user: User) -> None:
         raise Conflict("last_admin", LAST_ADMIN)
 
 
-def erase_own_account(user: User) -> dict[str, Any]:
-    """``DELETE /api/v1/me``: end every session of the account and erase it everywhere.
+def erase_own_account(user: User, *, password: str | None = None,
+                      current_phone_code: str | None = None) -> dict[str, Any]:
+    """``DELETE /api/v1/me``: once the owner is proved, end every session and erase the account everywhere.
 
     The sessions are revoked inside the erasure's transaction (which then deletes their rows with
     the account): either the account is gone and no access token of it is accepted again, on any
     worker, or a service failed and nothing changed, sessions included.
+    :raises Forbidden: ``reauthentication_required``, ``wrong_password``, ``invalid_code`` (403).
     :raises Conflict: ``last_admin``.
     :raises DataRightsFailed: a service could not erase; nothing was changed.
     """
+    reauth.require(user, password=password, current_phone_code=current_phone_code)
     ensure_may_leave(user)
     sessions.revoke_user_sessions(user.id, reason="account_erased")
     return erase_user(user, actor=user)

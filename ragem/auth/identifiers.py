@@ -47,6 +47,17 @@ def normalise_phone(raw: str, *, field: str = "phone") -> str:
     return candidate
 
 
+def mask_phone(phone: str) -> str:
+    """``+6281234567890`` -> ``+62812*****890``: enough for the owner to recognise the number."""
+    return phone[:6] + "*" * max(0, len(phone) - 9) + phone[-3:]
+
+
+def mask_email(email: str) -> str:
+    """``budi.santoso@example.id`` -> ``b***@example.id``."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
 def normalise_identifier(raw: str) -> tuple[str, str]:
     """What kind of identifier was typed and its canonical form: email, NIK, phone (E.164) or other."""
     text = (raw or "").strip()
@@ -83,12 +94,15 @@ def user_nik(user: User) -> str | None:
 
 
 def find_account(identifier: str) -> User | None:
-    """The account a phone number (any format), NIK or email names, or ``None``."""
+    """The account a phone number (any format), NIK or verified email names, or ``None``."""
     kind, value = normalise_identifier(identifier)
     if kind == "phone":
         return db.session.scalar(select(User).where(User.phone == value))
     if kind == "email":
-        return db.session.scalar(select(User).where(User.email.in_({value, identifier.strip()})))
+        # Only a verified email names an account: an unproved one could be anybody's address.
+        return db.session.scalar(
+            select(User).where(User.email.in_({value, identifier.strip()}), User.email_verified_at.is_not(None))
+        )
     if kind == "nik":
         try:
             number = parse_nik(value).number

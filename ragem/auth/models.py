@@ -31,6 +31,9 @@ class User(db.Model):
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     phone: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # An email logs in, receives reset codes and blocks other registrations only once verified
+    # (a code sent to it was given back). Until then it is a claim another account may take over.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     opd_code: Mapped[str | None] = mapped_column(String(20))
     preferred_language: Mapped[str] = mapped_column(String(2), default="id", nullable=False)
@@ -74,6 +77,11 @@ class User(db.Model):
     def is_verified(self) -> bool:
         """Whether the phone number was verified (the account may log in)."""
         return self.phone_verified_at is not None
+
+    @property
+    def verified_email(self) -> str | None:
+        """The email if it was verified, else ``None``."""
+        return self.email if self.email and self.email_verified_at is not None else None
 
     @property
     def nik_masked(self) -> str | None:

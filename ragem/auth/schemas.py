@@ -1,7 +1,7 @@
 """Schemas of the auth API: log-in, tokens and sessions; registration and passwords; accounts and roles for admins."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ragem.auth.models import ROLES
 from ragem.auth.otp import CODE_DIGITS
@@ -133,6 +133,37 @@ class ChangePasswordSchema(BaseSchema):
 
     current_password = fields.String(**_PASSWORD)
     new_password = fields.String(**_PASSWORD)
+
+
+class OwnerProofSchema(BaseSchema):
+    """Proof of the account's owner for a risky change: the current password, or the code that
+    ``POST /api/v1/me/reauth-code`` texted to the current phone (one of the two).
+
+    Without either the answer is 403 ``reauthentication_required``; a wrong one is 403
+    ``wrong_password`` or ``invalid_code`` and counts as a failed log-in of the account.
+    """
+
+    password = fields.String(
+        load_only=True, validate=validate.Length(min=1, max=1024),
+        metadata={"description": "the account's current password"},
+    )
+    current_phone_code = fields.String(
+        load_only=True, validate=validate.Regexp(rf"^[0-9]{{{CODE_DIGITS}}}$"),
+        metadata={"description": "the code POST /api/v1/me/reauth-code texted to the account's current phone"},
+    )
+
+    @validates_schema
+    def _one_proof(self, data, **kwargs):
+        if data.get("password") and data.get("current_phone_code"):
+            raise ValidationError("give the password or current_phone_code, not both", "current_phone_code")
+
+
+class ReauthCodeSentSchema(BaseSchema):
+    """Where the confirmation code went (the current phone, masked) and how long it is valid."""
+
+    sent_to = fields.String(required=True, metadata={"example": "+62812*****890"})
+    expires_at = UtcDateTime(required=True)
+    code_expires_in = fields.Integer(required=True, metadata={"description": "seconds the code stays valid"})
 
 
 class PasswordChangedSchema(BaseSchema):

@@ -66,12 +66,12 @@ def log_in(identifier: str, password: str, *, device: str | None, ip: str | None
     """Check the credentials and open a session; returns the token response. The caller commits.
 
     Unknown accounts and wrong passwords get the same 401 ``invalid_credentials`` after the same
-    argon2 work; a locked identifier gets 429 before any password is checked; an unverified phone
+    argon2 work; a locked account (or unknown identifier) gets 429 before any password is checked; an unverified phone
     gets 403 ``phone_not_verified``, but only once the password was right.
     """
-    key = throttle.identifier_key(identifier)
-    throttle.check(key)
     user = find_account(identifier)
+    key = throttle.subject_key(identifier, user)  # phone, NIK and email of one account: one counter
+    throttle.check(key)
     matches = verify_password(user.password_hash if user is not None else None, password)
     if not matches or user is None or not user.is_active:
         throttle.record_failure(key)

@@ -1,17 +1,20 @@
-"""Brute-force protection for log-in: rate limits per IP and per identifier, and a growing back-off.
+"""Brute-force protection for log-in: rate limits per IP and per account, and a growing back-off.
 
 Two layers:
 
-- flask-limiter counts requests per client address (``LOGIN_IP_LIMITS``) and per identifier
-  (``LOGIN_IDENTIFIER_LIMIT``, keyed on a keyed hash of the normalised identifier, so ``0812...``,
-  ``62812...`` and ``+62812...`` are one counter and the table never holds a phone number or NIK);
-- ``login_throttle`` counts failed passwords per identifier: after ``FAILURES_BEFORE_LOCK`` the
-  identifier is locked for ``FIRST_LOCK_SECONDS``, doubling with each further failure up to
-  ``MAX_LOCK_SECONDS``; a successful log-in clears it. A locked identifier answers 429
-  ``too_many_attempts`` with ``Retry-After`` before the password is looked at.
+- flask-limiter counts requests per client address (``LOGIN_IP_LIMITS``) and per account
+  (``LOGIN_IDENTIFIER_LIMIT``);
+- ``login_throttle`` counts failed passwords per account: after ``FAILURES_BEFORE_LOCK`` the
+  account is locked for ``FIRST_LOCK_SECONDS``, doubling with each further failure up to
+  ``MAX_LOCK_SECONDS``; a successful log-in clears it. A locked account answers 429
+  ``too_many_attempts`` with ``Retry-After`` before the password is looked at. A wrong proof of the
+  owner (``ragem.auth.reauth``, the current password when changing it) counts the same.
 
-Everything is keyed on what the client typed, never on whether an account exists: unknown and
-existing identifiers are throttled identically, so the throttle reveals nothing.
+Both count per **account** (``subject_key``): guesses by its phone number (in any format), its NIK
+and its email share one counter, so three identifiers do not buy three times the guesses. An
+identifier that names no account is counted on its own (a keyed hash of its normalised form, so
+the table never holds a phone number or NIK), exactly like an account: unknown and existing
+identifiers get the same answers, so the throttle does not say which exist.
 """
 from __future__ import annotations
 
@@ -24,8 +27,8 @@ from sqlalchemy import case, delete, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ragem.auth import pii
-from ragem.auth.identifiers import normalise_identifier
-from ragem.auth.models import LoginThrottle
+from ragem.auth.identifiers import find_account, normalise_identifier
+from ragem.auth.models import LoginThrottle, User
 from ragem.errors import ApiError
 from ragem.extensions import _rate_limit_key, db
 from ragem.timeutil import utcnow
@@ -38,7 +41,7 @@ FORGET_AFTER = timedelta(hours=1)
 # Each worker deletes forgotten rows at most this often.
 PURGE_EVERY_SECONDS = 600.0
 
-# flask-limiter limits (per client address, and per identifier whatever the address).
+# flask-limiter limits (per client address, and per account or unknown identifier whatever the address).
 LOGIN_IP_LIMITS = "20 per minute;200 per hour"
 LOGIN_IDENTIFIER_LIMIT = "10 per minute;50 per hour"
 REFRESH_IP_LIMIT = "60 per minute"
@@ -50,9 +53,20 @@ TOO_MANY_ATTEMPTS = {
 
 
 def identifier_key(raw: str) -> str:
-    """The throttle key of an identifier: a keyed hash, so the table holds no phone number or NIK."""
+    """The throttle key of an identifier that names no account: a keyed hash of its normalised form,
+    so the table holds no phone number or NIK."""
     kind, value = normalise_identifier(raw)
     return "id:" + pii.keyed_hash(f"login-throttle:{kind}:{value}")
+
+
+def account_key(user: User) -> str:
+    """The throttle key of an account, whichever identifier named it (the id is no personal data)."""
+    return f"acct:{user.id}"
+
+
+def subject_key(identifier: str, user: User | None) -> str:
+    """The counter a log-in with ``identifier`` spends: its account's, else the identifier's own."""
+    return account_key(user) if user is not None else identifier_key(identifier)
 
 
 def _body_identifier() -> str | None:
@@ -69,12 +83,13 @@ def no_identifier() -> bool:
 
 
 def limiter_identifier_key() -> str:
-    """flask-limiter key function: the identifier in the JSON body, whatever the client's address."""
+    """flask-limiter key function: the account the body's identifier names (or the identifier
+    itself when it names none), whatever the client's address."""
     identifier = _body_identifier()
     if identifier is None:
         return _rate_limit_key()  # not reached: no_identifier() exempts these requests
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "ragem")
-    return f"{prefix}:login-identifier:{identifier_key(identifier)}"
+    return f"{prefix}:login-identifier:{subject_key(identifier, find_account(identifier))}"
 
 
 def check(key: str) -> None:

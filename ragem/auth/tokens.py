@@ -40,6 +40,11 @@ def configure(app: Flask, settings: dict) -> None:
         JWT_IDENTITY_CLAIM="sub",
         JWT_ENCODE_ISSUER=ISSUER,
         JWT_DECODE_ISSUER=ISSUER,
+        # Every access token names RAGEM's API as its audience, and only such tokens are accepted:
+        # a token RAGEM's key signed for another party (or one without aud) is refused here, as an
+        # OPD system refuses tokens not meant for it (docs/tokens.md).
+        JWT_ENCODE_AUDIENCE=settings["TOKEN_AUDIENCE"],
+        JWT_DECODE_AUDIENCE=settings["TOKEN_AUDIENCE"],
         JWT_ENCODE_NBF=False,  # iat says the same; one clock-sensitive claim is enough for verifiers
         JWT_COOKIE_CSRF_PROTECT=False,  # tokens travel in the Authorization header only: no csrf claim
     )
@@ -109,7 +114,7 @@ def _remember_verified_tokens() -> None:
 
 
 def issue_access_token(user, *, session_id: str) -> str:
-    """A short-lived access token: sub (UUID), roles, opd, sid; no personal data."""
+    """A short-lived access token: sub (UUID), roles, opd, sid, aud (RAGEM's API); no personal data."""
     return create_access_token(
         identity=user.id,
         additional_claims={"roles": user.roles, "opd": user.opd_code, "sid": session_id},

@@ -107,7 +107,9 @@ def notify(
     for channel in channels:
         if channel == INBOX:
             continue
-        recipient = account.id if channel == "push" else account.phone
+        recipient = {"push": account.id, "email": account.verified_email}.get(channel, account.phone)
+        if not recipient:
+            continue  # no verified email: nothing to send it to
         # Sent after the caller commits (enqueue waits for it), so a rolled-back change sends nothing.
         enqueue(send_job, channel, recipient, text, account.id, f"{service}.{kind}"[:64], extra)
     return notification

@@ -32,6 +32,7 @@ def profile(user: User) -> dict[str, Any]:
         "roles": user.roles,
         "opd": _opd(user.opd_code),
         "phone_verified": user.is_verified,
+        "email_verified": user.email_verified_at is not None,
         "created_at": user.created_at,
     }
 

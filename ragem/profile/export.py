@@ -53,6 +53,7 @@ def account(user: User) -> dict[str, Any]:
         "phone": user.phone,
         "phone_verified_at": user.phone_verified_at,
         "email": user.email,
+        "email_verified_at": user.email_verified_at,
         "birth_date": user.birth_date,
         "sex": user.sex,
         "kelurahan": _region(user.kelurahan_code),

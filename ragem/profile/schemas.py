@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, pre_load, validate
 
 from ragem.auth.accounts import refuse_fields
+from ragem.auth.schemas import OwnerProofSchema
 from ragem.pagination import PageArgsSchema
 from ragem.schemas import BaseSchema, UtcDateTime
 
@@ -55,6 +56,10 @@ class MeSchema(BaseSchema):
     roles = fields.List(fields.String(), required=True)
     opd = fields.Nested(OpdRefSchema, allow_none=True, required=True)
     phone_verified = fields.Boolean(required=True)
+    email_verified = fields.Boolean(
+        required=True,
+        metadata={"description": "the email logs in and receives reset codes only once verified (POST /api/v1/me/email/verify)"},
+    )
     created_at = UtcDateTime(required=True)
 
 
@@ -64,11 +69,11 @@ _NOT_BLANK = validate.Regexp(r"\s*\S", error="Must not be blank.")  # re.match: 
 class MeUpdateSchema(BaseSchema):
     """``PATCH /api/v1/me``: only these fields; anything else is refused with ``field_not_editable``.
 
-    ``nik`` is accepted only while the account has none; ``null`` clears email, kelurahan or address.
+    ``nik`` is accepted only while the account has none; ``null`` clears kelurahan or address. The
+    email changes with ``POST /api/v1/me/email`` (proof of the owner, then a code to the address).
     """
 
     name = fields.String(validate=[validate.Length(min=1, max=120), _NOT_BLANK])
-    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     kelurahan = fields.String(
         allow_none=True, validate=validate.Length(max=20),
         metadata={"description": "Kemendagri code of a kelurahan of Kota Serang", "example": "36.73.01.1001"},
@@ -90,10 +95,15 @@ class MeUpdateSchema(BaseSchema):
         return data
 
 
-class PhoneChangeSchema(BaseSchema):
-    """The new phone number; a one-time code is sent to it."""
+class PhoneChangeSchema(OwnerProofSchema):
+    """The new phone number, and proof of the owner (``password`` or ``current_phone_code``); a
+    one-time code is then sent to the new number."""
 
     phone = fields.String(required=True, validate=validate.Length(min=8, max=20), metadata={"example": "081234567890"})
+
+
+class AccountErasureSchema(OwnerProofSchema):
+    """Proof of the owner before the account is erased (``password`` or ``current_phone_code``)."""
 
 
 class PhoneChangeStartedSchema(BaseSchema):
@@ -108,6 +118,31 @@ class PhoneVerifySchema(BaseSchema):
 
     phone = fields.String(required=True, validate=validate.Length(min=8, max=20))
     code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="Six digits."))
+
+
+class EmailChangeSchema(OwnerProofSchema):
+    """The new email address, and proof of the owner (``password`` or ``current_phone_code``); a
+    code is then emailed to the new address."""
+
+    email = fields.Email(required=True, validate=validate.Length(max=254), metadata={"example": "siti@example.id"})
+
+
+class EmailChangeStartedSchema(BaseSchema):
+    """Where the code went and until when it is valid."""
+
+    email = fields.String(required=True)
+    expires_at = UtcDateTime(required=True)
+
+
+class EmailVerifySchema(BaseSchema):
+    """The email address and the code emailed to it."""
+
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="Six digits."))
+
+
+class EmailRemovalSchema(OwnerProofSchema):
+    """Proof of the owner before the email is taken off the account."""
 
 
 class ServiceRefSchema(BaseSchema):

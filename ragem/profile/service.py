@@ -37,7 +37,7 @@ log = logging.getLogger("ragem.profile")
 _FIELD_READERS: dict[str, Callable[[User], Any]] = {
     "name": lambda user: user.name,
     "phone": lambda user: user.phone,
-    "email": lambda user: user.email,
+    "email": lambda user: user.verified_email,  # an unverified address may be anybody's
     "preferred_language": lambda user: user.preferred_language,
     "kelurahan": lambda user: user.kelurahan_code,
     "address": lambda user: user.address,

@@ -8,12 +8,18 @@ from __future__ import annotations
 from flask import current_app, g
 
 from ragem.auth import accounts
-from ragem.auth.guards import fresh_login_required, login_required
+from ragem.auth.guards import login_required
+from ragem.auth.sessions import current_session_id
 from ragem.blueprint import Blueprint
 from ragem.extensions import limiter
 from ragem.profile import access, account, service
 from ragem.profile.schemas import (
     AccessLogPageSchema,
+    AccountErasureSchema,
+    EmailChangeSchema,
+    EmailChangeStartedSchema,
+    EmailRemovalSchema,
+    EmailVerifySchema,
     AccessLogQuerySchema,
     ExportSchema,
     MeSchema,
@@ -27,10 +33,6 @@ from ragem.schemas import ErrorSchema
 from ragem.timeutil import utcnow
 
 blp = Blueprint("profile", __name__, url_prefix="/api/v1/me", description="The citizen's own profile")
-
-#: Erasure needs the password proved this recently (seconds).
-FRESH_LOGIN_SECONDS = 300
-
 
 def _per_account() -> str:
     """Rate-limit key: the logged-in account (these limits sit inside the log-in guard)."""
@@ -50,21 +52,32 @@ def get_me():
 @login_required
 @blp.arguments(MeUpdateSchema)
 @blp.response(200, MeSchema)
-@blp.alt_response(409, schema=ErrorSchema, description="The email or NIK is used by another account (already_registered)")
+@blp.alt_response(409, schema=ErrorSchema, description="The NIK is used by another account (already_registered)")
 def update_me(changes):
-    """Correct name, email, kelurahan, address, language, or give the NIK once; other fields are refused."""
+    """Correct name, kelurahan, address, language, or give the NIK once; other fields are refused.
+
+    The phone number and the email change through their own routes, which ask for proof of the
+    owner and verify the new contact with a code.
+    """
     accounts.update_profile(g.current_user, changes)
     return account.profile(g.current_user)
 
 
 @blp.route("", methods=["DELETE"])
-@fresh_login_required(FRESH_LOGIN_SECONDS)
+@login_required
+@blp.arguments(AccountErasureSchema)
 @blp.response(204)
+@blp.alt_response(403, schema=ErrorSchema, description="No proof of the owner (reauthentication_required), or a wrong one (wrong_password, invalid_code)")
 @blp.alt_response(409, schema=ErrorSchema, description="The platform's last administrator cannot leave (last_admin)")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many wrong proofs or log-ins for this account (too_many_attempts); see Retry-After")
 @blp.alt_response(503, schema=ErrorSchema, description="A service could not erase; nothing changed (erasure_failed)")
-def delete_my_account():
-    """Erase the account and ask every service to erase or anonymise its data (fresh log-in needed)."""
-    accounts.erase_own_account(g.current_user)
+def delete_my_account(proof):
+    """Erase the account and ask every service to erase or anonymise its data.
+
+    The body proves the owner: ``{"password": current}`` or ``{"current_phone_code": code}`` (from
+    ``POST /api/v1/me/reauth-code``). A valid access token alone is not enough.
+    """
+    accounts.erase_own_account(g.current_user, **proof)
     return ""
 
 
@@ -81,11 +94,18 @@ def get_my_summary():
 @limiter.limit("10 per hour", key_func=_per_account)
 @blp.arguments(PhoneChangeSchema)
 @blp.response(202, PhoneChangeStartedSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="No proof of the owner (reauthentication_required), or a wrong one (wrong_password, invalid_code)")
 @blp.alt_response(409, schema=ErrorSchema, description="Another account has this number (already_registered)")
-@blp.alt_response(429, schema=ErrorSchema, description="Too many codes or requests; see Retry-After")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many codes, requests or wrong proofs; see Retry-After")
 def change_phone(body):
-    """Start a phone change: a code goes to the new number (a number of another account is refused)."""
-    code = accounts.start_phone_change(g.current_user, body["phone"])
+    """Start a phone change: the owner proves it is them, then a code goes to the new number.
+
+    The proof is the current ``password`` or a ``current_phone_code`` (from
+    ``POST /api/v1/me/reauth-code``); a valid access token alone is not enough. A number of
+    another account is refused.
+    """
+    phone = body.pop("phone")
+    code = accounts.start_phone_change(g.current_user, phone, **body)
     return {"phone": code.destination, "expires_at": code.expires_at}
 
 
@@ -96,8 +116,59 @@ def change_phone(body):
 @blp.alt_response(409, schema=ErrorSchema, description="The number was taken meanwhile (already_registered)")
 @blp.alt_response(429, schema=ErrorSchema, description="Five wrong tries: ask for a new code (too_many_attempts)")
 def verify_phone_change(body):
-    """Finish a phone change with the code sent to the new number; the old number is told."""
-    accounts.confirm_phone_change(g.current_user, body["phone"], body["code"])
+    """Finish a phone change with the code sent to the new number.
+
+    The old number is told by SMS (and the inbox), and every other session of the account ends.
+    """
+    accounts.confirm_phone_change(g.current_user, body["phone"], body["code"], session_id=current_session_id())
+    return account.profile(g.current_user)
+
+
+@blp.route("/email", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour", key_func=_per_account)
+@blp.arguments(EmailChangeSchema)
+@blp.response(202, EmailChangeStartedSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="No proof of the owner (reauthentication_required), or a wrong one (wrong_password, invalid_code)")
+@blp.alt_response(409, schema=ErrorSchema, description="Another account verified this address (already_registered)")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many codes, requests or wrong proofs; see Retry-After")
+def change_email(body):
+    """Start an email change (or verify the account's unverified email again): the owner proves it
+    is them, then a code is emailed to the address.
+
+    The proof is the current ``password`` or a ``current_phone_code`` (from
+    ``POST /api/v1/me/reauth-code``). The account keeps its current email until the code comes back.
+    """
+    email = body.pop("email")
+    code = accounts.start_email_change(g.current_user, email, **body)
+    return {"email": email.strip().lower(), "expires_at": code.expires_at}
+
+
+@blp.route("/email/verify", methods=["POST"])
+@login_required
+@blp.arguments(EmailVerifySchema)
+@blp.response(200, MeSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="Another account verified the address meanwhile (already_registered)")
+@blp.alt_response(429, schema=ErrorSchema, description="Five wrong tries: ask for a new code (too_many_attempts)")
+def verify_email(body):
+    """Verify the email with the code sent to it; from now on it logs in and receives reset codes.
+
+    A new address replaces the old one: the old address (if verified), the phone and the inbox are
+    told, and every other session of the account ends.
+    """
+    accounts.confirm_email_change(g.current_user, body["email"], body["code"], session_id=current_session_id())
+    return account.profile(g.current_user)
+
+
+@blp.route("/email", methods=["DELETE"])
+@login_required
+@blp.arguments(EmailRemovalSchema)
+@blp.response(200, MeSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="No proof of the owner (reauthentication_required), or a wrong one (wrong_password, invalid_code)")
+@blp.alt_response(429, schema=ErrorSchema, description="Too many wrong proofs for this account (too_many_attempts)")
+def remove_email(proof):
+    """Take the email off the account (proof of the owner needed); every other session ends."""
+    accounts.remove_email(g.current_user, **proof, session_id=current_session_id())
     return account.profile(g.current_user)
 
 

@@ -84,7 +84,7 @@ def test_erasure_forgets_the_shown_name_and_contact(client, login_as, db_session
     stored = db_session.get(Complaint, filed["id"])
     stored.contact = {"phone": "+6281200000000"}
     db_session.commit()
-    assert client.delete("/api/v1/me", headers=citizen).status_code == 204
+    assert client.delete("/api/v1/me", headers=citizen, json={"password": "Rahasia-Kuat-123"}).status_code == 204
     db_session.expire_all()
     stored = db_session.get(Complaint, filed["id"])
     assert stored.reporter_id is None and stored.reporter_display_name is None and stored.contact is None

@@ -29,7 +29,7 @@ def test_summary_and_export_show_the_citizens_own_complaints(client, login_as):
 def test_erasure_keeps_the_complaint_without_the_reporter(client, login_as, app):
     citizen = login_as("citizen")
     filed = _file(client, citizen, "c-1")
-    assert client.delete("/api/v1/me", headers=citizen).status_code == 204
+    assert client.delete("/api/v1/me", headers=citizen, json={"password": "Rahasia-Kuat-123"}).status_code == 204
     with app.app_context():
         from ragem.toolkit import db
 
@@ -61,7 +61,7 @@ def test_erasure_forgets_who_acted_on_the_timeline(client, login_as, app):
     citizen = login_as("citizen")
     filed = _file(client, citizen, "f-1")
     user_id = citizen["X-Test-User-Id"]
-    assert client.delete("/api/v1/me", headers=citizen).status_code == 204
+    assert client.delete("/api/v1/me", headers=citizen, json={"password": "Rahasia-Kuat-123"}).status_code == 204
     with app.app_context():
         from ragem.toolkit import db
         from plugins.rabeg.models import TimelineEntry
