@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text, true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ragem import toolkit
@@ -35,6 +37,9 @@ class Category(toolkit.db.Model):
     resolution_target: Mapped[int] = mapped_column(Integer, nullable=False)
     resolution_unit: Mapped[str] = mapped_column(String(16), nullable=False)
     allows_anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Whether its complaints appear in the public list, the map and Open311 GET. Off for complaints
+    # about a person's own affairs (health, population records): they are private by their nature.
+    complaints_public: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # Extra questions, Open311 "attributes": [{"code", "datatype" (string|number|datetime|text|
     # singlevaluelist|multivaluelist), "required", "description": {"id","en"}, "order",
@@ -62,6 +67,8 @@ class Complaint(toolkit.db.Model):
     kelurahan_code: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(300))
     show_name_publicly: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The reporter keeps it out of the public view (at filing or later); the OPD still handles it.
+    private: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
     first_response_due: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     resolution_due: Mapped[datetime] = mapped_column(DateTime, nullable=False)

@@ -21,6 +21,10 @@ CATEGORIES = (
     ("LALU_LINTAS", "Lalu lintas dan rambu", "Traffic and signs", "DISHUB", (1, "working_days"), (5, "working_days"), True),
 )
 
+#: Categories whose complaints are about a person's own health or population records: never in the
+#: public list, the map or Open311 GET (``Category.complaints_public`` off; admins may change it).
+PRIVATE_CATEGORIES = frozenset({"KESEHATAN", "ADMINDUK"})
+
 
 
 def _choices(*pairs):
@@ -66,7 +70,8 @@ def ensure_categories(session=None) -> int:
     rows = [
         dict(code=code, name_id=name_id, name_en=name_en, opd_code=opd, routing_overrides={},
              first_response_target=fr, first_response_unit=fr_unit, resolution_target=res, resolution_unit=res_unit,
-             allows_anonymous=anonymous, active=True, questions=QUESTIONS.get(code, []))
+             allows_anonymous=anonymous, complaints_public=code not in PRIVATE_CATEGORIES, active=True,
+             questions=QUESTIONS.get(code, []))
         for code, name_id, name_en, opd, (fr, fr_unit), (res, res_unit), anonymous in CATEGORIES if code not in existing
     ]
     if not rows:

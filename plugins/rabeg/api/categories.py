@@ -44,5 +44,5 @@ def create_category(body):
 @blp.arguments(CategoryPatchSchema)
 @blp.response(200, CategorySchema)
 def update_category(body, code):
-    """Change a category's names, OPD, overrides, targets, anonymity, questions or activity (audited)."""
+    """Change a category's names, OPD, overrides, targets, anonymity, publicity, questions or activity (audited)."""
     return categories.update_category(code, body, toolkit.current_user())

@@ -4,12 +4,13 @@ from __future__ import annotations
 from ragem import toolkit
 
 from plugins.rabeg.access import FILE, HANDLE, visible_complaint
-from plugins.rabeg.services import filing, lifecycle, queues
+from plugins.rabeg.services import filing, lifecycle, privacy, queues
 from plugins.rabeg.schemas.complaints import (
     ComplaintCreateSchema,
     ComplaintPageSchema,
     ComplaintSchema,
     IdempotencyHeaderSchema,
+    PrivacySchema,
     QueueArgsSchema,
     TransitionSchema,
 )
@@ -45,6 +46,18 @@ def list_my_complaints(args):
 def get_complaint(complaint_id):
     """One complaint with its timeline (internal notes only for the assigned OPD and admins)."""
     return visible_complaint(complaint_id, toolkit.current_user())
+
+
+@blp.route("/complaints/<int:complaint_id>/privacy", methods=["PUT"])
+@toolkit.permission_required(FILE)
+@blp.arguments(PrivacySchema)
+@blp.response(200, ComplaintSchema)
+@blp.alt_response(403, response="FORBIDDEN", description="the OPD's staff: only the reporter decides")
+@blp.alt_response(404, response="NOT_FOUND", description="not the caller's complaint, or no such complaint")
+def set_complaint_privacy(body, complaint_id):
+    """The reporter keeps their complaint out of the public list, map and Open311 (`private: true`), or lets
+    it back in; the OPD handles it either way."""
+    return privacy.set_private(complaint_id, toolkit.current_user(), **body)
 
 
 @blp.route("/complaints")

@@ -3,8 +3,10 @@
 ``service_request_id`` is the complaint's public number (``RBG-2026-000123``), the one citizens
 quote, in every answer and in ``requests/{id}``. ``status`` is ``open`` while the OPD still owes
 an answer (submitted, assigned, in progress, reopened) and ``closed`` otherwise (resolved, closed,
-rejected). What leaves here is what the public view shows: no reporter, no contact details, no
-name and no address text (the kelurahan code and the map point locate the problem).
+rejected). What leaves here is what the public view shows (``services.public``): only published
+complaints (a private one is "not found"), text with NIK, phone numbers and email addresses masked,
+no reporter, no contact details, no name and no address text (the kelurahan code and the map point
+locate the problem).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from plugins.rabeg.models import OPEN_STATES, STATES, Category, Complaint, Photo
 from plugins.rabeg.open311.dates import parse_w3c, w3c
 from plugins.rabeg.open311.formats import Open311Error
 from plugins.rabeg.open311.services import category_name, opd_name
+from plugins.rabeg.services.public import public_description, public_text, published
 
 #: The specification's default and largest window, and its default page of requests.
 WINDOW = timedelta(days=90)
@@ -90,8 +93,9 @@ def search(args: dict[str, Any]) -> list[Complaint]:
     newest_first = (Complaint.created_at.desc(), Complaint.id.desc())
     ids = _csv(args.get("service_request_id"), "service_request_id")
     if ids:
-        return list(session.scalars(select(Complaint).where(Complaint.public_number.in_(ids)).order_by(*newest_first)))
-    stmt = select(Complaint)
+        return list(session.scalars(select(Complaint).where(Complaint.public_number.in_(ids), published())
+                                    .order_by(*newest_first)))
+    stmt = select(Complaint).where(published())
     codes = _csv(args.get("service_code"), "service_code", limit=100)
     if codes:
         stmt = stmt.join(Category, Category.id == Complaint.category_id).where(Category.code.in_(codes))
@@ -110,10 +114,12 @@ def search(args: dict[str, Any]) -> list[Complaint]:
 
 
 def find(service_request_id: str) -> Complaint:
-    """The complaint with public number ``service_request_id``; 404 if there is none."""
+    """The published complaint with public number ``service_request_id``; 404 if there is none (a private
+    one is not found either: the answer must not tell that it exists)."""
     complaint = None
     if 0 < len(service_request_id) <= 24:
-        complaint = toolkit.db.session.scalar(select(Complaint).where(Complaint.public_number == service_request_id))
+        complaint = toolkit.db.session.scalar(
+            select(Complaint).where(Complaint.public_number == service_request_id, published()))
     if complaint is None:
         raise Open311Error(404, f"service_request_id {service_request_id[:40]!r} was not found")
     return complaint
@@ -207,10 +213,10 @@ def present(complaints: Iterable[Complaint]) -> list[dict[str, Any]]:
         out.append({
             "service_request_id": c.public_number,
             "status": status,
-            "status_notes": notes.get(c.id),
+            "status_notes": public_text(notes.get(c.id)),
             "service_name": category_name(category),
             "service_code": category.code,
-            "description": None if merged else c.moderated_description or c.description,
+            "description": None if merged else public_description(c),
             "agency_responsible": agency,
             "service_notice": service_notice(c, agency),
             "requested_datetime": w3c(c.created_at),

@@ -76,7 +76,8 @@ class Open311ServiceDefinitionSchema(Schema):
 
 
 class Open311ServiceRequestSchema(Schema):
-    """A complaint as a GeoReport service request: never the reporter, contact details or a name."""
+    """A published complaint as a GeoReport service request: never the reporter, contact details or a name;
+    NIK, phone numbers and email addresses in ``description`` and ``status_notes`` masked."""
 
     service_request_id = fields.String(required=True, metadata={"example": "RBG-2026-000123"})
     status = fields.String(required=True, validate=validate.OneOf(("open", "closed")))

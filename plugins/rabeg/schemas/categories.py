@@ -58,6 +58,9 @@ class CategorySchema(FromModel, toolkit.BaseSchema):
     first_response_target = fields.Nested(TargetSchema, required=True)
     resolution_target = fields.Nested(TargetSchema, required=True)
     allows_anonymous = fields.Boolean(required=True)
+    complaints_public = fields.Boolean(required=True, metadata={
+        "description": "its complaints appear in the public list, the map and Open311 GET (off: only their "
+                       "reporters and the staff see them)"})
     questions = fields.List(fields.Nested(QuestionSchema), required=True)
     active = fields.Boolean(required=True)
     updated_at = toolkit.UtcDateTime(allow_none=True)
@@ -89,6 +92,8 @@ class _CategoryFields(toolkit.BaseSchema):
     first_response_target = fields.Nested(TargetSchema)
     resolution_target = fields.Nested(TargetSchema)
     allows_anonymous = fields.Boolean()
+    complaints_public = fields.Boolean(metadata={
+        "description": "publish its complaints (masked text, rounded point); true when a category is created"})
     questions = fields.List(fields.Raw(), validate=validate.Length(max=30),
                             metadata={"description": "question definitions (see QuestionSchema)"})
     active = fields.Boolean()

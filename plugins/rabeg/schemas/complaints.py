@@ -14,6 +14,7 @@ from plugins.rabeg.schemas.fields import (
     ID, LAT_RANGE, LON_RANGE, CommaSeparated, DateOrDateTime, FromModel, check_range,
 )
 from plugins.rabeg.schemas.photos import PhotoSchema
+from plugins.rabeg.services.public import is_published
 from plugins.rabeg.services.sla import sla_block
 
 
@@ -33,6 +34,9 @@ class ComplaintCreateSchema(toolkit.BaseSchema):
     show_name_publicly = fields.Boolean(load_default=False)
     anonymous = fields.Boolean(load_default=False, metadata={
         "description": "officers and the public never learn who filed it (only where the category allows it)"})
+    private = fields.Boolean(load_default=False, metadata={
+        "description": "keep it out of the public list, map and Open311 (the OPD still handles it; "
+                       "PUT /complaints/{id}/privacy changes it later)"})
     answers = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=60)), load_default=None,
                           allow_none=True, metadata={"description": "answers to the category's questions by code"})
     # The limit is checked by the filing service (its 422 names the photos field); maxItems tells
@@ -40,6 +44,12 @@ class ComplaintCreateSchema(toolkit.BaseSchema):
     photos = fields.List(fields.Integer(validate=ID), load_default=None, allow_none=True,
                          metadata={"description": "ids from POST /photos, shown in this order",
                                    "maxItems": MAX_PHOTOS})
+
+
+class PrivacySchema(toolkit.BaseSchema):
+    """The reporter's choice: keep their complaint out of the public view, or let it back in."""
+
+    private = fields.Boolean(required=True)
 
 
 class IdempotencyHeaderSchema(Schema):
@@ -137,6 +147,7 @@ class ComplaintSchema(ComplaintSummarySchema):
         "duplicate_of": lambda complaint: complaint.duplicate_of.public_number if complaint.duplicate_of else None,
         "reopen_count": lambda complaint: complaint.reopen_count or 0,
         "reroute_count": lambda complaint: complaint.reroute_count or 0,
+        "public": is_published,
     }
 
     lat = fields.Float(allow_none=True)
@@ -144,6 +155,10 @@ class ComplaintSchema(ComplaintSummarySchema):
     kelurahan = fields.String(allow_none=True, attribute="kelurahan_code")
     address = fields.String(allow_none=True)
     show_name_publicly = fields.Boolean(required=True)
+    private = fields.Boolean(required=True, metadata={"description": "the reporter keeps it out of the public view"})
+    public = fields.Boolean(required=True, metadata={
+        "description": "the public list, map and Open311 show it (masked): not private, in a category whose "
+                       "complaints are public"})
     first_responded_at = toolkit.UtcDateTime(allow_none=True)
     resolved_at = toolkit.UtcDateTime(allow_none=True)
     escalated = fields.Boolean(required=True)

@@ -9,6 +9,7 @@ from plugins.rabeg.models import STATES, Complaint
 from plugins.rabeg.photos import public_photos
 from plugins.rabeg.schemas.fields import CommaSeparated, FromModel
 from plugins.rabeg.schemas.photos import LINKS
+from plugins.rabeg.services.public import public_description
 
 CATEGORY_CODE = validate.Length(min=1, max=40)
 REGION_CODE = validate.Length(min=1, max=20)
@@ -77,14 +78,17 @@ def _reporter_name(complaint: Complaint) -> str | None:
 class PublicComplaintSchema(FromModel, Schema):
     """A complaint as the public sees it: never the reporter's account, contact, address text or internal notes.
 
+    Only published complaints get here (``services.public.published``).
+
     A duplicate shows only its number, category, place name, state and dates (its original carries the record).
     Every field is listed here: what is not a field never leaves, whatever the complaint holds.
     """
 
     computed = {
         "category": lambda complaint: complaint.category.code,
-        # The moderated text when an officer replaced it; the original stays with the reporter and staff.
-        "description": _unless_duplicate(lambda complaint: complaint.moderated_description or complaint.description),
+        # The moderated text when an officer replaced it (the original stays with the reporter and staff),
+        # with NIK, phone numbers and email addresses masked.
+        "description": _unless_duplicate(public_description),
         # The place of a public problem (a road, a drain), as filed; never the address text.
         "lat": _unless_duplicate(lambda complaint: complaint.lat),
         "lon": _unless_duplicate(lambda complaint: complaint.lon),
@@ -96,8 +100,9 @@ class PublicComplaintSchema(FromModel, Schema):
     public_number = fields.String(required=True)
     category = fields.String(required=True)
     state = fields.String(required=True)
-    description = fields.String(required=True, allow_none=True,
-                                metadata={"description": "the moderated text when moderated; null for a duplicate"})
+    description = fields.String(required=True, allow_none=True, metadata={
+        "description": "the moderated text when moderated, NIK, phone numbers and email addresses masked "
+                       "([NIK disembunyikan], [telepon disembunyikan], [email disembunyikan]); null for a duplicate"})
     kelurahan = fields.String(allow_none=True, attribute="kelurahan_code")
     lat = fields.Float(allow_none=True)
     lon = fields.Float(allow_none=True)

@@ -20,11 +20,12 @@ class NearbyArgsSchema(Schema):
 
 
 class NearbyComplaintSchema(toolkit.BaseSchema):
-    """An open complaint near the citizen: what it says and how far it is, nothing about who filed it."""
+    """An open published complaint near the citizen: what it says and how far it is, nothing about who filed it."""
 
     id = fields.Integer(required=True)
     public_number = fields.String(required=True)
-    description = fields.String(required=True, metadata={"description": "the public (moderated) text"})
+    description = fields.String(required=True, metadata={
+        "description": "the public text: moderated when moderated, NIK, phone numbers and email addresses masked"})
     distance_m = fields.Integer(required=True)
     supporters_count = fields.Integer(required=True)
     created_at = toolkit.UtcDateTime(required=True)

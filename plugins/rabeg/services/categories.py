@@ -1,4 +1,5 @@
-"""Managing complaint categories (admins): who answers for each, where, how fast, and what to ask.
+"""Managing complaint categories (admins): who answers for each, where, how fast, what to ask, and
+whether the public sees its complaints.
 
 Every change is checked as a whole before anything is written (OPDs and kecamatan must exist,
 targets are positive, questions are valid Open311 attributes) and audited with before and after.
@@ -90,7 +91,7 @@ def _apply(category: Category, data: dict[str, Any]) -> None:
         if target is not None:
             setattr(category, f"{kind}_target", target["value"])
             setattr(category, f"{kind}_unit", target["unit"])
-    for field in ("allows_anonymous", "questions", "active"):
+    for field in ("allows_anonymous", "complaints_public", "questions", "active"):
         if field in data:
             setattr(category, field, data[field])
     category.updated_at = toolkit.utcnow()
@@ -104,6 +105,7 @@ def _audited(category: Category) -> dict[str, Any]:
         "first_response_target": {"value": category.first_response_target, "unit": category.first_response_unit},
         "resolution_target": {"value": category.resolution_target, "unit": category.resolution_unit},
         "allows_anonymous": category.allows_anonymous,
+        "complaints_public": category.complaints_public,
         "questions": [{**q, "values": q.get("values")} for q in category.questions or []],
         "active": category.active,
     }
@@ -117,7 +119,8 @@ def create_category(data: dict[str, Any], actor: toolkit.Account) -> Category:
             message={"id": "Kode kategori sudah dipakai.", "en": "The category code is taken."},
             details={"code": data["code"]})
     checked = _check(data)
-    category = Category(code=data["code"], routing_overrides={}, questions=[], allows_anonymous=False, active=True)
+    category = Category(code=data["code"], routing_overrides={}, questions=[], allows_anonymous=False,
+                        complaints_public=True, active=True)
     _apply(category, checked)
     session.add(category)
     try:

@@ -74,7 +74,7 @@ def export(user) -> dict:
             {"public_number": c.public_number, "category": codes.get(c.category_id), "state": c.state,
              "opd": c.opd_code, "description": c.description, "lat": c.lat, "lon": c.lon,
              "kelurahan": c.kelurahan_code, "address": c.address, "answers": c.answers or {},
-             "anonymous": c.anonymous, "show_name_publicly": c.show_name_publicly,
+             "anonymous": c.anonymous, "private": c.private, "show_name_publicly": c.show_name_publicly,
              "name_shown": c.reporter_display_name, "photos_uploaded": photos.get(c.id, 0),
              "confirmation": c.confirmation, "rating": c.rating,
              "created_at": toolkit.isoformat_z(c.created_at), "timeline": timeline.get(c.id, [])}

@@ -100,6 +100,7 @@ class Filing:
     address: str | None
     show_name: bool
     anonymous: bool
+    private: bool
     answers: dict
     photos: list[Photo]
     source: str
@@ -112,7 +113,7 @@ class Filing:
 def file_complaint(*, reporter: toolkit.Account | None, idempotency_key: str | None = None, category: str, description: str,
                    lat=None, lon=None, kelurahan=None, address=None, show_name_publicly=False,
                    answers: dict | None = None, photos: list[int] | None = None, anonymous: bool = False,
-                   source: str = "app", api_key_id: int | None = None, contact: dict | None = None,
+                   private: bool = False, source: str = "app", api_key_id: int | None = None, contact: dict | None = None,
                    open311_token: str | None = None, media_urls: list[str] | None = None) -> tuple[Complaint, bool]:
     """File a complaint, routed at once to its OPD with deadlines running (the same way for every source).
 
@@ -127,6 +128,8 @@ def file_complaint(*, reporter: toolkit.Account | None, idempotency_key: str | N
     :param anonymous: officers and the public never learn who filed it (only if the category allows it);
         it forces ``show_name_publicly`` off. The reporter still sees it in their own list.
     :param show_name_publicly: capture the profile name now (``reporter_display_name``) for the public view.
+    :param private: keep the complaint out of the public view (list, map, Open311 GET); the OPD handles
+        it as any other, and the reporter may change it later (``services.privacy``).
     :param source: ``app`` or ``open311``; ``api_key_id`` and ``open311_token`` record the Open311 client.
     :param contact: contact details an Open311 client sent (``email``, ``first_name``, ``last_name``,
         ``phone``...): personal data, never public, cleared on erasure.
@@ -143,7 +146,7 @@ def file_complaint(*, reporter: toolkit.Account | None, idempotency_key: str | N
     try:
         filing = check(reporter, category=category, description=description, lat=lat, lon=lon, kelurahan=kelurahan,
                        address=address, show_name_publicly=show_name_publicly, answers=answers, photos=photos,
-                       anonymous=anonymous, source=source, api_key_id=api_key_id, contact=contact,
+                       anonymous=anonymous, private=private, source=source, api_key_id=api_key_id, contact=contact,
                        open311_token=open311_token, media_urls=media_urls)
     except toolkit.ValidationError:
         # A retry racing the first filing waited on its photo lock (the last check), and then found the
@@ -156,8 +159,9 @@ def file_complaint(*, reporter: toolkit.Account | None, idempotency_key: str | N
 
 
 def check(reporter: toolkit.Account | None, *, category: str, description: str, lat, lon, kelurahan, address, show_name_publicly,
-          answers: dict | None, photos: list[int] | None, anonymous: bool, source: str, api_key_id: int | None,
-          contact: dict | None, open311_token: str | None, media_urls: list[str] | None) -> Filing:
+          answers: dict | None, photos: list[int] | None, anonymous: bool, private: bool, source: str,
+          api_key_id: int | None, contact: dict | None, open311_token: str | None,
+          media_urls: list[str] | None) -> Filing:
     """Check every part of a filing (arguments as in ``file_complaint``); 422 naming the first wrong part.
 
     The photos come last: checking them locks them until the filing commits.
@@ -182,8 +186,8 @@ def check(reporter: toolkit.Account | None, *, category: str, description: str, 
         category=cat, description=description, lat=lat, lon=lon, kelurahan=kelurahan,
         address=(address or "").strip() or None,
         show_name=bool(show_name_publicly) and not anonymous and reporter is not None,
-        anonymous=bool(anonymous), answers=clean_answers, photos=attachable, source=source, api_key_id=api_key_id,
-        contact=contact or None, open311_token=open311_token, media_urls=media,
+        anonymous=bool(anonymous), private=bool(private), answers=clean_answers, photos=attachable, source=source,
+        api_key_id=api_key_id, contact=contact or None, open311_token=open311_token, media_urls=media,
     )
 
 
@@ -198,6 +202,7 @@ def build(filing: Filing, reporter: toolkit.Account | None) -> Complaint:
         public_number=uuid.uuid4().hex[:24], reporter_id=reporter.id if reporter else None, category_id=cat.id,
         opd_code=opd, state="assigned", description=filing.description, lat=filing.lat, lon=filing.lon,
         kelurahan_code=filing.kelurahan, address=filing.address, show_name_publicly=filing.show_name,
+        private=filing.private,
         created_at=now, escalated=False, kecamatan_code=_kecamatan(filing.kelurahan), answers=filing.answers,
         anonymous=filing.anonymous, source=filing.source, api_key_id=filing.api_key_id, contact=filing.contact,
         open311_token=filing.open311_token, media_urls=filing.media_urls, supporters_count=0,
@@ -245,7 +250,7 @@ def save_once(complaint: Complaint, filing: Filing, *, reporter: toolkit.Account
             return earlier, False
     toolkit.audit("rabeg.complaint.file", "rabeg_complaint", str(complaint.id),
                   after={"opd": complaint.opd_code, "category": filing.category.code, "source": filing.source,
-                         "anonymous": filing.anonymous},
+                         "anonymous": filing.anonymous, "private": filing.private},
                   actor=toolkit.ANONYMOUS_CITIZEN if filing.anonymous and reporter is not None else reporter)
     if reporter is not None:
         opd_name = _opd_name(complaint.opd_code)

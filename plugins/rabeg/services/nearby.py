@@ -12,6 +12,7 @@ from ragem import toolkit
 from plugins.rabeg.access import load_complaint
 from plugins.rabeg.models import OPEN_STATES, Complaint, Supporter
 from plugins.rabeg.services.filing import active_category
+from plugins.rabeg.services.public import is_published, public_description, published
 
 RADIUS_M = 250
 MAX_RESULTS = 20
@@ -30,7 +31,8 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def nearby(lat: float, lon: float, category: str) -> list[dict[str, Any]]:
     """Open complaints of ``category`` within 250 m of the point, nearest first (at most 20).
 
-    Only what the public may read: number, public text, distance, supporters, state, date.
+    Only what the public may read, of the complaints the public may see (``services.public``):
+    number, public text (masked), distance, supporters, state, date.
     A bounding box narrows the rows first (so the category/latitude index is used); the exact
     distance then decides.
     """
@@ -42,7 +44,7 @@ def nearby(lat: float, lon: float, category: str) -> list[dict[str, Any]]:
                Complaint.lat, Complaint.lon, Complaint.supporters_count, Complaint.created_at, Complaint.state)
         .where(Complaint.category_id == cat.id, Complaint.lat.between(lat - dlat, lat + dlat),
                Complaint.lon.between(lon - dlon, lon + dlon), Complaint.state.in_(OPEN_STATES),
-               Complaint.duplicate_of_id.is_(None))
+               Complaint.duplicate_of_id.is_(None), published())
     ).all()
     found = []
     for row in rows:
@@ -52,18 +54,22 @@ def nearby(lat: float, lon: float, category: str) -> list[dict[str, Any]]:
     found.sort(key=lambda item: (item[0], item[1].id))
     return [
         {"id": row.id, "public_number": row.public_number,
-         "description": row.moderated_description or row.description, "distance_m": round(metres),
+         "description": public_description(row), "distance_m": round(metres),
          "supporters_count": row.supporters_count or 0, "created_at": row.created_at, "state": row.state}
         for metres, row in found[:MAX_RESULTS]
     ]
 
 
 def _supportable(complaint_id: int, user: toolkit.Account) -> Complaint:
-    """The open complaint ``user`` may support; 404 unknown, 409 their own, closed or a duplicate."""
+    """The open complaint ``user`` may support; 404 unknown or unpublished, 409 their own, closed or a duplicate.
+
+    A complaint the public may not see cannot be supported: a supporter reads every change to it.
+    """
     complaint = load_complaint(complaint_id)
-    if complaint is None:
+    own = complaint is not None and complaint.reporter_id is not None and complaint.reporter_id == user.id
+    if complaint is None or not (own or is_published(complaint)):
         raise toolkit.NotFound(details={"complaint_id": complaint_id})
-    if complaint.reporter_id is not None and complaint.reporter_id == user.id:
+    if own:
         raise toolkit.Conflict(
             message={"id": "Anda pelapor pengaduan ini.", "en": "You filed this complaint yourself."},
             details={"complaint_id": complaint_id, "reason": "own_complaint"},

@@ -1,15 +1,18 @@
 """The public view of complaints (no login): a list and a map feed, with no personal data.
 
-Here the filters and the queries; what the public may read of a complaint is written out field by
-field in ``schemas.public.PublicComplaintSchema``.
+Here the rules every public view follows (the list and the map, Open311 GET and the "nearby" list
+before filing): which complaints are published (``published``) and the public form of their text
+(``public_description``, ``public_text``). Then the filters and the queries; what the public may
+read of a complaint is written out field by field in ``schemas.public.PublicComplaintSchema``.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from ragem import toolkit
 
+from plugins.rabeg.masking import mask_personal_data
 from plugins.rabeg.models import Category, Complaint
 from plugins.rabeg.seed import category_codes
 from plugins.rabeg.services.queues import check_codes
@@ -17,11 +20,37 @@ from plugins.rabeg.services.queues import check_codes
 MAP_LIMIT = 2000
 
 
+def published():
+    """SQL condition: the complaints the public may see (the reporter did not mark it private, and
+    its category publishes its complaints). The others still count in the KPIs and stay whole for
+    their reporter and the staff."""
+    return and_(Complaint.private.is_(False),
+                Complaint.category_id.in_(select(Category.id).where(Category.complaints_public.is_(True))))
+
+
+def is_published(complaint: Complaint) -> bool:
+    """``published()`` for one complaint already loaded."""
+    return not complaint.private and complaint.category.complaints_public
+
+
+def public_text(text: str | None) -> str | None:
+    """Text someone wrote, as the public reads it: NIK, phone numbers and email addresses masked."""
+    return mask_personal_data(text)
+
+
+def public_description(complaint) -> str | None:
+    """The description the public reads: the moderated text when there is one, masked.
+
+    ``complaint`` is a ``Complaint`` or a row with its ``description`` and ``moderated_description``.
+    """
+    return public_text(complaint.moderated_description or complaint.description)
+
+
 def _filtered(*, category: str | None, state: list[str] | None, kelurahan: str | None,
               bbox: tuple[float, float, float, float] | None):
     """The public complaints matching the filters (unknown category or kelurahan: 422)."""
     check_codes(category=category, kecamatan=None, kelurahan=kelurahan)
-    stmt = select(Complaint)
+    stmt = select(Complaint).where(published())
     if category:
         stmt = stmt.where(Complaint.category_id == select(Category.id).where(Category.code == category)
                           .scalar_subquery())

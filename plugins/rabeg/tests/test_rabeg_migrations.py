@@ -1,0 +1,79 @@
+"""RABEG's own revisions applied to a database that already holds data (``ragem db upgrade`` on a live city).
+
+Each revision is run by itself with Alembic's operations on a fresh database, after the revisions
+before it, so what it does to existing rows is tested apart from the schema check of
+tests/test_migrations.py (which builds empty databases).
+"""
+from __future__ import annotations
+
+import importlib.util
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+from ragem.testing import fresh_database_url  # noqa: F401  (fixture)
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+NOW = datetime(2026, 11, 30, 3, 0)
+
+
+def _revision(revision_id: str):
+    [path] = MIGRATIONS.glob(f"{revision_id}_*.py")
+    spec = importlib.util.spec_from_file_location(f"rabeg_revision_{revision_id}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(engine, revision_id: str, direction: str = "upgrade") -> None:
+    """Apply one revision (or undo it) on ``engine``'s database."""
+    with engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
+        getattr(_revision(revision_id), direction)()
+
+
+@pytest.fixture
+def engine(fresh_database_url):  # noqa: F811
+    engine = create_engine(fresh_database_url)
+    yield engine
+    engine.dispose()
+
+
+def add_category(conn, code: str) -> None:
+    conn.execute(text(
+        "INSERT INTO rabeg_category (code, name_id, name_en, opd_code, routing_overrides, first_response_target, "
+        "first_response_unit, resolution_target, resolution_unit, allows_anonymous, active, questions) "
+        "VALUES (:code, :code, :code, 'DPUPR', '{}', 1, 'working_days', 5, 'working_days', false, true, '[]')"
+    ), {"code": code})
+
+
+def add_complaint(conn, number: str, code: str) -> None:
+    conn.execute(text(
+        "INSERT INTO rabeg_complaint (public_number, category_id, opd_code, state, description, show_name_publicly, "
+        "created_at, first_response_due, resolution_due, escalated, answers, anonymous, source, supporters_count, "
+        "reroute_count, reopen_count) SELECT :number, id, 'DPUPR', 'assigned', 'Keluhan lama.', false, :now, :now, "
+        ":now, false, '{}', false, 'app', 0, 0, 0 FROM rabeg_category WHERE code = :code"
+    ), {"number": number, "code": code, "now": NOW})
+
+
+def test_existing_sensitive_categories_become_private_and_complaints_stay_as_filed(engine):
+    run(engine, "06bece54a519")
+    with engine.begin() as conn:
+        for code in ("ADMINDUK", "KESEHATAN", "JALAN_RUSAK", "POHON_TUMBANG"):
+            add_category(conn, code)
+        add_complaint(conn, "RBG-2026-000001", "ADMINDUK")
+        add_complaint(conn, "RBG-2026-000002", "JALAN_RUSAK")
+    run(engine, "1143cc3ca786")
+    with engine.connect() as conn:
+        public = dict(conn.execute(text("SELECT code, complaints_public FROM rabeg_category")).all())
+        private = dict(conn.execute(text("SELECT public_number, private FROM rabeg_complaint")).all())
+    assert {code: bool(value) for code, value in public.items()} == {
+        "ADMINDUK": False, "KESEHATAN": False, "JALAN_RUSAK": True, "POHON_TUMBANG": True}
+    assert {number: bool(value) for number, value in private.items()} == {
+        "RBG-2026-000001": False, "RBG-2026-000002": False}
+    run(engine, "1143cc3ca786", "downgrade")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM rabeg_complaint")).scalar() == 2
