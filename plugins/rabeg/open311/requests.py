@@ -5,8 +5,8 @@ quote, in every answer and in ``requests/{id}``. ``status`` is ``open`` while th
 an answer (submitted, assigned, in progress, reopened) and ``closed`` otherwise (resolved, closed,
 rejected). What leaves here is what the public view shows (``services.public``): only published
 complaints (a private one is "not found"), text with NIK, phone numbers and email addresses masked,
-no reporter, no contact details, no name and no address text (the kelurahan code and the map point
-locate the problem).
+no reporter, no contact details, no name and no address text (the kelurahan code and the map point,
+rounded to about 110 m, locate the problem).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from plugins.rabeg.models import OPEN_STATES, STATES, Category, Complaint, Photo
 from plugins.rabeg.open311.dates import parse_w3c, w3c
 from plugins.rabeg.open311.formats import Open311Error
 from plugins.rabeg.open311.services import category_name, opd_name
-from plugins.rabeg.services.public import public_description, public_text, published
+from plugins.rabeg.services.public import public_description, public_point, public_text, published
 
 #: The specification's default and largest window, and its default page of requests.
 WINDOW = timedelta(days=90)
@@ -210,6 +210,7 @@ def present(complaints: Iterable[Complaint]) -> list[dict[str, Any]]:
         # A duplicate shows only that it existed (its text, point and photos are its original's),
         # as in the public view (public.py).
         merged = c.duplicate_of_id is not None
+        lat, lon = (None, None) if merged else public_point(c)  # rounded to about 110 m
         out.append({
             "service_request_id": c.public_number,
             "status": status,
@@ -227,8 +228,8 @@ def present(complaints: Iterable[Complaint]) -> list[dict[str, Any]]:
             "address": None,
             "address_id": c.kelurahan_code,
             "zipcode": None,
-            "lat": None if merged else c.lat,
-            "long": None if merged else c.lon,
+            "lat": lat,
+            "long": lon,
             "media_url": None if merged else _media_url(c, photos.get(c.id)),
         })
     return out

@@ -94,8 +94,8 @@ class Open311ServiceRequestSchema(Schema):
     address = fields.String(allow_none=True, required=True, metadata={"description": "always null: the address text may be the reporter's"})
     address_id = fields.String(allow_none=True, required=True, metadata={"description": "Kemendagri kelurahan code"})
     zipcode = fields.String(allow_none=True, required=True)
-    lat = fields.Float(allow_none=True, required=True)
-    long = fields.Float(allow_none=True, required=True)
+    lat = fields.Float(allow_none=True, required=True, metadata={"description": "rounded to 3 decimals (about 110 m)"})
+    long = fields.Float(allow_none=True, required=True, metadata={"description": "rounded to 3 decimals (about 110 m)"})
     media_url = fields.String(allow_none=True, required=True)
 
 

@@ -9,7 +9,7 @@ from plugins.rabeg.models import STATES, Complaint
 from plugins.rabeg.photos import public_photos
 from plugins.rabeg.schemas.fields import CommaSeparated, FromModel
 from plugins.rabeg.schemas.photos import LINKS
-from plugins.rabeg.services.public import public_description
+from plugins.rabeg.services.public import public_description, public_point
 
 CATEGORY_CODE = validate.Length(min=1, max=40)
 REGION_CODE = validate.Length(min=1, max=20)
@@ -38,7 +38,8 @@ class PublicFilterSchema(Schema):
     category = fields.String(load_default=None, validate=CATEGORY_CODE, metadata={"example": "JALAN_RUSAK"})
     state = CommaSeparated(STATES, load_default=None)
     kelurahan = fields.String(load_default=None, validate=REGION_CODE, metadata={"example": "36.73.01.1001"})
-    bbox = BBox(load_default=None, metadata={"description": "min_lon,min_lat,max_lon,max_lat (WGS84)",
+    bbox = BBox(load_default=None, metadata={"description": "min_lon,min_lat,max_lon,max_lat (WGS84), "
+                                                            "matched against the public (rounded) points",
                                              "example": "106.10,-6.15,106.20,-6.10"})
 
 
@@ -89,9 +90,9 @@ class PublicComplaintSchema(FromModel, Schema):
         # The moderated text when an officer replaced it (the original stays with the reporter and staff),
         # with NIK, phone numbers and email addresses masked.
         "description": _unless_duplicate(public_description),
-        # The place of a public problem (a road, a drain), as filed; never the address text.
-        "lat": _unless_duplicate(lambda complaint: complaint.lat),
-        "lon": _unless_duplicate(lambda complaint: complaint.lon),
+        # The place of a public problem (a road, a drain), rounded to a cell of about 110 m; never the address text.
+        "lat": _unless_duplicate(lambda complaint: public_point(complaint)[0]),
+        "lon": _unless_duplicate(lambda complaint: public_point(complaint)[1]),
         "reporter_name": _unless_duplicate(_reporter_name),
         "photos": lambda complaint: [] if complaint.duplicate_of_id is not None else public_photos(complaint),
     }
@@ -104,8 +105,8 @@ class PublicComplaintSchema(FromModel, Schema):
         "description": "the moderated text when moderated, NIK, phone numbers and email addresses masked "
                        "([NIK disembunyikan], [telepon disembunyikan], [email disembunyikan]); null for a duplicate"})
     kelurahan = fields.String(allow_none=True, attribute="kelurahan_code")
-    lat = fields.Float(allow_none=True)
-    lon = fields.Float(allow_none=True)
+    lat = fields.Float(allow_none=True, metadata={"description": "rounded to 3 decimals (about 110 m)"})
+    lon = fields.Float(allow_none=True, metadata={"description": "rounded to 3 decimals (about 110 m)"})
     created_at = toolkit.UtcDateTime(required=True)
     first_responded_at = toolkit.UtcDateTime(allow_none=True)
     resolved_at = toolkit.UtcDateTime(allow_none=True)
@@ -119,7 +120,7 @@ PublicComplaintPageSchema = toolkit.page_schema(PublicComplaintSchema, "RabegPub
 
 
 class GeoPointSchema(Schema):
-    """A GeoJSON Point ([lon, lat])."""
+    """A GeoJSON Point ([lon, lat]), rounded to 3 decimals (about 110 m)."""
 
     type = fields.String(required=True, metadata={"example": "Point"})
     coordinates = fields.List(fields.Float(), required=True)

@@ -12,12 +12,19 @@ from ragem import toolkit
 from plugins.rabeg.access import load_complaint
 from plugins.rabeg.models import OPEN_STATES, Complaint, Supporter
 from plugins.rabeg.services.filing import active_category
-from plugins.rabeg.services.public import is_published, public_description, published
+from plugins.rabeg.services.public import (
+    COORDINATE_DECIMALS,
+    is_published,
+    public_coordinate,
+    public_description,
+    published,
+)
 
 RADIUS_M = 250
 MAX_RESULTS = 20
 EARTH_RADIUS_M = 6_371_008.8
 METRES_PER_DEGREE_LAT = 111_320.0
+HALF_CELL = 0.5 / 10**COORDINATE_DECIMALS  # degrees: half a cell of the public grid
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -32,13 +39,16 @@ def nearby(lat: float, lon: float, category: str) -> list[dict[str, Any]]:
     """Open complaints of ``category`` within 250 m of the point, nearest first (at most 20).
 
     Only what the public may read, of the complaints the public may see (``services.public``):
-    number, public text (masked), distance, supporters, state, date.
-    A bounding box narrows the rows first (so the category/latitude index is used); the exact
-    distance then decides.
+    number, public text (masked), distance, supporters, state, date. The distance is measured to
+    the complaint's public (rounded) point, like the radius: from exact distances, three questions
+    asked from three places would give the exact point back.
+    A bounding box narrows the rows first (so the category/latitude index is used); the distance
+    then decides.
     """
     cat = active_category(category)
-    dlat = RADIUS_M / METRES_PER_DEGREE_LAT
-    dlon = RADIUS_M / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
+    # The box, widened by half a grid cell: a point just outside it may round to one inside.
+    dlat = RADIUS_M / METRES_PER_DEGREE_LAT + HALF_CELL
+    dlon = RADIUS_M / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01)) + HALF_CELL
     rows = toolkit.db.session.execute(
         select(Complaint.id, Complaint.public_number, Complaint.description, Complaint.moderated_description,
                Complaint.lat, Complaint.lon, Complaint.supporters_count, Complaint.created_at, Complaint.state)
@@ -48,7 +58,7 @@ def nearby(lat: float, lon: float, category: str) -> list[dict[str, Any]]:
     ).all()
     found = []
     for row in rows:
-        metres = distance_m(lat, lon, row.lat, row.lon)
+        metres = distance_m(lat, lon, public_coordinate(row.lat), public_coordinate(row.lon))
         if metres <= RADIUS_M:
             found.append((metres, row))
     found.sort(key=lambda item: (item[0], item[1].id))

@@ -263,3 +263,51 @@ def test_the_export_says_which_complaints_are_private(client, login_as):
     file(client, reporter)
     exported = ok(client.get("/api/v1/me/export", headers=reporter)).get_json()["services"]["rabeg"]
     assert [c["private"] for c in exported["complaints"]] == [True, False]
+
+
+# --- Rounded points ------------------------------------------------------------------------------------------
+
+EXACT = (-6.123456, 106.154321)
+ROUNDED = (-6.123, 106.154)  # 3 decimals: a cell of about 110 m
+
+
+def test_public_points_are_rounded_to_about_110_m(client, login_as):
+    reporter, neighbour, officer = login_as("citizen"), login_as("citizen"), login_as("officer", opd="DPUPR")
+    complaint = file(client, reporter, lat=EXACT[0], lon=EXACT[1])
+    number = complaint["public_number"]
+    [item] = ok(client.get(PUBLIC)).get_json()["items"]
+    assert (item["lat"], item["lon"]) == ROUNDED
+    [feature] = ok(client.get(MAP)).get_json()["features"]
+    assert feature["geometry"]["coordinates"] == [ROUNDED[1], ROUNDED[0]]
+    for request in (open311(client)[0], ok(client.get(f"{OPEN311}/requests/{number}.json")).get_json()[0]):
+        assert (request["lat"], request["long"]) == ROUNDED
+    for request in (open311(client, fmt="xml")[0], xml_data(ok(client.get(f"{OPEN311}/requests/{number}.xml")))[0]):
+        assert (request["lat"], request["long"]) == ("-6.123", "106.154")
+    # The distance in "nearby" is to the rounded point too: three of them would give the exact one back.
+    from plugins.rabeg.services.nearby import distance_m
+
+    [near] = ok(client.get(f"{URL}/nearby?lat={EXACT[0]}&lon={EXACT[1]}&category=JALAN_RUSAK",
+                           headers=neighbour)).get_json()["items"]
+    assert near["distance_m"] == round(distance_m(*EXACT, *ROUNDED)) == 62
+    public_answers = [client.get(PUBLIC), client.get(MAP)]
+    public_answers += [client.get(f"{OPEN311}/requests{path}.{fmt}") for path in ("", f"/{number}")
+                       for fmt in ("json", "xml")]
+    for answer in public_answers:
+        assert "6.1234" not in answer.get_data(as_text=True) and "106.1543" not in answer.get_data(as_text=True)
+    # The reporter and the OPD keep the exact point.
+    for headers in (reporter, officer):
+        detail = ok(client.get(f"{URL}/{complaint['id']}", headers=headers)).get_json()
+        assert (detail["lat"], detail["lon"]) == EXACT
+
+
+@pytest.mark.parametrize("bbox,found", [
+    ("106.1543,-6.1235,106.1544,-6.1234", False),  # holds the exact point, not the public one
+    ("106.1539,-6.1231,106.1541,-6.1229", True),  # holds the public point, not the exact one
+    ("106.154,-6.123,106.155,-6.122", True),  # edges are inclusive
+    ("106.1541,-6.1239,106.1549,-6.1231", False),  # inside one cell, around no cell's centre
+])
+def test_a_box_is_matched_against_the_public_points_so_it_cannot_find_the_exact_one(bbox, found, client, login_as):
+    complaint = file(client, login_as("citizen"), lat=EXACT[0], lon=EXACT[1])
+    assert (complaint["id"] in listed(client, f"bbox={bbox}")) is found
+    features = ok(client.get(f"{MAP}?bbox={bbox}")).get_json()["features"]
+    assert (complaint["id"] in [f["properties"]["id"] for f in features]) is found
