@@ -184,6 +184,9 @@ class IdempotencyRecord(toolkit.db.Model):
     user_id: Mapped[str] = mapped_column(String(36), nullable=False)
     key: Mapped[str] = mapped_column(String(100), nullable=False)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("rabeg_complaint.id"), nullable=False)
+    # SHA-256 (hex) of the filing's fields: the same key with another body is refused, not answered
+    # with this complaint. NULL for records written before it was kept (those answer as they did).
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "key", name="uq_rabeg_idempotency_record_user_key"),)

@@ -25,7 +25,8 @@ blp = toolkit.Blueprint("rabeg_complaints", __name__, description="RABEG: citize
 @blp.response(201, ComplaintSchema)
 @blp.alt_response(200, schema=ComplaintSchema, description="a retry with a known Idempotency-Key: the first complaint")
 def file_complaint(headers, body):
-    """File a complaint; it is routed to the responsible OPD at once."""
+    """File a complaint; it is routed to the responsible OPD at once (422 `idempotency_key_reused` when the
+    Idempotency-Key was already used with another body)."""
     complaint, created = filing.file_complaint(reporter=toolkit.current_user(),
                                                idempotency_key=headers.get("idempotency_key"), **body)
     return complaint, 201 if created else 200

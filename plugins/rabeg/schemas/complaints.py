@@ -63,7 +63,8 @@ class IdempotencyHeaderSchema(Schema):
         # No control characters: the key is stored, and PostgreSQL refuses NUL in text (a 500).
         validate=[validate.Length(min=1, max=100), validate.Regexp(r"^[^\x00-\x1f\x7f]*$",
                                                                    error="no control characters")],
-        metadata={"description": "a retry with the same key returns the first complaint (200) instead of filing again"},
+        metadata={"description": "a retry with the same key and body returns the first complaint (200) instead of "
+                                 "filing again; the same key with another body is 422 idempotency_key_reused"},
     )
 
 

@@ -1,6 +1,8 @@
 """Filing a complaint: checking it, routing it to the responsible OPD and starting its clocks."""
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -16,6 +18,11 @@ from plugins.rabeg.services.sla import set_deadlines
 
 SOURCES = ("app", "open311")
 MAX_MEDIA_URLS = 5
+
+MSG_KEY_REUSED = {
+    "id": "Idempotency-Key ini sudah dipakai untuk pengaduan dengan isi lain. Kirim pengaduan baru dengan kunci baru.",
+    "en": "This Idempotency-Key was already used for a complaint with another body. Send a new complaint with a new key.",
+}
 
 MSG_ASSIGNED = {
     "id": "Pengaduan Anda telah diterima dan langsung diteruskan ke {opd}.",
@@ -136,11 +143,18 @@ def file_complaint(*, reporter: toolkit.Account | None, idempotency_key: str | N
     :param media_urls: Open311 ``media_url`` links, stored as given in ``Complaint.media_urls`` (a
         public link the client hosts, not a photo of ours: it is never fetched and is not personal data).
     :returns: ``(complaint, created)``; ``created`` is ``False`` when ``idempotency_key`` was
-        already used by this reporter (the first complaint is returned, nothing new is filed).
+        already used by this reporter with the same filing (the first complaint is returned,
+        nothing new is filed).
+    :raises ApiError: 422 ``idempotency_key_reused`` when this reporter already used
+        ``idempotency_key`` for a different filing (nothing is filed).
     """
     if reporter is None:
         idempotency_key = None  # only an account can retry "as itself"
-    earlier = _filed_before(reporter, idempotency_key)
+    fingerprint = filing_fingerprint(
+        category=category, description=description, lat=lat, lon=lon, kelurahan=kelurahan, address=address,
+        show_name_publicly=show_name_publicly, answers=answers, photos=photos, anonymous=anonymous, private=private,
+    ) if idempotency_key else None
+    earlier = _filed_before(reporter, idempotency_key, fingerprint)
     if earlier is not None:
         return earlier, False
     try:
@@ -151,11 +165,23 @@ def file_complaint(*, reporter: toolkit.Account | None, idempotency_key: str | N
     except toolkit.ValidationError:
         # A retry racing the first filing waited on its photo lock (the last check), and then found the
         # photos taken by that very complaint: answer with it, as for any retry, instead of "photo already used".
-        earlier = _filed_before(reporter, idempotency_key)
+        earlier = _filed_before(reporter, idempotency_key, fingerprint)
         if earlier is None:
             raise
         return earlier, False
-    return save_once(build(filing, reporter), filing, reporter=reporter, idempotency_key=idempotency_key)
+    return save_once(build(filing, reporter), filing, reporter=reporter, idempotency_key=idempotency_key,
+                     fingerprint=fingerprint)
+
+
+def filing_fingerprint(**fields) -> str:
+    """SHA-256 (hex) of the filing's fields as canonical JSON (sorted keys, no spaces): what tells a
+    retry (the same filing again) from another filing sent with the same Idempotency-Key.
+
+    The fields are the ones the route validated, defaults filled in: a retry that leaves out
+    ``"anonymous": false`` or orders its keys differently is the same filing.
+    """
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def check(reporter: toolkit.Account | None, *, category: str, description: str, lat, lon, kelurahan, address, show_name_publicly,
@@ -230,21 +256,23 @@ def build(filing: Filing, reporter: toolkit.Account | None) -> Complaint:
 
 
 def save_once(complaint: Complaint, filing: Filing, *, reporter: toolkit.Account | None,
-              idempotency_key: str | None) -> tuple[Complaint, bool]:
-    """Record the Idempotency-Key, audit, tell the reporter and commit: ``(complaint, True)``.
+              idempotency_key: str | None, fingerprint: str | None = None) -> tuple[Complaint, bool]:
+    """Record the Idempotency-Key (with the filing's ``fingerprint``), audit, tell the reporter and
+    commit: ``(complaint, True)``.
 
     Two retries with the same key may race this far; the unique key lets one win, and the other
-    drops its complaint and answers with the winner's: ``(first complaint, False)``.
+    drops its complaint and answers with the winner's: ``(first complaint, False)``, or 422
+    ``idempotency_key_reused`` when the winner filed something else.
     """
     session = toolkit.db.session
     if idempotency_key:
         session.add(IdempotencyRecord(user_id=reporter.id, key=idempotency_key, complaint_id=complaint.id,
-                                      created_at=complaint.created_at))
+                                      fingerprint=fingerprint, created_at=complaint.created_at))
         try:
             # Here, not at a later autoflush: the unique key decides a race between retries.
             session.flush()
         except IntegrityError:
-            earlier = _race_winner(reporter, idempotency_key)
+            earlier = _race_winner(reporter, idempotency_key, fingerprint)
             if earlier is None:
                 raise
             return earlier, False
@@ -264,7 +292,7 @@ def save_once(complaint: Complaint, filing: Filing, *, reporter: toolkit.Account
     try:
         session.commit()
     except IntegrityError:
-        earlier = _race_winner(reporter, idempotency_key) if idempotency_key else None
+        earlier = _race_winner(reporter, idempotency_key, fingerprint) if idempotency_key else None
         if earlier is None:
             raise
         return earlier, False
@@ -277,17 +305,28 @@ def _opd_name(code: str) -> dict[str, str]:
     return {"id": row.name_id, "en": row.name_en} if row else {"id": code, "en": code}
 
 
-def _filed_before(reporter: toolkit.Account | None, key: str | None) -> Complaint | None:
-    """The complaint ``reporter`` already filed with Idempotency-Key ``key``, if any."""
+def _filed_before(reporter: toolkit.Account | None, key: str | None, fingerprint: str | None) -> Complaint | None:
+    """The complaint ``reporter`` already filed with Idempotency-Key ``key``, if any.
+
+    :raises ApiError: 422 ``idempotency_key_reused`` when that filing's fingerprint is not
+        ``fingerprint`` (a record without one, written before fingerprints were kept, matches any).
+    """
     if not key:
         return None
     record = toolkit.db.session.scalar(
         select(IdempotencyRecord).where(IdempotencyRecord.user_id == reporter.id, IdempotencyRecord.key == key)
     )
-    return toolkit.db.session.get(Complaint, record.complaint_id) if record else None
+    if record is None:
+        return None
+    if record.fingerprint is not None and record.fingerprint != fingerprint:
+        # The IETF Idempotency-Key draft: a key reused with another payload is a 422.
+        raise toolkit.ApiError("idempotency_key_reused", MSG_KEY_REUSED, status=422,
+                               details={"Idempotency-Key": "already used for a complaint with another body"})
+    return toolkit.db.session.get(Complaint, record.complaint_id)
 
 
-def _race_winner(reporter: toolkit.Account | None, idempotency_key: str) -> Complaint | None:
-    """After a unique-key error: drop this filing; the complaint of a retry that won the race with the same key."""
+def _race_winner(reporter: toolkit.Account | None, idempotency_key: str, fingerprint: str | None) -> Complaint | None:
+    """After a unique-key error: drop this filing; the complaint of a retry that won the race with the same key
+    (422 ``idempotency_key_reused`` when the winner filed something else)."""
     toolkit.db.session.rollback()
-    return _filed_before(reporter, idempotency_key)
+    return _filed_before(reporter, idempotency_key, fingerprint)

@@ -77,3 +77,17 @@ def test_existing_sensitive_categories_become_private_and_complaints_stay_as_fil
     run(engine, "1143cc3ca786", "downgrade")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM rabeg_complaint")).scalar() == 2
+
+
+def test_idempotency_records_from_before_keep_no_fingerprint(engine):
+    run(engine, "06bece54a519")
+    with engine.begin() as conn:
+        add_category(conn, "JALAN_RUSAK")
+        add_complaint(conn, "RBG-2026-000001", "JALAN_RUSAK")
+        conn.execute(text("INSERT INTO rabeg_idempotency_record (user_id, key, complaint_id, created_at) "
+                          "SELECT 'u1', 'retry', id, :now FROM rabeg_complaint"), {"now": NOW})
+    run(engine, "1143cc3ca786")
+    run(engine, "422b856e2735")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT key, fingerprint FROM rabeg_idempotency_record")).all() == [("retry", None)]
+    run(engine, "422b856e2735", "downgrade")

@@ -320,6 +320,64 @@ def test_a_filing_with_a_bad_answer_keeps_the_photos_free_and_writes_nothing(cli
     assert again.status_code == 201 and len(again.get_json()["photos"]) == 1
 
 
+# --- An Idempotency-Key reused with another body: refused, never answered with the first complaint ------
+
+KEY_REUSED = "idempotency_key_reused"
+
+
+def test_an_idempotency_key_reused_with_another_body_is_422_and_files_nothing(client, login_as, db_session):
+    citizen = login_as("citizen")
+    headers = {**citizen, "Idempotency-Key": "once"}
+    first = client.post(URL, json=body(), headers=headers)
+    assert first.status_code == 201
+    photo = upload_photo(client, citizen)
+    before = footprint(db_session)
+    for other in (body(description="Lampu jalan mati di depan masjid."), body(category="SAMPAH"),
+                  body(kelurahan="36.73.02.1001"), body(lat=-6.12, lon=106.15), body(private=True),
+                  body(anonymous=True), body(photos=[photo]), body(answers={"ukuran_lubang": "besar"})):
+        error = refused(client.post(URL, json=other, headers=headers), 422)
+        assert error["code"] == KEY_REUSED and "Idempotency-Key" in error["details"], other
+        assert footprint(db_session) == before, other
+    # In the reader's language, as every error.
+    indonesian = refused(client.post(URL, json=body(category="SAMPAH"), headers=headers), 422)["message"]
+    english = refused(client.post(URL, json=body(category="SAMPAH"), headers={**headers, **EN}), 422)["message"]
+    assert "sudah dipakai" in indonesian and "already used" in english
+    # The same filing with its keys in another order and its defaults spelled out is a retry.
+    same = {**dict(reversed(list(body().items()))), "anonymous": False, "private": False, "show_name_publicly": False}
+    again = client.post(URL, json=same, headers=headers)
+    assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
+    assert footprint(db_session) == before
+    # The photo the refused filing named is still free; another citizen's key of the same name is theirs.
+    assert client.post(URL, json=body(photos=[photo]), headers={**citizen, "Idempotency-Key": "twice"}).status_code == 201
+    other_citizen = {**login_as("citizen"), "Idempotency-Key": "once"}
+    assert client.post(URL, json=body(category="SAMPAH"), headers=other_citizen).status_code == 201
+
+
+def test_a_key_recorded_before_fingerprints_were_kept_answers_with_its_complaint_as_before(client, login_as,
+                                                                                         db_session):
+    citizen = login_as("citizen")
+    headers = {**citizen, "Idempotency-Key": "from-before"}
+    first = client.post(URL, json=body(), headers=headers).get_json()
+    db_session.execute(update(IdempotencyRecord).values(fingerprint=None))
+    db_session.commit()
+    again = client.post(URL, json=body(category="SAMPAH"), headers=headers)
+    assert again.status_code == 200 and again.get_json()["id"] == first["id"]
+    assert count(db_session) == 1
+
+
+def test_racing_filings_with_one_key_and_different_bodies_file_one_and_refuse_the_other(app, client, login_as,
+                                                                                       db_session):
+    citizen = login_as("citizen")
+    assert client.post(URL, json=body(), headers=citizen).status_code == 201  # categories seeded
+    headers = {**citizen, "Idempotency-Key": "raced"}
+    answers = race(app, [lambda c: c.post(URL, json=body(), headers=headers),
+                         lambda c: c.post(URL, json=body(category="SAMPAH"), headers=headers)])
+    assert statuses(answers) == [201, 422], [a.get_json() for a in answers]
+    loser = next(a for a in answers if a.status_code == 422)
+    assert loser.get_json()["error"]["code"] == KEY_REUSED
+    assert count(db_session) == 2 and count(db_session, IdempotencyRecord) == 1
+
+
 # --- More races: counters stay right, one change wins, the loser changes nothing ------------------------
 
 def test_racing_me_toos_count_each_citizen_once(app, client, login_as, db_session):
