@@ -21,7 +21,6 @@ URL = "/api/v1/rabeg/complaints"
 PUBLIC, MAP = "/api/v1/rabeg/public/complaints", "/api/v1/rabeg/public/map"
 OPEN311 = "/open311/v2"
 CATEGORIES = "/api/v1/rabeg/categories"
-SERANG = "36.73.01.1001"
 LAT, LON = -6.12, 106.15
 
 NIK, PHONE, EMAIL = "3673 0112 0490 0001", "0812-3456-7890", "siti.warga@example.org"
@@ -32,12 +31,10 @@ OFFICER_MESSAGE = "Petugas kami akan datang; konfirmasi ke +62 812 9999 0000 bil
 OFFICER_MESSAGE_MASKED = "Petugas kami akan datang; konfirmasi ke [telepon disembunyikan] bila perlu."
 
 
-def file(client, headers, **extra) -> dict:
-    data = {"category": "JALAN_RUSAK", "description": "Jalan berlubang besar di depan pasar.", "kelurahan": SERANG,
-            "lat": LAT, "lon": LON, **extra}
-    answer = client.post(URL, json=data, headers=headers)
-    assert answer.status_code == 201, answer.get_json()
-    return answer.get_json()
+@pytest.fixture
+def complaint_fields(complaint_fields):
+    """This module's complaints have a map point (the map and "nearby" show only those)."""
+    return {**complaint_fields, "lat": LAT, "lon": LON}
 
 
 def ok(answer):
@@ -99,9 +96,9 @@ def kpi_received(client, headers) -> int:
 
 # --- Masked text ---------------------------------------------------------------------------------------
 
-def test_nik_phone_and_email_in_the_text_are_masked_in_every_public_view(client, login_as):
+def test_nik_phone_and_email_in_the_text_are_masked_in_every_public_view(client, login_as, file_complaint):
     reporter, officer, neighbour = login_as("citizen"), login_as("officer", opd="DPUPR"), login_as("citizen")
-    complaint = file(client, reporter, description=LEAKY)
+    complaint = file_complaint(reporter, description=LEAKY)
     answer = client.post(f"{URL}/{complaint['id']}/responses", json={"public_message": OFFICER_MESSAGE},
                          headers=officer)
     assert answer.status_code == 201, answer.get_json()
@@ -132,10 +129,10 @@ def test_nik_phone_and_email_in_the_text_are_masked_in_every_public_view(client,
     assert OFFICER_MESSAGE in [entry["public_message"] for entry in staff_view["timeline"]]
 
 
-def test_a_moderated_text_is_masked_too(app, client, login_as, db_session):
+def test_a_moderated_text_is_masked_too(app, client, login_as, db_session, file_complaint):
     from plugins.rabeg.models import Complaint
 
-    complaint = file(client, login_as("citizen"))
+    complaint = file_complaint(login_as("citizen"))
     db_session.get(Complaint, complaint["id"]).moderated_description = f"Teks disunting, WA {PHONE}."
     db_session.commit()
     assert ok(client.get(PUBLIC)).get_json()["items"][0]["description"] == "Teks disunting, WA [telepon disembunyikan]."
@@ -150,10 +147,10 @@ def test_health_and_population_administration_are_private_by_default(client):
 
 @pytest.mark.parametrize("category,opd", [("ADMINDUK", "DISDUKCAPIL"), ("KESEHATAN", "DINKES")])
 def test_complaints_of_a_private_category_are_never_published_but_handled_and_counted(category, opd, client,
-                                                                                       login_as):
+                                                                                       login_as, file_complaint):
     reporter, neighbour, admin = login_as("citizen"), login_as("citizen"), login_as("admin")
-    control = file(client, reporter)
-    private = file(client, reporter, category=category, description=LEAKY)
+    control = file_complaint(reporter)
+    private = file_complaint(reporter, category=category, description=LEAKY)
     assert private["private"] is False and private["public"] is False and control["public"] is True
     assert published_anywhere(client, neighbour, private) == everywhere(False)
     assert published_anywhere(client, neighbour, control) == everywhere(True)
@@ -169,9 +166,10 @@ def test_complaints_of_a_private_category_are_never_published_but_handled_and_co
     assert kpi_received(client, admin) == 2
 
 
-def test_an_admin_decides_whether_a_categorys_complaints_are_public_and_it_is_audited(client, login_as, db_session):
+def test_an_admin_decides_whether_a_categorys_complaints_are_public_and_it_is_audited(client, login_as, db_session,
+                                                                                      file_complaint):
     admin, citizen, neighbour = login_as("admin"), login_as("citizen"), login_as("citizen")
-    complaint = file(client, citizen)
+    complaint = file_complaint(citizen)
     hidden = client.patch(f"{CATEGORIES}/JALAN_RUSAK", json={"complaints_public": False}, headers=admin)
     assert hidden.status_code == 200 and hidden.get_json()["complaints_public"] is False
     assert published_anywhere(client, neighbour, complaint) == everywhere(False)
@@ -197,9 +195,10 @@ def test_an_admin_decides_whether_a_categorys_complaints_are_public_and_it_is_au
 
 # --- The reporter's choice ----------------------------------------------------------------------------------
 
-def test_a_complaint_filed_private_is_never_published_but_handled_and_counted(client, login_as, db_session):
+def test_a_complaint_filed_private_is_never_published_but_handled_and_counted(client, login_as, db_session,
+                                                                              file_complaint):
     reporter, neighbour, officer = login_as("citizen"), login_as("citizen"), login_as("officer", opd="DPUPR")
-    private = file(client, reporter, private=True, description=LEAKY)
+    private = file_complaint(reporter, private=True, description=LEAKY)
     assert private["private"] is True and private["public"] is False
     assert published_anywhere(client, neighbour, private) == everywhere(False)
     assert client.post(f"{URL}/{private['id']}/support", headers=neighbour).status_code == 404
@@ -210,9 +209,9 @@ def test_a_complaint_filed_private_is_never_published_but_handled_and_counted(cl
     assert entry.after["private"] is True
 
 
-def test_the_reporter_marks_their_complaint_private_later_and_back(client, login_as, db_session):
+def test_the_reporter_marks_their_complaint_private_later_and_back(client, login_as, db_session, file_complaint):
     reporter, neighbour, officer = login_as("citizen"), login_as("citizen"), login_as("officer", opd="DPUPR")
-    complaint = file(client, reporter)
+    complaint = file_complaint(reporter)
     privacy = f"{URL}/{complaint['id']}/privacy"
     assert published_anywhere(client, neighbour, complaint) == everywhere(True)
 
@@ -240,27 +239,27 @@ def test_the_reporter_marks_their_complaint_private_later_and_back(client, login
     assert published_anywhere(client, neighbour, complaint) == everywhere(True)
 
 
-def test_the_reporter_cannot_publish_a_complaint_of_a_private_category(client, login_as):
+def test_the_reporter_cannot_publish_a_complaint_of_a_private_category(client, login_as, file_complaint):
     reporter = login_as("citizen")
-    complaint = file(client, reporter, category="ADMINDUK", private=True)
+    complaint = file_complaint(reporter, category="ADMINDUK", private=True)
     answer = client.put(f"{URL}/{complaint['id']}/privacy", json={"private": False}, headers=reporter)
     assert answer.status_code == 200 and answer.get_json()["private"] is False and answer.get_json()["public"] is False
     assert published_anywhere(client, login_as("citizen"), complaint) == everywhere(False)
 
 
-def test_an_anonymous_reporters_choice_names_no_one_in_the_audit_log(client, login_as, db_session):
+def test_an_anonymous_reporters_choice_names_no_one_in_the_audit_log(client, login_as, db_session, file_complaint):
     reporter = login_as("citizen")
-    complaint = file(client, reporter, anonymous=True)
+    complaint = file_complaint(reporter, anonymous=True)
     assert client.put(f"{URL}/{complaint['id']}/privacy", json={"private": True}, headers=reporter).status_code == 200
     [entry] = audit_entries(action="rabeg.complaint.privacy")
     assert entry.actor_id is None
     assert reporter["X-Test-User-Id"] not in json.dumps([entry.before, entry.after])
 
 
-def test_the_export_says_which_complaints_are_private(client, login_as):
+def test_the_export_says_which_complaints_are_private(client, login_as, file_complaint):
     reporter = login_as("citizen")
-    file(client, reporter, private=True)
-    file(client, reporter)
+    file_complaint(reporter, private=True)
+    file_complaint(reporter)
     exported = ok(client.get("/api/v1/me/export", headers=reporter)).get_json()["services"]["rabeg"]
     assert [c["private"] for c in exported["complaints"]] == [True, False]
 
@@ -271,9 +270,9 @@ EXACT = (-6.123456, 106.154321)
 ROUNDED = (-6.123, 106.154)  # 3 decimals: a cell of about 110 m
 
 
-def test_public_points_are_rounded_to_about_110_m(client, login_as):
+def test_public_points_are_rounded_to_about_110_m(client, login_as, file_complaint):
     reporter, neighbour, officer = login_as("citizen"), login_as("citizen"), login_as("officer", opd="DPUPR")
-    complaint = file(client, reporter, lat=EXACT[0], lon=EXACT[1])
+    complaint = file_complaint(reporter, lat=EXACT[0], lon=EXACT[1])
     number = complaint["public_number"]
     [item] = ok(client.get(PUBLIC)).get_json()["items"]
     assert (item["lat"], item["lon"]) == ROUNDED
@@ -306,8 +305,9 @@ def test_public_points_are_rounded_to_about_110_m(client, login_as):
     ("106.154,-6.123,106.155,-6.122", True),  # edges are inclusive
     ("106.1541,-6.1239,106.1549,-6.1231", False),  # inside one cell, around no cell's centre
 ])
-def test_a_box_is_matched_against_the_public_points_so_it_cannot_find_the_exact_one(bbox, found, client, login_as):
-    complaint = file(client, login_as("citizen"), lat=EXACT[0], lon=EXACT[1])
+def test_a_box_is_matched_against_the_public_points_so_it_cannot_find_the_exact_one(bbox, found, client, login_as,
+                                                                                   file_complaint):
+    complaint = file_complaint(login_as("citizen"), lat=EXACT[0], lon=EXACT[1])
     assert (complaint["id"] in listed(client, f"bbox={bbox}")) is found
     features = ok(client.get(f"{MAP}?bbox={bbox}")).get_json()["features"]
     assert (complaint["id"] in [f["properties"]["id"] for f in features]) is found
