@@ -26,24 +26,29 @@ PASSWORD = "Rahasia-Kuat-123"
 
 @contextlib.contextmanager
 def unwritable(path: Path):
-    """``path`` (a file or a folder) refuses writes inside the block, whoever we run as."""
+    """``path`` (a file, or a folder with every folder in it) refuses writes inside the block,
+    whoever we run as."""
+    targets = [path, *sorted(p for p in path.rglob("*") if p.is_dir())] if path.is_dir() else [path]
     if os.geteuid() == 0:
         if not shutil.which("chattr"):
             pytest.skip("running as root without chattr: cannot make a path unwritable")
-        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+        done = subprocess.run(["chattr", "+i", *map(str, targets)], capture_output=True)
         if done.returncode != 0:
+            subprocess.run(["chattr", "-i", *map(str, targets)], capture_output=True)
             pytest.skip(f"chattr +i refused here: {done.stderr.decode()[:200]}")
         try:
             yield
         finally:
-            subprocess.run(["chattr", "-i", str(path)], check=True)
+            subprocess.run(["chattr", "-i", *map(str, targets)], check=True)
     else:
-        mode = path.stat().st_mode
-        path.chmod(0o555 if path.is_dir() else 0o444)
+        modes = {target: target.stat().st_mode for target in targets}
+        for target in targets:
+            target.chmod(0o555 if target.is_dir() else 0o444)
         try:
             yield
         finally:
-            path.chmod(mode)
+            for target, mode in modes.items():
+                target.chmod(mode)
 
 
 def png() -> bytes:
