@@ -12,6 +12,7 @@ graph free of cycles):
 - ``schemas``, ``guards``, ``views``, ``account_views``, ``admin_views``: the API.
 """
 from ragem.auth import models  # noqa: F401  (registers the tables)
+from ragem.jobs.scheduler import register_core_job
 
 
 def init_app(app, api) -> None:
@@ -19,7 +20,10 @@ def init_app(app, api) -> None:
     from ragem.auth import tokens
     from ragem.auth.views import blp, jwks_blp
 
+    from ragem.auth.sessions import PURGE_JOB
+
     tokens.configure(app, app.config["RAGEM"])
+    register_core_job(app, PURGE_JOB)  # core.sessions-purge
     api.register_blueprint(blp)
     api.register_blueprint(jwks_blp)
     from ragem.auth import account_views, admin_views
