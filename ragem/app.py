@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from ragem import __version__
 from ragem.config import load_settings
 from ragem.core_modules import CORE_MODULES
-from ragem.errors import register_error_handlers
+from ragem.errors import keep_retry_after, register_error_handlers
 from ragem import ratelimits  # noqa: F401  (registers the read exemption once)
 from ragem.extensions import db, limiter
 from ragem.json_input import StrictJSONProvider
@@ -66,6 +66,8 @@ def create_app(
     app.session_interface = NoCookieSessions()
 
     db.init_app(app)
+    # after_request functions run last-registered first: this one must see the limiter's headers.
+    app.after_request(keep_retry_after)
     limiter.init_app(app)
     CORS(app, resources={r"/*": {"origins": settings["CORS_ORIGINS"]}}, expose_headers=["X-Request-ID"])
     api = RagemApi(app)

@@ -123,6 +123,18 @@ def error_response(
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
+    if headers and "Retry-After" in headers:
+        g.ragem_retry_after = str(headers["Retry-After"])  # kept: see keep_retry_after
+    return response
+
+
+def keep_retry_after(response):
+    """Put back the ``Retry-After`` an error stated: flask-limiter rewrites the header on its way
+    out to its own window (a 2-second back-off became "wait 60"; a day-long quota lost a second).
+    Registered before the limiter, so it runs after it."""
+    stated = g.get("ragem_retry_after")
+    if stated is not None:
+        response.headers["Retry-After"] = stated
     return response
 
 

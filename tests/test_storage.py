@@ -285,6 +285,9 @@ def test_an_account_may_upload_so_many_files_a_day_then_429_and_others_are_not_a
     assert refused.status_code == 429, refused.json
     assert refused.json["error"]["code"] == "upload_quota_exceeded"
     assert refused.json["error"]["details"]["max_files"] == 3 and refused.json["error"]["details"]["files"] == 3
+    # It says when to come back: when the first of the three leaves the 24-hour window.
+    wait = int(refused.headers["Retry-After"])
+    assert 24 * 3600 - 120 <= wait <= 24 * 3600 and refused.json["error"]["details"]["retry_after"] == wait
     assert row_count(app) == 3
     assert upload(client, other, image_bytes("PNG")).status_code == 201
     # A day later the old uploads no longer count.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import re
 import time
 import uuid
@@ -141,6 +142,10 @@ def attach_file(file_id: str, *, owner_id: str | None) -> StoredFile | None:
     return row
 
 
+#: The window of the per-account upload quota.
+QUOTA_WINDOW = timedelta(hours=24)
+
+
 def check_quota(owner_id: str, incoming_bytes: int) -> None:
     """Refuse (429 ``upload_quota_exceeded``) an upload that would take ``owner_id`` past the files
     or bytes one account may upload in 24 hours (``RAGEM_UPLOAD_QUOTA_FILES``/``_BYTES``).
@@ -149,15 +154,19 @@ def check_quota(owner_id: str, incoming_bytes: int) -> None:
     Files deleted since (an abandoned form's photos) no longer count.
     """
     settings = current_app.config["RAGEM"]
-    since = utcnow() - timedelta(hours=24)
-    files, used = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(StoredFile.size), 0))
+    now = utcnow()
+    since = now - QUOTA_WINDOW
+    files, used, oldest = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(StoredFile.size), 0), func.min(StoredFile.created_at))
         .where(StoredFile.owner_id == owner_id, StoredFile.created_at >= since)
     ).one()
     if files + 1 > settings["UPLOAD_QUOTA_FILES"] or used + incoming_bytes > settings["UPLOAD_QUOTA_BYTES"]:
-        raise ApiError("upload_quota_exceeded", status=429, details={
+        # The earliest moment something can be uploaded again: when the oldest upload of the
+        # window leaves it (a lower bound when one file is not enough room; the client asks again).
+        wait = max(1, math.ceil(((oldest or now) + QUOTA_WINDOW - now).total_seconds()))
+        raise ApiError("upload_quota_exceeded", status=429, headers={"Retry-After": str(wait)}, details={
             "max_files": settings["UPLOAD_QUOTA_FILES"], "max_bytes": settings["UPLOAD_QUOTA_BYTES"],
-            "files": files, "bytes": int(used), "window_hours": 24,
+            "files": files, "bytes": int(used), "window_hours": 24, "retry_after": wait,
         })
 
 
