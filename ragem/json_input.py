@@ -8,16 +8,22 @@ JSON (400) at the door, for every route, whichever way the body is read.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask.json.provider import DefaultJSONProvider
+
+
+#: A JSON escape of a UTF-16 surrogate (\uD800-\uDFFF): the only way one can reach a parsed
+#: string, since the body itself was decoded as UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class UnacceptableJSON(ValueError):
     """A body that parses as JSON but holds what RAGEM refuses (a lone surrogate, a huge number)."""
 
 
-def loads_strict(data: str | bytes) -> Any:
+def loads_strict(data: str) -> Any:
     """Parse a JSON body; ``ValueError`` for malformed JSON, a lone surrogate or an oversized integer."""
     try:
         value = json.loads(data)
@@ -28,6 +34,8 @@ def loads_strict(data: str | bytes) -> Any:
             raise
         # int() beyond sys.get_int_max_str_digits(): the number is not one any field could hold.
         raise UnacceptableJSON(f"number too long: {exc}") from None
+    if not _SURROGATE_ESCAPE.search(data):
+        return value  # the usual body: no \uD800-\uDFFF escape, so no surrogate can be in it
     try:
         # Every string (keys too) must be encodable; a valid surrogate pair was joined by json.loads.
         json.dumps(value, ensure_ascii=False).encode("utf-8")
@@ -45,5 +53,6 @@ class StrictJSONProvider(DefaultJSONProvider):
     ensure_ascii = False
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        """Parse strictly (see ``loads_strict``); ``kwargs`` are not supported for request bodies."""
-        return loads_strict(s)
+        """Parse strictly (see ``loads_strict``); a body is UTF-8 (``UnicodeDecodeError`` is a
+        ``ValueError``: invalid JSON); ``kwargs`` are not supported for request bodies."""
+        return loads_strict(s.decode("utf-8") if isinstance(s, (bytes, bytearray)) else s)

@@ -39,3 +39,12 @@ def staff_complaint(complaint_id: int, user: toolkit.Account) -> Complaint:
             details={"required_permission": HANDLE},
         )
     return complaint
+
+
+def reported_complaint(complaint_id: int, user: toolkit.Account, refusal: dict[str, str]) -> Complaint:
+    """The complaint for its reporter alone; 403 with ``refusal`` (the Indonesian and English
+    message) for the OPD's staff, 404 for anyone else."""
+    complaint = visible_complaint(complaint_id, user)
+    if complaint.reporter_id != user.id:
+        raise toolkit.Forbidden(message=refusal, details={"complaint_id": complaint_id})
+    return complaint

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy.engine import make_url
 
+from ragem.cli.errors import describe_database
 from ragem.private_paths import private_folder
 
 DEFAULT_BIND = "127.0.0.1:5000"
@@ -119,7 +119,7 @@ def serve(bind, workers, demo):
     click.echo(f"OpenAPI        {base}/openapi.yaml")
     click.echo(f"Health         {base}/healthz   readiness {base}/readyz")
     click.echo(f"Metrics        {base}/metrics")
-    click.echo(f"Database       {make_url(settings['DATABASE_URL']).render_as_string(hide_password=True)}")
+    click.echo(f"Database       {describe_database(settings['DATABASE_URL'])}")
     if settings["ENV"] != "production":
         click.echo("SMS codes      no SMS leaves this machine: `ragem dev outbox` prints the one-time codes")
     click.echo("Stop with Ctrl-C.\n", nl=True)

@@ -5,7 +5,7 @@ from typing import Any
 
 from ragem import toolkit
 
-from plugins.rabeg.access import visible_complaint
+from plugins.rabeg.access import reported_complaint
 from plugins.rabeg.models import Category, Complaint
 from plugins.rabeg.services.followers import notify_followers
 from plugins.rabeg.services.lifecycle import STATE_NAMES, add_entry, change_state, refused, title
@@ -22,13 +22,8 @@ def confirm(complaint_id: int, user: toolkit.Account, *, fixed: bool, rating: in
 
     Only the reporter: others who cannot see the complaint get 404, the OPD's staff 403; 409 unless resolved.
     """
-    complaint = visible_complaint(complaint_id, user)
-    if complaint.reporter_id != user.id:
-        raise toolkit.Forbidden(
-            message={"id": "Hanya pelapor yang dapat mengonfirmasi penyelesaian.",
-                     "en": "Only the reporter can confirm the resolution."},
-            details={"complaint_id": complaint_id},
-        )
+    complaint = reported_complaint(complaint_id, user, {"id": "Hanya pelapor yang dapat mengonfirmasi penyelesaian.",
+                                                         "en": "Only the reporter can confirm the resolution."})
     to = "closed" if fixed else "reopened"
     if complaint.state != "resolved":
         raise refused(complaint.state, to)

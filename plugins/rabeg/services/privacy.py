@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg.access import visible_complaint
+from plugins.rabeg.access import reported_complaint
 from plugins.rabeg.models import Complaint
 
 
@@ -16,13 +16,8 @@ def set_private(complaint_id: int, user: toolkit.Account, *, private: bool) -> C
 
     Only the reporter: others who cannot see the complaint get 404, the OPD's staff 403.
     """
-    complaint = visible_complaint(complaint_id, user)
-    if complaint.reporter_id != user.id:
-        raise toolkit.Forbidden(
-            message={"id": "Hanya pelapor yang dapat mengubah pilihan ini.",
-                     "en": "Only the reporter can change this."},
-            details={"complaint_id": complaint_id},
-        )
+    complaint = reported_complaint(complaint_id, user, {"id": "Hanya pelapor yang dapat mengubah pilihan ini.",
+                                                         "en": "Only the reporter can change this."})
     if complaint.private != private:
         before = complaint.private
         complaint.private = private
