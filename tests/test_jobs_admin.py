@@ -80,6 +80,10 @@ def test_only_admins_see_jobs(make_app, login_as):
     officer = login_as("officer", opd="DPUPR", target_app=app)
     assert client.get("/api/v1/admin/jobs/failed", headers=officer).status_code == 403
     assert client.delete("/api/v1/admin/jobs/failed/1", headers=officer).status_code == 403
+    assert client.post("/api/v1/admin/jobs/failed/1/retry").status_code == 401
+    assert client.post("/api/v1/admin/jobs/failed/1/retry", headers=officer).status_code == 403
+    citizen = login_as("citizen", target_app=app)
+    assert client.post("/api/v1/admin/jobs/failed/1/retry", headers=citizen).status_code == 403
 
 
 # -- retrying a failed job ---------------------------------------------------------------------------
