@@ -68,6 +68,18 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+#: The longest refresh-reuse grace accepted: beyond a minute a copied token would share the
+#: session for long, and a mobile app's racing refreshes arrive within seconds of each other.
+REFRESH_REUSE_GRACE_MAX = 60
+
+
+def _grace_seconds(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= REFRESH_REUSE_GRACE_MAX:
+        raise ValueError(f"expected whole seconds from 0 (no grace) to {REFRESH_REUSE_GRACE_MAX}")
+    return value
+
+
 def _env_name(raw: str) -> str:
     if raw not in ENVIRONMENTS:
         raise ValueError(f"expected one of {', '.join(ENVIRONMENTS)}")
@@ -139,6 +151,9 @@ SETTINGS: tuple[Setting, ...] = (
             help="the aud claim of access tokens: RAGEM's API; tokens for any other audience are refused"),
     Setting("ACCESS_TOKEN_MINUTES", parse_positive_int, 15, help="access token lifetime"),
     Setting("REFRESH_TOKEN_DAYS", parse_positive_int, 30, help="refresh token lifetime (each refresh starts a new one)"),
+    Setting("REFRESH_REUSE_GRACE_SECONDS", _grace_seconds, 15,
+            help="seconds a just-rotated refresh token, presented again, gets the session's current tokens "
+                 "instead of revoking it (0: no grace)"),
     Setting("JOBS_INLINE", parse_bool, None, help="run jobs in-process even when Redis is configured"),
     Setting("SCHEDULER", parse_bool, None, help="run periodic jobs in web processes (default: in development, and in production without Redis)"),
     Setting("JOBS_QUEUE", str, "ragem", help="name of the RQ queue (with RAGEM_REDIS_URL)"),
