@@ -141,12 +141,18 @@ def _with_app_context(command: click.Command) -> click.Command:
     if callback is not None:
         @functools.wraps(callback)
         def wrapped(*args, **kwargs):
+            ctx = click.get_current_context()
             reads_only = read_only
             if isinstance(command, click.Group):
                 # A group's callback runs before its sub-command: it reads only when that does.
-                sub = command.commands.get(click.get_current_context().invoked_subcommand or "")
+                sub = command.commands.get(ctx.invoked_subcommand or "")
                 reads_only = reads_only or getattr(sub, READ_ONLY_ATTR, False)
-            with build_app(read_only=reads_only).app_context():
+            # One app per invocation: a group's callback and its sub-command's share it (ctx.meta
+            # is common to the whole chain of contexts), as building one loads every plugin.
+            key = f"ragem.app.{'read_only' if reads_only else 'full'}"
+            if key not in ctx.meta:
+                ctx.meta[key] = build_app(read_only=reads_only)
+            with ctx.meta[key].app_context():
                 return callback(*args, **kwargs)
 
         command.callback = wrapped
