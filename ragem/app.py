@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import re
+import sqlite3
+from urllib.parse import quote
 from typing import Any, Iterable, Mapping
 
 from flask import Flask
@@ -51,6 +54,7 @@ def create_app(
     *,
     extra_plugins: Iterable[tuple[str, Any]] = (),
     entry_points: bool = True,
+    read_only: bool = False,
 ) -> Flask:
     """Build a RAGEM app.
 
@@ -58,11 +62,15 @@ def create_app(
     :param extra_plugins: ``(name, module_or_object)`` pairs registered beside the entry points
         (``ragem.testing`` uses this for throwaway plugins).
     :param entry_points: discover installed plugins (turn off to test the core alone).
+    :param read_only: for commands that only read: create no file or folder (the instance folder,
+        development secrets, the SQLite file, the uploads folder); a missing SQLite file is not
+        created but fails to open, which the CLI explains (``app.config["RAGEM_READ_ONLY"]``).
     """
-    settings = load_settings(config)
+    settings = load_settings(config, read_only=read_only)
     configure_logging(settings["LOG_LEVEL"], settings["LOG_JSON"])
     app = Flask("ragem", instance_path=settings["INSTANCE_PATH"], static_folder=None)
-    _configure_flask(app, settings)
+    app.config["RAGEM_READ_ONLY"] = read_only
+    _configure_flask(app, settings, read_only=read_only)
     app.session_interface = NoCookieSessions()
 
     db.init_app(app)
@@ -87,7 +95,7 @@ def create_app(
     return app
 
 
-def _configure_flask(app: Flask, settings: dict[str, Any]) -> None:
+def _configure_flask(app: Flask, settings: dict[str, Any], *, read_only: bool = False) -> None:
     """Translate RAGEM settings into Flask and extension config."""
     app.config.update(
         RAGEM=settings,
@@ -115,8 +123,15 @@ def _configure_flask(app: Flask, settings: dict[str, Any]) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
         database = make_url(settings["DATABASE_URL"]).database
         if database and database != ":memory:" and not database.startswith("file:"):
-            with contextlib.suppress(OSError):  # an unwritable place is /readyz's to report
-                private_file(database)  # created 0600 before SQLite would create it 0644
+            if read_only:
+                # sqlite3 creates a missing file on connect; mode=rw opens only an existing one.
+                app.config["SQLALCHEMY_ENGINE_OPTIONS"]["creator"] = functools.partial(
+                    sqlite3.connect, f"file:{quote(database)}?mode=rw", uri=True, timeout=30,
+                    check_same_thread=False,
+                )
+            else:
+                with contextlib.suppress(OSError):  # an unwritable place is /readyz's to report
+                    private_file(database)  # created 0600 before SQLite would create it 0644
 
 
 def _document_security(api: Api) -> None:

@@ -68,6 +68,18 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+#: The longest refresh-reuse grace accepted: beyond a minute a copied token would share the
+#: session for long, and a mobile app's racing refreshes arrive within seconds of each other.
+REFRESH_REUSE_GRACE_MAX = 60
+
+
+def _grace_seconds(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= REFRESH_REUSE_GRACE_MAX:
+        raise ValueError(f"expected whole seconds from 0 (no grace) to {REFRESH_REUSE_GRACE_MAX}")
+    return value
+
+
 def _env_name(raw: str) -> str:
     if raw not in ENVIRONMENTS:
         raise ValueError(f"expected one of {', '.join(ENVIRONMENTS)}")
@@ -139,6 +151,9 @@ SETTINGS: tuple[Setting, ...] = (
             help="the aud claim of access tokens: RAGEM's API; tokens for any other audience are refused"),
     Setting("ACCESS_TOKEN_MINUTES", parse_positive_int, 15, help="access token lifetime"),
     Setting("REFRESH_TOKEN_DAYS", parse_positive_int, 30, help="refresh token lifetime (each refresh starts a new one)"),
+    Setting("REFRESH_REUSE_GRACE_SECONDS", _grace_seconds, 15,
+            help="seconds a just-rotated refresh token, presented again, gets the session's current tokens "
+                 "instead of revoking it (0: no grace)"),
     Setting("JOBS_INLINE", parse_bool, None, help="run jobs in-process even when Redis is configured"),
     Setting("SCHEDULER", parse_bool, None, help="run periodic jobs in web processes (default: in development, and in production without Redis)"),
     Setting("JOBS_QUEUE", str, "ragem", help="name of the RQ queue (with RAGEM_REDIS_URL)"),
@@ -166,11 +181,15 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
     dotenv_path: str | None = ".env",
+    *,
+    read_only: bool = False,
 ) -> dict[str, Any]:
     """Build validated settings from the environment, ``.env`` and explicit ``overrides``.
 
     :param overrides: already-typed values keyed by name without prefix (used by tests and
         ``create_app(config=...)``); unknown keys pass through untouched for plugins.
+    :param read_only: create nothing on disk: a development secret missing from ``instance/`` is
+        made up for this process only instead of being written (commands that only read).
     :raises ConfigError: naming the variable whose value is missing or malformed.
     """
     overrides = dict(overrides or {})
@@ -191,11 +210,11 @@ def load_settings(
     known = {setting.name for setting in SETTINGS}
     settings.update({name: value for name, value in raw.items() if name not in known})
     settings.update(overrides)
-    _apply_defaults(settings)
+    _apply_defaults(settings, read_only=read_only)
     return settings
 
 
-def _apply_defaults(settings: dict[str, Any]) -> None:
+def _apply_defaults(settings: dict[str, Any], *, read_only: bool = False) -> None:
     """Fill derived defaults and enforce that production never runs on a default secret."""
     env = settings["ENV"]
     instance = Path(settings["INSTANCE_PATH"] or Path.cwd() / "instance").resolve()
@@ -216,14 +235,19 @@ def _apply_defaults(settings: dict[str, Any]) -> None:
     # Development and tests: secrets persisted under instance/ so every worker agrees on them.
     for name in ("SECRET_KEY", "DATA_KEY"):
         if not settings.get(name):
-            settings[name] = _instance_secret(instance, name.lower())
+            settings[name] = _instance_secret(instance, name.lower(), create=not read_only)
 
 
-def _instance_secret(instance: Path, name: str) -> str:
-    """A random development secret kept in ``instance/`` (created on first use)."""
+def _instance_secret(instance: Path, name: str, *, create: bool = True) -> str:
+    """A random development secret kept in ``instance/`` (created on first use; with
+    ``create=False`` a missing one is random for this process and written nowhere)."""
     path = instance / f"{name}.dev"
     if path.is_file():
         return path.read_text().strip()
+    if not create:
+        # Nothing this process reads was encrypted with a secret that did not exist yet, and a
+        # read must not leave an instance folder behind (the next real start makes the secret).
+        return secrets.token_urlsafe(48)
     private_folder(instance)
     value = secrets.token_urlsafe(48)
     try:  # O_EXCL: when several workers start at once, the first writer wins for all.

@@ -233,7 +233,7 @@ def invoke_cli(app, args: list[str], **kwargs):
                if (name == "ragem.cli" or name.startswith("ragem.cli.")) and hasattr(module, "build_app")]
     originals = [(module, module.build_app) for module in modules]
     for module in modules:
-        module.build_app = lambda: app
+        module.build_app = lambda read_only=False: app
     try:
         return CliRunner().invoke(_cli.main, list(args), **kwargs)
     finally:

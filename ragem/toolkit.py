@@ -9,6 +9,7 @@ import pluggy
 from marshmallow import fields as _fields
 from flask_smorest import abort  # noqa: F401  (re-export: rarely needed, ApiError is preferred)
 
+from ragem import cli as _cli
 from ragem import demo as _demo
 from ragem.audit.service import record as audit
 from ragem.auth import roles as _roles
@@ -121,6 +122,24 @@ def read_profile(plugin_slug: str, user: Account, fields, purpose: str, officer:
     return _profiles.read_profile(plugin_slug, user, fields, purpose, officer)
 
 
+def read_profile_by_id(plugin_slug: str, account_id: str | None, fields, purpose: str,
+                       officer: Account | None = None) -> dict | None:
+    """``read_profile`` of the account with id ``account_id``, for a plugin that keeps only the id
+    (a complaint's reporter); ``None`` when no account has that id (it was erased), and then
+    nothing is recorded. Undeclared fields raise ``Forbidden`` whether or not the account exists;
+    every read is shown to the citizen in ``GET /api/v1/me/access-log``, with ``officer``."""
+    return _profiles.read_profile_by_id(plugin_slug, account_id, fields, purpose, officer)
+
+
+def read_only_command(command):
+    """Mark a click command (from ``ragem_cli_commands``) as one that only reads, such as a
+    listing: RAGEM then builds its app without creating any file or folder, so running it on a
+    machine without an ``instance/`` folder leaves none behind, and a database without tables
+    answers "run `ragem db upgrade`". Returns the command (usable as a decorator above
+    ``@group.command``)."""
+    return _cli.read_only_command(command)
+
+
 def region(code: str):
     """The region (kota, kecamatan or kelurahan) with Kemendagri ``code``, or ``None``.
 
@@ -190,7 +209,7 @@ __all__ = [
     "language", "limiter", "login_required", "NotFound", "notify", "opd", "OutboundMessage",
     "page_schema", "PageArgsSchema", "paginate", "Period", "PeriodicJob", "Permission",
     "permission_required", "PluginInfo", "PluginSetting", "positive_int", "ProfileFieldUse",
-    "read_profile", "region", "regions", "roles_required", "save_upload", "ServiceHealthSchema",
+    "read_only_command", "read_profile", "read_profile_by_id", "region", "regions", "roles_required", "save_upload", "ServiceHealthSchema",
     "ServiceUnavailable", "signed_url", "storage", "text_list", "translate", "Unauthorized",
     "UserEvent", "UtcDateTime", "utcnow", "ValidationError",
 ]

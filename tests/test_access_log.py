@@ -212,3 +212,35 @@ def test_a_read_after_the_service_wrote_is_recorded_with_its_change(app):
     assert records(app, user_id) == 1
     with app.app_context():
         assert db.session.get(User, user_id).address == "Jl. Ahmad Yani 5"
+
+
+def test_a_plugin_holding_only_an_account_id_reads_the_profile_by_it(app):
+    """``read_profile_by_id``: the same read and the same record, for a plugin that kept an id."""
+    client = app.test_client()
+    citizen_id, headers = account(app)
+    officer_id, _ = account(app, "officer", opd="DPUPR")
+
+    with app.app_context():
+        phone = db.session.get(User, citizen_id).phone
+        officer = db.session.get(User, officer_id)
+        read = toolkit.read_profile_by_id("reader", citizen_id, ["name", "phone"], "menelepon soal aduan 7",
+                                          officer=officer)
+    assert read["name"].startswith("Test Citizen") and read["phone"] == phone
+
+    [entry] = client.get(LOG, headers=headers).json["items"]
+    assert [f["field"] for f in entry["fields"]] == ["name", "phone"]
+    assert entry["purpose"] == "menelepon soal aduan 7"
+    assert entry["officer"]["opd"] == "DPUPR"
+
+
+def test_reading_by_an_id_no_account_has_answers_none_and_records_nothing(app):
+    user_id, _headers = account(app)
+    with app.app_context():
+        for gone in ("00000000-0000-0000-0000-000000000000", None, ""):
+            assert toolkit.read_profile_by_id("reader", gone, ["name"], "an erased reporter") is None
+        # The fields are checked first: an undeclared one is refused whether the account exists or not.
+        for anyone in (user_id, "00000000-0000-0000-0000-000000000000"):
+            with pytest.raises(PermissionError):
+                toolkit.read_profile_by_id("reader", anyone, ["email"], "never declared")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ProfileAccess)) == 0

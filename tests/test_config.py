@@ -77,6 +77,9 @@ def test_plugin_variables_reach_the_plugins_from_the_environment(tmp_path, monke
         ("RAGEM_ENV", "staging"),
         ("RAGEM_DATABASE_URL", "not a url"),
         ("RAGEM_LOG_JSON", "maybe"),
+        ("RAGEM_REFRESH_REUSE_GRACE_SECONDS", "-1"),
+        ("RAGEM_REFRESH_REUSE_GRACE_SECONDS", "61"),
+        ("RAGEM_REFRESH_REUSE_GRACE_SECONDS", "soon"),
     ],
 )
 def test_a_bad_value_names_the_variable(tmp_path, name, value):

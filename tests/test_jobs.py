@@ -36,7 +36,7 @@ def use_app_for_cli(monkeypatch, app):
     from ragem.cli import main
 
     main.list_commands(None)
-    monkeypatch.setattr("ragem.cli.build_app", lambda: app)
+    monkeypatch.setattr("ragem.cli.build_app", lambda read_only=False: app)
 
 
 # -- module-level job functions (a worker finds them by path) ------------------------------------

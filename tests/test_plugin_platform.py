@@ -179,7 +179,7 @@ def test_failing_plugins_are_listed_with_their_reason_and_the_rest_keeps_serving
 
 
 def test_plugins_list_command_reports_the_same(platform_with_broken_plugins, monkeypatch):
-    monkeypatch.setattr("ragem.cli.plugins.build_app", lambda: platform_with_broken_plugins)
+    monkeypatch.setattr("ragem.cli.plugins.build_app", lambda read_only=False: platform_with_broken_plugins)
     runner = CliRunner()
 
     result = runner.invoke(ragem_cli, ["plugins", "list", "--json"])
@@ -417,7 +417,7 @@ def test_plugin_cli_commands_run_under_the_slug(make_app, monkeypatch):
     app = make_app(extra_plugins=[("clitool", WithCommands("clitool")), *throwaway_services()])
     create_account(app, "officer")
     create_account(app, "citizen")
-    monkeypatch.setattr("ragem.cli.build_app", lambda: app)
+    monkeypatch.setattr("ragem.cli.build_app", lambda read_only=False: app)
     runner = CliRunner()
 
     result = runner.invoke(ragem_cli, ["clitool", "count-users", "--role", "officer"])
@@ -452,7 +452,7 @@ def test_a_plugin_command_group_runs_every_invocation_on_its_own_app(make_app, m
     create_account(first, "citizen")
     runner = CliRunner()
     for app, expected in ((first, "1 accounts"), (second, "0 accounts"), (first, "1 accounts")):
-        monkeypatch.setattr("ragem.cli.build_app", lambda app=app: app)
+        monkeypatch.setattr("ragem.cli.build_app", lambda read_only=False, app=app: app)
         result = runner.invoke(ragem_cli, ["grouped", "accounts", "count"])
         assert result.exit_code == 0, result.output
         assert result.output.strip() == expected

@@ -168,7 +168,7 @@ def cli(app, monkeypatch):
     from ragem.cli import main
 
     main.list_commands(None)  # import every command module before pointing build_app at the test app
-    monkeypatch.setattr("ragem.cli.build_app", lambda: app)
+    monkeypatch.setattr("ragem.cli.build_app", lambda read_only=False: app)
     return lambda *args: CliRunner().invoke(main, list(args))
 
 

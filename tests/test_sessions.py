@@ -1,6 +1,7 @@
 """Sessions: refresh rotation and reuse detection, log-out and revocation at once, the device list."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import jwt
@@ -88,18 +89,111 @@ def test_refresh_rotates_the_refresh_token_and_answers_like_log_in(app, client, 
     assert sessions.hash_token(third.json["refresh_token"]) == stored[0]
 
 
-def test_a_reused_refresh_token_revokes_the_whole_session(client, log_in):
+def refresh_with(client, tokens: dict):
+    return client.post(REFRESH, json={"refresh_token": tokens["refresh_token"]})
+
+
+def age_rotations(app, seconds: int) -> None:
+    """Make every rotation ``seconds`` older: the clock moving on, without waiting for it."""
+    with app.app_context():
+        for rotated in db.session.scalars(select(RotatedRefreshToken)):
+            rotated.rotated_at -= timedelta(seconds=seconds)
+        db.session.commit()
+
+
+def test_a_refresh_token_repeated_within_the_grace_answers_the_same_live_session(app, client, log_in):
+    """A mobile app fires two refreshes with one token: both get tokens of the same session."""
+    first = log_in()
+    one = refresh_with(client, first)
+    two = refresh_with(client, first)
+    assert one.status_code == two.status_code == 200, two.json
+    # The repeat carries the very refresh token the first answer did: the session's current one.
+    assert two.json["refresh_token"] == one.json["refresh_token"] != first["refresh_token"]
+    assert sid_of(one.json) == sid_of(two.json) == sid_of(first)
+    for answer in (one.json, two.json):
+        assert client.get(SESSIONS, headers=auth(answer)).status_code == 200
+    # Whichever answer the app kept, the session goes on: the shared token rotates once more.
+    assert refresh_with(client, two.json).status_code == 200
+    with app.app_context():
+        assert db.session.get(AuthSession, sid_of(first)).revoked_at is None
+
+
+def test_a_reused_refresh_token_after_the_grace_revokes_the_whole_session(app, client, log_in):
     stolen = log_in()
-    legitimate = client.post(REFRESH, json={"refresh_token": stolen["refresh_token"]}).json
+    legitimate = refresh_with(client, stolen).json
+    age_rotations(app, 16)  # the default grace is 15 s
     # The thief (or the app after a replay) presents the already-rotated token.
-    reused = client.post(REFRESH, json={"refresh_token": stolen["refresh_token"]})
+    reused = refresh_with(client, stolen)
     assert reused.status_code == 401
     assert reused.json["error"]["code"] == "invalid_refresh_token"
     assert reused.json["error"]["details"]["reason"] == "reuse_detected"
     # Everything of that session is dead: the newest refresh token and every access token.
-    assert client.post(REFRESH, json={"refresh_token": legitimate["refresh_token"]}).status_code == 401
+    assert refresh_with(client, legitimate).status_code == 401
     assert_revoked(client, legitimate)
     assert_revoked(client, stolen)
+
+
+def test_within_the_grace_a_token_whose_successor_moved_on_is_refused_and_the_session_kept(app, client, log_in):
+    """The grace never hands out a token the presented one did not lead to."""
+    first = log_in()
+    second = refresh_with(client, first).json
+    third = refresh_with(client, second).json
+    late = refresh_with(client, first)
+    assert late.status_code == 401
+    assert late.json["error"]["code"] == "invalid_refresh_token"
+    assert late.json["error"]["details"]["reason"] == "superseded"
+    assert "token terbaru" in late.json["error"]["message"]  # tells the app to keep its newer token
+    assert third["refresh_token"] not in late.get_data(as_text=True)
+    # The client that rotated on holds the live token; its session was not touched.
+    assert client.get(SESSIONS, headers=auth(third)).status_code == 200
+    assert refresh_with(client, third).status_code == 200
+
+
+def test_a_repeat_within_the_grace_of_a_logged_out_session_is_refused(client, log_in):
+    first = log_in()
+    second = refresh_with(client, first).json
+    assert client.post(LOGOUT, headers=auth(second)).status_code == 204
+    answer = refresh_with(client, first)
+    assert answer.status_code == 401 and answer.json["error"]["code"] == "invalid_refresh_token"
+
+
+def test_a_grace_of_zero_seconds_revokes_on_the_first_repeat(make_app):
+    app = make_app(REFRESH_REUSE_GRACE_SECONDS=0)
+    client = app.test_client()
+    _user_id, phone, password = create_account(app)
+    first = client.post(LOGIN, json={"identifier": phone, "password": password}).json
+    second = refresh_with(client, first).json
+    age_rotations(app, 1)  # the same second would still be "within 0 s"
+    repeat = refresh_with(client, first)
+    assert repeat.status_code == 401 and repeat.json["error"]["details"]["reason"] == "reuse_detected"
+    assert_revoked(client, second)
+
+
+def test_two_refreshes_racing_with_one_token_both_get_the_same_session(app, client, log_in):
+    """Two threads, each with its own database connection (the real race on PostgreSQL)."""
+    first = log_in()
+    barrier = threading.Barrier(2, timeout=30)
+    answers: list = [None, None]
+
+    def run(index):
+        own_client = app.test_client()
+        barrier.wait()
+        try:
+            answers[index] = refresh_with(own_client, first)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertions below
+            answers[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and any("locked" in str(a) for a in answers):
+        pytest.skip("SQLite refused a concurrent writer ('database is locked'); the race runs on PostgreSQL")
+    assert [getattr(a, "status_code", a) for a in answers] == [200, 200], [getattr(a, "json", a) for a in answers]
+    assert answers[0].json["refresh_token"] == answers[1].json["refresh_token"]
+    assert sid_of(answers[0].json) == sid_of(answers[1].json) == sid_of(first)
+    assert refresh_with(client, answers[0].json).status_code == 200
 
 
 def test_unknown_or_malformed_refresh_tokens_are_401_or_422_and_change_nothing(client, log_in):

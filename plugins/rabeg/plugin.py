@@ -87,9 +87,17 @@ def ragem_demo_data(session):
 
 @hookimpl
 def ragem_profile_fields():
-    """The reporter's name, read once at filing when they let it be shown on their complaint."""
-    return [toolkit.ProfileFieldUse("name", {"id": "menampilkan nama pelapor pada pengaduan (jika diizinkan)",
-                                             "en": "to show the reporter's name on a complaint (when allowed)"})]
+    """The reporter's name, read at filing when they let it be shown on their complaint, and their
+    name and phone for the officers of the assigned OPD (never for an anonymous complaint)."""
+    return [
+        toolkit.ProfileFieldUse("name", {
+            "id": "menampilkan nama pelapor pada pengaduan (jika diizinkan) dan kepada petugas OPD yang menanganinya",
+            "en": "to show the reporter's name on a complaint (when allowed) and to the officers of the OPD "
+                  "handling it"}),
+        toolkit.ProfileFieldUse("phone", {
+            "id": "agar petugas OPD yang menangani pengaduan dapat menghubungi pelapor",
+            "en": "so the officers of the OPD handling a complaint can reach its reporter"}),
+    ]
 
 
 @hookimpl

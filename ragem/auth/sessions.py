@@ -1,18 +1,26 @@
 """Log-in sessions: log-in, refresh-token rotation with reuse detection, and revocation.
 
-A session is one logged-in device. Its refresh token is a random 256-bit URL-safe string stored
-only as a SHA-256 hash; every refresh replaces it, and the replaced hash is kept in
-``auth_rotated_refresh``: presenting it again means two parties hold the session (a stolen token),
-so the whole session is revoked. Access tokens carry the session id (``sid``); every authenticated
+A session is one logged-in device. Its first refresh token is a random 256-bit URL-safe string;
+each refresh replaces it with its successor (a keyed HMAC of it, see ``successor_token``). Tokens
+are stored only as SHA-256 hashes, and the replaced hash is kept in ``auth_rotated_refresh``.
+Presented again within a few seconds (a mobile app firing two refreshes at once, or retrying one
+whose answer was lost), a rotated token answers the session's current token; presented later, it
+means two parties hold the session (a stolen token), so the whole session is revoked. Access tokens carry the session id (``sid``); every authenticated
 request checks that the session is still active with one primary-key look-up, so revoking a
 session stops its access tokens at once on every worker and host.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from flask import current_app
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
@@ -44,6 +52,11 @@ PHONE_NOT_VERIFIED = {
 INVALID_REFRESH = {
     "id": "Sesi berakhir atau tidak valid. Silakan masuk kembali.",
     "en": "The session has ended or is not valid. Please log in again.",
+}
+
+SUPERSEDED_REFRESH = {
+    "id": "Token penyegaran ini sudah diganti lewat permintaan lain. Gunakan token terbaru yang Anda terima.",
+    "en": "This refresh token was already replaced through another request. Use the newest one you received.",
 }
 
 
@@ -129,21 +142,21 @@ def issue_tokens(user: User, session: AuthSession, refresh_token: str) -> dict:
 
 
 def rotate_refresh(refresh_token: str, *, ip: str | None = None) -> tuple[AuthSession, str]:
-    """Exchange a refresh token for a new one; a rotated token presented again revokes the session (401)."""
+    """Exchange a refresh token for its successor. A token rotated moments ago (within the grace)
+    answers the session's current token; a rotated token presented later revokes the session (401)."""
     presented = hash_token(refresh_token)
     now = utcnow()
     session = db.session.scalar(
         select(AuthSession).where(AuthSession.refresh_hash == presented).with_for_update()
     )
     if session is None:
-        _refuse_rotated(presented)
-        raise Unauthorized("invalid_refresh_token", INVALID_REFRESH)
+        return _repeat(refresh_token, presented, now)
     user = db.session.get(User, session.user_id)
     if session.revoked_at is not None or session.refresh_expires_at <= now or user is None or not user.is_active:
         raise Unauthorized("invalid_refresh_token", INVALID_REFRESH)
-    token = _new_refresh_token()
-    # Conditional on the hash we read: of two refreshes racing with one token only one wins; the
-    # other is a reuse (PostgreSQL serialises on the row lock, SQLite on its single writer).
+    token = successor_token(refresh_token)
+    # Conditional on the hash we read: of two refreshes racing with one token only one rotates; the
+    # other is a repeat (PostgreSQL serialises on the row lock, SQLite on its single writer).
     changed = db.session.execute(
         update(AuthSession)
         .where(AuthSession.id == session.id, AuthSession.refresh_hash == presented, AuthSession.revoked_at.is_(None))
@@ -154,7 +167,8 @@ def rotate_refresh(refresh_token: str, *, ip: str | None = None) -> tuple[AuthSe
         .execution_options(synchronize_session="fetch")
     ).rowcount
     if changed != 1:
-        _reuse_detected(session.id)
+        db.session.rollback()  # the winner committed its rotation: answer as to a repeat
+        return _repeat(refresh_token, presented, utcnow())
     db.session.add(RotatedRefreshToken(token_hash=presented, session_id=session.id, rotated_at=now))
     # An app refreshing every quarter hour would pile up a hundred hashes a day per session. A
     # token rotated longer ago than REUSE_MEMORY is still dead when presented (it matches
@@ -174,11 +188,56 @@ def refresh(refresh_token: str, *, ip: str | None = None) -> dict:
     return issue_tokens(db.session.get(User, session.user_id), session, token)
 
 
-def _refuse_rotated(presented_hash: str) -> None:
-    """When ``presented_hash`` was already rotated, revoke its session and answer 401."""
-    rotated = db.session.get(RotatedRefreshToken, presented_hash)
-    if rotated is not None:
+def successor_token(refresh_token: str) -> str:
+    """The refresh token that replaces ``refresh_token``: HMAC-SHA256 of it under a key derived
+    from RAGEM_DATA_KEY, URL-safe like a fresh one (43 characters).
+
+    Deterministic so that a repeat within the grace can hand out the very token the first answer
+    carried without it being stored anywhere: the database keeps only its SHA-256, as for every
+    refresh token. Unpredictable without the key, so a session's chain cannot be walked ahead.
+    """
+    key = _successor_key(current_app.config["RAGEM"]["DATA_KEY"])
+    digest = hmac.new(key, refresh_token.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+@lru_cache(maxsize=4)
+def _successor_key(data_key: str) -> bytes:
+    # Its own HKDF purpose: never the bytes that encrypt personal data or hash identifiers.
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"ragem-refresh", info=b"successor").derive(
+        data_key.encode()
+    )
+
+
+def _reuse_grace() -> timedelta:
+    return timedelta(seconds=current_app.config["RAGEM"]["REFRESH_REUSE_GRACE_SECONDS"])
+
+
+def _repeat(refresh_token: str, presented_hash: str, now: datetime) -> tuple[AuthSession, str]:
+    """Answer a refresh token that is not (or no longer) a session's current one.
+
+    Unknown: 401. Rotated within the grace: the session's current token, which is the presented
+    token's successor, so both racing requests carry the same live token. Rotated within the
+    grace but its successor was rotated too: 401 ``superseded``, the session untouched; handing
+    out the newest token would give whoever holds an old token the live one, and the client
+    that rotated the successor already holds it. Rotated before the grace: two parties hold the
+    session (a copied token), so it is revoked.
+    """
+    rotated = db.session.get(RotatedRefreshToken, presented_hash, populate_existing=True)
+    if rotated is None:
+        raise Unauthorized("invalid_refresh_token", INVALID_REFRESH)
+    if now - rotated.rotated_at > _reuse_grace():
         _reuse_detected(rotated.session_id)
+    session = db.session.get(AuthSession, rotated.session_id, populate_existing=True)
+    user = db.session.get(User, session.user_id) if session is not None else None
+    if session is None or session.revoked_at is not None or session.refresh_expires_at <= now \
+            or user is None or not user.is_active:
+        raise Unauthorized("invalid_refresh_token", INVALID_REFRESH)
+    token = successor_token(refresh_token)
+    if session.refresh_hash != hash_token(token):
+        log.info("refresh repeated after its successor was rotated", extra={"session_id": session.id})
+        raise Unauthorized("invalid_refresh_token", SUPERSEDED_REFRESH, details={"reason": "superseded"})
+    return session, token
 
 
 def _reuse_detected(session_id: str) -> None:

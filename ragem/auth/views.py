@@ -49,9 +49,10 @@ def login(credentials):
 @limiter.limit(throttle.REFRESH_IP_LIMIT)
 @blp.arguments(RefreshSchema)
 @blp.response(200, TokenSchema)
-@blp.alt_response(401, schema=ErrorSchema, description="Unknown, expired or revoked refresh token; a reused one also revokes its session (invalid_refresh_token)")
+@blp.alt_response(401, schema=ErrorSchema, description="Unknown, expired or revoked refresh token; one reused after the grace also revokes its session (invalid_refresh_token)")
 def refresh_tokens(body):
-    """Exchange the refresh token for a new access token and a new refresh token (one use each)."""
+    """Exchange the refresh token for a new access token and a new refresh token (one use each; a
+    repeat within a few seconds gets the same refresh token the first answer carried)."""
     tokens = sessions.refresh(body["refresh_token"], ip=request.remote_addr)
     db.session.commit()
     return tokens, 200, NO_STORE

@@ -26,14 +26,29 @@ COMMAND_MODULES = (
 #: The database of the last app a command built, named in error messages.
 _last_database_url: list[str] = []
 
+#: The attribute ``read_only_command`` sets on a click command.
+READ_ONLY_ATTR = "ragem_read_only"
 
-def build_app():
-    """The app the commands act on (from the environment, like ``gunicorn wsgi:app``)."""
+
+def build_app(read_only: bool = False):
+    """The app the commands act on (from the environment, like ``gunicorn wsgi:app``).
+
+    ``read_only=True`` for a command that only reads: the app creates no file or folder, so
+    ``ragem --help`` or a listing on a machine without an ``instance/`` folder leaves none behind
+    (and a missing SQLite database becomes "run `ragem db upgrade`", not an empty file).
+    """
     from ragem.app import create_app
 
-    app = create_app()
+    app = create_app(read_only=read_only)
     _last_database_url[:] = [app.config["SQLALCHEMY_DATABASE_URI"]]
     return app
+
+
+def read_only_command(command: click.Command) -> click.Command:
+    """Mark a click command as one that only reads: RAGEM builds its app with ``read_only=True``
+    (no instance folder, secret, SQLite file or uploads folder is created). Returns the command."""
+    setattr(command, READ_ONLY_ATTR, True)
+    return command
 
 
 class RagemGroup(click.Group):
@@ -86,16 +101,19 @@ def _plugin_slugs_with_commands() -> list[str]:
     from ragem.config import ConfigError
 
     try:
-        registry = build_app().extensions["ragem.plugins"]
+        registry = build_app(read_only=True).extensions["ragem.plugins"]
     except ConfigError:
         return []
     return [record.slug for record in registry.services() if registry.impls("ragem_cli_commands", record)]
 
 
 def _plugin_group(slug: str) -> click.Group | None:
-    """A group holding the CLI commands plugin ``slug`` contributes, if any."""
-    app = build_app()
-    registry = app.extensions["ragem.plugins"]
+    """A group holding the CLI commands plugin ``slug`` contributes, if any.
+
+    The app built to find them only reads (``ragem rabeg --help`` creates nothing); each command
+    builds its own when it runs, read-only if the plugin marked it so (``read_only_command``).
+    """
+    registry = build_app(read_only=True).extensions["ragem.plugins"]
     record = registry.record_for_slug(slug)
     if record is None:
         return None
@@ -104,25 +122,37 @@ def _plugin_group(slug: str) -> click.Group | None:
         return None
     group = click.Group(name=slug, help=f"Commands of the {slug} service.")
     for command in commands:
-        group.add_command(_with_app_context(app, command))
+        group.add_command(_with_app_context(command))
     return group
 
 
-def _with_app_context(app, command: click.Command) -> click.Command:
+def _with_app_context(command: click.Command) -> click.Command:
     """A copy of a plugin command (and of a group's sub-commands, all the way down) whose callback
-    runs inside ``app``'s context, so it can use ``toolkit.db``.
+    runs inside the context of an app built when it runs, so it can use ``toolkit.db``.
 
     A copy, because the plugin's command objects live as long as its module: wrapping them in place
     would bind every later invocation to the first app that ever ran them.
     """
     command = copy.copy(command)
     if isinstance(command, click.Group):
-        command.commands = {name: _with_app_context(app, sub) for name, sub in command.commands.items()}
+        command.commands = {name: _with_app_context(sub) for name, sub in command.commands.items()}
     callback = command.callback
+    read_only = getattr(command, READ_ONLY_ATTR, False)
     if callback is not None:
         @functools.wraps(callback)
         def wrapped(*args, **kwargs):
-            with app.app_context():
+            ctx = click.get_current_context()
+            reads_only = read_only
+            if isinstance(command, click.Group):
+                # A group's callback runs before its sub-command: it reads only when that does.
+                sub = command.commands.get(ctx.invoked_subcommand or "")
+                reads_only = reads_only or getattr(sub, READ_ONLY_ATTR, False)
+            # One app per invocation: a group's callback and its sub-command's share it (ctx.meta
+            # is common to the whole chain of contexts), as building one loads every plugin.
+            key = f"ragem.app.{'read_only' if reads_only else 'full'}"
+            if key not in ctx.meta:
+                ctx.meta[key] = build_app(read_only=reads_only)
+            with ctx.meta[key].app_context():
                 return callback(*args, **kwargs)
 
         command.callback = wrapped

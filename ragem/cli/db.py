@@ -52,7 +52,7 @@ def current():
     """Each history's revision in the database, and whether it is at the head."""
     from ragem.migrate import current as current_states
 
-    for state in current_states(build_app()):
+    for state in current_states(build_app(read_only=True)):
         revision = ",".join(state.current) or "(empty)"
         mark = "head" if state.up_to_date else f"behind: head is {','.join(state.heads) or '(none)'}"
         click.echo(f"{state.name:<12} {revision} ({mark})")

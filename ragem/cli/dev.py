@@ -19,7 +19,7 @@ def outbox(limit):
     """Print the newest SMS/WhatsApp/push messages that no gateway took (one-time codes included)."""
     from ragem.notifications.outbox import latest
 
-    app = cli.build_app()
+    app = cli.build_app(read_only=True)
     if app.config["RAGEM"]["ENV"] == "production":
         raise click.ClickException("ragem dev outbox is refused in production (messages may hold one-time codes)")
     click.echo(f"database: {describe_database(app.config['SQLALCHEMY_DATABASE_URI'])}")

@@ -4,6 +4,7 @@ Operators of a city with few IT staff read these; each names what went wrong and
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Mapping
 
 import click
@@ -38,11 +39,23 @@ def _is_missing_table(exc: Exception) -> bool:
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
+def _is_missing_sqlite_file(exc: Exception, database_url: str | None) -> bool:
+    """A read-only command opened a SQLite database whose file does not exist (it is never created)."""
+    if not database_url or "unable to open database file" not in str(getattr(exc, "orig", exc)).lower():
+        return False
+    try:
+        url = make_url(database_url)
+    except Exception:  # noqa: BLE001 - not a URL we could have opened
+        return False
+    return url.drivername.startswith("sqlite") and bool(url.database) and not Path(url.database).exists()
+
+
 def explain(exc: Exception, database_url: str | None = None) -> click.ClickException | None:
     """The ``ClickException`` to show for ``exc``, or ``None`` when it is not an error we can explain."""
     if isinstance(exc, ConfigError):
         return click.ClickException(f"{exc} (fix the variable in the environment or in .env, then try again)")
-    if isinstance(exc, (OperationalError, ProgrammingError)) and _is_missing_table(exc):
+    if isinstance(exc, (OperationalError, ProgrammingError)) and (
+            _is_missing_table(exc) or _is_missing_sqlite_file(exc, database_url)):
         where = f" at {describe_database(database_url)}" if database_url else ""
         return click.ClickException(
             f"the database{where} has no RAGEM tables yet: run `ragem db upgrade` first "

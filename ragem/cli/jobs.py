@@ -19,7 +19,7 @@ def failed(limit, name):
     """List the jobs that failed on their last try."""
     from ragem.jobs.admin import failed_jobs
 
-    app = build_app()
+    app = build_app(read_only=True)
     with app.app_context():
         rows, _cursor = failed_jobs(limit=limit, cursor=None, name=name)
         if not rows:

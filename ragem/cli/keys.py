@@ -6,9 +6,9 @@ import click
 import ragem.cli
 
 
-def _app():
+def _app(read_only: bool = False):
     # Looked up per call, so tests can point ``ragem.cli.build_app`` at their app.
-    return ragem.cli.build_app()
+    return ragem.cli.build_app(read_only=read_only)
 
 
 @click.group("keys")
@@ -20,14 +20,15 @@ def keys():
 def list_keys():
     """Every stored key: the one signing now, and retired ones still published."""
     from ragem.auth import keys as signing_keys
-    from ragem.extensions import db
     from ragem.timeutil import isoformat_z
 
-    app = _app()
+    app = _app(read_only=True)
     with app.app_context():
-        signing_keys.current()  # imports the configured key if the table is still empty
-        db.session.commit()
-        for row in signing_keys.list_keys():
+        # Only reads: the configured (or development) key is stored by the first token signed.
+        rows = signing_keys.list_keys()
+        if not rows:
+            click.echo("no signing key stored yet: the first access token signed (or `ragem keys rotate`) stores one")
+        for row in rows:
             until = isoformat_z(row["published_until"]) or "-"
             click.echo(
                 f"{row['kid']}  {row['status']:<8}  created {isoformat_z(row['created_at'])}"

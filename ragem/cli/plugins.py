@@ -19,7 +19,7 @@ def list_plugins(as_json):
     """Slug, version, distribution, status (with reason) and hooks of every plugin."""
     from ragem.catalog.service import plugin_list
 
-    app = build_app()
+    app = build_app(read_only=True)
     with app.app_context():
         items = plugin_list()
     if as_json:

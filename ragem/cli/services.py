@@ -46,7 +46,7 @@ def list_services():
     """Every service and its switch."""
     from ragem.catalog.service import admin_catalog
 
-    app = build_app()
+    app = build_app(read_only=True)
     with app.app_context():
         for item in admin_catalog():
             click.echo(f"{item['slug']:<12} {'on ' if item['enabled'] else 'off'} {item['version']:<8} {item['opd']}")

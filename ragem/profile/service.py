@@ -256,6 +256,28 @@ def read_profile(
         of the fields through ``ragem_profile_fields``, or the field is not a profile field.
     :raises ValueError: no purpose or no field given.
     """
+    uses = _granted_uses(plugin_slug, fields, purpose)
+    record_access(user, plugin_slug, uses, purpose, officer)
+    return {field: _FIELD_READERS[field](user) for field, _declared in uses}
+
+
+def read_profile_by_id(
+    plugin_slug: str, user_id: str | None, fields: Iterable[str] | str, purpose: str, officer: Any = None
+) -> dict[str, Any] | None:
+    """``read_profile`` of the account with id ``user_id``, for a plugin that keeps only the id
+    (a complaint's reporter); ``None`` when no account has it (erased), with nothing recorded.
+
+    The fields are checked first, so an undeclared one raises whether or not the account exists.
+    """
+    _granted_uses(plugin_slug, fields, purpose)
+    user = db.session.get(User, user_id) if isinstance(user_id, str) and user_id else None
+    if user is None:
+        return None
+    return read_profile(plugin_slug, user, fields, purpose, officer)
+
+
+def _granted_uses(plugin_slug: str, fields: Iterable[str] | str, purpose: str) -> list[tuple[str, Mapping[str, str]]]:
+    """``(field, declared purpose)`` of each wanted field; raises as ``read_profile`` documents."""
     wanted = list(dict.fromkeys([fields] if isinstance(fields, str) else fields))
     if not isinstance(purpose, str) or not purpose.strip():
         raise ValueError("read_profile needs the purpose of the read")
@@ -270,5 +292,4 @@ def read_profile(
     if refused:
         log.warning("profile read refused", extra={"plugin": plugin_slug, "fields": refused})
         raise ProfileAccessRefused(details={"service": plugin_slug, "fields": refused})
-    record_access(user, plugin_slug, [(f, declared[f]) for f in wanted], purpose, officer)
-    return {f: _FIELD_READERS[f](user) for f in wanted}
+    return [(field, declared[field]) for field in wanted]

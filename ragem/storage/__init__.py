@@ -27,6 +27,7 @@ def init_app(app, api) -> None:
 
     settings = app.config["RAGEM"]
     root = settings.get("STORAGE_DIR") or Path(settings["INSTANCE_PATH"]) / "uploads"
-    app.extensions["ragem.storage"] = LocalDiskStorage(root)
+    # A read-only app (a CLI command that only reads) must not leave an uploads folder behind.
+    app.extensions["ragem.storage"] = LocalDiskStorage(root, create=not app.config.get("RAGEM_READ_ONLY"))
     register_core_job(app, JOB)  # core.files-cleanup: uploads nothing claimed, bytes without a row
     api.register_blueprint(blp)

@@ -73,8 +73,11 @@ class FileStorage(ABC):
 class LocalDiskStorage(FileStorage):
     """Files in a folder on this host (the embedded default; one host, or a shared volume)."""
 
-    def __init__(self, root: str | os.PathLike[str]):
+    def __init__(self, root: str | os.PathLike[str], *, create: bool = True):
+        """Store under ``root``, created now (this user only) unless ``create`` is false."""
         self.root = Path(root).resolve()
+        if not create:
+            return
         try:  # readable by the service's own user only: uploads hold citizens' photos and documents
             private_folder(self.root)
         except OSError:

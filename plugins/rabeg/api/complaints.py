@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg.access import FILE, HANDLE, visible_complaint
-from plugins.rabeg.services import filing, lifecycle, privacy, queues
+from plugins.rabeg.access import FILE, HANDLE
+from plugins.rabeg.services import filing, lifecycle, privacy, queues, reporter
 from plugins.rabeg.schemas.complaints import (
     ComplaintCreateSchema,
     ComplaintPageSchema,
@@ -45,8 +45,10 @@ def list_my_complaints(args):
 @toolkit.login_required
 @blp.response(200, ComplaintSchema)
 def get_complaint(complaint_id):
-    """One complaint with its timeline (internal notes only for the assigned OPD and admins)."""
-    return visible_complaint(complaint_id, toolkit.current_user())
+    """One complaint with its timeline (internal notes only for the assigned OPD and admins) and, for the
+    assigned OPD's officers, the name and phone of a reporter who did not file anonymously (each read is in
+    the reporter's access log)."""
+    return reporter.complaint_detail(complaint_id, toolkit.current_user())
 
 
 @blp.route("/complaints/<int:complaint_id>/privacy", methods=["PUT"])

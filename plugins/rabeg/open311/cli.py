@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from plugins.rabeg.open311 import api_keys
+from ragem import toolkit
 
 
 @click.group("api-keys")
@@ -20,6 +21,7 @@ def create(name):
     click.echo(key)
 
 
+@toolkit.read_only_command
 @api_keys_group.command("list")
 def list_keys():
     """List the keys: id, prefix, name, created, last used, revoked."""
@@ -36,8 +38,6 @@ def list_keys():
 @click.argument("key_id", type=int)
 def revoke(key_id):
     """Revoke key KEY_ID: its app can no longer file requests."""
-    from ragem import toolkit
-
     try:
         row = api_keys.revoke_key(key_id)
     except toolkit.NotFound:

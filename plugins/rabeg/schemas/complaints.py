@@ -112,6 +112,13 @@ class SlaSchema(toolkit.BaseSchema):
     resolution = fields.Nested(DeadlineSchema, required=True)
 
 
+class ReporterContactSchema(toolkit.BaseSchema):
+    """The reporter, for the officers of the assigned OPD (read from the profile; logged for the reporter)."""
+
+    name = fields.String(required=True)
+    phone = fields.String(required=True, metadata={"description": "E.164, e.g. +6281234567890"})
+
+
 class ComplaintSummarySchema(FromModel, toolkit.BaseSchema):
     """A complaint in a list."""
 
@@ -149,6 +156,8 @@ class ComplaintSchema(ComplaintSummarySchema):
         "reopen_count": lambda complaint: complaint.reopen_count or 0,
         "reroute_count": lambda complaint: complaint.reroute_count or 0,
         "public": is_published,
+        # Set by services.reporter.complaint_detail for the assigned OPD's officers; absent: nobody.
+        "reporter": lambda complaint: getattr(complaint, "reporter_contact", None),
     }
 
     lat = fields.Float(allow_none=True)
@@ -177,6 +186,9 @@ class ComplaintSchema(ComplaintSummarySchema):
     rating = fields.Integer(allow_none=True, metadata={"description": "the reporter's rating, 1-5"})
     reopen_count = fields.Integer(required=True)
     reroute_count = fields.Integer(required=True)
+    reporter = fields.Nested(ReporterContactSchema, allow_none=True, metadata={
+        "description": "name and phone of the reporter, only in the detail (GET) and only for officers of the "
+                       "assigned OPD, never for an anonymous complaint; null for everyone else"})
 
     @post_dump(pass_original=True)
     def _only_what_the_caller_may_see(self, data: dict[str, Any], complaint, **_kwargs) -> dict[str, Any]:

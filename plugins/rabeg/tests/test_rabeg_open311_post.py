@@ -275,3 +275,14 @@ def test_without_email_or_phone_a_request_is_anonymous_and_only_where_the_catego
     rows = {c.public_number: c for c in db_session.scalars(select(Complaint))}
     assert rows[named["service_request_id"]].anonymous is False
     assert rows[anonymous["service_request_id"]].anonymous is True
+
+
+def test_listing_the_api_keys_creates_no_instance_folder(tmp_path):
+    """A read run in the wrong place names the database it expected and leaves nothing behind."""
+    instance = tmp_path / "nowhere" / "instance"
+    env = {"RAGEM_DATABASE_URL": None, "RAGEM_INSTANCE_PATH": str(instance), "RAGEM_ENV": "development",
+           "RAGEM_LOG_JSON": "false", "RAGEM_SCHEDULER": "false", "RAGEM_LOG_LEVEL": "ERROR"}
+    result = invoke_cli(None, ["rabeg", "api-keys", "list"], env=env)
+    assert result.exit_code != 0
+    assert "run `ragem db upgrade`" in result.output, result.output
+    assert not (tmp_path / "nowhere").exists()
