@@ -22,7 +22,7 @@ INSTEAD = {
 }
 #: Next steps added after an API error's message, by error code.
 NEXT_STEPS = {
-    "not_found": "Check the name or id: `ragem services list`, `ragem users list` or `ragem plugins list` show what exists.",
+    "not_found": "Check the name or id: `ragem services list`, `ragem plugins list` or `ragem jobs failed` show what exists.",
 }
 
 
