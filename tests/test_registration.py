@@ -129,7 +129,7 @@ def test_register_verify_and_log_in(make_app):
         assert user.roles == ["citizen"] and user.is_verified and user.preferred_language == "en"
         assert user.birth_date.isoformat() == "1985-08-17" and user.sex == "M"
         # The NIK is not stored in clear anywhere on the row.
-        assert user.nik_last4 == "0001" and nik() not in (user.nik_ciphertext or "") and user.nik_hash != nik()
+        assert user.nik_masked.endswith("0001") and nik() not in (user.nik_ciphertext or "") and user.nik_hash != nik()
         stored = " ".join(str(getattr(user, c.key)) for c in User.__table__.columns)
         assert nik() not in stored
 

@@ -9,8 +9,8 @@ access token alone may be a stolen one. Roles are
 change through ``ragem.profile.service.emit_user_event``, called here after the commit.
 
 Rules that protect the citizen:
-- the NIK is stored encrypted, as a keyed hash (look-ups, uniqueness) and its last four digits,
-  and is never logged;
+- the NIK is stored encrypted with a keyed hash (look-ups, uniqueness), and is never logged; the
+  phone number, the birth date and the address are stored encrypted too (docs/privacy.md);
 - a NIK, phone or email already in use is refused with one ``already_registered`` that never
   says which account holds it; an email counts only once verified (a code sent to it was given
   back): until then it logs nobody in, receives no reset code, and blocks nobody, and whoever
@@ -48,13 +48,13 @@ from ragem.auth.nik import parse_nik
 from ragem.auth.passwords import RULES as PASSWORD_RULES
 from ragem.auth.passwords import check_password_policy, hash_password
 from ragem.auth.otp import OtpThrottled
-from ragem.auth.pii import keyed_hash
 from ragem.errors import Conflict, ValidationError
 from ragem.extensions import db
 from ragem.hooktypes import OutboundMessage
 from ragem.i18n import translate
 from ragem.notifications.outbox import deliver
 from ragem.notifications.service import notify
+from ragem.pii import keyed_hash
 from ragem.profile.service import emit_user_event, erase_user
 from ragem.regions.service import is_kelurahan
 from ragem.timeutil import utcnow
@@ -483,13 +483,13 @@ def _tell_services(user: User, changed: list[str]) -> None:
 
 def _field_name(column: str) -> str:
     """The API name of an account column (the NIK's columns are all "nik")."""
-    if column.startswith("nik_") or column in ("birth_date", "sex"):
+    if column.startswith("nik_") or column == "birth_date":
         return "nik"
     return "kelurahan" if column == "kelurahan_code" else column
 
 
 def _first_nik_columns(user: User, raw: str) -> dict[str, Any]:
-    """The columns that store a first NIK: ciphertext, keyed hash, last four, birth date, sex."""
+    """The attributes that store a first NIK: ciphertext, keyed hash, birth date."""
     if user.nik_hash:
         raise ValidationError("nik_locked", NIK_LOCKED, details={"nik": "already recorded"})
     columns = nik_columns(parse_nik(raw))  # the same look-up hash registration and log-in use

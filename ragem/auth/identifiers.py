@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from ragem.auth.models import User
 from ragem.auth.nik import NikFacts, parse_nik
-from ragem.auth.pii import decrypt, encrypt, keyed_hash
 from ragem.errors import ValidationError
 from ragem.extensions import db
+from ragem.pii import decrypt, encrypt, keyed_hash
 
 # Indonesian mobile numbers: +62 8xx, 9 to 12 digits after the country code.
 _MOBILE = re.compile(r"^\+628[1-9][0-9]{7,10}$")
@@ -78,13 +78,15 @@ def nik_hash(number: str) -> str:
 
 
 def nik_columns(facts: NikFacts) -> dict[str, Any]:
-    """The account columns that store a NIK: ciphertext, keyed hash, last four, birth date, sex."""
+    """The account attributes that store a NIK: ciphertext, keyed hash and the (encrypted) birth date.
+
+    Nothing else: the masked form and the sex are read from the decrypted NIK, so no clear column
+    holds a piece of it (docs/privacy.md).
+    """
     return {
         "nik_ciphertext": encrypt(facts.number),
         "nik_hash": nik_hash(facts.number),
-        "nik_last4": facts.number[-4:],
         "birth_date": facts.birth_date,
-        "sex": facts.sex,
     }
 
 

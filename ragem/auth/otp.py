@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, text, update
 
 from ragem.auth.models import OneTimeCode, User
-from ragem.auth.pii import keyed_hash
 from ragem.errors import ApiError, ValidationError
 from ragem.extensions import db
 from ragem.hooktypes import OutboundMessage
 from ragem.notifications.outbox import deliver
+from ragem.pii import keyed_hash
 from ragem.timeutil import utcnow
 
 log = logging.getLogger("ragem.auth.otp")
