@@ -96,10 +96,11 @@ def user_nik(user: User) -> str | None:
 
 
 def find_account(identifier: str) -> User | None:
-    """The account a phone number (any format), NIK or verified email names, or ``None``."""
+    """The account a phone number (any format), NIK or verified email names, or ``None``; the
+    verified one when registrations still waiting for their code share the phone or NIK."""
     kind, value = normalise_identifier(identifier)
     if kind == "phone":
-        return db.session.scalar(select(User).where(User.phone == value))
+        return _first(select(User).where(User.phone == value))
     if kind == "email":
         # Only a verified email names an account: an unproved one could be anybody's address.
         return db.session.scalar(
@@ -110,5 +111,14 @@ def find_account(identifier: str) -> User | None:
             number = parse_nik(value).number
         except ValidationError:
             return None  # an invalid NIK simply names nobody
-        return db.session.scalar(select(User).where(User.nik_hash == nik_hash(number)))
+        return _first(select(User).where(User.nik_hash == nik_hash(number)))
     return None
+
+
+def _first(stmt) -> User | None:
+    """The verified account among those ``stmt`` finds, else the oldest registration waiting on it.
+
+    A phone or NIK belongs to at most one verified account, but registrations still waiting for
+    their code may share it with it or with each other (``accounts.verify_phone``).
+    """
+    return db.session.scalars(stmt.order_by(User.phone_verified_at.is_(None), User.created_at).limit(1)).first()

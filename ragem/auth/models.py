@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ragem.extensions import db
@@ -32,11 +32,20 @@ class User(db.Model):
     """
 
     __tablename__ = "user_account"
+    # A phone number or a NIK belongs to one *verified* account. Registrations still waiting for
+    # their code may share them: whoever verifies first wins (``accounts.verify_phone``), and
+    # these indexes decide the winner when two verifications race.
+    __table_args__ = (
+        Index("uq_user_account_verified_phone_hash", "phone_hash", unique=True,
+              sqlite_where=text("phone_verified_at IS NOT NULL"), postgresql_where=text("phone_verified_at IS NOT NULL")),
+        Index("uq_user_account_verified_nik_hash", "nik_hash", unique=True,
+              sqlite_where=text("phone_verified_at IS NOT NULL"), postgresql_where=text("phone_verified_at IS NOT NULL")),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     # Log-in and uniqueness go through the keyed hash; texts are sent to the decrypted number.
-    phone_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True, nullable=False)
     phone_ciphertext: Mapped[str] = mapped_column(Text, nullable=False)
     phone = sealed("phone", lookup=contact_hash)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
@@ -56,7 +65,7 @@ class User(db.Model):
     # from the decrypted NIK; the birth date is stored encrypted because the NIK's two-digit year
     # cannot be read back reliably once a century has passed.
     nik_ciphertext: Mapped[str | None] = mapped_column(Text)
-    nik_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    nik_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     birth_date_ciphertext: Mapped[str | None] = mapped_column(Text)
     birth_date = sealed("birth_date", load=date.fromisoformat, dump=date.isoformat)
     # Clear: services find the citizens of a kelurahan (alerts, statistics), and on its own it
