@@ -6,7 +6,9 @@ is activated, and the other is erased and refused with ``already_registered``.
 """
 from __future__ import annotations
 
+import os
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ragem.auth import accounts
 from ragem.auth.models import OneTimeCode, User
+from ragem.errors import Conflict
 from ragem.extensions import db
 from ragem.notifications.models import OutboxMessage
 from ragem.timeutil import utcnow
@@ -129,3 +132,35 @@ def test_the_database_holds_a_nik_or_phone_for_one_verified_account_only(app):
             db.session.execute(text("UPDATE user_account SET phone_verified_at = :now WHERE id LIKE '%1'"), {"now": utcnow()})
             db.session.commit()
         db.session.rollback()
+
+
+@pytest.mark.skipif("postgresql" not in os.environ.get("RAGEM_TEST_DATABASE_URL", ""),
+                    reason="two writers at once need PostgreSQL (SQLite runs one writer at a time)")
+def test_two_verifications_at_the_same_moment_leave_one_verified_account(client, app):
+    """Two threads verify two registrations of one NIK together; however they interleave, one
+    wins and the other is refused and erased."""
+    first = register(client, name="Penyerobot", nik=NIK, phone=OTHER_PHONE, password="Rahasia-Kuat-123")
+    second = register(client, name="Siti Rahmawati", nik=NIK, phone=PHONE, password="Kopi-Tubruk-88")
+    codes = {OTHER_PHONE: codes_to(app, OTHER_PHONE)[-1], PHONE: codes_to(app, PHONE)[-1]}
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def verify_in_thread(phone: str) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                accounts.verify_phone(phone, codes[phone])
+                outcomes[phone] = "verified"
+            except Conflict as refused:
+                outcomes[phone] = refused.code
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=verify_in_thread, args=(phone,)) for phone in codes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes.values()) == ["already_registered", "verified"]
+    winner = first if outcomes[OTHER_PHONE] == "verified" else second
+    assert account_ids(app) == {winner}
