@@ -164,3 +164,15 @@ def test_two_verifications_at_the_same_moment_leave_one_verified_account(client,
     assert sorted(outcomes.values()) == ["already_registered", "verified"]
     winner = first if outcomes[OTHER_PHONE] == "verified" else second
     assert account_ids(app) == {winner}
+
+
+def test_an_operator_made_account_beats_a_registration_waiting_on_its_phone(client, app):
+    waiting = register(client, name="Penyerobot", nik=OTHER_NIK, phone=PHONE, password="Rahasia-Kuat-123")
+    code = codes_to(app, PHONE)[-1]
+    with app.app_context():
+        made = accounts.create_user(name="Siti Rahmawati", phone=PHONE, password="Kopi-Tubruk-88", nik=NIK).id
+        db.session.commit()
+    refused = verify(client, PHONE, code)
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "already_registered"
+    assert account_ids(app) == {made}
+    assert waiting not in account_ids(app)

@@ -222,7 +222,7 @@ def create_user(
     applies it). ``nik`` is validated and stored like a registration's. The phone and the email
     are taken as verified: an operator vouches for them.
     :raises ValidationError: invalid phone or NIK, unknown role, officer without OPD (422).
-    :raises Conflict: ``already_registered`` (409) when the phone, NIK or email is taken.
+    :raises Conflict: ``already_registered`` (409) when a verified account holds the phone, NIK or email.
     """
     phone = normalise_phone(phone)
     unknown = set(roles) - set(ROLES)
@@ -232,7 +232,10 @@ def create_user(
         raise ValidationError(details={"opd": "an officer belongs to one OPD"})
     facts = parse_nik(nik) if nik else None
     email = _normalise_email(email)
-    if _holders(phone=phone, nik_hash_value=nik_hash(facts.number) if facts else None, email=email):
+    holders = _holders(phone=phone, nik_hash_value=nik_hash(facts.number) if facts else None, email=email)
+    # The operator vouches for the phone, so the account is verified: it beats any registration
+    # still waiting on the phone or NIK, which is refused when it tries to verify.
+    if any(h.is_verified for h in holders):
         raise Conflict("already_registered", ALREADY_REGISTERED)
     _release_email_claims(email)
     now = utcnow()
