@@ -152,14 +152,16 @@ def _demo_officer_phones() -> list[str]:
 def _find_officer(code: str) -> User | None:
     """The demo officer of OPD ``code`` (a demo-range phone number and that OPD)."""
     users = db.session.scalars(
-        select(User).where(User.opd_code == code, User.phone.in_(_demo_officer_phones())).order_by(User.phone)
+        select(User).where(User.opd_code == code, User.phone.in_(_demo_officer_phones())).order_by(User.created_at, User.id)
     ).all()
     return next((user for user in users if user.has_role("officer")), None)
 
 
 def _free_officer_phone() -> str:
-    taken = set(db.session.scalars(select(User.phone).where(User.phone.startswith(DEMO_PHONE_PREFIX))))
-    for phone in _demo_officer_phones():
+    # Phone numbers are stored as keyed hashes: ask which of the demo range are taken.
+    phones = _demo_officer_phones()
+    taken = {user.phone for user in db.session.scalars(select(User).where(User.phone.in_(phones)))}
+    for phone in phones:
         if phone not in taken:
             return phone
     raise DemoRefused("no free demo phone number left for another officer")

@@ -15,7 +15,8 @@ from empty tables with the reference data loaded (the core's and every plugin's
 
 Helpers, inside an app context: ``run_due_jobs`` and ``periodic_jobs`` (the scheduler),
 ``invoke_cli`` (``ragem ...`` commands against an app), ``audit_entries`` and ``inbox`` (what was
-recorded and who was told), ``account`` (an account row for a test's setup), ``openapi_spec``,
+recorded and who was told), ``account`` (an account row for a test's setup),
+``stored_text_containing`` (personal data stored in clear anywhere), ``openapi_spec``,
 ``load_demo`` and ``DEMO_PASSWORD``, and ``boundary_violations`` (a plugin imports only the toolkit).
 """
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 import ragem.cli as _cli
@@ -267,6 +268,23 @@ def inbox(user_id: str | None = None) -> list:
 def account(user_id: str):
     """The account row of ``user_id`` (to read or change its profile in a test's setup)."""
     return db.session.get(User, user_id)
+
+
+def stored_text_containing(*needles: str) -> list[str]:
+    """``"table.column holds 'needle'"`` for every value stored in any table (the core's and every
+    plugin's) that contains one of ``needles``, case-insensitively; ``[]`` when none does.
+
+    For tests that personal data is not kept in clear: register a NIK, a phone number or an address,
+    run the service, then ``assert stored_text_containing(nik, phone, address) == []``.
+    """
+    found = []
+    with db.engine.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')).mappings():
+                for column, value in row.items():
+                    stored = "" if value is None else str(value).lower()
+                    found += [f"{table}.{column} holds {needle!r}" for needle in needles if needle.lower() in stored]
+    return found
 
 
 def openapi_spec(app) -> dict[str, Any]:

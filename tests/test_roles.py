@@ -181,7 +181,7 @@ def test_cli_creates_verified_accounts_that_can_log_in(cli, app, client):
     with app.app_context():
         user = db.session.scalar(select(User).where(User.phone == "+6281244445555"))
         assert user.roles == ["officer"] and user.opd_code == "DISHUB" and user.is_verified
-        assert user.birth_date.isoformat() == "1985-08-17" and user.nik_last4 == "0001"
+        assert user.birth_date.isoformat() == "1985-08-17" and user.nik_masked.endswith("0001")
     logged_in = client.post("/api/v1/auth/login", json={"identifier": "3673011708850001", "password": "Lampu-Merah-44"})
     assert logged_in.status_code == 200
 

@@ -1,9 +1,10 @@
 """Identity: accounts, roles, access tokens and the guards views use.
 
 Each module imports only modules listed before it (``tests/test_import_layers.py`` keeps the
-graph free of cycles):
+graph free of cycles); the encryption of personal data is ``ragem.pii`` and ``ragem.sealed``,
+outside the package, because the notification tables seal their recipients too:
 
-- ``models``, ``nik``, ``pii``, ``passwords``, ``keys``: the tables and pure helpers;
+- ``models``, ``nik``, ``passwords``, ``keys``: the tables and pure helpers;
 - ``identifiers``: reading a phone number, NIK or email and finding its account;
 - ``otp``, ``throttle``, ``active_session``, ``tokens``, ``sessions``: one-time codes, the log-in
   throttle, access tokens and log-in sessions;

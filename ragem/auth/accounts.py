@@ -9,8 +9,8 @@ access token alone may be a stolen one. Roles are
 change through ``ragem.profile.service.emit_user_event``, called here after the commit.
 
 Rules that protect the citizen:
-- the NIK is stored encrypted, as a keyed hash (look-ups, uniqueness) and its last four digits,
-  and is never logged;
+- the NIK is stored encrypted with a keyed hash (look-ups, uniqueness), and is never logged; the
+  phone number, the birth date and the address are stored encrypted too (docs/privacy.md);
 - a NIK, phone or email already in use is refused with one ``already_registered`` that never
   says which account holds it; an email counts only once verified (a code sent to it was given
   back): until then it logs nobody in, receives no reset code, and blocks nobody, and whoever
@@ -48,13 +48,13 @@ from ragem.auth.nik import parse_nik
 from ragem.auth.passwords import RULES as PASSWORD_RULES
 from ragem.auth.passwords import check_password_policy, hash_password
 from ragem.auth.otp import OtpThrottled
-from ragem.auth.pii import keyed_hash
 from ragem.errors import Conflict, ValidationError
 from ragem.extensions import db
 from ragem.hooktypes import OutboundMessage
 from ragem.i18n import translate
 from ragem.notifications.outbox import deliver
 from ragem.notifications.service import notify
+from ragem.pii import keyed_hash
 from ragem.profile.service import emit_user_event, erase_user
 from ragem.regions.service import is_kelurahan
 from ragem.timeutil import utcnow
@@ -63,13 +63,19 @@ from ragem.transactions import committed
 log = logging.getLogger("ragem.auth")
 
 MIN_AGE = 17
-# A registration never verified for this long may be replaced by a new one for the same phone,
-# NIK or email (its codes are long dead; the number may have changed hands).
+# A registration never verified for this long is erased when another one names its phone or NIK
+# (its codes are long dead). Younger ones stay beside the new one until one of them is verified.
 PENDING_REPLACEABLE_AFTER = timedelta(hours=24)
 
 ALREADY_REGISTERED = {
     "id": "NIK, nomor ponsel atau email ini sudah terdaftar. Silakan masuk atau atur ulang kata sandi.",
     "en": "This NIK, phone number or email is already registered. Log in or reset the password.",
+}
+CLAIM_TAKEN = {
+    "id": "Nomor ponsel atau NIK ini sudah diverifikasi lebih dulu oleh akun lain, jadi pendaftaran ini dibatalkan. "
+          "Silakan masuk atau atur ulang kata sandi.",
+    "en": "Another account verified this phone number or NIK first, so this registration was cancelled. "
+          "Log in or reset the password.",
 }
 TOO_YOUNG = {
     "id": f"Pendaftaran mandiri hanya untuk usia {MIN_AGE} tahun ke atas.",
@@ -190,7 +196,7 @@ def _send_email_code(user: User, email: str):
 
 
 def _holders(*, phone: str | None, nik_hash_value: str | None, email: str | None) -> list[User]:
-    """Accounts already holding any of the phone, NIK or (verified) email."""
+    """Accounts already holding any of the phone, NIK or (verified) email, pending ones included."""
     conditions = []
     if phone:
         conditions.append(User.phone == phone)
@@ -216,7 +222,7 @@ def create_user(
     applies it). ``nik`` is validated and stored like a registration's. The phone and the email
     are taken as verified: an operator vouches for them.
     :raises ValidationError: invalid phone or NIK, unknown role, officer without OPD (422).
-    :raises Conflict: ``already_registered`` (409) when the phone, NIK or email is taken.
+    :raises Conflict: ``already_registered`` (409) when a verified account holds the phone, NIK or email.
     """
     phone = normalise_phone(phone)
     unknown = set(roles) - set(ROLES)
@@ -226,7 +232,10 @@ def create_user(
         raise ValidationError(details={"opd": "an officer belongs to one OPD"})
     facts = parse_nik(nik) if nik else None
     email = _normalise_email(email)
-    if _holders(phone=phone, nik_hash_value=nik_hash(facts.number) if facts else None, email=email):
+    holders = _holders(phone=phone, nik_hash_value=nik_hash(facts.number) if facts else None, email=email)
+    # The operator vouches for the phone, so the account is verified: it beats any registration
+    # still waiting on the phone or NIK, which is refused when it tries to verify.
+    if any(h.is_verified for h in holders):
         raise Conflict("already_registered", ALREADY_REGISTERED)
     _release_email_claims(email)
     now = utcnow()
@@ -251,10 +260,11 @@ def register(
     """Register a citizen (pending until the phone is verified) and text them a code; commits.
 
     Checks in this order, changing nothing when one fails: NIK (valid, holder 17 or older),
-    phone, password policy, nobody else holds the NIK, phone or verified email. A registration
-    pending for more than 24 hours on the phone or NIK is erased to make room. The email, if
-    given, is kept unverified and a code is emailed to it (``POST /api/v1/me/email/verify``);
-    another account's unverified claim on it is dropped.
+    phone, password policy, no verified account holds the NIK, phone or verified email. Another
+    registration still waiting for its code does not block: both wait, each with its own code,
+    and whoever verifies the phone first wins (``verify_phone``); one pending for more than 24
+    hours is erased. The email, if given, is kept unverified and a code is emailed to it
+    (``POST /api/v1/me/email/verify``); another account's unverified claim on it is dropped.
     :returns: ``(user, one_time_code)``; the ``registered`` user event is sent after the commit.
     :raises ValidationError: ``invalid_nik``, ``too_young``, ``invalid_phone``, ``weak_password``.
     :raises Conflict: ``already_registered`` (409), the same whichever field clashed.
@@ -270,12 +280,12 @@ def register(
     hashed_nik = nik_hash(facts.number)
 
     holders = _holders(phone=phone, nik_hash_value=hashed_nik, email=email)
-    stale_before = utcnow() - PENDING_REPLACEABLE_AFTER
-    if any(h.is_verified or h.created_at > stale_before for h in holders):
+    if any(h.is_verified for h in holders):
         raise Conflict("already_registered", ALREADY_REGISTERED)
     password_hash = hash_password(password)
-    if holders:
-        for stale in holders:
+    stale_before = utcnow() - PENDING_REPLACEABLE_AFTER
+    for stale in holders:
+        if stale.created_at <= stale_before:
             log.info("replacing a registration never verified", extra={"user_id": stale.id})
             erase_user(stale, actor=None)
     _release_email_claims(email)
@@ -301,12 +311,19 @@ def register(
 
 
 def verify_phone(phone: str, code: str, *, device: str | None = None, ip: str | None = None) -> dict[str, Any]:
-    """Activate the pending account of ``phone`` with the code texted to it and log it in; commits.
+    """Activate the pending account the code was texted for and log it in; commits.
 
+    Whoever verifies first wins a contested phone or NIK: the code names its account (several
+    registrations may wait on one phone, each with its own code). When another account verified
+    the phone or the NIK first, this registration is erased and refused with ``already_registered``.
+    Once this one is verified, other registrations still waiting on the same phone are erased
+    (the phone's owner just chose this one); those on the same NIK with another phone are
+    refused when they try to verify.
     :returns: the token response of a log-in (``sessions.issue_tokens``); the ``verified`` user
         event is sent after the commit.
     :raises ValidationError: ``invalid_code`` / ``code_expired`` (422), also when no account
         waits for this phone (the same answer as a wrong code).
+    :raises Conflict: ``already_registered`` (409): another account verified the phone or NIK first.
     :raises ApiError: ``too_many_attempts`` (429).
     """
     phone = normalise_phone(phone)
@@ -315,12 +332,57 @@ def verify_phone(phone: str, code: str, *, device: str | None = None, ip: str | 
     if user is None or user.is_verified or user.phone != phone or not user.is_active:
         db.session.rollback()
         raise ValidationError("invalid_code", otp.INVALID_CODE)
+    user_id = user.id
+    if _verified_rival(user) is not None:
+        _drop_claim(user)
     user.phone_verified_at = utcnow()
-    with committed():
-        session, refresh_token = sessions.start_session(user, device=device, ip=ip)
-        tokens = sessions.issue_tokens(user, session, refresh_token)
+    try:
+        # The unique indexes over verified accounts decide a race between two verifications.
+        with committed(conflict=Conflict("already_registered", CLAIM_TAKEN)):
+            session, refresh_token = sessions.start_session(user, device=device, ip=ip)
+            tokens = sessions.issue_tokens(user, session, refresh_token)
+    except Conflict:
+        beaten = db.session.get(User, user_id)
+        if beaten is not None:
+            _drop_claim(beaten)
+        raise
+    _erase_pending_on_phone(user)
     emit_user_event("verified", user.id)
     return tokens
+
+
+def _verified_rival(user: User) -> User | None:
+    """A verified account holding ``user``'s phone or NIK, if any."""
+    same = User.phone_hash == user.phone_hash
+    if user.nik_hash:
+        same = or_(same, User.nik_hash == user.nik_hash)
+    return db.session.scalars(
+        select(User).where(same, User.id != user.id, User.phone_verified_at.is_not(None)).limit(1)
+    ).first()
+
+
+def _drop_claim(user: User) -> None:
+    """Erase a registration another account beat to verification, and refuse it (409)."""
+    db.session.rollback()
+    log.info("registration beaten to verification, erased", extra={"user_id": user.id})
+    erase_user(user, actor=None)
+    raise Conflict("already_registered", CLAIM_TAKEN)
+
+
+def _erase_pending_on_phone(winner: User) -> None:
+    """After ``winner`` verified its phone, erase the other registrations still waiting on it.
+
+    A failure is logged, not raised: the verification is done, and a leftover can never verify.
+    """
+    losers = db.session.scalars(
+        select(User).where(User.phone_hash == winner.phone_hash, User.id != winner.id, User.phone_verified_at.is_(None))
+    ).all()
+    for loser in losers:
+        try:
+            erase_user(loser, actor=None)
+        except Exception:  # noqa: BLE001 - see the docstring
+            db.session.rollback()
+            log.exception("could not erase a registration beaten to verification", extra={"user_id": loser.id})
 
 
 def resend_code(phone: str, purpose: str = "verify_phone") -> dict[str, Any]:
@@ -331,7 +393,8 @@ def resend_code(phone: str, purpose: str = "verify_phone") -> dict[str, Any]:
     :raises ApiError: ``otp_throttled`` (429, with Retry-After).
     """
     phone = normalise_phone(phone)
-    user = db.session.scalar(select(User).where(User.phone == phone))
+    # The newest account on the phone: the registration its owner most likely waits for.
+    user = db.session.scalars(select(User).where(User.phone == phone).order_by(User.created_at.desc()).limit(1)).first()
     with committed():
         if user is not None and not user.is_verified and user.is_active:
             otp.issue_code(purpose, phone, user_id=user.id)
@@ -483,17 +546,18 @@ def _tell_services(user: User, changed: list[str]) -> None:
 
 def _field_name(column: str) -> str:
     """The API name of an account column (the NIK's columns are all "nik")."""
-    if column.startswith("nik_") or column in ("birth_date", "sex"):
+    if column.startswith("nik_") or column == "birth_date":
         return "nik"
     return "kelurahan" if column == "kelurahan_code" else column
 
 
 def _first_nik_columns(user: User, raw: str) -> dict[str, Any]:
-    """The columns that store a first NIK: ciphertext, keyed hash, last four, birth date, sex."""
+    """The attributes that store a first NIK: ciphertext, keyed hash, birth date."""
     if user.nik_hash:
         raise ValidationError("nik_locked", NIK_LOCKED, details={"nik": "already recorded"})
     columns = nik_columns(parse_nik(raw))  # the same look-up hash registration and log-in use
-    if _taken(User.nik_hash == columns["nik_hash"], user):
+    # Only a verified account holds a NIK; a registration waiting on it is refused at its verification.
+    if _taken(and_(User.nik_hash == columns["nik_hash"], User.phone_verified_at.is_not(None)), user):
         raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "nik"})
     return columns
 
@@ -510,7 +574,8 @@ def _commit_unique() -> None:
 
 
 def _phone_free(phone: str, user: User) -> None:
-    if _taken(User.phone == phone, user):
+    """Refuse a phone a verified account holds (a registration waiting on it is refused at its verification)."""
+    if _taken(and_(User.phone == phone, User.phone_verified_at.is_not(None)), user):
         raise Conflict("already_registered", USED_BY_ANOTHER, details={"field": "phone"})
 
 

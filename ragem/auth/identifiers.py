@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from ragem.auth.models import User
 from ragem.auth.nik import NikFacts, parse_nik
-from ragem.auth.pii import decrypt, encrypt, keyed_hash
 from ragem.errors import ValidationError
 from ragem.extensions import db
+from ragem.pii import decrypt, encrypt, keyed_hash
 
 # Indonesian mobile numbers: +62 8xx, 9 to 12 digits after the country code.
 _MOBILE = re.compile(r"^\+628[1-9][0-9]{7,10}$")
@@ -78,13 +78,15 @@ def nik_hash(number: str) -> str:
 
 
 def nik_columns(facts: NikFacts) -> dict[str, Any]:
-    """The account columns that store a NIK: ciphertext, keyed hash, last four, birth date, sex."""
+    """The account attributes that store a NIK: ciphertext, keyed hash and the (encrypted) birth date.
+
+    Nothing else: the masked form and the sex are read from the decrypted NIK, so no clear column
+    holds a piece of it (docs/privacy.md).
+    """
     return {
         "nik_ciphertext": encrypt(facts.number),
         "nik_hash": nik_hash(facts.number),
-        "nik_last4": facts.number[-4:],
         "birth_date": facts.birth_date,
-        "sex": facts.sex,
     }
 
 
@@ -94,10 +96,11 @@ def user_nik(user: User) -> str | None:
 
 
 def find_account(identifier: str) -> User | None:
-    """The account a phone number (any format), NIK or verified email names, or ``None``."""
+    """The account a phone number (any format), NIK or verified email names, or ``None``; the
+    verified one when registrations still waiting for their code share the phone or NIK."""
     kind, value = normalise_identifier(identifier)
     if kind == "phone":
-        return db.session.scalar(select(User).where(User.phone == value))
+        return _first(select(User).where(User.phone == value))
     if kind == "email":
         # Only a verified email names an account: an unproved one could be anybody's address.
         return db.session.scalar(
@@ -108,5 +111,14 @@ def find_account(identifier: str) -> User | None:
             number = parse_nik(value).number
         except ValidationError:
             return None  # an invalid NIK simply names nobody
-        return db.session.scalar(select(User).where(User.nik_hash == nik_hash(number)))
+        return _first(select(User).where(User.nik_hash == nik_hash(number)))
     return None
+
+
+def _first(stmt) -> User | None:
+    """The verified account among those ``stmt`` finds, else the oldest registration waiting on it.
+
+    A phone or NIK belongs to at most one verified account, but registrations still waiting for
+    their code may share it with it or with each other (``accounts.verify_phone``).
+    """
+    return db.session.scalars(stmt.order_by(User.phone_verified_at.is_(None), User.created_at).limit(1)).first()

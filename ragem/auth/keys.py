@@ -31,7 +31,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ragem.auth import pii
+from ragem import pii
 from ragem.auth.models import SigningKey
 from ragem.config import ConfigError
 from ragem.extensions import db

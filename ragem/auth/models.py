@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from datetime import date
-
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ragem.extensions import db
+from ragem.pii import contact_hash, decrypt
+from ragem.sealed import sealed
 from ragem.timeutil import utcnow
 
 ROLES = ("citizen", "officer", "admin")
@@ -23,13 +23,31 @@ def new_uuid() -> str:
 
 
 class User(db.Model):
-    """A person with a RAGEM account."""
+    """A person with a RAGEM account.
+
+    No clear-text column, nor any combination of them, gives back the NIK, the phone number or the
+    address (docs/privacy.md): they are AES-GCM ciphertexts under RAGEM_DATA_KEY, plus a keyed
+    hash where a look-up needs one. ``phone``, ``address`` and ``birth_date`` read and write in
+    clear on the instance (``ragem.sealed``); ``User.phone == x`` compares keyed hashes.
+    """
 
     __tablename__ = "user_account"
+    # A phone number or a NIK belongs to one *verified* account. Registrations still waiting for
+    # their code may share them: whoever verifies first wins (``accounts.verify_phone``), and
+    # these indexes decide the winner when two verifications race.
+    __table_args__ = (
+        Index("uq_user_account_verified_phone_hash", "phone_hash", unique=True,
+              sqlite_where=text("phone_verified_at IS NOT NULL"), postgresql_where=text("phone_verified_at IS NOT NULL")),
+        Index("uq_user_account_verified_nik_hash", "nik_hash", unique=True,
+              sqlite_where=text("phone_verified_at IS NOT NULL"), postgresql_where=text("phone_verified_at IS NOT NULL")),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
-    phone: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    # Log-in and uniqueness go through the keyed hash; texts are sent to the decrypted number.
+    phone_hash: Mapped[str] = mapped_column(String(64), index=True, nullable=False)
+    phone_ciphertext: Mapped[str] = mapped_column(Text, nullable=False)
+    phone = sealed("phone", lookup=contact_hash)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     # An email logs in, receives reset codes and blocks other registrations only once verified
     # (a code sent to it was given back). Until then it is a claim another account may take over.
@@ -41,15 +59,20 @@ class User(db.Model):
     # Pending until the phone is verified with a one-time code; accounts made by operators
     # (``ragem users create``) are verified at once.
     phone_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # The NIK never sits in clear text: AES-GCM ciphertext (RAGEM_DATA_KEY), a keyed hash for
-    # look-ups and uniqueness, and the last four digits for the masked display.
+    # The NIK never sits in clear text: AES-GCM ciphertext (RAGEM_DATA_KEY) and a keyed hash for
+    # look-ups and uniqueness. Its parts are not kept in clear either: kecamatan + birth date +
+    # sex + last four digits would spell it out again. The masked form and the sex are read
+    # from the decrypted NIK; the birth date is stored encrypted because the NIK's two-digit year
+    # cannot be read back reliably once a century has passed.
     nik_ciphertext: Mapped[str | None] = mapped_column(Text)
-    nik_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    nik_last4: Mapped[str | None] = mapped_column(String(4))
-    birth_date: Mapped[date | None] = mapped_column(Date)
-    sex: Mapped[str | None] = mapped_column(String(1))  # "M" or "F", derived from the NIK
+    nik_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    birth_date_ciphertext: Mapped[str | None] = mapped_column(Text)
+    birth_date = sealed("birth_date", load=date.fromisoformat, dump=date.isoformat)
+    # Clear: services find the citizens of a kelurahan (alerts, statistics), and on its own it
+    # holds at most the NIK's first six digits (docs/privacy.md).
     kelurahan_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
-    address: Mapped[str | None] = mapped_column(Text)
+    address_ciphertext: Mapped[str | None] = mapped_column(Text)
+    address = sealed("address")
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
@@ -86,7 +109,17 @@ class User(db.Model):
     @property
     def nik_masked(self) -> str | None:
         """The NIK as shown in responses: twelve stars and the last four digits."""
-        return f"{'*' * 12}{self.nik_last4}" if self.nik_last4 else None
+        nik = self._nik()
+        return f"{'*' * 12}{nik[-4:]}" if nik else None
+
+    @property
+    def sex(self) -> str | None:
+        """``"M"`` or ``"F"``, read from the NIK (40 is added to a woman's birth day), else ``None``."""
+        nik = self._nik()
+        return ("F" if int(nik[6:8]) > 40 else "M") if nik else None
+
+    def _nik(self) -> str | None:
+        return decrypt(self.nik_ciphertext) if self.nik_ciphertext else None
 
 
 class UserRole(db.Model):
@@ -153,8 +186,11 @@ class OneTimeCode(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     purpose: Mapped[str] = mapped_column(String(30), nullable=False)
     user_id: Mapped[str | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    # Indexed: every issue and check looks codes up by destination (throttle, newest code).
-    destination: Mapped[str] = mapped_column(String(20), index=True, nullable=False)
+    # Indexed: every issue and check looks codes up by destination (throttle, newest code), which
+    # is a phone number or a stand-in for an email: a keyed hash to find it, a ciphertext to show it.
+    destination_hash: Mapped[str] = mapped_column(String(64), index=True, nullable=False)
+    destination_ciphertext: Mapped[str] = mapped_column(Text, nullable=False)
+    destination = sealed("destination", lookup=contact_hash)
     code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)

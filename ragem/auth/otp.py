@@ -1,9 +1,13 @@
 """One-time codes sent by SMS (or email, to verify an address): 6 digits, valid 5 minutes, stored hashed, at most 5 tries.
 
 A code is stored only as an HMAC (``pii.keyed_hash`` over purpose, destination and code), so a
-copy of the table reveals no code. Only the newest code of a purpose and destination counts: a
-new one silently retires the previous. Every try is counted with one atomic ``UPDATE`` before
-the comparison, so parallel guesses cannot share a try; after five the code is dead (429).
+copy of the table reveals no code, and the destination as a keyed hash and a ciphertext. Only the
+newest code of a purpose, destination and account counts: a new one silently retires the
+previous. Two accounts may wait on one destination at once (two registrations on one phone,
+until one of them is verified): each keeps its own code, and a try is counted against every live
+code of the destination, so two live codes never give a guesser more than five tries each. Every
+try is counted with an atomic ``UPDATE`` before the comparison, so parallel guesses cannot
+share a try; after five a code is dead (429).
 Sending is throttled per destination (one a minute, five an hour, every purpose together), which
 caps both the SMS bill and the number of codes an attacker can ask to guess at.
 """
@@ -17,11 +21,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, text, update
 
 from ragem.auth.models import OneTimeCode, User
-from ragem.auth.pii import keyed_hash
 from ragem.errors import ApiError, ValidationError
 from ragem.extensions import db
 from ragem.hooktypes import OutboundMessage
 from ragem.notifications.outbox import deliver
+from ragem.pii import keyed_hash
 from ragem.timeutil import utcnow
 
 log = logging.getLogger("ragem.auth.otp")
@@ -134,12 +138,14 @@ def _store(purpose: str, destination: str, user_id: str | None) -> tuple[OneTime
             OneTimeCode.destination == destination, OneTimeCode.created_at < now - KEEP_FOR
         )
     )
-    # The previous live code of this purpose dies now; the row stays, the throttle counts it.
+    # The previous live code of this purpose and account dies now; the row stays, the throttle
+    # counts it. Another account's code for the destination lives on (see the module's docstring).
     db.session.execute(
         update(OneTimeCode)
         .where(
             OneTimeCode.purpose == purpose, OneTimeCode.destination == destination,
             OneTimeCode.consumed_at.is_(None), OneTimeCode.expires_at > now,
+            OneTimeCode.user_id == user_id if user_id is not None else OneTimeCode.user_id.is_(None),
         )
         .values(expires_at=now)
         .execution_options(synchronize_session=False)
@@ -194,54 +200,61 @@ def issue_decoy(purpose: str, destination: str) -> OneTimeCode:
 def check_code(purpose: str, destination: str, code: str) -> OneTimeCode:
     """Consume the valid code for ``destination``; 422 when wrong or expired, 429 after 5 tries.
 
-    Only the newest code of ``purpose`` for ``destination`` is considered. A failed try is
-    committed at once (together with anything else pending in the session, so call this before
-    changing anything), so that rolling the request back never gives a guess back. On success
-    the code is marked consumed in the session; the caller commits it with its own change.
+    Only the newest code of ``purpose`` for ``destination`` and each account is considered (one
+    account in all but a contested registration). A failed try is committed at once (together
+    with anything else pending in the session, so call this before changing anything), so that
+    rolling the request back never gives a guess back. On success the code is marked consumed in
+    the session; the caller commits it with its own change.
+    :returns: the code's row; its ``user_id`` says which account the code was sent for.
     :raises ValidationError: ``invalid_code`` (wrong, used or none) or ``code_expired`` (422).
     :raises ApiError: ``too_many_attempts`` (429) once five tries were spent.
     """
     _check_purpose(purpose)
     now = utcnow()
-    row = db.session.scalar(
+    rows = db.session.scalars(
         select(OneTimeCode)
         .where(OneTimeCode.purpose == purpose, OneTimeCode.destination == destination)
         .order_by(OneTimeCode.id.desc())
-        .limit(1)
-    )
-    if row is None or row.consumed_at is not None:
+        .limit(HOURLY_LIMIT * 2)  # the throttle caps how many codes one destination has lately
+    ).all()
+    live = [row for row in rows if row.consumed_at is None and row.expires_at > now and row.attempts < MAX_ATTEMPTS]
+    if not live:
+        newest = rows[0] if rows else None
+        if newest is None or newest.consumed_at is not None:
+            raise ValidationError("invalid_code", INVALID_CODE)
+        if newest.attempts >= MAX_ATTEMPTS:
+            raise ApiError("too_many_attempts", TOO_MANY_ATTEMPTS, status=429)
+        if newest.expires_at <= now:
+            raise ValidationError("code_expired", CODE_EXPIRED)
         raise ValidationError("invalid_code", INVALID_CODE)
-    if row.attempts >= MAX_ATTEMPTS:
-        raise ApiError("too_many_attempts", TOO_MANY_ATTEMPTS, status=429)
-    if row.expires_at <= now:
-        raise ValidationError("code_expired", CODE_EXPIRED)
-    # Count the try before looking at the code: the WHERE makes the fifth try the last one even
-    # when several requests guess at the same time.
-    counted = db.session.execute(
+    # Count the try on every live code before looking at the code: the WHERE makes the fifth try
+    # the last one even when several requests guess at the same time.
+    counted = [row for row in live if db.session.execute(
         update(OneTimeCode)
         .where(OneTimeCode.id == row.id, OneTimeCode.attempts < MAX_ATTEMPTS, OneTimeCode.consumed_at.is_(None))
         .values(attempts=OneTimeCode.attempts + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if counted != 1:
+    ).rowcount == 1]
+    if not counted:
         db.session.commit()
         raise ApiError("too_many_attempts", TOO_MANY_ATTEMPTS, status=429)
-    expected = row.code_hash
     given = _code_hash(purpose, destination, str(code or "").strip())
-    if not hmac.compare_digest(expected, given):
+    match = next((row for row in counted if hmac.compare_digest(row.code_hash, given)), None)
+    if match is None:
         db.session.commit()
-        db.session.refresh(row)
+        newest = counted[0]
+        db.session.refresh(newest)
         raise ValidationError(
-            "invalid_code", INVALID_CODE, details={"attempts_left": max(0, MAX_ATTEMPTS - row.attempts)}
+            "invalid_code", INVALID_CODE, details={"attempts_left": max(0, MAX_ATTEMPTS - newest.attempts)}
         )
     consumed = db.session.execute(
         update(OneTimeCode)
-        .where(OneTimeCode.id == row.id, OneTimeCode.consumed_at.is_(None))
+        .where(OneTimeCode.id == match.id, OneTimeCode.consumed_at.is_(None))
         .values(consumed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if consumed != 1:  # another request used it a moment ago
         db.session.commit()
         raise ValidationError("invalid_code", INVALID_CODE)
-    db.session.refresh(row)
-    return row
+    db.session.refresh(match)
+    return match

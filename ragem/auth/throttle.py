@@ -26,7 +26,7 @@ from flask import current_app, request
 from sqlalchemy import case, delete, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ragem.auth import pii
+from ragem import pii
 from ragem.auth.identifiers import find_account, normalise_identifier
 from ragem.auth.models import LoginThrottle, User
 from ragem.errors import ApiError

@@ -8,6 +8,8 @@ from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ragem.extensions import db
+from ragem.pii import contact_hash
+from ragem.sealed import sealed
 from ragem.timeutil import utcnow
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
@@ -43,7 +45,10 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16), nullable=False)
-    recipient: Mapped[str] = mapped_column(String(64), nullable=False)
+    # A phone number, an email address or an account id: found by keyed hash (erasure), shown decrypted.
+    recipient_hash: Mapped[str] = mapped_column(String(64), index=True, nullable=False)
+    recipient_ciphertext: Mapped[str] = mapped_column(Text, nullable=False)
+    recipient = sealed("recipient", lookup=contact_hash)
     body: Mapped[str] = mapped_column(Text, nullable=False)
     purpose: Mapped[str] = mapped_column(String(64), nullable=False, default="")
     user_id: Mapped[str | None] = mapped_column(String(36))

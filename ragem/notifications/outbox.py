@@ -5,8 +5,8 @@ answers ``True``; when none does, the core's own implementation (``ragem.core_ho
 calls ``store_in_outbox``. Developers read the outbox with ``ragem dev outbox``.
 
 One-time codes travel in these messages, so the body is written to the log and kept in the table
-only outside production; in production the outbox keeps who and why, and the log only the channel
-and purpose.
+only outside production; in production the outbox keeps who (encrypted) and why, and the log only the
+channel and purpose.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from ragem.extensions import db
 from ragem.hooktypes import OutboundMessage
 from ragem.notifications.models import OutboxMessage
+from ragem.pii import decrypt
 
 log = logging.getLogger("ragem.delivery")
 
@@ -52,10 +53,15 @@ def deliver(message: OutboundMessage) -> bool:
         return False
 
 
-def send_job(channel: str, to: str, body: str, user_id: str | None = None, purpose: str = "",
+def send_job(channel: str, sealed_to: str, body: str, user_id: str | None = None, purpose: str = "",
              data: dict[str, Any] | None = None) -> None:
-    """Background job: deliver one message; raises ``DeliveryFailed`` so the job runner retries it."""
-    message = OutboundMessage(channel=channel, to=to, body=body, user_id=user_id, purpose=purpose, data=data or {})
+    """Background job: deliver one message; raises ``DeliveryFailed`` so the job runner retries it.
+
+    The recipient travels encrypted (``pii.encrypt``): a job's arguments sit in Redis and, when it
+    fails for good, in ``failed_job``, and a phone number must not sit there in clear.
+    """
+    message = OutboundMessage(channel=channel, to=decrypt(sealed_to), body=body, user_id=user_id,
+                              purpose=purpose, data=data or {})
     if not deliver(message):
         raise DeliveryFailed(f"no gateway delivered the {channel} message ({purpose or 'no purpose'})")
 
@@ -65,7 +71,7 @@ def store_in_outbox(message: OutboundMessage) -> None:
     production = _production()
     row = OutboxMessage(
         channel=message.channel,
-        recipient=message.to[:64],
+        recipient=message.to,  # stored encrypted, with a keyed hash (erasure finds it)
         body=REDACTED.format(n=len(message.body)) if production else message.body,
         purpose=(message.purpose or "")[:64],
         user_id=message.user_id,
@@ -79,10 +85,17 @@ def store_in_outbox(message: OutboundMessage) -> None:
             extra={"channel": message.channel, "purpose": message.purpose},
         )
     else:
-        log.info(
-            "outbox %s to %s (%s): %s", message.channel, message.to, message.purpose or "-", message.body,
+        log.info(  # the number masked: logs are copied to places the database is not
+            "outbox %s to %s (%s): %s", message.channel, _masked(message.to), message.purpose or "-", message.body,
             extra={"channel": message.channel, "purpose": message.purpose},
         )
+
+
+def _masked(recipient: str) -> str:
+    """A phone number with its middle digits hidden (``+62812*****890``); other recipients as they are."""
+    if recipient.startswith("+") and len(recipient) > 9:
+        return recipient[:6] + "*" * (len(recipient) - 9) + recipient[-3:]
+    return recipient
 
 
 def latest(limit: int = 20) -> list[OutboxMessage]:

@@ -16,6 +16,7 @@ from ragem.jobs.queue import enqueue
 from ragem.notifications.models import Notification
 from ragem.notifications.outbox import send_job
 from ragem.pagination import paginate
+from ragem.pii import encrypt
 from ragem.timeutil import utcnow
 
 log = logging.getLogger("ragem.notifications")
@@ -111,7 +112,7 @@ def notify(
         if not recipient:
             continue  # no verified email: nothing to send it to
         # Sent after the caller commits (enqueue waits for it), so a rolled-back change sends nothing.
-        enqueue(send_job, channel, recipient, text, account.id, f"{service}.{kind}"[:64], extra)
+        enqueue(send_job, channel, encrypt(recipient), text, account.id, f"{service}.{kind}"[:64], extra)
     return notification
 
 

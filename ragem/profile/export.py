@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
+from ragem import pii
 from ragem.audit.models import AuditEntry
-from ragem.auth import pii
 from ragem.auth.models import AuthSession, OneTimeCode, User
 from ragem.extensions import db
 from ragem.notifications.models import Notification, OutboxMessage

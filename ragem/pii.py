@@ -1,7 +1,8 @@
 """Personal data at rest: AES-GCM encryption and keyed hashes, both derived from RAGEM_DATA_KEY.
 
 Two sub-keys are derived with HKDF so the encryption key and the look-up hash key are never the
-same bytes. Ciphertexts carry a version prefix so the key can be rotated later.
+same bytes. Ciphertexts carry a version prefix so the key can be rotated later. Which columns
+hold what is docs/privacy.md; ``ragem.sealed`` puts these functions behind model attributes.
 """
 from __future__ import annotations
 
@@ -53,3 +54,12 @@ def keyed_hash(value: str, *, data_key: str | None = None) -> str:
     """A stable HMAC-SHA256 of ``value`` (hex): equal inputs match, the input cannot be guessed back."""
     key = _subkey(data_key or _data_key(), b"lookup-hash")
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def contact_hash(value: str, *, data_key: str | None = None) -> str:
+    """The keyed hash that finds a phone number (or another message recipient) without storing it.
+
+    One function for every table that keeps a recipient (accounts, one-time codes, the outbox), so
+    that erasing an account can find the rows sent to its number.
+    """
+    return keyed_hash(f"contact\x1f{value}", data_key=data_key)
