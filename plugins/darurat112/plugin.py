@@ -64,7 +64,8 @@ def ragem_profile_fields():
 @hookimpl
 def ragem_blueprints():
     """The service's routes: the health probe and one blueprint per resource (``api/``)."""
-    return [toolkit.health_blueprint(SLUG), api.incidents.blp, api.calls.blp, api.blocks.blp]
+    return [toolkit.health_blueprint(SLUG), api.incidents.blp, api.calls.blp, api.command.blp,
+            api.dispatches.blp, api.blocks.blp]
 
 
 @hookimpl
