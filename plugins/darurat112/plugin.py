@@ -7,6 +7,7 @@ from ragem import toolkit
 from ragem.toolkit import hookimpl
 
 from plugins.darurat112 import access, api
+from plugins.darurat112.services import data_rights, demo
 from plugins.darurat112 import settings as plugin_settings
 from plugins.darurat112 import models  # noqa: F401  (the tables, for create_all)
 
@@ -72,3 +73,27 @@ def ragem_blueprints():
 def ragem_migrations() -> str:
     """This plugin's own Alembic history (version table alembic_version_darurat112)."""
     return str(Path(__file__).resolve().with_name("migrations"))
+
+
+@hookimpl
+def ragem_demo_data(session):
+    """A few demo incidents in different states and a prank call (idempotent: only missing ones are added)."""
+    demo.ensure_demo_incidents()
+
+
+@hookimpl
+def ragem_profile_summary(user):
+    """The citizen's open incidents for ``GET /api/v1/me/summary``."""
+    return data_rights.summary(user)
+
+
+@hookimpl
+def ragem_user_export(user):
+    """Every incident the citizen raised, for ``GET /api/v1/me/export``."""
+    return data_rights.export(user)
+
+
+@hookimpl
+def ragem_user_erase(user):
+    """Anonymise the citizen's incidents (an emergency record the city must keep)."""
+    return data_rights.erase(user)
