@@ -7,7 +7,7 @@ from ragem import toolkit
 from ragem.toolkit import hookimpl
 
 from plugins.darurat112 import access, api
-from plugins.darurat112.services import data_rights, demo
+from plugins.darurat112.services import data_rights, demo, kpis
 from plugins.darurat112 import settings as plugin_settings
 from plugins.darurat112 import models  # noqa: F401  (the tables, for create_all)
 
@@ -66,7 +66,7 @@ def ragem_profile_fields():
 def ragem_blueprints():
     """The service's routes: the health probe and one blueprint per resource (``api/``)."""
     return [toolkit.health_blueprint(SLUG), api.incidents.blp, api.calls.blp, api.command.blp,
-            api.dispatches.blp, api.blocks.blp]
+            api.dispatches.blp, api.blocks.blp, api.kpis.blp]
 
 
 @hookimpl
@@ -97,3 +97,9 @@ def ragem_user_export(user):
 def ragem_user_erase(user):
     """Anonymise the citizen's incidents (an emergency record the city must keep)."""
     return data_rights.erase(user)
+
+
+@hookimpl
+def ragem_kpis(period):
+    """The period's 112 KPIs, overall (``darurat112.incidents``, ``darurat112.on_scene_within_target``...)."""
+    return kpis.kpi_values(period)

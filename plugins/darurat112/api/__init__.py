@@ -5,4 +5,4 @@ Public alerts (CAP 1.2) are a second protocol and will get their own ``alerts`` 
 """
 from __future__ import annotations
 
-from plugins.darurat112.api import blocks, calls, command, dispatches, incidents  # noqa: F401
+from plugins.darurat112.api import blocks, calls, command, dispatches, incidents, kpis  # noqa: F401
