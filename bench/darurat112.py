@@ -56,7 +56,7 @@ PREPARE = textwrap.dedent(
     """
     import json, random, sys
     from datetime import timedelta
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import func, insert, select, update
     from ragem.app import create_app
     from ragem.extensions import db
     from ragem.auth.accounts import create_user
@@ -85,10 +85,14 @@ PREPARE = textwrap.dedent(
                                  type=rng.choice(TYPES), priority=rng.randint(1, 4),
                                  state="closed" if closed else "new", flagged=False, lat=-6.12, lon=106.15,
                                  location_verified=False, outcome=rng.choice(("prank", "silent", "resolved")) if closed else None,
-                                 created_at=at, changed_at=at + timedelta(minutes=rng.randint(0, 60)),
+                                 created_at=at, changed_at=min(at + timedelta(minutes=rng.randint(0, 60)), now - timedelta(seconds=5)),
                                  closed_at=at + timedelta(minutes=30) if closed else None))
             db.session.execute(insert(Incident), rows)
             db.session.commit()
+        # No change is stamped in the future: the feed's steady state is "nothing new since the last poll".
+        db.session.execute(update(Incident).where(Incident.changed_at > now - timedelta(seconds=5))
+                           .where(Incident.number.like("112-B-%%")).values(changed_at=now - timedelta(seconds=5)))
+        db.session.commit()
         shared = hash_password("Bench-Rahasia-123")
         ids = {}
         for key, phone, roles, opd in ([("taker", "+6281299112000", ("officer",), "DISKOMINFO")]

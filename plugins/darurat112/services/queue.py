@@ -6,7 +6,7 @@ import binascii
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ragem import toolkit
@@ -76,7 +76,9 @@ def changes(changed_since: str | None) -> dict:
     now = toolkit.utcnow()
     at, after_id = _decode(changed_since) if changed_since else (now - SETTLE, 0)
     rows = list(toolkit.db.session.scalars(
-        select(Incident).where(or_(Incident.changed_at > at, and_(Incident.changed_at == at, Incident.id > after_id)))
+        # A row-value comparison: PostgreSQL reads it as one range of the (changed_at, id) index, where
+        # "a > x OR (a = x AND b > y)" made it scan every incident on record (155 ms at 100,000).
+        select(Incident).where(tuple_(Incident.changed_at, Incident.id) > tuple_(at, after_id))
         .order_by(Incident.changed_at, Incident.id).limit(FEED_LIMIT + 1).options(selectinload(Incident.dispatches))
     ))
     more = len(rows) > FEED_LIMIT
