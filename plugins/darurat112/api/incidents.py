@@ -7,8 +7,8 @@ from ragem import toolkit
 from plugins.darurat112.access import REPORT, visible_incident
 from plugins.darurat112.schemas.fields import IncidentIdempotencyHeaderSchema
 from plugins.darurat112.schemas.incidents import (
-    IncidentCancelSchema, IncidentCreateSchema, IncidentPageSchema, IncidentSchema, IncidentInformationSchema, IncidentPhotoSchema,
-    IncidentPhotoUploadSchema,
+    IncidentCancelSchema, IncidentCreateSchema, IncidentInformationSchema, IncidentPageSchema, IncidentPhotoSchema,
+    IncidentPhotoUploadSchema, IncidentRaisedSchema, IncidentSchema,
 )
 from plugins.darurat112.services import followup, intake, queue
 
@@ -19,11 +19,13 @@ blp = toolkit.Blueprint("darurat112_incidents", __name__, description="112: emer
 @toolkit.permission_required(REPORT)
 @blp.arguments(IncidentIdempotencyHeaderSchema, location="headers")
 @blp.arguments(IncidentCreateSchema)
-@blp.response(201, IncidentSchema)
-@blp.alt_response(200, schema=IncidentSchema, description="a retry with a known Idempotency-Key: the first incident")
+@blp.response(201, IncidentRaisedSchema)
+@blp.alt_response(200, schema=IncidentRaisedSchema,
+                  description="a retry with a known Idempotency-Key: the first incident")
 def raise_incident(headers, body):
-    """Raise an emergency at a point in Kota Serang; committed before the answer. `Idempotency-Key` is
-    required (the same key with another body: 422 `idempotency_key_reused`)."""
+    """Raise an emergency at a point in Kota Serang; committed before the answer, which is small: the
+    incident's number and state. `Idempotency-Key` is required (the same key with another body: 422
+    `idempotency_key_reused`)."""
     incident, created = intake.raise_incident(toolkit.current_user(), idempotency_key=headers["idempotency_key"],
                                               **body)
     return incident, 201 if created else 200

@@ -25,6 +25,17 @@ class IncidentCreateSchema(toolkit.BaseSchema):
     description = fields.String(load_default=None, allow_none=True, validate=TEXT)
 
 
+class IncidentRaisedSchema(toolkit.BaseSchema):
+    """The answer to raising an incident: small, for a bad network (`GET /incidents/{id}` has the rest)."""
+
+    id = fields.Integer(required=True)
+    number = fields.String(required=True, metadata={"example": "112-2026-000123"})
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    type = fields.String(required=True, validate=validate.OneOf(TYPES))
+    priority = fields.Integer(required=True)
+    created_at = toolkit.UtcDateTime(required=True)
+
+
 class IncidentInformationSchema(toolkit.BaseSchema):
     """What the reporter adds to their incident."""
 
