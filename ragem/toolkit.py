@@ -12,6 +12,7 @@ from flask_smorest import abort  # noqa: F401  (re-export: rarely needed, ApiErr
 from ragem import cli as _cli
 from ragem import demo as _demo
 from ragem.audit.service import record as audit
+from ragem.auth import identifiers as _identifiers
 from ragem.auth import roles as _roles
 from ragem.auth.guards import can, current_user, login_required, permission_required, roles_required
 from ragem.blueprint import Blueprint
@@ -140,6 +141,23 @@ def read_only_command(command):
     return _cli.read_only_command(command)
 
 
+def normalise_phone(raw: str, *, field: str = "phone") -> str:
+    """An Indonesian mobile number in E.164, whatever the common notation it was typed in:
+    ``0812-3456-7890``, ``62 812 3456 7890``, ``+62 (812) 3456 7890``, ``812 3456 7890`` ->
+    ``+6281234567890``; the same rule the core applies to account phones, so one number is one
+    string everywhere (a block list, a look-up by caller number).
+
+    :raises ValidationError: ``invalid_phone`` (422, its ``details`` naming ``field``) for a
+        malformed or non-Indonesian number.
+    """
+    return _identifiers.normalise_phone(raw, field=field)
+
+
+def mask_phone(phone: str) -> str:
+    """``+6281234567890`` -> ``+62812*****890``: enough to recognise a number, not to dial it."""
+    return _identifiers.mask_phone(phone)
+
+
 def region(code: str):
     """The region (kota, kecamatan or kelurahan) with Kemendagri ``code``, or ``None``.
 
@@ -206,7 +224,8 @@ __all__ = [
     "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "Conflict",
     "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue", "ErasureReport",
     "Forbidden", "health_blueprint", "hookimpl", "I18nTextSchema", "isoformat_z", "KpiValue",
-    "language", "limiter", "login_required", "NotFound", "notify", "opd", "OutboundMessage",
+    "language", "limiter", "login_required", "mask_phone", "normalise_phone", "NotFound", "notify", "opd",
+    "OutboundMessage",
     "page_schema", "PageArgsSchema", "paginate", "Period", "PeriodicJob", "Permission",
     "permission_required", "PluginInfo", "PluginSetting", "positive_int", "ProfileFieldUse",
     "read_only_command", "read_profile", "read_profile_by_id", "region", "regions", "roles_required", "save_upload", "ServiceHealthSchema",

@@ -151,3 +151,19 @@ def test_an_empty_value_can_mean_empty_rather_than_the_default():
     keep_empty = toolkit.PluginSetting("ZZSET_DAYS", parse=toolkit.text_list, default=["x"], empty_means_default=False)
     assert keep_empty.read({"ZZSET_DAYS": ""}) == [] and keep_empty.read({}) == ["x"]
     assert TAGS.read({"ZZSET_TAGS": " "}) == ["a"]
+
+
+# --- Phone numbers -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["0812-3456-7890", "62 812 3456 7890", "+62 (812) 3456 7890", "812.3456.7890",
+                                   "+6281234567890"])
+def test_a_phone_number_in_any_common_notation_is_one_e164_string(typed):
+    assert toolkit.normalise_phone(typed) == "+6281234567890"
+    assert toolkit.mask_phone(toolkit.normalise_phone(typed)) == "+62812*****890"
+
+
+@pytest.mark.parametrize("typed", ["12345", "+1 202 555 0100", "0254 123456", "", "08xx"])
+def test_a_number_that_is_no_indonesian_mobile_is_refused_naming_the_field(typed):
+    with pytest.raises(toolkit.ValidationError) as refused:
+        toolkit.normalise_phone(typed, field="caller_number")
+    assert refused.value.code == "invalid_phone" and "caller_number" in refused.value.details
