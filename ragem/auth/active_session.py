@@ -86,6 +86,7 @@ class ActiveSessions:
         self.ttl = ttl
         self._entries: dict[str, _Entry] = {}
         self._by_user: dict[str, set[str]] = {}
+        self._memos: dict[tuple[str, object], tuple[object, float]] = {}
         self._lock = threading.Lock()
 
     def get(self, session_id: str) -> _Entry | None:
@@ -104,18 +105,38 @@ class ActiveSessions:
             if entry.user_id is not None:
                 self._by_user.setdefault(entry.user_id, set()).add(session_id)
 
+    def memo(self, user_id: str, key, build):
+        """``build()``, made at most once per ``ttl`` for this account and ``key`` (see ``account_memo``)."""
+        found = self._memos.get((user_id, key))
+        if found is not None and time.monotonic() - found[1] < self.ttl:
+            return found[0]
+        built_at = time.monotonic()  # before reading: the bound counts from the data's age
+        value = build()
+        with self._lock:
+            if len(self._memos) >= self.MAX_ENTRIES:
+                now = time.monotonic()
+                self._memos = {k: v for k, v in self._memos.items() if now - v[1] < self.ttl}
+                if len(self._memos) >= self.MAX_ENTRIES:
+                    self._memos = {}
+            self._memos[(user_id, key)] = (value, built_at)
+        return value
+
     def forget_users(self, user_ids) -> None:
-        """Drop every session of these accounts: their next request reads the database."""
+        """Drop every session (and memo) of these accounts: their next request reads the database."""
+        user_ids = set(user_ids)
         with self._lock:
             for user_id in user_ids:
                 for session_id in self._by_user.pop(user_id, ()):
                     self._entries.pop(session_id, None)
+            if self._memos:
+                self._memos = {k: v for k, v in self._memos.items() if k[0] not in user_ids}
 
     def clear(self) -> None:
         """Drop everything (after a bulk write whose rows are not known one by one)."""
         with self._lock:
             self._entries.clear()
             self._by_user.clear()
+            self._memos.clear()
 
     def _drop_stale(self) -> None:
         # Entries older than the TTL are worthless; if every one is fresh, more sessions than
@@ -196,6 +217,17 @@ def check_request_session(session_id, user_id) -> SessionAccount | None:
         entry.last_used_at = now  # this worker notes it once a minute, not on every request
         g.ragem_touch_session = session_id
     return account
+
+
+def account_memo(user_id: str, key, build):
+    """What ``build()`` answers about account ``user_id``, kept by this worker for ``RAGEM_STATE_TTL``.
+
+    For reads of the account's own record that would otherwise load it on every request (the
+    body of ``GET /api/v1/me``): as fresh as the session check, dropped by this worker's own
+    writes to the account at once and seen from other workers' writes within the bound.
+    """
+    memory = _sessions()
+    return build() if memory is None else memory.memo(user_id, key, build)
 
 
 def touch_after_request(_exc=None) -> None:

@@ -5,13 +5,15 @@ can only ever reach their own profile, access record and export.
 """
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import Response, current_app, g
 
 from ragem.auth import accounts
+from ragem.auth.active_session import account_memo
 from ragem.auth.guards import current_account, login_required
 from ragem.auth.sessions import current_session_id
 from ragem.blueprint import Blueprint
 from ragem.extensions import limiter
+from ragem.i18n import language
 from ragem.profile import access, account, service
 from ragem.profile.schemas import (
     AccessLogPageSchema,
@@ -45,7 +47,11 @@ def _per_account() -> str:
 @blp.response(200, MeSchema)
 def get_me():
     """The logged-in account: profile, roles, OPD and verification state (NIK masked)."""
-    return account.profile(current_account())
+    # Asked on every screen of the app: the body is made once per language and RAGEM_STATE_TTL
+    # (this worker's own changes to the account drop it at once, see auth.active_session).
+    body = account_memo(g.current_user.id, ("me", language()), lambda: current_app.json.dumps(
+        MeSchema().dump(account.profile(current_account()))).encode())
+    return Response(body, status=200, mimetype="application/json")
 
 
 @blp.route("", methods=["PATCH"])
