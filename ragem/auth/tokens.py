@@ -131,10 +131,11 @@ def verify_request_token(optional: bool = False) -> None:
     account = _load_user(header, claims)
     if account is None:
         raise UserLookupError("account not found or inactive", header, claims)
-    # What flask-jwt-extended's own verification leaves behind, so get_jwt() and friends work.
+    # What flask-jwt-extended's own verification leaves behind, so get_jwt() and friends work
+    # (copies: a view changing get_jwt() must not change what the next request reads).
     g._jwt_extended_jwt_user = {"loaded_user": account}
-    g._jwt_extended_jwt_header = header
-    g._jwt_extended_jwt = claims
+    g._jwt_extended_jwt_header = dict(header)
+    g._jwt_extended_jwt = dict(claims)
     g._jwt_extended_jwt_location = "headers"
 
 
