@@ -275,7 +275,7 @@ PREPARE = textwrap.dedent(
         user = db.session.query(User).filter_by(phone=%(phone)r).one_or_none()
         if user is None:
             user = create_user(name="Bench Admin", phone=%(phone)r, password=%(password)r, password_hash=shared_hash, roles=("admin",))
-        known = {phone for (phone,) in db.session.query(User.phone)}
+        known = {account.phone for account in db.session.query(User)}  # sealed: read on the row
         for n in range(%(citizens)d):
             phone = %(citizen_phone)r.format(n)
             if phone not in known:
