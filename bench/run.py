@@ -23,13 +23,13 @@ In one run it:
    load that comes and goes on a shared machine hits every app alike (medians are reported, and
    ratios are medians of figures taken in the same round); the log-in is measured once, last;
 6. times start-up (``create_app()`` in a fresh interpreter) with none and with N extra plugins;
-7. prints the figures against the targets of issues 2 and 3.
+7. prints the figures against their targets (catalog, authenticated routes, plugins, start-up).
 
 Servers bind 127.0.0.1 on free ports and are always stopped; every wrk run is bounded by
 ``--duration``. Needs ``wrk`` (``apt-get install -y wrk``).
 
-``python bench/run.py --rabeg [options]`` runs the RABEG scale benchmark instead (issue 4:
-``bench/rabeg.py`` on a PostgreSQL database filled by ``bench/rabeg_data.py``; options go to it).
+``python bench/run.py --rabeg [options]`` runs the RABEG scale benchmark instead
+(``bench/rabeg.py`` on a PostgreSQL database filled by ``bench/rabeg_data.py``; options go to it).
 """
 from __future__ import annotations
 
@@ -527,7 +527,7 @@ def run(args, root: Path) -> dict:
         auth = {"Authorization": f"Bearer {prepared['token']}"}
         base0, base_n = ragem[0].base, ragem[args.plugins].base
         suffix_n = f", {args.plugins} extra plugins ({results[('services', args.plugins)]} services)"
-        # The authenticated path of issue 3: token (ES256, kid), session check, account.
+        # The authenticated path: token (ES256, kid), session check, account.
         me_path = "/api/v1/me" if status_of(base0 + "/api/v1/me", auth) == 200 else "/api/v1/auth/sessions"
         if me_path != "/api/v1/me":
             print("(GET /api/v1/me is not there yet: measuring GET /api/v1/auth/sessions instead)\n")
