@@ -144,7 +144,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_QUOTA_BYTES", parse_positive_int, 1024 * 1024 * 1024,
             help="bytes one account may upload in 24 hours"),
     Setting("STORAGE_DIR", str, None, help="folder for uploaded files (default: <INSTANCE_PATH>/uploads)"),
-    Setting("STATE_TTL", _positive_float, 1.0, help="seconds a worker trusts its cached service toggles"),
+    Setting("STATE_TTL", _positive_float, 1.0, help="seconds a worker trusts its cached service toggles and session checks"),
     Setting("LOG_LEVEL", str, "INFO", help="logging level"),
     Setting("LOG_JSON", parse_bool, True, help="write logs as JSON lines"),
     Setting("TOKEN_AUDIENCE", _audience, "ragem-api",

@@ -192,6 +192,16 @@ def test_an_expired_token_is_refused_with_reason_expired(app, client, citizen):
     assert client.get(PROTECTED, headers={"Authorization": f"Bearer {live}"}).status_code == 200
 
 
+def test_a_token_accepted_before_is_refused_once_it_expires(app, client, citizen):
+    """Each worker remembers the tokens it verified, but never past their exp."""
+    _header, claims = parts(token_of(citizen))
+    exp = int(time.time()) + 2
+    short = signed_with_real_key(app, {}, {**claims, "iat": exp - 2, "exp": exp})
+    assert client.get(PROTECTED, headers={"Authorization": f"Bearer {short}"}).status_code == 200
+    time.sleep(max(0.0, exp - time.time()) + 0.1)  # let it expire
+    assert refused(client, short).json["error"]["details"]["reason"] == "expired"
+
+
 def test_a_token_needs_its_own_live_session_and_the_right_issuer(app, client, login_as, citizen):
     _header, claims = parts(token_of(citizen))
     other = login_as("citizen")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 
 from ragem.auth import accounts
-from ragem.auth.guards import login_required
+from ragem.auth.guards import current_account, login_required
 from ragem.auth.identifiers import mask_phone
 from ragem.auth.models import User
 from ragem.auth.otp import TTL_SECONDS
@@ -121,7 +121,7 @@ def reset_password(body):
 @blp.alt_response(429, schema=ErrorSchema, description="Too many wrong passwords for this account (too_many_attempts)")
 def change_password(body):
     """Change the password (the current one is required); the other sessions end."""
-    user: User = g.current_user
+    user: User = current_account()
     revoked = accounts.change_password(
         user, body["current_password"], body["new_password"], session_id=current_session_id()
     )
@@ -140,5 +140,5 @@ def send_reauth_code():
     Give it back as ``current_phone_code`` to change the phone number or the email, or to erase
     the account, when the password is not at hand. The code is valid 5 minutes, for one change.
     """
-    row = accounts.send_reauth_code(g.current_user)
+    row = accounts.send_reauth_code(current_account())
     return {"sent_to": mask_phone(row.destination), "expires_at": row.expires_at, "code_expires_in": TTL_SECONDS}

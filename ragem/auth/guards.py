@@ -6,12 +6,13 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import current_app, g
-from flask_jwt_extended import current_user as jwt_user
-from flask_jwt_extended import verify_jwt_in_request
 
+from ragem.auth.models import User
 from ragem.auth.sessions import current_session_id, session_auth_time
+from ragem.auth.tokens import verify_request_token
 from ragem.blueprint import document_security
 from ragem.errors import Forbidden, Unauthorized
+from ragem.extensions import db
 from ragem.hooktypes import Account
 from ragem.timeutil import utcnow
 
@@ -19,14 +20,34 @@ log = logging.getLogger("ragem.auth")
 
 
 def current_user() -> Account | None:
-    """The logged-in account of this request, or ``None``."""
+    """The logged-in account of this request, or ``None``.
+
+    An ``Account`` (id, roles, OPD, language) as the session check read it, not the database
+    record: a view that needs the whole account asks ``current_account()``.
+    """
     if "current_user" in g:
         return g.current_user
     try:
-        verify_jwt_in_request(optional=True)
+        verify_request_token(optional=True)
     except Exception:  # noqa: BLE001 - an optional look-up never fails the request
         return None
     return g.get("current_user")
+
+
+def current_account() -> User:
+    """The logged-in account's database record, loaded once per request (behind ``login_required``).
+
+    For the views that read or change the account itself (profile, phone, password); guards and
+    plugins make do with ``current_user()``, which costs no query.
+    """
+    record = g.get("ragem_account_record")
+    if record is None:
+        user = current_user()
+        record = db.session.get(User, user.id) if user is not None else None
+        if record is None:  # erased since the session check read it
+            raise Unauthorized("invalid_token")
+        g.ragem_account_record = record
+    return record
 
 
 def login_required(func: Callable) -> Callable:
@@ -34,8 +55,7 @@ def login_required(func: Callable) -> Callable:
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        verify_jwt_in_request()
-        g.current_user = jwt_user
+        verify_request_token()
         return func(*args, **kwargs)
 
     return document_security(wrapper)

@@ -109,8 +109,8 @@ def revoke_role(user_id: str, role: str, *, reason: str, actor: User) -> User:
     Revoking a role the account does not hold changes nothing; revoking its only role leaves a
     citizen (only ``citizen`` itself cannot be revoked when it is the last). An admin may drop their own admin
     role while another active admin remains; the last one cannot be demoted, by themselves or
-    anyone. Guards read roles from the database on every request, so the change applies to the
-    account's next request already.
+    anyone. Guards read roles from the database, not from the token: the change applies to the
+    account's next request on this worker, and on every other within ``RAGEM_STATE_TTL``.
     :raises Conflict: ``last_admin`` or ``last_role`` (409).
     """
     user = get_user(user_id)

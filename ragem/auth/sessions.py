@@ -5,9 +5,10 @@ each refresh replaces it with its successor (a keyed HMAC of it, see ``successor
 are stored only as SHA-256 hashes, and the replaced hash is kept in ``auth_rotated_refresh``.
 Presented again within a few seconds (a mobile app firing two refreshes at once, or retrying one
 whose answer was lost), a rotated token answers the session's current token; presented later, it
-means two parties hold the session (a stolen token), so the whole session is revoked. Access tokens carry the session id (``sid``); every authenticated
-request checks that the session is still active with one primary-key look-up, so revoking a
-session stops its access tokens at once on every worker and host.
+means two parties hold the session (a stolen token), so the whole session is revoked. Access
+tokens carry the session id (``sid``); every authenticated request checks that the session is
+still active (``ragem.auth.active_session``), so revoking a session stops its access tokens on
+every worker and host within ``RAGEM_STATE_TTL``.
 """
 from __future__ import annotations
 
@@ -249,7 +250,8 @@ def _reuse_detected(session_id: str) -> None:
 
 
 def revoke_session(session_id: str, *, reason: str) -> None:
-    """Revoke one session at once: its refresh token and every access token carrying its ``sid``."""
+    """Revoke one session: its refresh token at once, every access token carrying its ``sid`` within
+    ``RAGEM_STATE_TTL`` on every worker (at once on this one, once the caller commits)."""
     db.session.execute(
         update(AuthSession)
         .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))

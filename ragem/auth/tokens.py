@@ -1,25 +1,29 @@
 """Access tokens: flask-jwt-extended, ES256, a ``kid`` header and a session id in every token.
 
 Keys come from ``ragem.auth.keys`` (rotating, shared through the database). Every authenticated
-request checks that the token's session (``sid``) is still active: one primary-key look-up, so a
-log-out or a revoked session stops its tokens at once on every worker and host.
+request checks that the token's session (``sid``) is still active and its account too
+(``ragem.auth.active_session``: read at most once per ``RAGEM_STATE_TTL`` per session and worker),
+so a log-out or a revoked session stops its tokens on every worker and host within that bound.
+A token this worker has verified once is remembered until it expires (``VerifiedTokens``).
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from collections import OrderedDict
 from contextvars import ContextVar
 from datetime import timedelta
 
-from flask import Flask, current_app, g
-from flask_jwt_extended import create_access_token
+from flask import Flask, current_app, g, request
+from flask_jwt_extended import create_access_token, verify_jwt_in_request
+from flask_jwt_extended.exceptions import RevokedTokenError, UserLookupError
 from jwt.exceptions import InvalidTokenError
 
-from ragem.auth import keys
+from ragem.auth import active_session, keys
 from ragem.auth.active_session import check_request_session, touch_after_request
-from ragem.auth.models import User
 from ragem.errors import error_response
-from ragem.extensions import db, jwt
+from ragem.extensions import jwt
 
 # The key set chosen for the token being encoded: the header loader picks it, the key loader
 # signs with the same one, so a rotation between the two calls cannot mismatch kid and key.
@@ -50,67 +54,99 @@ def configure(app: Flask, settings: dict) -> None:
     )
     app.extensions["ragem.keys"] = keys.KeyCache()
     app.extensions["ragem.verified_tokens"] = VerifiedTokens()
+    active_session.init_app(app)
     jwt.init_app(app)
-    _remember_verified_tokens()
     app.teardown_request(touch_after_request)
 
 
 class VerifiedTokens:
-    """Claims of access tokens this worker has verified, kept until each token's ``exp``.
+    """Access tokens this worker has fully verified, by SHA-256 of the token, until each one's ``exp``.
 
     A mobile app sends the same token for up to 15 minutes; checking its ES256 signature and
-    re-parsing it on every request was a third of an authenticated request's cost. Only the
-    signature and claim checks are remembered: the session check (revocation) and the account
-    look-up still run on every request. The key is the whole token, so only its holder hits it.
+    parsing it on every request was a third of an authenticated request's cost. A token is
+    remembered only after flask-jwt-extended accepted it (signature, ``iss``, ``aud``, ``exp``,
+    type, session, account), with its header and claims; what can change while it is valid (the
+    session and the account) is still checked on every request (``check_request_session``). At
+    most ``MAX_ENTRIES`` tokens, the least recently used dropped first; never one past its ``exp``.
     """
 
-    MAX_ENTRIES = 4096
+    MAX_ENTRIES = 8192
 
     def __init__(self) -> None:
-        self._claims: dict[str, dict] = {}
+        self._tokens: OrderedDict[bytes, tuple[dict, dict]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, token: str) -> dict | None:
-        """The claims of ``token`` if it was verified and has not expired since, else ``None``."""
-        claims = self._claims.get(token)
-        if claims is None or claims.get("exp", 0) <= time.time():
-            return None
-        return dict(claims)  # a copy: callers may not change what the next request sees
+    @staticmethod
+    def _key(token: str) -> bytes:
+        return hashlib.sha256(token.encode()).digest()
 
-    def put(self, token: str, claims: dict) -> None:
-        """Remember ``claims`` of a token that just passed verification."""
+    def get(self, token: str) -> tuple[dict, dict] | None:
+        """``(header, claims)`` of ``token`` if it was verified and has not expired since, else ``None``."""
+        key = self._key(token)
         with self._lock:
-            if len(self._claims) >= self.MAX_ENTRIES:
-                now = time.time()
-                self._claims = {t: c for t, c in self._claims.items() if c.get("exp", 0) > now}
-                if len(self._claims) >= self.MAX_ENTRIES:
-                    self._claims.clear()
-            self._claims[token] = dict(claims)
+            found = self._tokens.get(key)
+            if found is None:
+                return None
+            if found[1].get("exp", 0) <= time.time():
+                del self._tokens[key]
+                return None
+            self._tokens.move_to_end(key)
+        return found
+
+    def put(self, token: str, header: dict, claims: dict) -> None:
+        """Remember a token that just passed every check (copies: callers may not change them)."""
+        key = self._key(token)
+        with self._lock:
+            self._tokens[key] = (dict(header), dict(claims))
+            self._tokens.move_to_end(key)
+            while len(self._tokens) > self.MAX_ENTRIES:
+                self._tokens.popitem(last=False)
 
 
-def _remember_verified_tokens() -> None:
-    """Put ``VerifiedTokens`` in front of flask-jwt-extended's decoding (once per process).
+def verify_request_token(optional: bool = False) -> None:
+    """Check the request's bearer token like ``verify_jwt_in_request``, from memory when it can.
 
-    flask-jwt-extended has no hook between "token read" and "signature checked", so its
-    ``_decode_jwt_from_config`` is wrapped on our ``JWTManager`` instance; failures are never
-    remembered and fall through to the library's own errors.
+    A token this worker verified before (``VerifiedTokens``) skips signature and parsing; its
+    session and account are checked as on the first request (``check_request_session``), with
+    the same refusals: 401 ``invalid_token`` with reason ``revoked`` for an ended session, 401
+    ``invalid_token`` for a deactivated or erased account. Anything else (no header, another
+    form, a token not seen yet) goes through flask-jwt-extended and its errors.
+    Sets ``g.current_user`` (a ``SessionAccount``) and what ``get_jwt()`` reads.
     """
-    if getattr(jwt, "_ragem_remembers_tokens", False):
+    token = _plain_bearer(request.headers.get("Authorization"))
+    remembered = current_app.extensions["ragem.verified_tokens"]
+    found = remembered.get(token) if token is not None and request.method != "OPTIONS" else None
+    if found is None:
+        verified = verify_jwt_in_request(optional=optional)
+        if verified is not None and token is not None:
+            header, claims = verified
+            remembered.put(token, header, claims)
+        account = g.get("_jwt_extended_jwt_user", {}).get("loaded_user")
+        if account is not None:
+            g.current_user = account
         return
-    verify = type(jwt)._decode_jwt_from_config
+    header, claims = found
+    if _session_revoked(header, claims):
+        raise RevokedTokenError(header, claims)
+    account = _load_user(header, claims)
+    if account is None:
+        raise UserLookupError("account not found or inactive", header, claims)
+    # What flask-jwt-extended's own verification leaves behind, so get_jwt() and friends work
+    # (copies: a view changing get_jwt() must not change what the next request reads).
+    g._jwt_extended_jwt_user = {"loaded_user": account}
+    g._jwt_extended_jwt_header = dict(header)
+    g._jwt_extended_jwt = dict(claims)
+    g._jwt_extended_jwt_location = "headers"
 
-    def decode(encoded_token, csrf_value=None, allow_expired=False):
-        remembered = current_app.extensions.get("ragem.verified_tokens")
-        if remembered is None or allow_expired or not isinstance(encoded_token, str):
-            return verify(jwt, encoded_token, csrf_value, allow_expired)
-        claims = remembered.get(encoded_token)
-        if claims is None:
-            claims = verify(jwt, encoded_token, csrf_value, allow_expired)
-            remembered.put(encoded_token, claims)
-        return claims
 
-    jwt._decode_jwt_from_config = decode
-    jwt._ragem_remembers_tokens = True
+def _plain_bearer(value: str | None) -> str | None:
+    """The token of ``Authorization: Bearer <token>`` in its plain form, else ``None``."""
+    if not value or not value.startswith("Bearer "):
+        return None
+    token = value[7:]
+    if not token or " " in token or "," in token or "\t" in token:
+        return None
+    return token
 
 
 def issue_access_token(user, *, session_id: str) -> str:
@@ -150,18 +186,18 @@ def _verifying_key(header, _payload):
 
 @jwt.token_in_blocklist_loader
 def _session_revoked(_header, payload) -> bool:
-    return not check_request_session(payload.get("sid"), payload.get("sub"))
+    account = check_request_session(payload.get("sid"), payload.get("sub"))
+    g.ragem_session_account = account  # read by _load_user, which runs next
+    return account is None
 
 
 @jwt.user_lookup_loader
 def _load_user(_header, payload):
-    user = g.get("ragem_request_user")  # loaded with the session check, in the same statement
-    if user is None or user.id != payload.get("sub"):
-        user = db.session.get(User, payload.get("sub"))
-    if user is None or not user.is_active:
+    account = g.pop("ragem_session_account", None)  # what the session check read, account included
+    if account is None or account.id != payload.get("sub") or not account.is_active:
         return None
-    g.current_user = user
-    return user
+    g.current_user = account
+    return account
 
 
 @jwt.user_lookup_error_loader

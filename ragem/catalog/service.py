@@ -49,14 +49,18 @@ def cached_citizen_catalog(dump) -> Response:
 
     :param dump: turns the catalog items into the response body (the view's schema).
     """
+    return _cached_body("citizen", lambda: dump(citizen_catalog()))
+
+
+def _cached_body(audience: str, build) -> Response:
+    """``build()`` as a JSON response, made once per audience, language and switch state."""
     state_cache = cache()
     state_cache.get()  # refresh the switches first, so the version below is current
-    lang = language()
-    key = (lang, state_cache.version)
+    key = (audience, language(), state_cache.version)
     bodies = current_app.extensions.setdefault("ragem.catalog_bodies", {})
     body = bodies.get(key)
     if body is None:
-        body = current_app.json.dumps(dump(citizen_catalog())).encode()
+        body = current_app.json.dumps(build()).encode()
         if len(bodies) > 8:  # old versions: only the current state's bodies are ever read again
             bodies.clear()
         bodies[key] = body
@@ -64,21 +68,30 @@ def cached_citizen_catalog(dump) -> Response:
 
 
 def admin_catalog() -> list[dict[str, Any]]:
-    """Every started service with its switch, reason and last change."""
-    rows = {row.slug: row for row in db.session.query(ServiceState).all()}
+    """Every started service with its switch, reason and last change (as this worker enforces it)."""
+    states = cache().get()
     items = []
     for record in _registry().services():
         item = catalog_item(record)
-        row = rows.get(record.slug)
+        state = states.get(record.slug)
         item.update(
-            enabled=row.enabled if row else True,
-            reason=row.reason if row else None,
-            message={"id": row.message_id, "en": row.message_en} if row and row.message_id else None,
-            updated_at=row.updated_at if row else None,
-            updated_by=row.updated_by if row else None,
+            enabled=state.enabled if state else True,
+            reason=state.reason if state else None,
+            message=state.admin_message if state else None,
+            updated_at=state.updated_at if state else None,
+            updated_by=state.updated_by if state else None,
         )
         items.append(item)
     return items
+
+
+def cached_admin_catalog(dump) -> Response:
+    """The admins' list of services as a ready JSON response, cached like the citizens' catalog.
+
+    Built from the same switch snapshot the gate enforces (at most ``RAGEM_STATE_TTL`` old; the
+    worker that toggles drops it at once), so it is rebuilt only when a switch changes.
+    """
+    return _cached_body("admin", lambda: dump(admin_catalog()))
 
 
 def _state_dict(row: ServiceState | None) -> dict[str, Any]:

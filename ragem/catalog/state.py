@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -20,10 +21,14 @@ from ragem.extensions import db
 
 @dataclass(frozen=True)
 class StateSnapshot:
-    """One service's switch as last read."""
+    """One service's switch as last read (the admin's details too: the admin list is built from it)."""
 
     enabled: bool
     message: dict | None
+    reason: str | None = None
+    admin_message: dict | None = None  # both texts as the admin wrote them
+    updated_at: datetime | None = None
+    updated_by: str | None = None
 
 
 class StateCache:
@@ -52,6 +57,10 @@ class StateCache:
                             if row.message_id
                             else None
                         ),
+                        reason=row.reason,
+                        admin_message={"id": row.message_id, "en": row.message_en} if row.message_id else None,
+                        updated_at=row.updated_at,
+                        updated_by=row.updated_by,
                     )
                     for row in rows
                 }

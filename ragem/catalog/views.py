@@ -32,7 +32,8 @@ def list_services():
 @roles_required("admin")
 def admin_list_services():
     """Every service with its switch, including those in maintenance."""
-    return {"items": service.admin_catalog()}
+    # Served like the public catalog: one body per language, rebuilt when a switch changes.
+    return service.cached_admin_catalog(lambda items: AdminServiceListSchema().dump({"items": items}))
 
 
 @admin_blp.route("/services/<string:slug>", methods=["PATCH"])

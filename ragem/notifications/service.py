@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from ragem.auth.models import User
 from ragem.errors import NotFound
 from ragem.extensions import db
-from ragem.hooktypes import MESSAGE_CHANNELS
+from ragem.hooktypes import MESSAGE_CHANNELS, Account
 from ragem.i18n import translate
 from ragem.jobs.queue import enqueue
 from ragem.notifications.models import Notification
@@ -42,10 +42,12 @@ def _texts(label: str, value: Mapping[str, str] | str, limit: int) -> dict[str, 
     return texts
 
 
-def _account(user: User | str) -> User:
+def _account(user: User | Account | str) -> User:
+    """The account record of ``user``: a record, any ``Account`` (the request's caller) or an id."""
     if isinstance(user, User):
         return user
-    account = db.session.get(User, user) if isinstance(user, str) else None
+    user_id = user if isinstance(user, str) else getattr(user, "id", None)
+    account = db.session.get(User, user_id) if isinstance(user_id, str) else None
     if account is None:
         raise ValueError(f"no account with id {user!r}")
     return account

@@ -258,7 +258,9 @@ def read_profile(
     """
     uses = _granted_uses(plugin_slug, fields, purpose)
     record_access(user, plugin_slug, uses, purpose, officer)
-    return {field: _FIELD_READERS[field](user) for field, _declared in uses}
+    # A plugin holds an ``Account`` (the request's caller is not the database record): read the record.
+    account = user if isinstance(user, User) else db.session.get(User, user.id)
+    return {field: _FIELD_READERS[field](account) for field, _declared in uses}
 
 
 def read_profile_by_id(

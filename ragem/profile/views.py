@@ -5,13 +5,15 @@ can only ever reach their own profile, access record and export.
 """
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import Response, current_app, g
 
 from ragem.auth import accounts
-from ragem.auth.guards import login_required
+from ragem.auth.active_session import account_memo
+from ragem.auth.guards import current_account, login_required
 from ragem.auth.sessions import current_session_id
 from ragem.blueprint import Blueprint
 from ragem.extensions import limiter
+from ragem.i18n import language
 from ragem.profile import access, account, service
 from ragem.profile.schemas import (
     AccessLogPageSchema,
@@ -45,7 +47,11 @@ def _per_account() -> str:
 @blp.response(200, MeSchema)
 def get_me():
     """The logged-in account: profile, roles, OPD and verification state (NIK masked)."""
-    return account.profile(g.current_user)
+    # Asked on every screen of the app: the body is made once per language and RAGEM_STATE_TTL
+    # (this worker's own changes to the account drop it at once, see auth.active_session).
+    body = account_memo(g.current_user.id, ("me", language()), lambda: current_app.json.dumps(
+        MeSchema().dump(account.profile(current_account()))).encode())
+    return Response(body, status=200, mimetype="application/json")
 
 
 @blp.route("", methods=["PATCH"])
@@ -59,8 +65,8 @@ def update_me(changes):
     The phone number and the email change through their own routes, which ask for proof of the
     owner and verify the new contact with a code.
     """
-    accounts.update_profile(g.current_user, changes)
-    return account.profile(g.current_user)
+    accounts.update_profile(current_account(), changes)
+    return account.profile(current_account())
 
 
 @blp.route("", methods=["DELETE"])
@@ -77,7 +83,7 @@ def delete_my_account(proof):
     The body proves the owner: ``{"password": current}`` or ``{"current_phone_code": code}`` (from
     ``POST /api/v1/me/reauth-code``). A valid access token alone is not enough.
     """
-    accounts.erase_own_account(g.current_user, **proof)
+    accounts.erase_own_account(current_account(), **proof)
     return ""
 
 
@@ -105,7 +111,7 @@ def change_phone(body):
     another account is refused.
     """
     phone = body.pop("phone")
-    code = accounts.start_phone_change(g.current_user, phone, **body)
+    code = accounts.start_phone_change(current_account(), phone, **body)
     return {"phone": code.destination, "expires_at": code.expires_at}
 
 
@@ -120,8 +126,8 @@ def verify_phone_change(body):
 
     The old number is told by SMS (and the inbox), and every other session of the account ends.
     """
-    accounts.confirm_phone_change(g.current_user, body["phone"], body["code"], session_id=current_session_id())
-    return account.profile(g.current_user)
+    accounts.confirm_phone_change(current_account(), body["phone"], body["code"], session_id=current_session_id())
+    return account.profile(current_account())
 
 
 @blp.route("/email", methods=["POST"])
@@ -140,7 +146,7 @@ def change_email(body):
     ``POST /api/v1/me/reauth-code``). The account keeps its current email until the code comes back.
     """
     email = body.pop("email")
-    code = accounts.start_email_change(g.current_user, email, **body)
+    code = accounts.start_email_change(current_account(), email, **body)
     return {"email": email.strip().lower(), "expires_at": code.expires_at}
 
 
@@ -156,8 +162,8 @@ def verify_email(body):
     A new address replaces the old one: the old address (if verified), the phone and the inbox are
     told, and every other session of the account ends.
     """
-    accounts.confirm_email_change(g.current_user, body["email"], body["code"], session_id=current_session_id())
-    return account.profile(g.current_user)
+    accounts.confirm_email_change(current_account(), body["email"], body["code"], session_id=current_session_id())
+    return account.profile(current_account())
 
 
 @blp.route("/email", methods=["DELETE"])
@@ -168,8 +174,8 @@ def verify_email(body):
 @blp.alt_response(429, schema=ErrorSchema, description="Too many wrong proofs for this account (too_many_attempts)")
 def remove_email(proof):
     """Take the email off the account (proof of the owner needed); every other session ends."""
-    accounts.remove_email(g.current_user, **proof, session_id=current_session_id())
-    return account.profile(g.current_user)
+    accounts.remove_email(current_account(), **proof, session_id=current_session_id())
+    return account.profile(current_account())
 
 
 @blp.route("/access-log")
@@ -192,7 +198,7 @@ def export_my_data():
 
     The only response with the NIK in full; it is never cached.
     """
-    data = account.export_own_data(g.current_user)
+    data = account.export_own_data(current_account())
     headers = {
         "Content-Disposition": f"attachment; filename=ragem-export-{utcnow().date().isoformat()}.json",
         "Cache-Control": "no-store",
