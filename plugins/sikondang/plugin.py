@@ -1,11 +1,14 @@
 """Hook implementations of the sikondang service (registered through the `ragem.plugins` entry point)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from ragem import toolkit
 from ragem.toolkit import hookimpl
 
-SLUG = "sikondang"
-VERSION = "0.1.0"
+from plugins.sikondang import MANAGE, SLUG, VERSION, api
+from plugins.sikondang import models  # noqa: F401  (the tables, for create_all)
+from plugins.sikondang.services import imports
 
 
 @hookimpl
@@ -26,6 +29,27 @@ def ragem_plugin_info() -> toolkit.PluginInfo:
 
 
 @hookimpl
+def ragem_config_check(settings):
+    """Refuse to start on a bad upload limit (RAGEM_SIKONDANG_MAX_UPLOAD_BYTES, _MAX_ROWS)."""
+    return imports.MAX_UPLOAD_BYTES.problems(settings) + imports.MAX_ROWS.problems(settings)
+
+
+@hookimpl
+def ragem_permissions() -> list[toolkit.Permission]:
+    """Reading published data needs no permission; officers manage their OPD's datasets, admins all."""
+    return [
+        toolkit.Permission(MANAGE, {"id": "Mengelola dataset OPD sendiri", "en": "Manage own OPD's datasets"},
+                           ("officer", "admin")),
+    ]
+
+
+@hookimpl
 def ragem_blueprints():
-    """The service's routes (a health probe until the service's own issue lands)."""
-    return [toolkit.health_blueprint(SLUG)]
+    """The service's routes: the health probe and one blueprint per resource (``api/``)."""
+    return [toolkit.health_blueprint(SLUG), api.datasets.blp, api.imports.blp, api.data.blp]
+
+
+@hookimpl
+def ragem_migrations() -> str:
+    """This plugin's own Alembic history (version table alembic_version_sikondang)."""
+    return str(Path(__file__).resolve().with_name("migrations"))
