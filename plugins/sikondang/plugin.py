@@ -6,7 +6,7 @@ from pathlib import Path
 from ragem import toolkit
 from ragem.toolkit import hookimpl
 
-from plugins.sikondang import MANAGE, SLUG, VERSION, api
+from plugins.sikondang import MANAGE, SLUG, VERSION, api, cli
 from plugins.sikondang import models  # noqa: F401  (the tables, for create_all)
 from plugins.sikondang.services import imports
 
@@ -47,6 +47,12 @@ def ragem_permissions() -> list[toolkit.Permission]:
 def ragem_blueprints():
     """The service's routes: the health probe and one blueprint per resource (``api/``)."""
     return [toolkit.health_blueprint(SLUG), api.datasets.blp, api.imports.blp, api.data.blp]
+
+
+@hookimpl
+def ragem_cli_commands():
+    """``ragem sikondang import DATASET FILE [--publish]``: load a table from the shell."""
+    return cli.commands
 
 
 @hookimpl
