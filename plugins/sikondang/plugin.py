@@ -8,6 +8,7 @@ from ragem.toolkit import hookimpl
 
 from plugins.sikondang import MANAGE, SLUG, VERSION, api, cli
 from plugins.sikondang import models  # noqa: F401  (the tables, for create_all)
+from plugins.sikondang.ckan import views as ckan_views
 from plugins.sikondang.services import imports
 
 
@@ -45,8 +46,9 @@ def ragem_permissions() -> list[toolkit.Permission]:
 
 @hookimpl
 def ragem_blueprints():
-    """The service's routes: the health probe and one blueprint per resource (``api/``)."""
-    return [toolkit.health_blueprint(SLUG), api.datasets.blp, api.imports.blp, api.data.blp]
+    """The service's routes: the health probe, one blueprint per resource (``api/``) and the CKAN
+    Action API root-mounted at ``/satudata`` for harvesters."""
+    return [toolkit.health_blueprint(SLUG), api.datasets.blp, api.imports.blp, api.data.blp, ckan_views.blp]
 
 
 @hookimpl
