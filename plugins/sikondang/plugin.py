@@ -9,7 +9,7 @@ from ragem.toolkit import hookimpl
 from plugins.sikondang import MANAGE, SLUG, VERSION, api, cli
 from plugins.sikondang import models  # noqa: F401  (the tables, for create_all)
 from plugins.sikondang.ckan import views as ckan_views
-from plugins.sikondang.services import imports
+from plugins.sikondang.services import demo, imports
 
 
 @hookimpl
@@ -55,6 +55,12 @@ def ragem_blueprints():
 def ragem_cli_commands():
     """``ragem sikondang import DATASET FILE [--publish]``: load a table from the shell."""
     return cli.commands
+
+
+@hookimpl
+def ragem_demo_data(session):
+    """Two BPS tables about Banten as published datasets (idempotent: existing ones are kept)."""
+    demo.ensure_demo_datasets()
 
 
 @hookimpl
