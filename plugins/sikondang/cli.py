@@ -5,6 +5,7 @@ revision), in the foreground, so an operator can load a file larger than a reque
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -25,7 +26,7 @@ class _Bar:
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            self.bar = click.progressbar(length=total, label="checking rows", file=click.get_text_stream("stderr"))
+            self.bar = click.progressbar(length=total, label="checking rows", file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(done - self.shown)
         self.shown = done

@@ -7,10 +7,11 @@ so a filter on any dimension is a plain indexed column comparison on every datab
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+
 
 from sqlalchemy import (
-    JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
+    JSON, BigInteger, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,8 +21,9 @@ from ragem import toolkit
 STATES = ("draft", "published")
 #: How often a dataset is updated (CKAN/DCAT accrual periodicity, in words a harvester maps).
 FREQUENCIES = ("annual", "semiannual", "quarterly", "monthly", "weekly", "daily", "irregular")
-#: Kinds of dimension: a Kemendagri region code, a year, or a category from a declared list.
-DIMENSION_KINDS = ("region", "year", "category")
+#: Kinds of dimension: a Kemendagri region code, a year, a month (``2026-11``), or a category from a
+#: declared list.
+DIMENSION_KINDS = ("region", "year", "month", "category")
 #: Dimension and measure slots of an observation row.
 MAX_DIMENSIONS = 6
 MAX_MEASURES = 6
@@ -184,3 +186,13 @@ class ImportJob(toolkit.db.Model):
     dataset: Mapped[Dataset] = relationship(lazy="joined")
 
     __table_args__ = (Index("ix_sikondang_import_dataset", "dataset_id", "id"),)
+
+
+class Usage(toolkit.db.Model):
+    """How often the public used SIKONDANG on a day (``download``, ``ckan_call``), for its KPIs."""
+
+    __tablename__ = "sikondang_usage"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

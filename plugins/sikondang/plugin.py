@@ -9,7 +9,7 @@ from ragem.toolkit import hookimpl
 from plugins.sikondang import MANAGE, SLUG, VERSION, api, cli
 from plugins.sikondang import models  # noqa: F401  (the tables, for create_all)
 from plugins.sikondang.ckan import views as ckan_views
-from plugins.sikondang.services import demo, imports
+from plugins.sikondang.services import demo, imports, kpi_datasets, stats
 
 
 @hookimpl
@@ -61,6 +61,19 @@ def ragem_cli_commands():
 def ragem_demo_data(session):
     """Two BPS tables about Banten as published datasets (idempotent: existing ones are kept)."""
     demo.ensure_demo_datasets()
+
+
+@hookimpl
+def ragem_periodic_jobs():
+    """Daily at 03:00 WIB: publish the previous month's KPIs of every service as datasets (once)."""
+    return [toolkit.PeriodicJob("kpi-datasets", every_seconds=86400, func=kpi_datasets.publish_previous_month,
+                                at="03:00")]
+
+
+@hookimpl
+def ragem_kpis(period):
+    """Datasets published, updated on schedule, data updates, downloads and CKAN API calls."""
+    return stats.kpi_values(period)
 
 
 @hookimpl

@@ -17,6 +17,7 @@ from ragem import toolkit
 
 from plugins.sikondang.ckan import actions
 from plugins.sikondang.ckan.errors import BadRequest, CkanError, NotAuthorized
+from plugins.sikondang.services import stats
 
 log = logging.getLogger("plugins.sikondang.ckan")
 
@@ -111,6 +112,7 @@ def _call(action: str):
     if any("\x00" in str(value) for value in params.values()):
         raise BadRequest("NUL characters are not accepted")
     result = function(params, request.host_url.rstrip("/"))
+    stats.count("ckan_call")
     return _answer(200, True, result)
 
 

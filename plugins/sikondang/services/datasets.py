@@ -34,8 +34,9 @@ def _check_definition(dimensions: list[dict], measures: list[dict]) -> None:
             raise _refuse("dimensions", f"{dimension['key']}: a category needs its values")
         if dimension["kind"] == "region" and any(not _is_region_code(code) for code in codes):
             raise _refuse("dimensions", f"{dimension['key']}: region values are Kemendagri codes (36.73, 36.73.01)")
-        if dimension["kind"] == "year" and codes:
-            raise _refuse("dimensions", f"{dimension['key']}: a year takes any year, list no values")
+        if dimension["kind"] in ("year", "month") and codes:
+            raise _refuse("dimensions", f"{dimension['key']}: a {dimension['kind']} takes any {dimension['kind']}, "
+                                        "list no values")
 
 
 def _is_region_code(code: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -32,6 +33,7 @@ MAX_ROWS = toolkit.PluginSetting(
 MAX_REPORTED_ERRORS = 10_000
 #: Rows validated between two progress updates, and rows inserted per statement.
 PROGRESS_EVERY = 20_000
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 INSERT_BATCH = 5_000
 
 
@@ -121,7 +123,8 @@ def check_table(dataset: Dataset, data: bytes, progress: Callable[[int, int], No
             value = _dimension_value(raw, dimension.kind)
             if value is None:
                 bad(line, dimension.key, raw, "missing value" if str(raw).strip() == "" else
-                    "not a year (1900-2100)" if dimension.kind == "year" else "not a valid code")
+                    "not a year (1900-2100)" if dimension.kind == "year" else
+                    "not a month (YYYY-MM)" if dimension.kind == "month" else "not a valid code")
                 ok = False
             elif accepted is not None and value not in accepted:
                 bad(line, dimension.key, raw, "unknown region code (Kemendagri codes, e.g. 36.73.01)"
@@ -168,6 +171,8 @@ def _dimension_value(raw: Any, kind: str) -> str | None:
         return None
     if kind == "year":
         return text if text.isascii() and text.isdigit() and 1900 <= int(text) <= 2100 else None
+    if kind == "month":
+        return text if _MONTH.fullmatch(text) and 1900 <= int(text[:4]) <= 2100 else None
     if len(text) > 64 or any(ord(char) < 32 for char in text):
         return None
     return text

@@ -132,7 +132,7 @@ def series(dataset: Dataset, args: Mapping[str, Any]) -> dict[str, Any]:
     """Chart-ready series: one per value of dimension ``by`` (or one), each aligned on the values of
     dimension ``x`` (default: the year dimension, else the first), for one ``measure``."""
     filters = parse_filters(dataset, args)
-    years = [d for d in dataset.dimensions if d.kind == "year"]
+    years = [d for d in dataset.dimensions if d.kind in ("year", "month")]
     measure = _pick(dataset, args.get("measure"), "measure", dataset.measures[0])
     x = _pick(dataset, args.get("x"), "dimension", years[0] if years else dataset.dimensions[0])
     by = _pick(dataset, args.get("by"), "dimension", None)
@@ -184,7 +184,7 @@ def download_header(dataset: Dataset) -> list[str]:
     columns: list[str] = []
     for dimension in dataset.dimensions:
         columns.append(dimension.key)
-        if dimension.kind != "year":
+        if dimension.kind not in ("year", "month"):
             columns.append(f"{dimension.key}_label")
     return columns + [m.key for m in dataset.measures]
 
@@ -205,7 +205,7 @@ def csv_chunks(dataset: Dataset, filters: dict[str, list[str]]) -> Iterator[str]
         for dimension in dataset.dimensions:
             code = getattr(observation, f"d{dimension.position}")
             line.append(code)
-            if dimension.kind != "year":
+            if dimension.kind not in ("year", "month"):
                 line.append(labels(dimension.key, code)[lang])
         line += [format_number(getattr(observation, f"m{m.position}"), m.decimals) for m in dataset.measures]
         batch.append(line)
