@@ -135,12 +135,12 @@ class Observation(toolkit.db.Model):
     m5: Mapped[float | None] = mapped_column(Float)
     m6: Mapped[float | None] = mapped_column(Float)
 
-    # Filters usually name the first dimensions (region, then year); the dataset leads every index
-    # because every query is about one dataset.
+    # One index per slot, each led by the dataset (every query is about one dataset): a filter on
+    # any mix of dimensions combines them (PostgreSQL's BitmapAnd), so no dimension is second class.
+    # The first also holds the second slot, for the commonest filter (region and year).
     __table_args__ = (
         Index("ix_sikondang_observation_d1", "dataset_id", "d1", "d2"),
-        Index("ix_sikondang_observation_d2", "dataset_id", "d2"),
-        Index("ix_sikondang_observation_d3", "dataset_id", "d3"),
+        *(Index(f"ix_sikondang_observation_d{n}", "dataset_id", f"d{n}") for n in range(2, MAX_DIMENSIONS + 1)),
     )
 
 

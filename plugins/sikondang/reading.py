@@ -105,12 +105,13 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
         if header is None:
             raise UnreadableFile("empty_file", "the file is empty")
         rows: list[tuple[int, list[Any]]] = []
+        append = rows.append
         for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue  # blank lines (Excel leaves some at the end)
-            if len(rows) >= max_rows:
+            if not any(row):
+                continue  # blank lines and rows of empty cells (Excel leaves some at the end)
+            append((reader.line_num, row))
+            if len(rows) > max_rows:
                 raise UnreadableFile("too_many_rows", f"more than {max_rows} rows")
-            rows.append((reader.line_num, row))
     except csv.Error as exc:
         raise UnreadableFile("not_a_table", f"line {reader.line_num}: {exc}") from None
     return Table([cell.strip() for cell in header], rows, "csv", encoding, delimiter)

@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 
 from ragem import toolkit
 
-from plugins.sikondang.csvsafe import write_csv
 from plugins.sikondang.models import Dataset, ImportJob, Observation, Revision
 from plugins.sikondang.numbers import decimal_separator, decimals_of, parse_number
 from plugins.sikondang.reading import UnreadableFile, read_table
@@ -53,11 +52,23 @@ class ImportRefused(Exception):
         self.report = report
 
 
-def _region_values(dimension) -> dict[str, None]:
-    """Codes a region dimension accepts: the core's regions of Kota Serang and the declared ones."""
-    codes = {region.code: None for region in toolkit.regions()}
-    codes.update({value["code"]: None for value in dimension.values})
-    return codes
+_YEARS = frozenset(str(year) for year in range(1900, 2101))
+_MONTHS = frozenset(f"{year}-{month:02d}" for year in range(1900, 2101) for month in range(1, 13))
+#: A number as most cells hold it: digits and at most one decimal separator (group 1: the decimals).
+_PLAIN_NUMBER = {",": re.compile(r"^-?[0-9]{1,15}(?:,([0-9]+))?$"), ".": re.compile(r"^-?[0-9]{1,15}(?:\.([0-9]+))?$")}
+
+
+def _accepted(dimension) -> frozenset[str]:
+    """Every text a dimension accepts: the core's regions of Kota Serang and the declared ones for a
+    region, the declared codes for a category, every year or month from 1900 to 2100."""
+    if dimension.kind == "year":
+        return _YEARS
+    if dimension.kind == "month":
+        return _MONTHS
+    codes = {value["code"] for value in dimension.values}
+    if dimension.kind == "region":
+        codes.update(region.code for region in toolkit.regions())
+    return frozenset(codes)
 
 
 def check_table(dataset: Dataset, data: bytes, progress: Callable[[int, int], None] | None = None) -> Checked:
@@ -89,14 +100,6 @@ def check_table(dataset: Dataset, data: bytes, progress: Callable[[int, int], No
         raise ImportRefused({**report, "summary": "the file has a header but no rows", "code": "empty_file",
                              "error_count": 1, "errors": [{"row": None, "column": None, "reason": "no rows"}]})
     index = {key: header.index(key) for key in wanted}
-    allowed: list[dict[str, None] | None] = []
-    for dimension in dimensions:
-        if dimension.kind == "region":
-            allowed.append(_region_values(dimension))
-        elif dimension.kind == "category":
-            allowed.append({value["code"]: None for value in dimension.values})
-        else:
-            allowed.append(None)
     measure_cells = (row[index[m.key]] for _, row in table.rows for m in measures if index[m.key] < len(row))
     decimal = decimal_separator(cell for cell in measure_cells if str(cell).strip())
     report["decimal_separator"] = decimal
@@ -112,29 +115,46 @@ def check_table(dataset: Dataset, data: bytes, progress: Callable[[int, int], No
         if len(errors) < MAX_REPORTED_ERRORS:
             errors.append({"row": line, "column": column, "value": str(value)[:80], "reason": reason})
 
+    # A million rows pass through this loop: each dimension is checked by one lookup in the set of
+    # the texts it accepts, each number by one regular expression; only a cell that misses takes the
+    # slow path that normalises it (an XLSX number, spaces, thousands separators) or names the fault.
+    dims = [(index[d.key], d, _accepted(d)) for d in dimensions]
+    meas = [(index[m.key], m) for m in measures]
+    plain = _PLAIN_NUMBER[decimal]
+    width = max(index.values()) + 1
+    total = len(table.rows)
     for done, (line, cells) in enumerate(table.rows, start=1):
         if progress and done % PROGRESS_EVERY == 0:
-            progress(done, len(table.rows))
+            progress(done, total)
+        if len(cells) < width:
+            cells = list(cells) + [""] * (width - len(cells))
         ok = True
         key_values: list[str] = []
-        for dimension, accepted in zip(dimensions, allowed):
-            position = index[dimension.key]
-            raw = cells[position] if position < len(cells) else ""
+        for position, dimension, accepted in dims:
+            raw = cells[position]
+            if raw in accepted:
+                key_values.append(raw)
+                continue
             value = _dimension_value(raw, dimension.kind)
+            if value is not None and value in accepted:
+                key_values.append(value)
+                continue
+            ok = False
             if value is None:
                 bad(line, dimension.key, raw, "missing value" if str(raw).strip() == "" else
                     "not a year (1900-2100)" if dimension.kind == "year" else
                     "not a month (YYYY-MM)" if dimension.kind == "month" else "not a valid code")
-                ok = False
-            elif accepted is not None and value not in accepted:
+            else:
                 bad(line, dimension.key, raw, "unknown region code (Kemendagri codes, e.g. 36.73.01)"
                     if dimension.kind == "region" else f"unknown value for {dimension.key}")
-                ok = False
-            key_values.append(value or "")
         numbers: list[float] = []
-        for measure in measures:
-            position = index[measure.key]
-            raw = cells[position] if position < len(cells) else ""
+        for position, measure in meas:
+            raw = cells[position]
+            if raw.__class__ is str:
+                match = plain.match(raw)
+                if match and len(match.group(1) or "") <= measure.decimals:
+                    numbers.append(float(raw.replace(",", ".")) if decimal == "," else float(raw))
+                    continue
             try:
                 number = parse_number(raw, decimal)
             except ValueError as exc:
@@ -170,7 +190,7 @@ def _dimension_value(raw: Any, kind: str) -> str | None:
     if not text:
         return None
     if kind == "year":
-        return text if text.isascii() and text.isdigit() and 1900 <= int(text) <= 2100 else None
+        return text if len(text) == 4 and text.isascii() and text.isdigit() and 1900 <= int(text) <= 2100 else None
     if kind == "month":
         return text if _MONTH.fullmatch(text) and 1900 <= int(text[:4]) <= 2100 else None
     if len(text) > 64 or any(ord(char) < 32 for char in text):
@@ -178,18 +198,39 @@ def _dimension_value(raw: Any, kind: str) -> str | None:
     return text
 
 
-def canonical_csv(dataset: Dataset, rows) -> bytes:
-    """The table as RAGEM writes it (codes and numbers, comma-separated, UTF-8), gzip-compressed."""
-    header = [d.key for d in dataset.dimensions] + [m.key for m in dataset.measures]
-    decimals = [m.decimals for m in dataset.measures]
-    lines = (list(key) + [format_number(value, places) for value, places in zip(values, decimals)]
-             for key, values in rows)
-    return gzip.compress(write_csv(header, lines).encode("utf-8"), compresslevel=6)
+def table_lines(dataset: Dataset, rows) -> list[str]:
+    """Each row as a line of CSV: its dimension codes, then its numbers with the measure's decimals.
+
+    No cell needs quoting or the formula escape of ``csvsafe``: dimension codes are letters, digits,
+    ``.``, ``_`` and ``-`` starting with a letter or digit (checked when declared or read), and
+    numbers are numbers. Joining by hand is what keeps a million rows within seconds.
+    """
+    formats = ["{:.%df}" % m.decimals for m in dataset.measures]
+    return [",".join(key) + "," + ",".join("" if value is None else fmt.format(value) for fmt, value in zip(formats, values))
+            for key, values in rows]
+
+
+def canonical_csv(dataset: Dataset, lines: list[str]) -> bytes:
+    """The table as RAGEM writes it (header, then ``lines``), gzip-compressed."""
+    header = ",".join([d.key for d in dataset.dimensions] + [m.key for m in dataset.measures])
+    return gzip.compress("\r\n".join([header, *lines, ""]).encode("utf-8"), compresslevel=1)
 
 
 def format_number(value: float | None, decimals: int) -> str:
     """``value`` written with the measure's decimals (empty for no value)."""
     return "" if value is None else f"{value:.{decimals}f}"
+
+
+def _copy_lines(connection, dataset_id: int, slots: list[str], lines: list[str]) -> None:
+    """Insert the rows (``table_lines``) with PostgreSQL's COPY, in the session's transaction: a
+    million rows load in seconds where INSERTs take minutes (all or nothing still: a failure rolls
+    the COPY back with the rest)."""
+    cursor = connection.connection.dbapi_connection.cursor()
+    columns = ", ".join(["dataset_id", *slots])
+    prefix = f"{dataset_id},"
+    with cursor.copy(f"COPY sikondang_observation ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+        for start in range(0, len(lines), 50_000):
+            copy.write("".join(prefix + line + "\n" for line in lines[start:start + 50_000]))
 
 
 def current_rows(dataset: Dataset) -> dict[tuple[str, ...], tuple[float, ...]]:
@@ -213,22 +254,26 @@ def load(dataset: Dataset, checked: Checked, *, actor_id: str | None, filename: 
     session.execute(delete(Observation).where(Observation.dataset_id == dataset.id))
     dim_slots = [f"d{d.position}" for d in dataset.dimensions]
     val_slots = [f"m{m.position}" for m in dataset.measures]
-    batch: list[dict[str, Any]] = []
-    for key, values in checked.rows:
-        row = {"dataset_id": dataset.id, **dict(zip(dim_slots, key)), **dict(zip(val_slots, values))}
-        batch.append(row)
-        if len(batch) >= INSERT_BATCH:
+    lines = table_lines(dataset, checked.rows)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy_lines(connection, dataset.id, dim_slots + val_slots, lines)
+    else:
+        batch: list[dict[str, Any]] = []
+        for key, values in checked.rows:
+            batch.append({"dataset_id": dataset.id, **dict(zip(dim_slots, key)), **dict(zip(val_slots, values))})
+            if len(batch) >= INSERT_BATCH:
+                session.execute(insert(Observation), batch)
+                batch = []
+        if batch:
             session.execute(insert(Observation), batch)
-            batch = []
-    if batch:
-        session.execute(insert(Observation), batch)
     now = toolkit.utcnow()
     dataset.revision_count += 1
     dataset.row_count = len(checked.rows)
     dataset.data_updated_at = dataset.updated_at = now
     revision = Revision(dataset_id=dataset.id, number=dataset.revision_count, created_by=actor_id, created_at=now,
                         filename=filename[:200], row_count=len(checked.rows), changes=changes,
-                        content=canonical_csv(dataset, checked.rows))
+                        content=canonical_csv(dataset, lines))
     session.add(revision)
     session.flush()
     # The job loads it (a system action); the officer who uploaded it is named in the entry.
@@ -265,8 +310,10 @@ def run_import(import_id: int, progress: Callable[[int, int], None] | None = Non
     session.commit()
 
     def report_progress(done: int, total: int) -> None:
-        job.rows_done, job.rows_total = done, total
-        session.commit()  # seen by a client polling the status
+        # On a connection of its own, committed at once for a client polling the status, while the
+        # import's transaction (holding the dataset's lock) stays open until all or nothing.
+        with toolkit.db.engine.begin() as connection:
+            connection.execute(update(ImportJob).where(ImportJob.id == import_id).values(rows_done=done, rows_total=total))
         if progress:
             progress(done, total)
 
@@ -276,6 +323,7 @@ def run_import(import_id: int, progress: Callable[[int, int], None] | None = Non
         checked = check_table(dataset, job.content or b"", report_progress)
         revision = load(dataset, checked, actor_id=job.created_by, filename=job.filename)
         job.status, job.report, job.revision_number = "succeeded", {**checked.report, "changes": revision.changes}, revision.number
+        job.rows_done = job.rows_total = len(checked.rows)
     except ImportRefused as refused:
         session.rollback()
         job = session.get(ImportJob, import_id)
