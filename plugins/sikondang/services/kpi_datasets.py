@@ -59,8 +59,9 @@ def _declare(dataset: Dataset, kpis: list[toolkit.KpiValue]) -> None:
     for kpi in kpis:
         if kpi.key not in known:
             unit = f" ({kpi.unit})" if kpi.unit else ""
-            added.append({"code": kpi.key, "label_id": f"{kpi.name.get('id', kpi.key)}{unit}",
-                          "label_en": f"{kpi.name.get('en', kpi.key)}{unit}"})
+            # Labels fit their column (120 characters) whatever a plugin names its KPI.
+            added.append({"code": kpi.key, "label_id": f"{kpi.name.get('id', kpi.key)}{unit}"[:120],
+                          "label_en": f"{kpi.name.get('en', kpi.key)}{unit}"[:120]})
             known.add(kpi.key)
     if added:
         indicator.values = [*indicator.values, *added]  # a new list: the JSON column sees the change
