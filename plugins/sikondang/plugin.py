@@ -9,7 +9,7 @@ from ragem.toolkit import hookimpl
 from plugins.sikondang import MANAGE, SLUG, VERSION, api, cli
 from plugins.sikondang import models  # noqa: F401  (the tables, for create_all)
 from plugins.sikondang.ckan import views as ckan_views
-from plugins.sikondang.services import demo, imports, kpi_datasets, stats
+from plugins.sikondang.services import data_rights, demo, imports, kpi_datasets, stats
 
 
 @hookimpl
@@ -74,6 +74,18 @@ def ragem_periodic_jobs():
 def ragem_kpis(period):
     """Datasets published, updated on schedule, data updates, downloads and CKAN API calls."""
     return stats.kpi_values(period)
+
+
+@hookimpl
+def ragem_user_export(user):
+    """The datasets an officer defined and the tables they uploaded (``GET /api/v1/me/export``)."""
+    return data_rights.export(user)
+
+
+@hookimpl
+def ragem_user_erase(user):
+    """Remove the officer's account id from datasets, revisions and imports; the statistics stay."""
+    return data_rights.erase(user)
 
 
 @hookimpl
