@@ -16,6 +16,8 @@ from ragem.auth import identifiers as _identifiers
 from ragem.auth import roles as _roles
 from ragem.auth.guards import can, current_user, login_required, permission_required, roles_required
 from ragem.blueprint import Blueprint
+from ragem.evaluation import periods as _periods
+from ragem.evaluation import service as _evaluation
 from ragem.errors import (
     ApiError,
     Conflict,
@@ -187,6 +189,19 @@ def account_ids_with_role(role: str, *, opd: str | None = None) -> list[str]:
     return _roles.account_ids_with_role(role, opd=opd)
 
 
+def parse_period(key: str) -> Period:
+    """The evaluation period ``key`` names: a month (``2026-11``), a quarter (``2026-Q4``) or a year
+    (``2026``). Raises ``ValidationError`` (422, code ``invalid_period``) for anything else."""
+    return _periods.parse_period(key)
+
+
+def collect_kpis(period: Period) -> list[tuple[str, KpiValue]]:
+    """Every service's KPIs for ``period`` as ``(slug, KpiValue)``, exactly as the evaluation collects
+    them: the core's first (slug ``core``), then each plugin's ``ragem_kpis`` in slug order, switched-off
+    services included; a plugin whose hook fails is skipped and logged, never fatal to the others."""
+    return _evaluation.collect_kpis(period)[0]
+
+
 def demo_user(key: str):
     """A demo account created by ``ragem demo load`` (``admin``, ``citizen1``, ``officer-DPUPR``...)."""
     return _demo.demo_user(key)
@@ -221,12 +236,12 @@ def health_blueprint(slug: str) -> Blueprint:
 #: Every public name of the toolkit: what a plugin may use (checked by the suite).
 __all__ = [
     "abort", "accepts_media_types", "Account", "account_ids_with_role", "ANONYMOUS_CITIZEN", "attach_file",
-    "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "Conflict",
+    "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis", "Conflict",
     "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue", "ErasureReport",
     "Forbidden", "health_blueprint", "hookimpl", "I18nTextSchema", "isoformat_z", "KpiValue",
     "language", "limiter", "login_required", "mask_phone", "normalise_phone", "NotFound", "notify", "opd",
     "OutboundMessage",
-    "page_schema", "PageArgsSchema", "paginate", "Period", "PeriodicJob", "Permission",
+    "page_schema", "PageArgsSchema", "paginate", "parse_period", "Period", "PeriodicJob", "Permission",
     "permission_required", "PluginInfo", "PluginSetting", "positive_int", "ProfileFieldUse",
     "read_only_command", "read_profile", "read_profile_by_id", "region", "regions", "roles_required", "save_upload", "ServiceHealthSchema",
     "ServiceUnavailable", "signed_url", "storage", "text_list", "translate", "Unauthorized",

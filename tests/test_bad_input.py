@@ -193,7 +193,12 @@ class _Caller:
         self.sent += 1
         response = self.client.open(url, method=method, headers=headers,
                                     environ_base={"REMOTE_ADDR": next(self.addresses)}, **kwargs)
-        problem = _open311_problem(response) if url.startswith("/open311/") else _problem(response)
+        if url.startswith("/open311/"):
+            problem = _open311_problem(response)
+        elif url.startswith("/satudata/"):
+            problem = _ckan_problem(response)
+        else:
+            problem = _problem(response)
         if problem:
             text = response.get_data(as_text=True)[:300]
             self.failures.append(f"{method} {url[:120]} [{label}, {who}] -> {response.status_code} {problem}: {text}")
@@ -237,6 +242,22 @@ def _open311_problem(response) -> str | None:
     if not ok or not errors or not all(
             isinstance(e, dict) and set(e) == {"code", "description"} and e["description"] for e in errors):
         return "not a GeoReport error list"
+    return None
+
+
+def _ckan_problem(response) -> str | None:
+    """Under ``/satudata/`` (SIKONDANG's CKAN Action API) errors are CKAN's: ``{"help", "success":
+    false, "error"}`` where ``error`` is an object with ``__type`` or, for a bad request, a string."""
+    if response.status_code >= 500:
+        return "server error"
+    if response.status_code < 400:
+        return None
+    body = response.get_json(silent=True) if response.mimetype == "application/json" else None
+    if not isinstance(body, dict) or set(body) != {"help", "success", "error"} or body["success"] is not False:
+        return "not CKAN's error envelope"
+    error = body["error"]
+    if not (isinstance(error, str) and error) and not (isinstance(error, dict) and error.get("__type")):
+        return "CKAN error without a type"
     return None
 
 

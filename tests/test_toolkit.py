@@ -167,3 +167,45 @@ def test_a_number_that_is_no_indonesian_mobile_is_refused_naming_the_field(typed
     with pytest.raises(toolkit.ValidationError) as refused:
         toolkit.normalise_phone(typed, field="caller_number")
     assert refused.value.code == "invalid_phone" and "caller_number" in refused.value.details
+
+
+# --- Every service's KPIs, for a plugin that republishes them ----------------------------------
+
+class Counting:
+    """A throwaway service with one KPI, and one that fails."""
+
+    @hookimpl
+    def ragem_plugin_info(self):
+        return _info("zzkpi")
+
+    @hookimpl
+    def ragem_kpis(self, period):
+        return [toolkit.KpiValue("zzkpi.visits", {"id": "Kunjungan", "en": "Visits"}, 12.0 if period.kind == "month" else None,
+                                 unit="kali", cumulative=True)]
+
+
+class Failing:
+    """A service whose KPI hook raises: skipped, never fatal to the others."""
+
+    @hookimpl
+    def ragem_plugin_info(self):
+        return _info("zzbroken")
+
+    @hookimpl
+    def ragem_kpis(self, period):
+        raise RuntimeError("database down")
+
+
+def test_a_plugin_collects_every_services_kpis_for_a_period(make_app):
+    app = make_app(extra_plugins=[("zzkpi", Counting()), ("zzbroken", Failing())], entry_points=False)
+    with app.app_context():
+        month = toolkit.parse_period("2026-11")
+        assert (month.kind, month.start.isoformat(), month.end.isoformat()) == ("month", "2026-11-01T00:00:00",
+                                                                                "2026-12-01T00:00:00")
+        collected = toolkit.collect_kpis(month)
+        assert ("zzkpi", toolkit.KpiValue("zzkpi.visits", {"id": "Kunjungan", "en": "Visits"}, 12.0, unit="kali",
+                                          cumulative=True)) in collected
+        assert {slug for slug, _ in collected} == {"core", "zzkpi"}
+        assert [kpi.value for slug, kpi in toolkit.collect_kpis(toolkit.parse_period("2026")) if slug == "zzkpi"] == [None]
+        with pytest.raises(toolkit.ValidationError):
+            toolkit.parse_period("2026-13")

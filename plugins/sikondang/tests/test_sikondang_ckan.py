@@ -1,0 +1,157 @@
+"""The CKAN Action API at /satudata: CKAN's documented shapes, and a real CKAN client (ckanapi) against a live server."""
+from __future__ import annotations
+
+import threading
+
+import ckanapi
+import pytest
+from werkzeug.serving import make_server
+
+from plugins.sikondang.tests.support import DATASETS, INTERNET_CSV
+
+BASES = ("/satudata/api/3/action", "/satudata/api/action")
+
+
+def ok(response):
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert set(body) == {"help", "success", "result"} and body["success"] is True
+    assert body["help"].startswith("http://localhost/satudata/api/3/action/help_show?name=")
+    return body["result"]
+
+
+def error(response, status):
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert set(body) == {"help", "success", "error"} and body["success"] is False
+    return body["error"]
+
+
+@pytest.fixture
+def two_published(client, officer, login_as, create_dataset, upload):
+    """akses-internet (DISKOMINFO, published), penduduk (DPUPR, published) and a DISKOMINFO draft."""
+    admin = login_as("admin")
+    create_dataset()
+    create_dataset(name="penduduk", opd="DPUPR", headers=admin, tags=["kependudukan"], topic="kependudukan",
+                   title={"id": "Jumlah penduduk", "en": "Population"}, description={"id": "", "en": ""})
+    create_dataset(name="rahasia")
+    for name in ("akses-internet", "penduduk"):
+        assert upload(name, INTERNET_CSV, headers=admin).get_json()["status"] == "succeeded"
+        assert client.patch(f"{DATASETS}/{name}", json={"state": "published"}, headers=admin).status_code == 200
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_status_and_lists_in_ckans_envelope(client, two_published, base):
+    status = ok(client.get(f"{base}/status_show"))
+    assert status["ckan_version"].startswith("2.") and "datastore" in status["extensions"]
+    assert ok(client.get(f"{base}/package_list")) == ["akses-internet", "penduduk"]
+    assert ok(client.get(f"{base}/package_list?limit=1&offset=1")) == ["penduduk"]
+    assert ok(client.get(f"{base}/organization_list")) == ["diskominfo", "dpupr"]
+    organizations = ok(client.get(f"{base}/organization_list?all_fields=true"))
+    assert [(o["name"], o["package_count"], o["is_organization"]) for o in organizations] == [
+        ("diskominfo", 1, True), ("dpupr", 1, True)]
+
+
+def test_package_show_has_ckans_package_shape(client, two_published):
+    package = ok(client.get("/satudata/api/3/action/package_show?id=akses-internet"))
+    for key in ("id", "name", "title", "notes", "license_id", "organization", "owner_org", "tags", "resources",
+                "metadata_created", "metadata_modified", "extras", "num_resources", "num_tags", "state", "type"):
+        assert key in package, key
+    assert package["organization"]["name"] == "diskominfo" and package["license_id"] == "cc-by"
+    assert [t["name"] for t in package["tags"]] == ["internet", "tik"]
+    csv_resource = package["resources"][0]
+    assert csv_resource["format"] == "CSV" and csv_resource["datastore_active"] is True
+    assert csv_resource["url"] == "http://localhost/api/v1/sikondang/datasets/akses-internet/download.csv"
+    assert {e["key"]: e["value"] for e in package["extras"]}["title_en"] == "Population accessing the internet"
+    assert ok(client.get(f"/satudata/api/3/action/package_show?id={package['id']}"))["name"] == "akses-internet"
+    assert error(client.get("/satudata/api/3/action/package_show?id=rahasia"), 404) == {
+        "__type": "Not Found Error", "message": "Not found"}
+    assert error(client.get("/satudata/api/3/action/package_show"), 409) == {
+        "__type": "Validation Error", "id": ["Missing value"]}
+
+
+def test_package_search_understands_q_fq_rows_and_start(client, two_published):
+    def names(query):
+        result = ok(client.get(f"/satudata/api/3/action/package_search?{query}"))
+        return result["count"], [p["name"] for p in result["results"]]
+
+    assert names("") == (2, ["penduduk", "akses-internet"])  # the latest change first
+    assert names("q=internet") == (1, ["akses-internet"])
+    assert names("q=*:*&fq=organization:dpupr") == (1, ["penduduk"])
+    assert names("fq=tags:kependudukan") == (1, ["penduduk"])
+    assert names("fq=%2Bdataset_type:dataset -organization:dpupr") == (1, ["akses-internet"])
+    assert names("fq=metadata_modified:[2000-01-01T00:00:00Z TO *]") == (2, ["penduduk", "akses-internet"])
+    assert names("fq=metadata_modified:[2999-01-01T00:00:00Z TO *]") == (0, [])
+    assert names("rows=1&start=1&sort=name asc") == (2, ["penduduk"])
+    assert names("fq=res_format:CSV AND groups:kependudukan") == (1, ["penduduk"])
+    for bad in ("fq=secret_field:x", "q=a OR b", "sort=random", "fq=metadata_modified:[kemarin TO *]"):
+        assert error(client.get(f"/satudata/api/3/action/package_search?{bad}"), 400)["__type"] == "Search Query Error"
+    assert error(client.get("/satudata/api/3/action/package_search?rows=lots"), 409) == {
+        "__type": "Validation Error", "rows": ["Invalid integer"]}
+
+
+def test_datastore_search_filters_and_pages_the_table(client, two_published):
+    package = ok(client.get("/satudata/api/3/action/package_show?id=akses-internet"))
+    resource = package["resources"][0]["id"]
+    result = ok(client.post("/satudata/api/3/action/datastore_search",
+                            json={"resource_id": resource, "filters": {"region_code": "36.73"}, "limit": 1}))
+    assert result["total"] == 2 and result["records"] == [{"_id": 1, "region_code": "36.73", "year": 2019, "percent": 51.98}]
+    assert [f["id"] for f in result["fields"]] == ["_id", "region_code", "year", "percent"]
+    following = ok(client.get(f"/satudata/api/3/action/datastore_search?resource_id={resource}"
+                              '&filters={"region_code": "36.73"}&limit=1&offset=1'))
+    assert following["records"] == [{"_id": 2, "region_code": "36.73", "year": 2020, "percent": 57.91}]
+    listed = ok(client.get(f'/satudata/api/3/action/datastore_search?resource_id={resource}&filters={{"year": [2020]}}'))
+    assert [r["region_code"] for r in listed["records"]] == ["36.73", "36.72"]
+    assert error(client.get("/satudata/api/3/action/datastore_search?resource_id=nope"), 404)["__type"] == "Not Found Error"
+    bad = error(client.get(f'/satudata/api/3/action/datastore_search?resource_id={resource}&filters={{"x": 1}}'), 409)
+    assert bad == {"__type": "Validation Error", "filters": ['field "x" not in resource']}
+
+
+def test_unknown_and_write_actions_are_refused_as_ckan_refuses_them(client, two_published):
+    assert error(client.get("/satudata/api/3/action/nope"), 400) == "Bad request - Action name not known: nope"
+    refused = error(client.post("/satudata/api/3/action/package_create", json={"name": "x"}), 403)
+    assert refused["__type"] == "Authorization Error"
+    assert error(client.post("/satudata/api/3/action/package_list", data="{oops",
+                             content_type="application/json"), 400).startswith("Bad request - JSON Error")
+
+
+def test_a_switched_off_service_answers_503_in_ckans_envelope(client, two_published, login_as):
+    admin = login_as("admin")
+    assert client.patch("/api/v1/admin/services/sikondang", json={"enabled": False, "reason": "pemeliharaan"},
+                        headers=admin).status_code == 200
+    refused = error(client.get("/satudata/api/3/action/package_list"), 503)
+    assert refused["__type"] == "Service Unavailable"
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free port, in a thread: a CKAN client talks to it as to a CKAN site."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.mark.parametrize("get_only", [False, True])
+def test_a_real_ckan_client_harvests_sikondang(two_published, live_server, get_only):
+    with ckanapi.RemoteCKAN(f"{live_server}/satudata", get_only=get_only) as ckan:
+        assert ckan.action.package_list() == ["akses-internet", "penduduk"]
+        assert ckan.action.status_show()["site_title"].startswith("SIKONDANG")
+        found = ckan.action.package_search(fq="organization:diskominfo", rows=10)
+        assert found["count"] == 1
+        package = ckan.action.package_show(id=found["results"][0]["name"])
+        assert package["title"] == "Akses internet penduduk"
+        assert ckan.action.organization_list() == ["diskominfo", "dpupr"]
+        if not get_only:  # filters is a JSON object: a GET sends it as text, which ckanapi does not encode
+            table = ckan.action.datastore_search(resource_id=package["resources"][0]["id"], filters={"year": 2020})
+            assert [r["percent"] for r in table["records"]] == [57.91, 66.12]
+        with pytest.raises(ckanapi.NotFound):
+            ckan.action.package_show(id="rahasia")
+        with pytest.raises(ckanapi.ValidationError):
+            ckan.action.package_show()
+        with pytest.raises(ckanapi.SearchQueryError):
+            ckan.action.package_search(q="a OR b")
+        with pytest.raises(ckanapi.NotAuthorized):
+            ckan.action.package_create(name="x")
