@@ -11,6 +11,7 @@ from flask_smorest import abort  # noqa: F401  (re-export: rarely needed, ApiErr
 
 from ragem import cli as _cli
 from ragem import demo as _demo
+from ragem import pii as _pii
 from ragem.audit.service import record as audit
 from ragem.auth import identifiers as _identifiers
 from ragem.auth import roles as _roles
@@ -53,6 +54,7 @@ from ragem.plugin_settings import PluginSetting, boolean, positive_int, text_lis
 from ragem.profile import service as _profiles
 from ragem.regions import service as _regions
 from ragem.schemas import BaseSchema, I18nTextSchema, UtcDateTime
+from ragem.sealed import sealed
 from ragem.storage import service as _files
 from ragem.timeutil import isoformat_z, utcnow
 
@@ -160,6 +162,28 @@ def mask_phone(phone: str) -> str:
     return _identifiers.mask_phone(phone)
 
 
+def seal(text: str) -> str:
+    """Encrypt ``text`` with the app's ``RAGEM_DATA_KEY`` (AES-GCM): what a ``sealed`` attribute
+    stores in its ``<name>_ciphertext`` column. For migrations that convert clear columns; models
+    use ``sealed``."""
+    return _pii.encrypt(text)
+
+
+def unseal(token: str) -> str:
+    """The clear text of a value made by ``seal`` (a downgrade that puts a clear column back).
+
+    :raises ValueError: the token was changed or sealed with another key.
+    """
+    return _pii.decrypt(token)
+
+
+def lookup_hash(text: str) -> str:
+    """The keyed hash (64 hex characters) that finds a phone number without storing it: the same
+    one the core keeps for account phones, so one number hashes the same in every table. Pass it
+    as ``sealed(..., lookup=toolkit.lookup_hash)``; a migration fills ``<name>_hash`` with it."""
+    return _pii.contact_hash(text)
+
+
 def region(code: str):
     """The region (kota, kecamatan or kelurahan) with Kemendagri ``code``, or ``None``.
 
@@ -239,11 +263,12 @@ __all__ = [
     "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis", "Conflict",
     "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue", "ErasureReport",
     "Forbidden", "health_blueprint", "hookimpl", "I18nTextSchema", "isoformat_z", "KpiValue",
-    "language", "limiter", "login_required", "mask_phone", "normalise_phone", "NotFound", "notify", "opd",
+    "language", "limiter", "login_required", "lookup_hash", "mask_phone", "normalise_phone", "NotFound", "notify", "opd",
     "OutboundMessage",
     "page_schema", "PageArgsSchema", "paginate", "parse_period", "Period", "PeriodicJob", "Permission",
     "permission_required", "PluginInfo", "PluginSetting", "positive_int", "ProfileFieldUse",
-    "read_only_command", "read_profile", "read_profile_by_id", "region", "regions", "roles_required", "save_upload", "ServiceHealthSchema",
-    "ServiceUnavailable", "signed_url", "storage", "text_list", "translate", "Unauthorized",
+    "read_only_command", "read_profile", "read_profile_by_id", "region", "regions", "roles_required", "save_upload", "seal",
+    "sealed", "ServiceHealthSchema",
+    "ServiceUnavailable", "signed_url", "storage", "text_list", "translate", "Unauthorized", "unseal",
     "UserEvent", "UtcDateTime", "utcnow", "ValidationError",
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 import types
 
 import pytest
+from sqlalchemy import Integer, String, Text, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from ragem import toolkit
 from ragem.toolkit import hookimpl
@@ -209,3 +211,56 @@ def test_a_plugin_collects_every_services_kpis_for_a_period(make_app):
         assert [kpi.value for slug, kpi in toolkit.collect_kpis(toolkit.parse_period("2026")) if slug == "zzkpi"] == [None]
         with pytest.raises(toolkit.ValidationError):
             toolkit.parse_period("2026-13")
+
+
+# --- Personal data at rest -----------------------------------------------------------------------
+
+class _SealedBase(DeclarativeBase):
+    """A registry of its own, so this throwaway table never joins the app's models or migrations."""
+
+
+class CallBack(_SealedBase):
+    """A plugin table keeping a caller's number (looked up) and name (only read back)."""
+
+    __tablename__ = "zzseal_call_back"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    msisdn_hash: Mapped[str | None] = mapped_column(String(64))
+    msisdn_ciphertext: Mapped[str | None] = mapped_column(Text)
+    msisdn = toolkit.sealed("msisdn", lookup=toolkit.lookup_hash)
+    name_ciphertext: Mapped[str | None] = mapped_column(Text)
+    name = toolkit.sealed("name")
+
+
+def test_a_sealed_plugin_attribute_round_trips_and_its_row_holds_no_clear_text(app):
+    from ragem.auth.models import User  # the core's own phone column, for the one-number-one-hash check
+    from ragem.testing import stored_text_containing
+
+    with app.app_context():
+        _SealedBase.metadata.create_all(toolkit.db.engine)
+        try:
+            toolkit.db.session.add(CallBack(id=1, msisdn="+6281234567890", name="Siti Rahmawati"))
+            toolkit.db.session.commit()
+            toolkit.db.session.expunge_all()
+
+            found = toolkit.db.session.scalars(select(CallBack).where(CallBack.msisdn == "+6281234567890")).one()
+            assert (found.msisdn, found.name) == ("+6281234567890", "Siti Rahmawati")
+            assert toolkit.db.session.scalar(select(CallBack).where(CallBack.msisdn == "+6281200000000")) is None
+            assert stored_text_containing("+6281234567890", "81234567890", "Siti Rahmawati", "Rahmawati") == []
+            # One number, one hash: the plugin's column and the core's account phone compare the same value.
+            assert found.msisdn_hash == toolkit.lookup_hash("+6281234567890") == (User.phone == "+6281234567890").right.value
+            assert toolkit.unseal(found.name_ciphertext) == "Siti Rahmawati"
+            with pytest.raises(TypeError, match="cannot be queried"):
+                CallBack.name == "Siti Rahmawati"  # noqa: B015 - no look-up hash: the comparison itself raises
+        finally:
+            toolkit.db.session.rollback()
+            _SealedBase.metadata.drop_all(toolkit.db.engine)
+
+
+def test_seal_and_unseal_are_inverse_and_a_changed_token_is_refused(app):
+    with app.app_context():
+        token = toolkit.seal("Budi Santoso")
+        assert "Budi" not in token and toolkit.seal("Budi Santoso") != token  # a fresh nonce every time
+        assert toolkit.unseal(token) == "Budi Santoso"
+        with pytest.raises(ValueError):
+            toolkit.unseal(token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"))

@@ -49,9 +49,14 @@ class Incident(toolkit.db.Model):
     channel: Mapped[str] = mapped_column(String(8), nullable=False)
     # The citizen's account (app) or NULL (a call); NULL too once the account is erased.
     reporter_id: Mapped[str | None] = mapped_column(String(36))
-    # Who to call back: from the profile (app) or the line (call), E.164. Personal data: erased.
-    caller_name: Mapped[str | None] = mapped_column(String(120))
-    caller_msisdn: Mapped[str | None] = mapped_column(String(20))
+    # Who to call back: from the profile (app) or the line (call), E.164. Personal data: stored only
+    # sealed (docs/privacy.md) and erased with the account. The number keeps a keyed hash because
+    # prank control counts and blocks per number; the name is only ever read back.
+    caller_name_ciphertext: Mapped[str | None] = mapped_column(Text)
+    caller_name = toolkit.sealed("caller_name")
+    caller_msisdn_hash: Mapped[str | None] = mapped_column(String(64))
+    caller_msisdn_ciphertext: Mapped[str | None] = mapped_column(Text)
+    caller_msisdn = toolkit.sealed("caller_msisdn", lookup=toolkit.lookup_hash)
     # The call-taker who recorded a call (NULL for the app).
     recorded_by: Mapped[str | None] = mapped_column(String(36))
     type: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -94,7 +99,7 @@ class Incident(toolkit.db.Model):
         # The citizen's own list, newest first.
         Index("ix_darurat112_incident_reporter", "reporter_id", "created_at", "id"),
         # Prank control counts an account's or a number's recent nuisance outcomes.
-        Index("ix_darurat112_incident_msisdn_closed", "caller_msisdn", "closed_at"),
+        Index("ix_darurat112_incident_msisdn_closed", "caller_msisdn_hash", "closed_at"),
         Index("ix_darurat112_incident_reporter_closed", "reporter_id", "closed_at"),
         # KPIs for a period.
         Index("ix_darurat112_incident_created", "created_at"),
@@ -196,7 +201,12 @@ class Block(toolkit.db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(8), nullable=False)  # msisdn | account
-    value: Mapped[str] = mapped_column(String(36), nullable=False)  # E.164 number or account id
+    # The E.164 number or the account id, sealed: the telephony system's check finds a number by
+    # its keyed hash, supervisors see it masked. An account id is sealed the same way, so both
+    # kinds share one column and one look-up.
+    value_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    value_ciphertext: Mapped[str] = mapped_column(Text, nullable=False)
+    value = toolkit.sealed("value", lookup=toolkit.lookup_hash)
     # How many prank/silent outcomes within the window triggered it.
     nuisance_count: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
@@ -206,7 +216,7 @@ class Block(toolkit.db.Model):
     lift_reason: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (
-        Index("ix_darurat112_block_value", "kind", "value", "expires_at"),
+        Index("ix_darurat112_block_value", "kind", "value_hash", "expires_at"),
         Index("ix_darurat112_block_created", "created_at", "id"),
     )
 

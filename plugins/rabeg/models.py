@@ -1,6 +1,7 @@
 """Tables of the RABEG service. Every table name starts with `rabeg_`: the plugin owns them."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import (
@@ -92,8 +93,10 @@ class Complaint(toolkit.db.Model):
     source: Mapped[str] = mapped_column(String(16), nullable=False, default="app")
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("rabeg_api_key.id"))
     open311_token: Mapped[str | None] = mapped_column(String(64), unique=True)
-    # Contact details an Open311 client sent (email, name, phone): personal data, never public.
-    contact: Mapped[dict | None] = mapped_column(JSON)
+    # Contact details an Open311 client sent (email, name, phone): personal data, never public,
+    # so the row keeps them only encrypted (a JSON object sealed whole). No query looks into them.
+    contact_ciphertext: Mapped[str | None] = mapped_column(Text)
+    contact = toolkit.sealed("contact", load=json.loads, dump=json.dumps)
     # Open311 media_url links as the client sent them (hosted by the client, never fetched).
     media_urls: Mapped[list | None] = mapped_column(JSON)
     # The public description after moderation (the original stays in `description`).

@@ -23,7 +23,8 @@ def upgrade() -> None:
     op.create_table('darurat112_block',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('kind', sa.String(length=8), nullable=False),
-    sa.Column('value', sa.String(length=36), nullable=False),
+    sa.Column('value_hash', sa.String(length=64), nullable=False),
+    sa.Column('value_ciphertext', sa.Text(), nullable=False),
     sa.Column('nuisance_count', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
@@ -34,15 +35,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('darurat112_block', schema=None) as batch_op:
         batch_op.create_index('ix_darurat112_block_created', ['created_at', 'id'], unique=False)
-        batch_op.create_index('ix_darurat112_block_value', ['kind', 'value', 'expires_at'], unique=False)
+        batch_op.create_index('ix_darurat112_block_value', ['kind', 'value_hash', 'expires_at'], unique=False)
 
     op.create_table('darurat112_incident',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('number', sa.String(length=24), nullable=False),
     sa.Column('channel', sa.String(length=8), nullable=False),
     sa.Column('reporter_id', sa.String(length=36), nullable=True),
-    sa.Column('caller_name', sa.String(length=120), nullable=True),
-    sa.Column('caller_msisdn', sa.String(length=20), nullable=True),
+    sa.Column('caller_name_ciphertext', sa.Text(), nullable=True),
+    sa.Column('caller_msisdn_hash', sa.String(length=64), nullable=True),
+    sa.Column('caller_msisdn_ciphertext', sa.Text(), nullable=True),
     sa.Column('recorded_by', sa.String(length=36), nullable=True),
     sa.Column('type', sa.String(length=20), nullable=False),
     sa.Column('priority', sa.Integer(), nullable=False),
@@ -72,7 +74,7 @@ def upgrade() -> None:
     with op.batch_alter_table('darurat112_incident', schema=None) as batch_op:
         batch_op.create_index('ix_darurat112_incident_changed', ['changed_at', 'id'], unique=False)
         batch_op.create_index('ix_darurat112_incident_created', ['created_at'], unique=False)
-        batch_op.create_index('ix_darurat112_incident_msisdn_closed', ['caller_msisdn', 'closed_at'], unique=False)
+        batch_op.create_index('ix_darurat112_incident_msisdn_closed', ['caller_msisdn_hash', 'closed_at'], unique=False)
         batch_op.create_index('ix_darurat112_incident_priority', ['priority', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_darurat112_incident_reporter', ['reporter_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_darurat112_incident_reporter_closed', ['reporter_id', 'closed_at'], unique=False)

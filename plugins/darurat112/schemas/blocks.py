@@ -21,11 +21,14 @@ class BlockedNumberStatusSchema(toolkit.BaseSchema):
 class CallerBlockSchema(FromModel, toolkit.BaseSchema):
     """A block on a number or an account."""
 
-    computed = {"active": lambda b: b.lifted_at is None and b.expires_at > toolkit.utcnow()}
+    # A blocked number is shown masked: enough to recognise it, and the telephony system's check
+    # (GET blocked-numbers/<msisdn>) answers for a full number it already knows.
+    computed = {"active": lambda b: b.lifted_at is None and b.expires_at > toolkit.utcnow(),
+                "value": lambda b: toolkit.mask_phone(b.value) if b.kind == "msisdn" else b.value}
 
     id = fields.Integer(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(BLOCK_KINDS))
-    value = fields.String(required=True, metadata={"description": "the E.164 number or the account id"})
+    value = fields.String(required=True, metadata={"description": "the number, masked (`+62812*****890`), or the account id"})
     nuisance_count = fields.Integer(required=True)
     created_at = toolkit.UtcDateTime(required=True)
     expires_at = toolkit.UtcDateTime(required=True)

@@ -61,7 +61,8 @@ def erase(user) -> toolkit.ErasureReport:
     session.execute(update(IncidentPhoto).where(IncidentPhoto.uploader_id == user.id).values(uploader_id=None))
     anonymised = session.execute(
         update(Incident).where(Incident.reporter_id == user.id)
-        .values(reporter_id=None, caller_name=None, caller_msisdn=None).execution_options(synchronize_session=False)
+        .values(reporter_id=None, caller_name_ciphertext=None, caller_msisdn_hash=None,
+                caller_msisdn_ciphertext=None).execution_options(synchronize_session=False)
     ).rowcount
     deleted = session.execute(delete(IncidentIdempotencyRecord).where(IncidentIdempotencyRecord.user_id == user.id)
                               .execution_options(synchronize_session=False)).rowcount

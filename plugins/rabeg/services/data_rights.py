@@ -90,7 +90,8 @@ def erase(user) -> toolkit.ErasureReport:
     result = session.execute(
         update(Complaint)
         .where(Complaint.reporter_id == user.id)
-        .values(reporter_id=None, address=None, show_name_publicly=False, reporter_display_name=None, contact=None)
+        .values(reporter_id=None, address=None, show_name_publicly=False, reporter_display_name=None,
+                contact_ciphertext=None)
         .execution_options(synchronize_session=False)
     )
     deleted = session.execute(

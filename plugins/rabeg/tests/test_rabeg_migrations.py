@@ -7,13 +7,14 @@ tests/test_migrations.py (which builds empty databases).
 from __future__ import annotations
 
 import importlib.util
+import json
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from ragem.testing import fresh_database_url  # noqa: F401  (fixture)
 
@@ -91,3 +92,42 @@ def test_idempotency_records_from_before_keep_no_fingerprint(engine):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT key, fingerprint FROM rabeg_idempotency_record")).all() == [("retry", None)]
     run(engine, "422b856e2735", "downgrade")
+
+
+OPEN311_CONTACT = {"email": "warga.serang@example.org", "first_name": "Dewi", "last_name": "Lestari",
+                   "phone": "+6281311122233"}
+
+
+def test_an_open311_contact_from_before_is_sealed_and_still_reads_the_same(engine, app):
+    """The contact an Open311 client sent before the upgrade leaves no clear trace in the row, and
+    the app's model reads it back as it was; the downgrade puts the clear JSON back."""
+    from sqlalchemy.orm import Session
+
+    from plugins.rabeg.models import Complaint
+
+    for revision_id in ("06bece54a519", "1143cc3ca786", "422b856e2735"):
+        run(engine, revision_id)
+    with engine.begin() as conn:
+        add_category(conn, "JALAN_RUSAK")
+        add_complaint(conn, "RBG-2026-000001", "JALAN_RUSAK")
+        add_complaint(conn, "RBG-2026-000002", "JALAN_RUSAK")
+        conn.execute(text("UPDATE rabeg_complaint SET contact = :contact WHERE public_number = 'RBG-2026-000001'"),
+                     {"contact": json.dumps(OPEN311_CONTACT)})
+
+    with app.app_context():  # the key is the app's RAGEM_DATA_KEY, as under `ragem db upgrade`
+        run(engine, "b7d41c9e05f3")
+        with engine.connect() as conn:
+            assert "contact" not in {column["name"] for column in inspect(conn).get_columns("rabeg_complaint")}
+            stored = " ".join(str(value) for row in conn.execute(text("SELECT * FROM rabeg_complaint")).all()
+                              for value in row)
+        for secret in ("warga.serang", "Dewi", "Lestari", "81311122233"):
+            assert secret not in stored
+        with Session(engine) as session:
+            complaints = {c.public_number: c.contact for c in session.scalars(select(Complaint))}
+        assert complaints == {"RBG-2026-000001": OPEN311_CONTACT, "RBG-2026-000002": None}
+
+        run(engine, "b7d41c9e05f3", "downgrade")
+    with engine.connect() as conn:
+        contacts = dict(conn.execute(text("SELECT public_number, contact FROM rabeg_complaint")).all())
+    assert {number: json.loads(value) if isinstance(value, str) else value for number, value in contacts.items()} == {
+        "RBG-2026-000001": OPEN311_CONTACT, "RBG-2026-000002": None}
