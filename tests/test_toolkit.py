@@ -167,3 +167,21 @@ def test_a_number_that_is_no_indonesian_mobile_is_refused_naming_the_field(typed
     with pytest.raises(toolkit.ValidationError) as refused:
         toolkit.normalise_phone(typed, field="caller_number")
     assert refused.value.code == "invalid_phone" and "caller_number" in refused.value.details
+
+
+# --- The citizens of an area ---------------------------------------------------------------------
+
+def test_account_ids_in_kelurahan_finds_the_active_citizens_of_those_kelurahan_only(app, client, login_as):
+    def citizen_in(kelurahan):
+        headers = login_as("citizen")
+        if kelurahan:
+            assert client.patch("/api/v1/me", headers=headers, json={"kelurahan": kelurahan}).status_code == 200
+        return headers["X-Test-User-Id"]
+
+    cipare, serang = citizen_in("36.73.01.1002"), citizen_in("36.73.01.1001")
+    citizen_in("36.73.06.1001")
+    citizen_in(None)
+    with app.app_context():
+        assert set(toolkit.account_ids_in_kelurahan(["36.73.01.1002", "36.73.01.1001"])) == {cipare, serang}
+        assert toolkit.account_ids_in_kelurahan(["36.73.01.1002", "36.73.01.1002"]) == [cipare]
+        assert toolkit.account_ids_in_kelurahan([]) == []
