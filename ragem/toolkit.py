@@ -226,6 +226,13 @@ def collect_kpis(period: Period) -> list[tuple[str, KpiValue]]:
     return _evaluation.collect_kpis(period)[0]
 
 
+def account_ids_in_kelurahan(codes) -> list[str]:
+    """Ids of the active accounts whose profile kelurahan (Kemendagri code) is one of ``codes``, e.g.
+    to notify the citizens of an area through ``notify``; the profile itself is not read (nothing
+    enters the access log) and nothing but the ids is returned."""
+    return _roles.account_ids_in_kelurahan(codes)
+
+
 def demo_user(key: str):
     """A demo account created by ``ragem demo load`` (``admin``, ``citizen1``, ``officer-DPUPR``...)."""
     return _demo.demo_user(key)
@@ -259,8 +266,9 @@ def health_blueprint(slug: str) -> Blueprint:
 
 #: Every public name of the toolkit: what a plugin may use (checked by the suite).
 __all__ = [
-    "abort", "accepts_media_types", "Account", "account_ids_with_role", "ANONYMOUS_CITIZEN", "attach_file",
-    "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis", "Conflict",
+    "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "ANONYMOUS_CITIZEN",
+    "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
+    "Conflict",
     "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue", "ErasureReport",
     "Forbidden", "health_blueprint", "hookimpl", "I18nTextSchema", "isoformat_z", "KpiValue",
     "language", "limiter", "login_required", "lookup_hash", "mask_phone", "normalise_phone", "NotFound", "notify", "opd",

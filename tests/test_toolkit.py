@@ -264,3 +264,21 @@ def test_seal_and_unseal_are_inverse_and_a_changed_token_is_refused(app):
         assert toolkit.unseal(token) == "Budi Santoso"
         with pytest.raises(ValueError):
             toolkit.unseal(token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB"))
+
+
+# --- The citizens of an area ---------------------------------------------------------------------
+
+def test_account_ids_in_kelurahan_finds_the_active_citizens_of_those_kelurahan_only(app, client, login_as):
+    def citizen_in(kelurahan):
+        headers = login_as("citizen")
+        if kelurahan:
+            assert client.patch("/api/v1/me", headers=headers, json={"kelurahan": kelurahan}).status_code == 200
+        return headers["X-Test-User-Id"]
+
+    cipare, serang = citizen_in("36.73.01.1002"), citizen_in("36.73.01.1001")
+    citizen_in("36.73.06.1001")
+    citizen_in(None)
+    with app.app_context():
+        assert set(toolkit.account_ids_in_kelurahan(["36.73.01.1002", "36.73.01.1001"])) == {cipare, serang}
+        assert toolkit.account_ids_in_kelurahan(["36.73.01.1002", "36.73.01.1002"]) == [cipare]
+        assert toolkit.account_ids_in_kelurahan([]) == []

@@ -5,7 +5,9 @@
   (``RAGEM_DARURAT112_COMMAND_CENTRE_OPDS``, DISKOMINFO by default) and admins; they see all;
 - agencies (``darurat112.agency``): any officer, but only for incidents dispatched to their OPD;
 - supervisors (``darurat112.supervise``): admins and the accounts in ``RAGEM_DARURAT112_SUPERVISORS``;
-- the telephony system (``darurat112.telephony``): the accounts in ``RAGEM_DARURAT112_TELEPHONY_ACCOUNTS``.
+- the telephony system (``darurat112.telephony``): the accounts in ``RAGEM_DARURAT112_TELEPHONY_ACCOUNTS``;
+- alerting officers (``darurat112.alert``): officers of ``RAGEM_DARURAT112_ALERTING_OPDS`` (BPBD and
+  DISKOMINFO by default) and admins issue public alerts.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from plugins.darurat112.models import Dispatch, Incident
 
 REPORT, COMMAND, AGENCY = "darurat112.report", "darurat112.command", "darurat112.agency"
 SUPERVISE, TELEPHONY = "darurat112.supervise", "darurat112.telephony"
+ALERT = "darurat112.alert"
 
 PERMISSIONS = (
     toolkit.Permission(REPORT, {"id": "Melaporkan keadaan darurat", "en": "Report emergencies"},
@@ -31,6 +34,9 @@ PERMISSIONS = (
                                    "en": "Supervise the 112 command centre (block list)"}, ("admin",)),
     toolkit.Permission(TELEPHONY, {"id": "Sistem telepon 112: membaca daftar blokir",
                                    "en": "112 telephony system: read the block list"}, ()),
+    # Officers of other OPDs are refused by ``grant``: only the alerting OPDs' (BPBD, DISKOMINFO).
+    toolkit.Permission(ALERT, {"id": "Menerbitkan peringatan dini publik (CAP)",
+                               "en": "Issue public alerts (CAP)"}, ("officer", "admin")),
 )
 
 
@@ -41,6 +47,10 @@ def grant(user: toolkit.Account, permission: str) -> bool | None:
         if user.has_role("admin"):
             return None
         return None if user.opd_code in settings.COMMAND_CENTRE_OPDS.value() else False
+    if permission == ALERT:
+        if user.has_role("admin"):
+            return None
+        return None if user.opd_code in settings.ALERTING_OPDS.value() else False
     if permission == SUPERVISE and user.id is not None and user.id in settings.SUPERVISORS.value():
         return True
     if permission == TELEPHONY and user.id is not None and user.id in settings.TELEPHONY_ACCOUNTS.value():

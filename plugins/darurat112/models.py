@@ -245,3 +245,81 @@ def _refuse_bulk_change(state) -> None:
     above never see these, so the statement is refused before it runs."""
     if (state.is_update or state.is_delete) and any(m.class_ is IncidentTimelineEntry for m in state.all_mappers):
         raise TimelineImmutable("darurat112 timeline entries cannot be changed or deleted")
+
+
+# --- Public alerts (OASIS CAP 1.2) -----------------------------------------------------------
+
+#: CAP 1.2 enumerations, spelt as the standard spells them (they go into the XML unchanged).
+CAP_CATEGORIES = ("Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra",
+                  "CBRNE", "Other")
+CAP_URGENCIES = ("Immediate", "Expected", "Future", "Past", "Unknown")
+CAP_SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
+CAP_CERTAINTIES = ("Observed", "Likely", "Possible", "Unlikely", "Unknown")
+#: An alert, a later version of one, or its withdrawal (CAP ``<msgType>``).
+CAP_MSG_TYPES = ("Alert", "Update", "Cancel")
+
+
+class Alert(toolkit.db.Model):
+    """One CAP 1.2 message to the public: an alert, an update of one, or a cancellation.
+
+    A message is never changed once issued (CAP messages are immutable): an update or a cancellation
+    is a new row whose ``references_id`` names the message it replaces, and the replaced one gets
+    ``superseded_at``. The content is stored in both languages; ``services/cap.py`` renders it.
+    """
+
+    __tablename__ = "darurat112_alert"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # CAP <identifier> and <sender>: fixed when issued, so references to it stay valid for good.
+    identifier: Mapped[str] = mapped_column(String(120), nullable=False, unique=True)
+    sender: Mapped[str] = mapped_column(String(120), nullable=False)
+    sent: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    msg_type: Mapped[str] = mapped_column(String(8), nullable=False)
+    references_id: Mapped[int | None] = mapped_column(ForeignKey("darurat112_alert.id"))
+    # Set when an update or a cancellation replaces this message: it is no longer current.
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Why a message was cancelled (CAP <note>).
+    note: Mapped[str | None] = mapped_column(String(300))
+    issued_by: Mapped[str | None] = mapped_column(String(36))
+    issuer_opd: Mapped[str | None] = mapped_column(String(20))
+    event: Mapped[str] = mapped_column(String(120), nullable=False)
+    category: Mapped[str] = mapped_column(String(12), nullable=False)
+    urgency: Mapped[str] = mapped_column(String(12), nullable=False)
+    severity: Mapped[str] = mapped_column(String(12), nullable=False)
+    certainty: Mapped[str] = mapped_column(String(12), nullable=False)
+    headline_id: Mapped[str] = mapped_column(String(160), nullable=False)
+    headline_en: Mapped[str] = mapped_column(String(160), nullable=False)
+    description_id: Mapped[str] = mapped_column(Text, nullable=False)
+    description_en: Mapped[str] = mapped_column(Text, nullable=False)
+    instruction_id: Mapped[str | None] = mapped_column(Text)
+    instruction_en: Mapped[str | None] = mapped_column(Text)
+    effective: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    expires: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    # The area: Kemendagri codes (lists of strings), and optionally a CAP circle ("lat,lon radius_km")
+    # and polygon ("lat,lon lat,lon ..." closed ring), kept in their CAP text form.
+    kecamatan_codes: Mapped[list] = mapped_column(JSON, nullable=False)
+    kelurahan_codes: Mapped[list] = mapped_column(JSON, nullable=False)
+    circle: Mapped[str | None] = mapped_column(String(80))
+    polygon: Mapped[str | None] = mapped_column(Text)
+
+    references: Mapped[Alert | None] = relationship(viewonly=True, remote_side="Alert.id")
+
+    __table_args__ = (
+        # The public list: current alerts, newest first (keyset pagination walks it).
+        Index("ix_darurat112_alert_current", "superseded_at", "expires", "sent", "id"),
+        Index("ix_darurat112_alert_sent", "sent", "id"),
+    )
+
+
+class AlertDelivery(toolkit.db.Model):
+    """A citizen told about an alert message in their inbox: at most one row per (message, citizen), so
+    a retried fan-out job never notifies anyone twice."""
+
+    __tablename__ = "darurat112_alert_delivery"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("darurat112_alert.id"), nullable=False)
+    account_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    delivered_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
+
+    __table_args__ = (UniqueConstraint("alert_id", "account_id", name="uq_darurat112_alert_delivery_alert_account"),)

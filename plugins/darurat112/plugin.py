@@ -35,7 +35,7 @@ def ragem_plugin_info() -> toolkit.PluginInfo:
 @hookimpl
 def ragem_config_check(settings):
     """Refuse to start on a malformed ``RAGEM_DARURAT112_*`` setting (command-centre OPDs, supervisors,
-    telephony accounts, prank limit and window, block duration)."""
+    telephony accounts, prank limit and window, block duration, alerting OPDs, CAP sender)."""
     return plugin_settings.problems(settings)
 
 
@@ -66,7 +66,7 @@ def ragem_profile_fields():
 def ragem_blueprints():
     """The service's routes: the health probe and one blueprint per resource (``api/``)."""
     return [toolkit.health_blueprint(SLUG), api.incidents.blp, api.calls.blp, api.command.blp,
-            api.dispatches.blp, api.blocks.blp, api.kpis.blp]
+            api.dispatches.blp, api.blocks.blp, api.kpis.blp, api.alerts.blp]
 
 
 @hookimpl
@@ -77,8 +77,10 @@ def ragem_migrations() -> str:
 
 @hookimpl
 def ragem_demo_data(session):
-    """A few demo incidents in different states and a prank call (idempotent: only missing ones are added)."""
+    """A few demo incidents in different states, a prank call and one active public alert (idempotent:
+    only missing ones are added)."""
     demo.ensure_demo_incidents()
+    demo.ensure_demo_alert()
 
 
 @hookimpl

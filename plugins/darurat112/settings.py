@@ -26,7 +26,28 @@ PRANK_WINDOW_HOURS = toolkit.PluginSetting(
 BLOCK_HOURS = toolkit.PluginSetting(
     "DARURAT112_BLOCK_HOURS", parse=toolkit.positive_int, default=24, help="hours a block lasts")
 
-ALL = (COMMAND_CENTRE_OPDS, SUPERVISORS, TELEPHONY_ACCOUNTS, PRANK_LIMIT, PRANK_WINDOW_HOURS, BLOCK_HOURS)
+
+
+def cap_sender(text: str) -> str:
+    """A CAP ``<sender>``: non-empty, without spaces, commas, ``<`` or ``&`` (CAP 1.2, section 3.2.1)."""
+    value = text.strip()
+    if not value or len(value) > 120 or any(ch in value for ch in " ,<&\t\r\n"):
+        raise ValueError("a CAP sender id of at most 120 characters without spaces, commas, '<' or '&' "
+                         "(e.g. 112@serangkota.go.id)")
+    return value
+
+
+#: Officers of these OPDs issue public alerts (admins always may).
+ALERTING_OPDS = toolkit.PluginSetting(
+    "DARURAT112_ALERTING_OPDS", parse=toolkit.text_list, default=["BPBD", "DISKOMINFO"],
+    help="comma-separated OPD codes whose officers issue public alerts (CAP)")
+#: Who the city's CAP alerts say they come from; part of every alert's reference, so keep it stable.
+CAP_SENDER = toolkit.PluginSetting(
+    "DARURAT112_CAP_SENDER", parse=cap_sender, default="112@serangkota.go.id",
+    help="the CAP <sender> of public alerts (no spaces or commas)")
+
+ALL = (COMMAND_CENTRE_OPDS, SUPERVISORS, TELEPHONY_ACCOUNTS, PRANK_LIMIT, PRANK_WINDOW_HOURS, BLOCK_HOURS,
+       ALERTING_OPDS, CAP_SENDER)
 
 
 def problems(settings) -> list[str]:

@@ -71,6 +71,19 @@ def account_ids_with_role(role: str, *, opd: str | None = None) -> list[str]:
     return list(db.session.scalars(stmt.order_by(User.created_at, User.id)))
 
 
+def account_ids_in_kelurahan(codes) -> list[str]:
+    """Ids of the active accounts whose profile kelurahan is one of ``codes``, oldest first.
+
+    ``kelurahan_code`` is kept in clear precisely so services can find the citizens of an area
+    (docs/privacy.md); only ids leave here, never the kelurahan or anything else of the profile.
+    """
+    wanted = sorted({code for code in codes if code})
+    if not wanted:
+        return []
+    stmt = select(User.id).where(User.is_active.is_(True), User.kelurahan_code.in_(wanted))
+    return list(db.session.scalars(stmt.order_by(User.created_at, User.id)))
+
+
 def grant_role(user_id: str, role: str, *, opd: str | None, reason: str, actor: User) -> User:
     """Give ``role`` to an account (an officer needs an active OPD), audited; commits.
 

@@ -1,18 +1,20 @@
 """Demo incidents for ``ragem serve --demo``: a few raised by the demo citizens and one phone call, in
 different states, so the command centre's queue, the agencies' dispatches and the citizens' timelines
-show something on a fresh install.
+show something on a fresh install; and one public alert in force (a flood warning).
 
 Raised through the same functions as real incidents, each app incident with its own Idempotency-Key:
 a second ``ragem demo load`` finds them and changes nothing.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from ragem import toolkit
 
-from plugins.darurat112.models import Incident
-from plugins.darurat112.services import command, dispatches, intake
+from plugins.darurat112.models import Alert, Incident
+from plugins.darurat112.services import alerts, command, dispatches, intake
 
 # key, citizen, type, (lat, lon), accuracy, address, description, how far the command centre got
 DEMO_INCIDENTS = (
@@ -71,3 +73,30 @@ def _officer(agency: str):
         return toolkit.demo_user(f"officer-{agency}")
     except LookupError:
         return None
+
+
+DEMO_ALERT_EVENT = "Banjir rob (demo)"
+
+
+def ensure_demo_alert() -> bool:
+    """Issue the demo flood warning unless one is in force (it lasts two days); True when issued now.
+
+    Its area takes in Kasemen and citizen1's kelurahan, so that demo citizen finds it in the inbox."""
+    current = toolkit.db.session.scalar(select(Alert.id).where(
+        Alert.event == DEMO_ALERT_EVENT, *alerts.current_filter(toolkit.utcnow())).limit(1))
+    if current is not None:
+        return False
+    try:
+        officer = toolkit.demo_user("officer-DISKOMINFO")
+    except LookupError:
+        return False  # the demo accounts come first
+    alerts.issue(
+        officer, event=DEMO_ALERT_EVENT, category="Met", urgency="Expected", severity="Moderate", certainty="Likely",
+        headline={"id": "Waspada banjir rob di pesisir Kasemen", "en": "Tidal flood warning on the Kasemen coast"},
+        description={"id": "Pasang tinggi diperkirakan menggenangi permukiman pesisir dua hari ke depan.",
+                     "en": "High tides are expected to flood coastal homes over the next two days."},
+        instruction={"id": "Amankan barang berharga dan dokumen; hubungi 112 bila perlu evakuasi.",
+                     "en": "Keep valuables and documents dry; call 112 if you need evacuating."},
+        expires=toolkit.utcnow() + timedelta(days=2),
+        area={"kecamatan": ["36.73.02"], "kelurahan": ["36.73.01.1012"], "circle": "-6.03,106.2 3"})
+    return True
