@@ -14,11 +14,14 @@ import re._parser as regex_parser
 from collections.abc import Iterator
 
 import pytest
+import yaml
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from ragem.apidocs.spec import contract_app
 from ragem.database import db
+
+from test_openapi import COMMITTED
 
 # A regular expression that may match any length reports a width at least this large.
 _UNBOUNDED = 2**16
@@ -132,6 +135,7 @@ def test_the_walk_sees_nested_and_bilingual_texts():
 
 CALLS = "/api/v1/darurat112/calls"
 CATEGORIES = "/api/v1/rabeg/categories"
+REGISTER = "/api/v1/auth/register"
 
 
 def _refused_with_envelope(answer) -> dict:
@@ -175,3 +179,16 @@ def test_a_category_name_fits_its_column(client, login_as, db_session, language)
     assert at_limit.status_code == 201, at_limit.get_json()
     assert at_limit.get_json()["name"][language] == "P" * 120
 
+
+def test_a_new_password_is_at_most_as_long_as_the_contract_says(client, db_session):
+    from ragem.auth.models import User
+
+    schema = yaml.safe_load(COMMITTED.read_text())["components"]["schemas"]["Register"]["properties"]["password"]
+    longest = schema["maxLength"]
+    person = {"name": "Siti Rahmawati", "nik": "3673011708850001", "phone": "0812-3456-7890"}
+    too_long = client.post(REGISTER, json={**person, "password": "Kopi-Tubruk-" + "x" * (longest - 11)})
+    assert _refused_with_envelope(too_long)["details"]["password"] == "too_long"
+    assert _count(User) == 0
+    at_limit = client.post(REGISTER, json={**person, "password": "Kopi-Tubruk-" + "x" * (longest - 12)})
+    assert at_limit.status_code == 201, at_limit.get_json()
+    assert _count(User) == 1
