@@ -5,6 +5,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ragem.auth.models import ROLES
 from ragem.auth.otp import CODE_DIGITS
+from ragem.auth.passwords import MAX_LENGTH as PASSWORD_MAX, MIN_LENGTH as PASSWORD_MIN
 from ragem.i18n import LANGUAGES
 from ragem.pagination import PageArgsSchema, page_schema
 from ragem.schemas import BaseSchema, UtcDateTime
@@ -62,6 +63,12 @@ AuthSessionPageSchema = page_schema(AuthSessionSchema, "AuthSessionPage")
 # Passwords longer than the policy allows still parse, so the 422 can say which rule failed;
 # anything beyond this is not a password.
 _PASSWORD = {"required": True, "load_only": True, "validate": validate.Length(min=1, max=1024)}
+# A password being set: the contract states the policy's lengths (so a client can check before
+# sending), while parsing keeps the wider bound above so the 422 still names the rule that failed.
+_NEW_PASSWORD = {**_PASSWORD, "metadata": {
+    "minLength": PASSWORD_MIN, "maxLength": PASSWORD_MAX,
+    "description": f"{PASSWORD_MIN}-{PASSWORD_MAX} characters; a 422 names any password rule it breaks",
+}}
 _CODE = {"required": True, "load_only": True, "validate": validate.Regexp(rf"^[0-9]{{{CODE_DIGITS}}}$"),
          "metadata": {"description": f"the {CODE_DIGITS}-digit code sent by SMS"}}
 
@@ -74,7 +81,7 @@ class RegisterSchema(BaseSchema):
                         metadata={"description": "16-digit NIK; birth date and sex are taken from it"})
     phone = fields.String(required=True, validate=validate.Length(min=1, max=32),
                           metadata={"example": "0812 3456 7890", "description": "Indonesian mobile number"})
-    password = fields.String(**_PASSWORD)
+    password = fields.String(**_NEW_PASSWORD)
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     preferred_language = fields.String(load_default="id", validate=validate.OneOf(LANGUAGES))
 
@@ -119,7 +126,7 @@ class ResetPasswordSchema(BaseSchema):
 
     identifier = fields.String(required=True, validate=validate.Length(min=3, max=254))
     code = fields.String(**_CODE)
-    new_password = fields.String(**_PASSWORD)
+    new_password = fields.String(**_NEW_PASSWORD)
 
 
 class PasswordResetDoneSchema(BaseSchema):
@@ -132,7 +139,7 @@ class ChangePasswordSchema(BaseSchema):
     """The current password and the new one."""
 
     current_password = fields.String(**_PASSWORD)
-    new_password = fields.String(**_PASSWORD)
+    new_password = fields.String(**_NEW_PASSWORD)
 
 
 class OwnerProofSchema(BaseSchema):

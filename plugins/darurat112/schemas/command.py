@@ -7,7 +7,7 @@ from marshmallow import fields, validate, validates_schema, ValidationError
 from ragem import toolkit
 
 from plugins.darurat112.models import CHANNELS, OPEN_STATES, PRIORITIES, STATES, TYPES
-from plugins.darurat112.schemas.fields import ID, SHORT_TEXT, TEXT, CommaSeparated, latitude, longitude
+from plugins.darurat112.schemas.fields import ID, NAME_TEXT, SHORT_TEXT, TEXT, CommaSeparated, latitude, longitude
 from plugins.darurat112.schemas.incidents import IncidentSummarySchema
 
 AGENCY_CODE = [validate.Length(min=1, max=20), validate.Regexp(r"^[A-Za-z0-9_]+$", error="an OPD code")]
@@ -94,7 +94,7 @@ class EmergencyCallSchema(toolkit.BaseSchema):
     caller_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40),
                                   metadata={"description": "any common Indonesian notation (0812-..., +62 812...); "
                                                            "required for phone and sms", "example": "0812-3456-7890"})
-    caller_name = fields.String(load_default=None, allow_none=True, validate=SHORT_TEXT)
+    caller_name = fields.String(load_default=None, allow_none=True, validate=NAME_TEXT)
     type = fields.String(load_default="other", validate=validate.OneOf(TYPES))
     priority = fields.Integer(load_default=None, validate=validate.OneOf(PRIORITIES))
     lat = latitude(load_default=None)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from plugins.rabeg.open311.submit import MAX_DESCRIPTION, MAX_LENGTHS
+
 
 class Open311ErrorSchema(Schema):
     """One GeoReport error; an answer is a list of them (``<errors><error>`` in XML)."""
@@ -125,16 +127,18 @@ class Open311RequestFormSchema(Schema):
 
     api_key = fields.String(required=True, metadata={"description": "issued by Diskominfo (403 without)"})
     jurisdiction_id = fields.String(metadata={"description": "optional: serangkota.go.id"})
-    service_code = fields.String(required=True)
+    service_code = fields.String(required=True, metadata={"maxLength": MAX_LENGTHS["service_code"]})
     lat = fields.Float()
     long = fields.Float()
-    address_string = fields.String()
-    address_id = fields.String(metadata={"description": "Kemendagri kelurahan code, e.g. 36.73.01.1001"})
-    email = fields.String()
-    device_id = fields.String()
-    account_id = fields.String()
-    first_name = fields.String()
-    last_name = fields.String()
-    phone = fields.String()
-    description = fields.String(metadata={"description": "at most 4000 characters"})
-    media_url = fields.String()
+    address_string = fields.String(metadata={"maxLength": MAX_LENGTHS["address_string"]})
+    address_id = fields.String(metadata={"description": "Kemendagri kelurahan code, e.g. 36.73.01.1001",
+                                         "maxLength": MAX_LENGTHS["address_id"]})
+    email = fields.String(metadata={"maxLength": MAX_LENGTHS["email"]})
+    device_id = fields.String(metadata={"maxLength": MAX_LENGTHS["device_id"]})
+    account_id = fields.String(metadata={"maxLength": MAX_LENGTHS["account_id"]})
+    first_name = fields.String(metadata={"maxLength": MAX_LENGTHS["first_name"]})
+    last_name = fields.String(metadata={"maxLength": MAX_LENGTHS["last_name"]})
+    phone = fields.String(metadata={"maxLength": MAX_LENGTHS["phone"]})
+    description = fields.String(metadata={"description": "one under 10 characters gets the service's name in front",
+                                          "maxLength": MAX_DESCRIPTION})
+    media_url = fields.String(metadata={"maxLength": MAX_LENGTHS["media_url"]})

@@ -26,6 +26,9 @@ from plugins.rabeg.services import filing
 JURISDICTION_ID = "serangkota.go.id"
 CONTACT_FIELDS = ("email", "device_id", "account_id", "first_name", "last_name", "phone")
 MAX_DESCRIPTION = 4000  # the specification's limit
+# The longest value each form argument may carry; schemas.py states the same in openapi.yaml.
+MAX_LENGTHS = {"service_code": 200, "lat": 40, "long": 40, "address_string": 300, "address_id": 20,
+               "media_url": 1000, **{name: 200 for name in CONTACT_FIELDS}}
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,60})\](\[\])?$")
 _INTEGER = re.compile(r"^[+-]?\d{1,15}$")
 # RAGEM's field names in filing errors -> the Open311 argument a client sent.
@@ -68,8 +71,9 @@ def _scalar(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _one(form: Mapping[str, list[str]], name: str, limit: int = 200) -> str | None:
+def _one(form: Mapping[str, list[str]], name: str) -> str | None:
     """The argument's value, stripped; ``None`` when absent or empty (the spec's "optional")."""
+    limit = MAX_LENGTHS[name]
     values = form.get(name) or []
     value = values[0].strip() if values else ""
     if len(value) > limit:
@@ -106,12 +110,12 @@ def _kelurahan_in(address: str) -> str | None:
 
 def _location(form: Mapping[str, list[str]]) -> dict[str, Any]:
     """``lat`` & ``long``, ``address_string`` or ``address_id`` (a Kemendagri kelurahan code): one is required."""
-    lat = _coordinate(_one(form, "lat", 40), "lat", LAT_RANGE)
-    lon = _coordinate(_one(form, "long", 40), "long", LON_RANGE)
+    lat = _coordinate(_one(form, "lat"), "lat", LAT_RANGE)
+    lon = _coordinate(_one(form, "long"), "long", LON_RANGE)
     if (lat is None) != (lon is None):
         raise Open311Error(400, "lat and long must be sent together")
-    address = _one(form, "address_string", 300)
-    kelurahan = _one(form, "address_id", 20)
+    address = _one(form, "address_string")
+    kelurahan = _one(form, "address_id")
     if kelurahan is not None:
         region = toolkit.region(kelurahan)
         if region is None or region.level != "kelurahan":
@@ -173,7 +177,7 @@ def _description(form: Mapping[str, list[str]], category: Category) -> str:
 
 
 def _contact(form: Mapping[str, list[str]]) -> dict[str, str] | None:
-    contact = {name: value for name in CONTACT_FIELDS if (value := _one(form, name, 200)) is not None}
+    contact = {name: value for name in CONTACT_FIELDS if (value := _one(form, name)) is not None}
     return contact or None
 
 
@@ -208,14 +212,14 @@ def submit(form: Mapping[str, list[str]]) -> tuple[Complaint, ApiKey]:
     if key is None:
         raise Open311Error(403, "Missing, invalid or revoked api_key: ask Diskominfo Kota Serang for a key")
     check_jurisdiction(form)
-    code = _one(form, "service_code", 200)
+    code = _one(form, "service_code")
     if code is None:
         raise Open311Error(400, "service_code was not provided")
     category = find_category(code)
     if category is None:
         raise Open311Error(404, f"service_code {code[:40]!r} was not found")
     location = _location(form)
-    media_url = _one(form, "media_url", 1000)
+    media_url = _one(form, "media_url")
     contact = _contact(form)
     # With no account behind it, a request without an email or phone is an anonymous report: only
     # categories that accept those take it (the same rule as the app's anonymous filing).

@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from ragem import toolkit
 
 from plugins.rabeg.schemas.fields import FromModel
+from plugins.rabeg.services.categories import NAME_MAX
 
 CODE = validate.Regexp(r"^[A-Z0-9_]{2,40}$", error="2-40 characters of A-Z, 0-9 or _.")
 
@@ -81,10 +82,18 @@ class CategoryArgsSchema(Schema):
     include_inactive = fields.Boolean(load_default=False, metadata={"description": "admins (rabeg.admin) only"})
 
 
+class CategoryNameSchema(toolkit.BaseSchema):
+    """A category's name in both languages, as long as its columns (``Category.name_id``/``name_en``)
+    allow; the shared bilingual text allows far more."""
+
+    id = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+    en = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
+
+
 class _CategoryFields(toolkit.BaseSchema):
     """What an admin may set on a category (questions are checked by the service, per question)."""
 
-    name = fields.Nested(toolkit.I18nTextSchema)
+    name = fields.Nested(CategoryNameSchema)
     opd = fields.String(validate=validate.Length(min=1, max=20))
     routing_overrides = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=20)),
                                     values=fields.String(validate=validate.Length(min=1, max=20)),
@@ -103,7 +112,7 @@ class CategoryCreateSchema(_CategoryFields):
     """A new category (unknown fields refused)."""
 
     code = fields.String(required=True, validate=CODE, metadata={"example": "POHON_TUMBANG"})
-    name = fields.Nested(toolkit.I18nTextSchema, required=True)
+    name = fields.Nested(CategoryNameSchema, required=True)
     opd = fields.String(required=True, validate=validate.Length(min=1, max=20))
     first_response_target = fields.Nested(TargetSchema, required=True)
     resolution_target = fields.Nested(TargetSchema, required=True)

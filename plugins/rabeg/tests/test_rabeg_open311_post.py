@@ -286,3 +286,21 @@ def test_listing_the_api_keys_creates_no_instance_folder(tmp_path):
     assert result.exit_code != 0
     assert "run `ragem db upgrade`" in result.output, result.output
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_the_form_limits_in_the_contract_are_the_ones_enforced(app, client, db_session, api_key):
+    properties = openapi_spec(app)["components"]["schemas"]["Open311RequestForm"]["properties"]
+    limits = {name: spec["maxLength"] for name, spec in properties.items() if "maxLength" in spec}
+    assert {"service_code", "address_string", "address_id", "description", "media_url", "phone"} <= set(limits)
+    before = count(db_session)
+    for name, longest in limits.items():
+        over = {name: "x" * (longest + 1)} if name != "address_string" else {
+            "lat": None, "long": None, name: "x" * (longest + 1)}
+        descriptions = check_errors(post(client, form(api_key, **over)), 400)
+        assert any(name in d and str(longest) in d for d in descriptions), (name, descriptions)
+    assert count(db_session) == before
+    at_limit = {"description": "x" * limits["description"], "first_name": "S" * limits["first_name"],
+                "device_id": "d" * limits["device_id"],
+                "media_url": "https://example.org/" + "a" * (limits["media_url"] - len("https://example.org/"))}
+    created(post(client, form(api_key, **at_limit)))
+    assert count(db_session) == before + 1
