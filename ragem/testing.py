@@ -270,20 +270,25 @@ def account(user_id: str):
     return db.session.get(User, user_id)
 
 
-def stored_text_containing(*needles: str) -> list[str]:
+def stored_text_containing(*needles: str, whole: bool = False) -> list[str]:
     """``"table.column holds 'needle'"`` for every value stored in any table (the core's and every
     plugin's) that contains one of ``needles``, case-insensitively; ``[]`` when none does.
 
     For tests that personal data is not kept in clear: register a NIK, a phone number or an address,
-    run the service, then ``assert stored_text_containing(nik, phone, address) == []``.
+    run the service, then ``assert stored_text_containing(nik, phone, address) == []``. Short
+    pieces (the last four digits of a NIK, a birth date as ``DDMMYY``) turn up by chance inside
+    hashes, ids and ciphertexts: look for them with ``whole=True``, which matches only a value that
+    is the piece itself (a column holding it).
     """
+    wanted = [needle.lower() for needle in needles]
     found = []
     with db.engine.connect() as connection:
         for table in inspect(connection).get_table_names():
             for row in connection.execute(text(f'SELECT * FROM "{table}"')).mappings():
                 for column, value in row.items():
                     stored = "" if value is None else str(value).lower()
-                    found += [f"{table}.{column} holds {needle!r}" for needle in needles if needle.lower() in stored]
+                    found += [f"{table}.{column} holds {needle!r}" for needle, lowered in zip(needles, wanted)
+                              if (lowered == stored if whole else lowered in stored)]
     return found
 
 
