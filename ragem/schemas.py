@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any, Callable, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -50,6 +51,43 @@ class I18nTextSchema(BaseSchema):
 
     id = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     en = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class FromModel:
+    """Mixin of a response schema that dumps a model object (a table row), not a hand-built dict.
+
+    Each field reads the object's attribute of its name (or the one its ``attribute=`` names),
+    except the fields in ``computed``, whose value is ``function(obj)``: a signed photo link, a
+    name in two languages, a derived deadline. Unlike ``fields.Method``, such a field keeps its
+    declared type, so openapi.yaml still says what it holds.
+    """
+
+    computed: ClassVar[dict[str, Callable[[Any], Any]]] = {}
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """The computed value of ``attr`` when the schema has one, else the object's attribute."""
+        compute = self.computed.get(attr)
+        return compute(obj) if compute is not None else super().get_attribute(obj, attr, default)
+
+
+class CommaSeparated(fields.String):
+    """A query argument ``a,b,c`` -> ``["a", "b", "c"]``, each one of ``choices`` (blank items and
+    repeats dropped); documented in openapi.yaml with the choices."""
+
+    def __init__(self, choices, **kwargs):
+        self.choices = tuple(str(choice) for choice in choices)
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"].setdefault("description", "comma-separated, any of: " + ", ".join(self.choices))
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        items = list(dict.fromkeys(item.strip() for item in text.split(",") if item.strip()))
+        unknown = [item[:40] for item in items if item not in self.choices]
+        if unknown or not items:
+            raise ValidationError(f"one or more of {', '.join(self.choices)} (comma-separated); unknown: "
+                                  f"{', '.join(unknown) or 'none given'}")
+        return items
 
 
 class ErrorBodySchema(Schema):

@@ -53,7 +53,7 @@ from ragem.pagination import PageArgsSchema, page_schema, paginate
 from ragem.plugin_settings import PluginSetting, boolean, positive_int, text_list
 from ragem.profile import service as _profiles
 from ragem.regions import service as _regions
-from ragem.schemas import BaseSchema, I18nTextSchema, UtcDateTime
+from ragem.schemas import BaseSchema, CommaSeparated, FromModel, I18nTextSchema, UtcDateTime
 from ragem.sealed import sealed
 from ragem.storage import service as _files
 from ragem.timeutil import isoformat_z, utcnow
@@ -268,9 +268,9 @@ def health_blueprint(slug: str) -> Blueprint:
 __all__ = [
     "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "ANONYMOUS_CITIZEN",
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
-    "Conflict",
+    "CommaSeparated", "Conflict",
     "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue", "ErasureReport",
-    "Forbidden", "health_blueprint", "hookimpl", "I18nTextSchema", "isoformat_z", "KpiValue",
+    "Forbidden", "FromModel", "health_blueprint", "hookimpl", "I18nTextSchema", "isoformat_z", "KpiValue",
     "language", "limiter", "login_required", "lookup_hash", "mask_phone", "normalise_phone", "NotFound", "notify", "opd",
     "OutboundMessage",
     "page_schema", "PageArgsSchema", "paginate", "parse_period", "Period", "PeriodicJob", "Permission",

@@ -282,3 +282,30 @@ def test_account_ids_in_kelurahan_finds_the_active_citizens_of_those_kelurahan_o
         assert set(toolkit.account_ids_in_kelurahan(["36.73.01.1002", "36.73.01.1001"])) == {cipare, serang}
         assert toolkit.account_ids_in_kelurahan(["36.73.01.1002", "36.73.01.1002"]) == [cipare]
         assert toolkit.account_ids_in_kelurahan([]) == []
+
+
+# --- Schema helpers every service shares ---------------------------------------------------------
+
+def test_from_model_dumps_a_row_with_computed_fields_keeping_their_type():
+    from marshmallow import fields as mm
+
+    class Row:
+        code, name_id, name_en = "X1", "Jalan rusak", "Damaged road"
+
+    class RowSchema(toolkit.FromModel, toolkit.BaseSchema):
+        computed = {"name": lambda row: {"id": row.name_id, "en": row.name_en}}
+        code = mm.String()
+        name = mm.Nested(toolkit.I18nTextSchema)
+
+    assert RowSchema().dump(Row()) == {"code": "X1", "name": {"id": "Jalan rusak", "en": "Damaged road"}}
+
+
+def test_comma_separated_keeps_known_choices_once_and_refuses_the_rest():
+    class Args(toolkit.BaseSchema):
+        state = toolkit.CommaSeparated(["open", "closed"])
+
+    assert Args().load({"state": "open, closed,,open"}) == {"state": ["open", "closed"]}
+    for bad in ("open,lost", " , "):
+        with pytest.raises(Exception) as refused:
+            Args().load({"state": bad})
+        assert "state" in refused.value.messages

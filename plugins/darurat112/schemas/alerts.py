@@ -4,11 +4,12 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ragem import toolkit
+from ragem.toolkit import FromModel
 
 from plugins.darurat112.models import (
     CAP_CATEGORIES, CAP_CERTAINTIES, CAP_MSG_TYPES, CAP_SEVERITIES, CAP_URGENCIES,
 )
-from plugins.darurat112.schemas.fields import PLAIN_TEXT, SHORT_TEXT, FromModel
+from plugins.darurat112.schemas.fields import PLAIN_TEXT, SHORT_TEXT
 
 HEADLINE = [validate.Length(min=1, max=160), PLAIN_TEXT]
 LONG_TEXT = [validate.Length(min=1, max=4000), PLAIN_TEXT]

@@ -4,9 +4,10 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ragem import toolkit
+from ragem.toolkit import FromModel
 
 from plugins.darurat112.models import BLOCK_KINDS
-from plugins.darurat112.schemas.fields import SHORT_TEXT, FromModel
+from plugins.darurat112.schemas.fields import SHORT_TEXT
 
 
 class BlockedNumberStatusSchema(toolkit.BaseSchema):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from marshmallow import fields, validate, validates_schema, ValidationError
 
 from ragem import toolkit
+from ragem.toolkit import CommaSeparated
 
 from plugins.darurat112.models import CHANNELS, OPEN_STATES, PRIORITIES, STATES, TYPES
-from plugins.darurat112.schemas.fields import ID, NAME_TEXT, SHORT_TEXT, TEXT, CommaSeparated, latitude, longitude
+from plugins.darurat112.schemas.fields import ID, NAME_TEXT, SHORT_TEXT, TEXT, latitude, longitude
 from plugins.darurat112.schemas.incidents import IncidentSummarySchema
 
 AGENCY_CODE = [validate.Length(min=1, max=20), validate.Regexp(r"^[A-Za-z0-9_]+$", error="an OPD code")]

@@ -1,9 +1,7 @@
-"""What several 112 schemas share: dumping model objects, comma lists, Kota Serang's bounds, text."""
+"""What several 112 schemas share: Kota Serang's bounds, text limits, the Idempotency-Key header."""
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
-
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 from plugins.darurat112.services.intake import LAT_RANGE, LON_RANGE
 
@@ -41,34 +39,8 @@ def accuracy(**kwargs) -> fields.Float:
                                   "example": 12.5}, **kwargs)
 
 
-class FromModel:
-    """Mixin of a response schema that dumps a model object: each field reads the attribute of its
-    name, except those in ``computed``, whose value is ``function(obj)`` (keeping the field's type)."""
-
-    computed: ClassVar[dict[str, Callable[[Any], Any]]] = {}
-
-    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
-        """The computed value of ``attr`` when the schema has one, else the object's attribute."""
-        compute = self.computed.get(attr)
-        return compute(obj) if compute is not None else super().get_attribute(obj, attr, default)
 
 
-class CommaSeparated(fields.String):
-    """``a,b,c`` -> ``["a", "b", "c"]``, each one of ``choices``."""
-
-    def __init__(self, choices, **kwargs):
-        self.choices = tuple(str(choice) for choice in choices)
-        kwargs.setdefault("metadata", {})
-        kwargs["metadata"].setdefault("description", "comma-separated, any of: " + ", ".join(self.choices))
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        items = list(dict.fromkeys(item.strip() for item in text.split(",") if item.strip()))
-        unknown = [item[:40] for item in items if item not in self.choices]
-        if unknown or not items:
-            raise ValidationError(f"one or more of {', '.join(self.choices)}; unknown: {', '.join(unknown) or 'none'}")
-        return items
 
 
 class IncidentIdempotencyHeaderSchema(Schema):

@@ -8,10 +8,11 @@ from marshmallow import ValidationError, fields, post_dump, validate
 from werkzeug.datastructures import FileStorage
 
 from ragem import toolkit
+from ragem.toolkit import FromModel
 
 from plugins.darurat112.access import is_staff_for
 from plugins.darurat112.models import DISPATCH_STATES, OUTCOMES, STATES, TYPES
-from plugins.darurat112.schemas.fields import SHORT_TEXT, TEXT, FromModel, accuracy, latitude, longitude
+from plugins.darurat112.schemas.fields import SHORT_TEXT, TEXT, accuracy, latitude, longitude
 
 
 class IncidentCreateSchema(toolkit.BaseSchema):

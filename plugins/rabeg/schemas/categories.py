@@ -4,8 +4,8 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from ragem import toolkit
+from ragem.toolkit import FromModel
 
-from plugins.rabeg.schemas.fields import FromModel
 from plugins.rabeg.services.categories import NAME_MAX
 
 CODE = validate.Regexp(r"^[A-Z0-9_]{2,40}$", error="2-40 characters of A-Z, 0-9 or _.")

@@ -6,13 +6,12 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, fields, post_dump, validate, validates_schema
 
 from ragem import toolkit
+from ragem.toolkit import CommaSeparated, FromModel
 
 from plugins.rabeg.access import is_staff_for
 from plugins.rabeg.models import TimelineEntry
 from plugins.rabeg.photos import MAX_PER_ITEM as MAX_PHOTOS
-from plugins.rabeg.schemas.fields import (
-    ID, LAT_RANGE, LON_RANGE, CommaSeparated, DateOrDateTime, FromModel, check_range,
-)
+from plugins.rabeg.schemas.fields import ID, LAT_RANGE, LON_RANGE, DateOrDateTime, check_range
 from plugins.rabeg.schemas.photos import PhotoSchema
 from plugins.rabeg.services.public import is_published
 from plugins.rabeg.services.sla import sla_block

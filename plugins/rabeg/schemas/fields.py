@@ -1,8 +1,7 @@
-"""What several RABEG schemas share: dumping model objects, Kota Serang's bounds, comma lists, dates and text."""
+"""What several RABEG schemas share: Kota Serang's bounds, dates and text."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, ClassVar
 
 from marshmallow import ValidationError, fields, validate
 
@@ -17,40 +16,8 @@ TEXT = [validate.Length(min=1, max=4000), NOT_BLANK]
 ID = validate.Range(min=1, max=2**31 - 1)
 
 
-class FromModel:
-    """Mixin of a response schema that dumps a model object (a table row), not a hand-built dict.
-
-    Each field reads the object's attribute of its name (or the one its ``attribute=`` names),
-    except the fields in ``computed``, whose value is ``function(obj)``: the SLA block, a signed
-    photo link, a name in two languages. Unlike ``fields.Method``, such a field keeps its declared
-    type, so openapi.yaml still says what it holds.
-    """
-
-    computed: ClassVar[dict[str, Callable[[Any], Any]]] = {}
-
-    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
-        """The computed value of ``attr`` when the schema has one, else the object's attribute."""
-        compute = self.computed.get(attr)
-        return compute(obj) if compute is not None else super().get_attribute(obj, attr, default)
 
 
-class CommaSeparated(fields.String):
-    """``a,b,c`` -> ``["a", "b", "c"]``, each checked against ``choices`` (blank items ignored)."""
-
-    def __init__(self, choices, **kwargs):
-        self.choices = tuple(choices)
-        kwargs.setdefault("metadata", {})
-        kwargs["metadata"].setdefault("description", "comma-separated, any of: " + ", ".join(self.choices))
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        items = list(dict.fromkeys(item.strip() for item in text.split(",") if item.strip()))
-        unknown = [item[:40] for item in items if item not in self.choices]
-        if unknown or not items:
-            raise ValidationError(f"one or more of {', '.join(self.choices)} (comma-separated); unknown: "
-                                  f"{', '.join(unknown) or 'none given'}")
-        return items
 
 
 class DateOrDateTime(fields.String):

@@ -6,9 +6,9 @@ from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage
 
 from ragem import toolkit
+from ragem.toolkit import FromModel
 
 from plugins.rabeg import photos
-from plugins.rabeg.schemas.fields import FromModel
 
 
 def _link(file_id: str) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ragem import toolkit
+from ragem.toolkit import CommaSeparated, FromModel
 
 from plugins.rabeg.models import STATES, Complaint
 from plugins.rabeg.photos import public_photos
-from plugins.rabeg.schemas.fields import CommaSeparated, FromModel
 from plugins.rabeg.schemas.photos import LINKS
 from plugins.rabeg.services.public import public_description, public_point
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ragem import toolkit
+from ragem.toolkit import FromModel
 
 from plugins.rabeg.models import STATES
-from plugins.rabeg.schemas.fields import NOT_BLANK, TEXT, FromModel
+from plugins.rabeg.schemas.fields import NOT_BLANK, TEXT
 
 
 class TemplateArgsSchema(toolkit.BaseSchema):

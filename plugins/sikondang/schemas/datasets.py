@@ -4,11 +4,10 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ragem import toolkit
+from ragem.toolkit import FromModel
 
 from plugins.sikondang.models import DIMENSION_KINDS, FREQUENCIES, MAX_DIMENSIONS, MAX_MEASURES, STATES
-from plugins.sikondang.schemas.fields import (
-    CODE, KEY, NAME, TAG, DescriptionSchema, FromModel, LabelSchema, TitleSchema, bilingual, text,
-)
+from plugins.sikondang.schemas.fields import CODE, KEY, NAME, TAG, DescriptionSchema, LabelSchema, TitleSchema, bilingual, text
 
 
 class ValueSchema(toolkit.BaseSchema):

@@ -1,7 +1,7 @@
 """What several SIKONDANG schemas share: names, keys, bilingual texts and dumping model objects."""
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable
 
 from marshmallow import fields, validate
 
@@ -53,15 +53,3 @@ def bilingual(prefix: str) -> Callable[[Any], dict[str, str]]:
     """``obj.<prefix>_id`` and ``obj.<prefix>_en`` as ``{"id", "en"}``."""
     return lambda obj: {"id": getattr(obj, f"{prefix}_id"), "en": getattr(obj, f"{prefix}_en")}
 
-
-class FromModel:
-    """Mixin of a response schema that dumps a model object: fields in ``computed`` take
-    ``function(obj)``, the others the attribute of their name (they keep their declared type, so
-    openapi.yaml still says what they hold)."""
-
-    computed: ClassVar[dict[str, Callable[[Any], Any]]] = {}
-
-    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
-        """The computed value of ``attr`` when the schema has one, else the object's attribute."""
-        compute = self.computed.get(attr)
-        return compute(obj) if compute is not None else super().get_attribute(obj, attr, default)

@@ -5,8 +5,8 @@ from flask_smorest.fields import Upload
 from marshmallow import fields
 
 from ragem import toolkit
+from ragem.toolkit import FromModel
 
-from plugins.sikondang.schemas.fields import FromModel
 
 
 class UploadSchema(toolkit.BaseSchema):
