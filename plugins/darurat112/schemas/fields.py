@@ -13,8 +13,8 @@ PLAIN_TEXT = validate.Regexp(r"^(?=\s*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
                              error="not blank, without control characters")
 TEXT = [validate.Length(min=1, max=2000), PLAIN_TEXT]
 SHORT_TEXT = [validate.Length(min=1, max=300), PLAIN_TEXT]
-# A person's name: ``Incident.caller_name`` is String(120), so a longer one would fail on
-# PostgreSQL (a 500) or be cut on other databases.
+# A person's name, as the core bounds account names: the contract states the limit, and the sealed
+# column's ciphertext stays a predictable size.
 NAME_TEXT = [validate.Length(min=1, max=120), PLAIN_TEXT]
 
 
