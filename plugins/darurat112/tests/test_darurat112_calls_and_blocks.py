@@ -151,3 +151,15 @@ def test_the_block_list_is_for_supervisors_and_the_telephony_account_only(app, l
         assert client.get(f"{BASE}/blocks", headers=someone).status_code == 403
     assert client.get(url).status_code == 401
     assert client.get(f"{BASE}/blocked-numbers/12345", headers=telephony).status_code == 422
+
+
+def test_a_callers_name_is_held_to_the_contracts_limit(client, call_taker, db_session):
+    """The contract says 120 characters: 121 is refused with the envelope and records no call,
+    120 is recorded whole."""
+    too_long = call(client, call_taker, caller_name="A" * 121)
+    assert too_long.status_code == 422, too_long.get_json()
+    assert "caller_name" in too_long.get_json()["error"]["details"]["fields"]["json"]
+    assert db_session.scalar(select(func.count()).select_from(Incident)) == 0
+    at_limit = call(client, call_taker, caller_name="A" * 120)
+    assert at_limit.status_code == 201, at_limit.get_json()
+    assert db_session.get(Incident, at_limit.get_json()["id"]).caller_name == "A" * 120

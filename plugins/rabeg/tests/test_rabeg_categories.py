@@ -1,4 +1,5 @@
 """Categories: routing (the same for app and Open311 filings) and the admin API that manages them."""
+import pytest
 from sqlalchemy import func, select
 
 from plugins.rabeg.services import filing
@@ -170,3 +171,23 @@ def test_a_request_never_puts_categories_back(client, login_as, db_session):
     assert client.post(URL, json=body, headers=login_as("citizen")).status_code == 422
     assert client.get("/open311/v2/services.json").get_json() == []
     assert db_session.scalar(select(func.count()).select_from(Category)) == 0
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_category_name_is_held_to_its_column_in_either_language(client, login_as, db_session, language):
+    """The contract says 120 characters, as ``Category.name_id``/``name_en`` hold: 121 is refused
+    with the envelope and creates nothing, 120 is accepted."""
+    admin = login_as("admin")
+    before = db_session.scalar(select(func.count()).select_from(Category))
+    new = {"code": "POHON_TUMBANG", "opd": "DLH", "first_response_target": {"value": 4, "unit": "working_hours"},
+           "resolution_target": {"value": 2, "unit": "working_days"}}
+    names = {"id": "Pohon tumbang", "en": "Fallen tree"}
+    too_long = client.post("/api/v1/rabeg/categories", json={**new, "name": {**names, language: "P" * 121}},
+                           headers=admin)
+    assert too_long.status_code == 422, too_long.get_json()
+    assert language in too_long.get_json()["error"]["details"]["fields"]["json"]["name"]
+    assert db_session.scalar(select(func.count()).select_from(Category)) == before
+    at_limit = client.post("/api/v1/rabeg/categories", json={**new, "name": {**names, language: "P" * 120}},
+                           headers=admin)
+    assert at_limit.status_code == 201, at_limit.get_json()
+    assert at_limit.get_json()["name"][language] == "P" * 120
