@@ -60,6 +60,7 @@ def account(user: User) -> dict[str, Any]:
         "kecamatan": _region(kelurahan.parent_code) if kelurahan else None,
         "address": user.address,
         "preferred_language": user.preferred_language,
+        "preferred_channel": user.preferred_channel,
         "roles": user.roles,
         "opd_code": user.opd_code,
         "opd_name": opd.name_id if opd else None,
