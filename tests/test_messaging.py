@@ -285,3 +285,20 @@ def test_production_without_codes_starts_when_declared_and_refuses_codes(make_ap
     with app.app_context():
         from ragem.auth.models import User
         assert db.session.scalar(select(User.id)) is None  # nothing kept
+
+
+def test_send_test_names_the_missing_gateway(app):
+    from ragem.testing import invoke_cli
+
+    result = invoke_cli(app, ["messages", "send-test", "--channel", "whatsapp", "+6281234567890"])
+    assert result.exit_code == 1 and "no gateway takes whatsapp" in result.output and "docs/messaging.md" in result.output
+
+
+def test_send_test_goes_through_the_channels_gateway_only(msg_app, gateways):
+    from ragem.testing import invoke_cli
+
+    wa, sms = gateways
+    wa.fail = True
+    result = invoke_cli(msg_app, ["messages", "send-test", "--channel", "whatsapp", "081234567890"])
+    assert result.exit_code == 1 and "131026" in result.output
+    assert sms.sent == []  # a test of one gateway never falls back to another

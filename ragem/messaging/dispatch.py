@@ -78,6 +78,27 @@ def deliver(message: OutboundMessage) -> bool:
     return False
 
 
+TEST_PURPOSE = "messages.send-test"
+TEST_TEXT = "RAGEM: pesan uji dari {provider}. / a test message from {provider}."
+
+
+def send_test(channel: str, to: str):
+    """Send a test text through the gateway of ``channel`` only (no fallback), record and commit
+    the attempt; returns it, or ``None`` when no gateway takes the channel. For an operator who
+    checks a gateway's settings (``ragem messages send-test``)."""
+    gateway = gateways.for_channel(channel)
+    if gateway is None:
+        return None
+    message = OutboundMessage(channel=channel, to=to, body=TEST_TEXT.format(provider=gateway.provider),
+                              purpose=TEST_PURPOSE)
+    problems = message.problems()
+    if problems:
+        raise ValueError("; ".join(problems))
+    attempt = attempts.record(message, gateways.send_through(gateway, message))
+    db.session.commit()
+    return attempt
+
+
 def _ask_hook(message: OutboundMessage) -> bool:
     """No declared gateway for the channel: the first plugin answering the hook, else the outbox."""
     hook = current_app.extensions["ragem.plugins"].pm.hook

@@ -112,3 +112,21 @@ def test_without_a_receipt_token_no_receipt_is_taken(make_app, provider):
     app = make_app(SMS_URL=f"{provider.url}/send")
     answer = app.test_client().post(RECEIPTS, data={"message_id": "A1", "status": "DELIVRD", "token": ""})
     assert answer.status_code == 401
+
+
+def test_an_operator_checks_the_gateway_with_send_test(make_app, provider):
+    from ragem.testing import invoke_cli
+
+    provider.reply(Reply(200, json={"message_id": "T-1"}), Reply(500, body=b"down"))
+    app = make_app(SMS_URL=f"{provider.url}/send")
+    ok = invoke_cli(app, ["messages", "send-test", "--channel", "sms", "0812-3456-7890"])
+    assert ok.exit_code == 0, ok.output
+    assert "provider: sms-http" in ok.output and "provider message id: T-1" in ok.output
+    form = provider.requests[0].form()
+    assert form["to"] == ["+6281234567890"] and "pesan uji" in form["text"][0]
+    failed = invoke_cli(app, ["messages", "send-test", "+6281234567890"])
+    assert failed.exit_code == 1 and "not accepted: HTTP 500" in failed.output
+    bad = invoke_cli(app, ["messages", "send-test", "12345"])
+    assert bad.exit_code == 2 and "Indonesian mobile number" in bad.output
+    assert [(a.purpose, a.status) for a in attempts(app)] == [("messages.send-test", "sent"),
+                                                              ("messages.send-test", "failed")]
