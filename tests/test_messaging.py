@@ -302,3 +302,15 @@ def test_send_test_goes_through_the_channels_gateway_only(msg_app, gateways):
     result = invoke_cli(msg_app, ["messages", "send-test", "--channel", "whatsapp", "081234567890"])
     assert result.exit_code == 1 and "131026" in result.output
     assert sms.sent == []  # a test of one gateway never falls back to another
+
+
+def test_gateways_are_not_services_for_citizens_and_an_admin_can_switch_one_off(msg_app, gateways):
+    wa, sms = gateways
+    client = msg_app.test_client()
+    slugs = [item["slug"] for item in client.get("/api/v1/services").get_json()["items"]]
+    assert "wagw" not in slugs and "smsgw" not in slugs
+    admin = _admin_headers(msg_app)
+    assert client.patch("/api/v1/admin/services/wagw", json={"enabled": False, "reason": "provider misbehaves"},
+                        headers=admin).status_code == 200
+    register(client, "whatsapp")
+    assert wa.sent == [] and [m.channel for m in sms.sent] == ["sms"]  # the SMS gateway took over

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from ragem.catalog.state import is_available
 from ragem.hooktypes import MESSAGE_CHANNELS, DeliveryResult, MessageGateway, OutboundMessage
 
 log = logging.getLogger("ragem.delivery")
@@ -58,8 +59,10 @@ def by_channel(app: Flask | None = None) -> dict[str, list[Gateway]]:
 
 
 def for_channel(channel: str, app: Flask | None = None) -> Gateway | None:
-    """The gateway that serves ``channel``, or ``None``."""
-    candidates = by_channel(app).get(channel) or []
+    """The gateway that serves ``channel`` now, or ``None``. A gateway an admin switched off
+    (``PATCH /api/v1/admin/services/<slug>``) is passed over: the operator's way to stop a
+    misbehaving provider at once, the next gateway or channel taking over."""
+    candidates = [g for g in by_channel(app).get(channel) or [] if is_available(g.slug)]
     return candidates[0] if candidates else None
 
 
