@@ -46,14 +46,26 @@ def send_due(now: datetime | None = None) -> int:
     """
     now = now or utcnow()
     sent = 0
-    ids = list(db.session.scalars(
-        select(PendingFallback.attempt_id).where(PendingFallback.due_at <= now)
-        .order_by(PendingFallback.due_at).limit(BATCH)))
+    while True:  # batch by batch, so a backlog (an outage of receipts) drains in one run
+        ids = list(db.session.scalars(
+            select(PendingFallback.attempt_id).where(PendingFallback.due_at <= now)
+            .order_by(PendingFallback.due_at).limit(BATCH)))
+        handled, went = _send_batch(ids)
+        sent += went
+        if not handled:  # every row is another worker's right now: it will finish them
+            return sent
+
+
+def _send_batch(ids: list[int]) -> tuple[int, int]:
+    """Send the fallbacks of these attempts (each committed on its own); how many rows were
+    handled, and how many SMS went."""
+    handled = sent = 0
     for attempt_id in ids:
         row = db.session.scalar(
             select(PendingFallback).where(PendingFallback.attempt_id == attempt_id).with_for_update(skip_locked=True))
         if row is None:
             continue  # a receipt or another worker got there first
+        handled += 1
         attempt = db.session.get(DeliveryAttempt, attempt_id)
         kept = row.message
         db.session.delete(row)
@@ -62,7 +74,7 @@ def send_due(now: datetime | None = None) -> int:
             continue
         sent += _send_sms(OutboundMessage(**{**kept, "channel": "sms"}), attempt_id)
         db.session.commit()
-    return sent
+    return handled, sent
 
 
 def _send_sms(message: OutboundMessage, replaced: int) -> int:
