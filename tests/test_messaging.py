@@ -314,3 +314,16 @@ def test_gateways_are_not_services_for_citizens_and_an_admin_can_switch_one_off(
                         headers=admin).status_code == 200
     register(client, "whatsapp")
     assert wa.sent == [] and [m.channel for m in sms.sent] == ["sms"]  # the SMS gateway took over
+
+
+def test_the_citizens_export_shows_their_delivery_attempts(msg_app, gateways):
+    client = msg_app.test_client()
+    user_id = register(client, "whatsapp")
+    code = gateways[0].sent[0].data["code"]
+    tokens = client.post("/api/v1/auth/verify-phone", json={"phone": "081234567890", "code": code}).get_json()
+    exported = client.get("/api/v1/me/export", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert exported.status_code == 200, exported.get_json()
+    body = exported.get_json()
+    assert [(a["channel"], a["provider"], a["purpose"]) for a in body["delivery_attempts"]] == [
+        ("whatsapp", "wa-test", "otp.verify_phone")]
+    assert code not in json.dumps(body["delivery_attempts"]) and user_id == body["account"]["id"]

@@ -205,6 +205,8 @@ class ExportSchema(BaseSchema):
     notifications = fields.List(fields.Dict(), required=True)
     messages = fields.List(fields.Dict(), required=True, metadata={"description": "SMS/push sent to the account (no bodies)"})
     one_time_codes = fields.List(fields.Dict(), required=True, metadata={"description": "codes sent (never the code)"})
+    delivery_attempts = fields.List(fields.Dict(), required=True, metadata={
+        "description": "each try at delivering a message to the account: channel, provider, status (no text)"})
     access_log = fields.List(fields.Dict(), required=True)
     files = fields.List(fields.Dict(), required=True, metadata={"description": "metadata of uploaded files"})
     audit = fields.List(fields.Dict(), required=True)
