@@ -327,3 +327,17 @@ def test_the_citizens_export_shows_their_delivery_attempts(msg_app, gateways):
     assert [(a["channel"], a["provider"], a["purpose"]) for a in body["delivery_attempts"]] == [
         ("whatsapp", "wa-test", "otp.verify_phone")]
     assert code not in json.dumps(body["delivery_attempts"]) and user_id == body["account"]["id"]
+
+
+def test_erasing_the_account_drops_its_waiting_fallback(msg_app, gateways):
+    from ragem.profile.service import erase_user
+    from ragem.auth.models import User
+
+    wa, sms = gateways
+    user_id = register(msg_app.test_client(), "whatsapp")
+    with msg_app.app_context():
+        erase_user(db.session.get(User, user_id), actor=None)
+        assert db.session.scalar(select(PendingFallback.attempt_id)) is None
+        assert fallback.send_due(utcnow() + timedelta(hours=1)) == 0
+        assert [a.user_id for a in db.session.scalars(select(DeliveryAttempt))] == [None]  # unlinked, kept
+    assert sms.sent == []
