@@ -158,6 +158,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SCHEDULER", parse_bool, None, help="run periodic jobs in web processes (default: in development, and in production without Redis)"),
     Setting("JOBS_QUEUE", str, "ragem", help="name of the RQ queue (with RAGEM_REDIS_URL)"),
     Setting("JOBS_RETRY_DELAYS", _seconds_list, [10, 60], help="seconds to wait before the 2nd and 3rd try of a failed job"),
+    Setting("MESSAGES_CODE_FALLBACK_SECONDS", parse_positive_int, 90,
+            help="seconds a one-time code sent by WhatsApp waits for a 'delivered' receipt before it goes by SMS"),
+    Setting("MESSAGES_WITHOUT_CODES", parse_bool, False,
+            help="declare that production runs without an SMS or WhatsApp gateway: no one-time code can be sent, "
+                 "so registration, phone changes and password resets by phone are refused (503)"),
     Setting("METRICS_TOKEN", str, None, help="when set, /metrics needs 'Authorization: Bearer <token>'"),
     Setting("PROXY_COUNT", _non_negative_int, 0, help="load balancers/proxies in front of RAGEM (trusted X-Forwarded-For hops)"),
 )

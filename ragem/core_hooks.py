@@ -6,7 +6,7 @@ import logging
 import pluggy
 
 from ragem.hooktypes import OutboundMessage
-from ragem.notifications.outbox import store_in_outbox
+from ragem.notifications.outbox_rows import store_in_outbox
 
 hookimpl = pluggy.HookimplMarker("ragem")
 log = logging.getLogger("ragem.delivery")

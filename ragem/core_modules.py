@@ -9,6 +9,7 @@ CORE_MODULES = (
     "ragem.regions",
     "ragem.opds",
     "ragem.notifications",
+    "ragem.messaging",
     "ragem.jobs",
     "ragem.storage",
     "ragem.evaluation",

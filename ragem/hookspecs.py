@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from ragem.hooktypes import (
     Account,
+    DeliveryResult,
     ErasureReport,
     KpiValue,
+    MessageGateway,
     OutboundMessage,
     PeriodicJob,
     Period,
@@ -206,10 +208,26 @@ def ragem_demo_data(session: Session) -> None:
 
 
 @hookspec(firstresult=True)
-def ragem_deliver_message(message: OutboundMessage) -> bool | None:
+def ragem_deliver_message(message: OutboundMessage) -> DeliveryResult | bool | None:
     """Deliver an SMS, WhatsApp or push message through a gateway.
 
-    Called by ``toolkit.deliver``. Combination: first result wins: return ``True`` when delivered,
-    ``None`` to pass (not your channel). The core's own implementation runs last and writes the
-    message to the development outbox (``ragem dev outbox``).
+    Called by ``toolkit.deliver``: a plugin that declared a gateway for the channel
+    (``ragem_message_gateways``) is called on its own, chosen by the citizen's preferred channel;
+    a plugin that declared none is asked through the hook as before. Return a
+    ``DeliveryResult`` (recorded as a delivery attempt), ``True`` when delivered, or ``None`` to
+    pass (not your channel). Combination: first result wins. The core's own implementation runs
+    last and writes the message to the development outbox (``ragem dev outbox``).
+    """
+
+
+@hookspec
+def ragem_message_gateways(settings: Mapping[str, Any]) -> Iterable[MessageGateway]:
+    """The ways out this plugin offers now: ``MessageGateway(provider, channel)`` for each channel
+    it is configured to deliver; ``settings`` are the validated settings (as ``ragem_config_check``
+    gets them).
+
+    Collected at start-up (production refuses to start without an SMS or WhatsApp gateway unless
+    ``RAGEM_MESSAGES_WITHOUT_CODES`` is declared) and by the dispatcher behind ``toolkit.deliver``.
+    Return nothing when the gateway is not configured. Combination: all collected; for one
+    channel the first plugin by slug is used.
     """

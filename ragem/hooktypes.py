@@ -202,6 +202,42 @@ class OutboundMessage:
         return found
 
 
+#: What became of a message at a gateway: accepted (``sent``), then ``delivered`` to the phone,
+#: ``read`` by the person, or ``failed``. Receipts only move a message forward along this order.
+DELIVERY_STATUSES = ("sent", "delivered", "read", "failed")
+
+
+@dataclass(frozen=True)
+class MessageGateway:
+    """A way out a plugin offers (``ragem_message_gateways``): a ``provider`` name for the delivery
+    record (``whatsapp-cloud``, ``sms-twilio``...) and the ``channel`` it takes."""
+
+    provider: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """A gateway's answer to ``ragem_deliver_message``: who took the message and what became of it.
+
+    ``status`` is ``sent`` (the provider accepted it; receipts follow) or ``failed`` (with
+    ``error``, a short reason without the recipient or the body). ``provider_message_id`` is the
+    provider's id of the message, which its delivery receipts name; ``cost_units`` what the
+    provider says it cost, when it says.
+    """
+
+    provider: str
+    status: str = "sent"
+    provider_message_id: str | None = None
+    cost_units: float | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the provider took the message."""
+        return self.status != "failed"
+
+
 @dataclass(frozen=True)
 class UserEvent:
     """Something that happened to an account: ``registered``, ``verified``, ``updated``, ``deleted``..."""

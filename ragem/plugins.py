@@ -30,7 +30,7 @@ ENABLED, DISABLED, FAILED = "enabled", "disabled", "failed"
 # core (a plugin "user" would claim the user_account table in migrations). A test keeps this list
 # in step with the core's routes and tables.
 RESERVED_SLUGS = frozenset({
-    "admin", "api", "audit", "auth", "core", "failed", "files", "job", "kpi", "login", "me",
+    "admin", "api", "audit", "auth", "core", "failed", "files", "job", "kpi", "login", "me", "message",
     "notification", "one", "opd", "opds", "outbox", "profile", "ragem", "region", "regions",
     "service", "services", "signing", "stored", "user",
 })

@@ -48,6 +48,10 @@ from ragem.database import create_all, seed_reference, wipe_all
 from ragem.demo import DEMO_PASSWORD  # noqa: F401  (the demo accounts' password, for plugin tests)
 from ragem.extensions import db
 from ragem.jobs import scheduler as _scheduler
+from ragem.messaging.fallback import send_due
+from ragem.messaging.gateways import providers
+from ragem.messaging.models import DeliveryAttempt
+from ragem.loopback import LoopbackServer, Recorded, Reply  # noqa: F401  (gateway tests: a provider on 127.0.0.1)
 from ragem.notifications.models import Notification
 
 _counter = itertools.count(1)
@@ -290,6 +294,32 @@ def stored_text_containing(*needles: str, whole: bool = False) -> list[str]:
                     found += [f"{table}.{column} holds {needle!r}" for needle, lowered in zip(needles, wanted)
                               if (lowered == stored if whole else lowered in stored)]
     return found
+
+
+def delivery_attempts() -> list:
+    """Every recorded delivery attempt, oldest first (detached rows: read them after the request)."""
+    rows = list(db.session.scalars(select(DeliveryAttempt).order_by(DeliveryAttempt.id)))
+    for row in rows:
+        db.session.expunge(row)
+    return rows
+
+
+def message_gateways() -> list[tuple[str, str]]:
+    """The ``(channel, provider)`` of every gateway this app declared."""
+    return [(g.channel, g.provider) for g in providers()]
+
+
+def send_due_fallbacks(now=None) -> int:
+    """Send the SMS fallbacks of WhatsApp codes that are due at ``now`` (default now) as the
+    ``core.message-fallback`` job does; returns how many were sent."""
+    return send_due(now)
+
+
+def loopback_server() -> LoopbackServer:
+    """A local HTTP server that records each request and answers what the test queued
+    (``Reply(status, json=..., headers=..., delay=...)``): ``with loopback_server() as server:``,
+    then ``server.url`` and ``server.requests``. Gateway plugins test their provider's contract on it."""
+    return LoopbackServer()
 
 
 def openapi_spec(app) -> dict[str, Any]:

@@ -34,8 +34,10 @@ from ragem.hooktypes import (
     ANONYMOUS_CITIZEN,
     Account,
     AnonymousActor,
+    DeliveryResult,
     ErasureReport,
     KpiValue,
+    MessageGateway,
     OutboundMessage,
     PeriodicJob,
     Period,
@@ -46,6 +48,8 @@ from ragem.hooktypes import (
 )
 from ragem.i18n import language, translate
 from ragem.jobs import queue as _queue
+from ragem.messaging import attempts as _attempts
+from ragem.messaging.http import http_session
 from ragem.notifications import outbox as _outbox
 from ragem.notifications import service as _notifications
 from ragem.opds import service as _opds
@@ -73,6 +77,15 @@ def notify(user: Account | str, **kwargs):
 def deliver(message: OutboundMessage) -> bool:
     """Send an SMS/WhatsApp/push message through the message-delivery hook."""
     return _outbox.deliver(message)
+
+
+def record_delivery_receipt(provider: str, provider_message_id: str, status: str, *, at=None,
+                            cost_units: float | None = None, error: str | None = None) -> bool:
+    """Apply a gateway's delivery receipt to the attempt it names (``sent``, ``delivered``,
+    ``read``, ``failed``); commits. Idempotent: a repeated or older receipt changes nothing.
+    :returns: whether RAGEM sent a message with that provider id (``False``: ignore the receipt).
+    """
+    return _attempts.apply_receipt(provider, provider_message_id, status, at=at, cost_units=cost_units, error=error)
 
 
 def enqueue(func, *args, **kwargs):
@@ -269,13 +282,14 @@ __all__ = [
     "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "ANONYMOUS_CITIZEN",
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conflict",
-    "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue", "ErasureReport",
-    "Forbidden", "FromModel", "health_blueprint", "hookimpl", "I18nTextSchema", "isoformat_z", "KpiValue",
+    "current_user", "db", "delete_file", "deliver", "DeliveryResult", "demo_user", "enqueue", "ErasureReport",
+    "Forbidden", "FromModel", "health_blueprint", "hookimpl", "http_session", "I18nTextSchema", "isoformat_z",
+    "KpiValue", "MessageGateway",
     "language", "limiter", "login_required", "lookup_hash", "mask_phone", "normalise_phone", "NotFound", "notify", "opd",
     "OutboundMessage",
     "page_schema", "PageArgsSchema", "paginate", "parse_period", "Period", "PeriodicJob", "Permission",
     "permission_required", "PluginInfo", "PluginSetting", "positive_int", "ProfileFieldUse",
-    "read_only_command", "read_profile", "read_profile_by_id", "region", "regions", "roles_required", "save_upload", "seal",
+    "read_only_command", "read_profile", "read_profile_by_id", "record_delivery_receipt", "region", "regions", "roles_required", "save_upload", "seal",
     "sealed", "ServiceHealthSchema",
     "ServiceUnavailable", "signed_url", "storage", "text_list", "translate", "Unauthorized", "unseal",
     "UserEvent", "UtcDateTime", "utcnow", "ValidationError",

@@ -13,7 +13,7 @@ from ragem.app import create_app
 
 # The built-in services: the committed openapi.yaml documents the core plus exactly these, so an
 # OPD's extra plugin installed on a developer's machine never changes the committed contract.
-BUILTIN_PLUGINS = ("rabeg", "gelati", "sikondang", "darurat112", "wifi")
+BUILTIN_PLUGINS = ("rabeg", "gelati", "sikondang", "darurat112", "wifi", "whatsapp", "sms", "push")
 
 DESCRIPTION = """\
 The API of RAGEM, Kota Serang's public-service super-app.

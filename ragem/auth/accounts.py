@@ -91,7 +91,7 @@ RESET_SENT = {
 }
 
 #: What ``PATCH /api/v1/me`` may change. The NIK only while the account has none.
-EDITABLE = ("name", "kelurahan", "address", "preferred_language", "nik")
+EDITABLE = ("name", "kelurahan", "address", "preferred_language", "preferred_channel", "nik")
 
 #: Why each field a client may see but not send is refused (``field_not_editable`` details).
 READ_ONLY_REASONS = {
@@ -255,7 +255,7 @@ def create_user(
 
 def register(
     *, name: str, nik: str, phone: str, password: str, email: str | None = None,
-    preferred_language: str = "id",
+    preferred_language: str = "id", preferred_channel: str = "sms",
 ) -> tuple[User, Any]:
     """Register a citizen (pending until the phone is verified) and text them a code; commits.
 
@@ -292,7 +292,7 @@ def register(
 
     user = User(
         name=name, phone=phone, email=email, password_hash=password_hash,
-        preferred_language=preferred_language, phone_verified_at=None, password_changed_at=utcnow(),
+        preferred_language=preferred_language, preferred_channel=preferred_channel, phone_verified_at=None, password_changed_at=utcnow(),
         **nik_columns(facts),
     )
     user.role_rows = [UserRole(role="citizen")]
@@ -526,6 +526,8 @@ def update_profile(user: User, changes: Mapping[str, Any]) -> list[str]:
         new["address"] = changes["address"].strip() if changes["address"] else None
     if "preferred_language" in changes:
         new["preferred_language"] = changes["preferred_language"]
+    if "preferred_channel" in changes:
+        new["preferred_channel"] = changes["preferred_channel"]
     if "nik" in changes:
         new.update(_first_nik_columns(user, changes["nik"]))
 

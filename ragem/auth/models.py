@@ -55,6 +55,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     opd_code: Mapped[str | None] = mapped_column(String(20))
     preferred_language: Mapped[str] = mapped_column(String(2), default="id", nullable=False)
+    # Where texts go first: "whatsapp" (an SMS follows a code WhatsApp did not deliver) or "sms".
+    preferred_channel: Mapped[str] = mapped_column(String(16), default="sms", server_default="sms", nullable=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     # Pending until the phone is verified with a one-time code; accounts made by operators
     # (``ragem users create``) are verified at once.

@@ -18,12 +18,14 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, text, update
 
 from ragem.auth.models import OneTimeCode, User
-from ragem.errors import ApiError, ValidationError
+from ragem.errors import ApiError, ServiceUnavailable, ValidationError
 from ragem.extensions import db
 from ragem.hooktypes import OutboundMessage
+from ragem.messaging.gateways import CODE_CHANNELS, can_send_codes
 from ragem.notifications.outbox import deliver
 from ragem.pii import keyed_hash
 from ragem.timeutil import utcnow
@@ -50,6 +52,10 @@ CODE_EXPIRED = {
 TOO_MANY_ATTEMPTS = {
     "id": "Terlalu banyak percobaan yang salah. Minta kode baru.",
     "en": "Too many wrong attempts. Ask for a new code.",
+}
+CODES_UNAVAILABLE = {
+    "id": "Kode verifikasi tidak dapat dikirim: layanan SMS dan WhatsApp belum tersedia. Hubungi pengelola RAGEM.",
+    "en": "Verification codes cannot be sent: no SMS or WhatsApp service is available. Contact RAGEM's operators.",
 }
 THROTTLED = {
     "id": "Kode baru belum dapat dikirim. Tunggu sebentar lalu coba lagi.",
@@ -172,6 +178,7 @@ def issue_code(purpose: str, destination: str, *, user_id: str | None = None, ch
     20 characters that the caller derives from the address (the throttle and the look-up use it).
     :raises OtpThrottled: ``otp_throttled`` (429); nothing was stored or sent.
     """
+    _require_a_way_to_send(channel)
     row, code = _store(purpose, destination, user_id)
     language = "id"
     if user_id:
@@ -179,11 +186,21 @@ def issue_code(purpose: str, destination: str, *, user_id: str | None = None, ch
     body = _TEXTS[purpose].get(language, _TEXTS[purpose]["id"]).format(code=code)
     sent = deliver(OutboundMessage(
         channel=channel, to=address or destination, body=body, user_id=user_id, purpose=f"otp.{purpose}",
+        # A WhatsApp authentication template takes the code as its parameter; never stored.
+        data={"code": code},
     ))
     if not sent:
         # Never the code nor the number: the purpose is enough to notice a gateway outage.
         log.warning("one-time code not delivered", extra={"purpose": purpose})
     return row
+
+
+def _require_a_way_to_send(channel: str) -> None:
+    """Refuse (503 ``codes_unavailable``, nothing stored) a code by phone that nothing could send:
+    production declared ``RAGEM_MESSAGES_WITHOUT_CODES`` and has no SMS or WhatsApp gateway."""
+    settings = current_app.config["RAGEM"]
+    if channel in CODE_CHANNELS and settings["ENV"] == "production" and not can_send_codes():
+        raise ServiceUnavailable("codes_unavailable", CODES_UNAVAILABLE)
 
 
 def issue_decoy(purpose: str, destination: str) -> OneTimeCode:

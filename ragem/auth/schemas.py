@@ -84,6 +84,9 @@ class RegisterSchema(BaseSchema):
     password = fields.String(**_NEW_PASSWORD)
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     preferred_language = fields.String(load_default="id", validate=validate.OneOf(LANGUAGES))
+    preferred_channel = fields.String(load_default="sms", validate=validate.OneOf(("sms", "whatsapp")), metadata={
+        "description": "where texts (the one-time codes too) go first: sms, or whatsapp (an SMS follows a code "
+                       "WhatsApp did not deliver in time)"})
 
 
 class RegisteredSchema(BaseSchema):

@@ -39,8 +39,10 @@ def catalog_item(record: PluginRecord) -> dict[str, Any]:
 
 
 def citizen_catalog() -> list[dict[str, Any]]:
-    """Services a citizen can use now (switched-off ones are hidden)."""
-    items = [catalog_item(r) for r in _registry().services()]
+    """Services a citizen can use now (switched-off ones are hidden). Message gateways (plugins
+    implementing ``ragem_message_gateways``) are infrastructure, not services: admins see them."""
+    registry = _registry()
+    items = [catalog_item(r) for r in registry.services() if not registry.impls("ragem_message_gateways", r)]
     return [item for item in items if item["status"] == AVAILABLE]
 
 

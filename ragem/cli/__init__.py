@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "ragem.cli.worker",
     "ragem.cli.jobs",
     "ragem.cli.dev",
+    "ragem.cli.messages",
     "ragem.cli.keys",
 )
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from ragem.extensions import db
+from ragem.messaging import health as gateway_health
 
 log = logging.getLogger("ragem.health")
 
@@ -96,14 +97,21 @@ def readiness_checks(app: Flask) -> dict[str, Callable[[Flask], None]]:
     return checks
 
 
+def advisory_checks(app: Flask) -> dict[str, Callable[[Flask], None]]:
+    """Checks reported without making the process unready: one per message gateway, failed when
+    its recent attempts all failed (a provider's outage must not take the API out of service)."""
+    return gateway_health.checks(app)
+
+
 def run_checks(app: Flask) -> dict[str, dict[str, Any]]:
     """Run every check; each result says ``ok`` or ``failed``, how long it took, and why it failed.
 
     The reason given to the client is only the error's type: connection errors name hosts and
-    ports, which stay in the log.
+    ports, which stay in the log. Advisory checks carry ``"advisory": true``.
     """
     results: dict[str, dict[str, Any]] = {}
-    for name, check in readiness_checks(app).items():
+    advisory = advisory_checks(app)
+    for name, check in {**readiness_checks(app), **advisory}.items():
         started = time.perf_counter()
         try:
             check(app)
@@ -113,4 +121,6 @@ def run_checks(app: Flask) -> dict[str, dict[str, Any]]:
         else:
             results[name] = {"status": "ok"}
         results[name]["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        if name in advisory:
+            results[name]["advisory"] = True
     return results

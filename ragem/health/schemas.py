@@ -18,12 +18,14 @@ class CheckResultSchema(BaseSchema):
     status = fields.String(required=True, metadata={"description": "ok or failed"})
     latency_ms = fields.Float(required=True)
     error = fields.String(metadata={"description": "type of the error when the check failed"})
+    advisory = fields.Boolean(metadata={
+        "description": "reported only: a failed advisory check (a message gateway) leaves the process ready"})
 
 
 class ReadinessSchema(BaseSchema):
     """``/readyz``: every dependency answered."""
 
-    status = fields.String(required=True, metadata={"example": "ready"})
+    status = fields.String(required=True, metadata={"example": "ready", "description": "ready, or degraded when an advisory check failed"})
     checks = fields.Dict(keys=fields.String(), values=fields.Nested(CheckResultSchema), required=True)
 
 

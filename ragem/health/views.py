@@ -28,12 +28,15 @@ def check_liveness():
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="A dependency is down (code not_ready)")
 def check_readiness():
     """The database answers and accepts writes, the upload folder can take a file, Redis (when configured)
-    answers; 503 naming what failed otherwise."""
+    answers; 503 naming what failed otherwise. A message gateway whose recent attempts all failed is
+    reported as a failed advisory check (``gateway:<provider>``) with status ``degraded``, still 200."""
     checks = run_checks(current_app._get_current_object())
-    failed = sorted(name for name, result in checks.items() if result["status"] != "ok")
+    failed = sorted(name for name, result in checks.items() if result["status"] != "ok" and not result.get("advisory"))
     if failed:
         raise ServiceUnavailable("not_ready", details={"failed": failed, "checks": checks})
-    return {"status": "ready", "checks": checks}
+    # A message gateway whose recent attempts all failed is reported, and the process stays ready.
+    degraded = any(result["status"] != "ok" for result in checks.values())
+    return {"status": "degraded" if degraded else "ready", "checks": checks}
 
 
 @blp.route("/metrics")

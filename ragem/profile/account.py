@@ -29,6 +29,7 @@ def profile(user: User) -> dict[str, Any]:
         "kelurahan": _kelurahan(user.kelurahan_code),
         "address": user.address,
         "preferred_language": user.preferred_language,
+        "preferred_channel": user.preferred_channel,
         "roles": user.roles,
         "opd": _opd(user.opd_code),
         "phone_verified": user.is_verified,

@@ -15,6 +15,7 @@ from ragem import pii
 from ragem.audit.models import AuditEntry
 from ragem.auth.models import AuthSession, OneTimeCode, User
 from ragem.extensions import db
+from ragem.messaging.models import DeliveryAttempt
 from ragem.notifications.models import Notification, OutboxMessage
 from ragem.opds.service import get_opd
 from ragem.profile.access import export_entries
@@ -60,6 +61,7 @@ def account(user: User) -> dict[str, Any]:
         "kecamatan": _region(kelurahan.parent_code) if kelurahan else None,
         "address": user.address,
         "preferred_language": user.preferred_language,
+        "preferred_channel": user.preferred_channel,
         "roles": user.roles,
         "opd_code": user.opd_code,
         "opd_name": opd.name_id if opd else None,
@@ -194,6 +196,18 @@ def audit_entries(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def delivery_attempts(user: User) -> list[dict[str, Any]]:
+    """Every try at delivering a message to the person: which way, which provider, what became of it."""
+    rows = db.session.scalars(
+        select(DeliveryAttempt).where(DeliveryAttempt.user_id == user.id).order_by(DeliveryAttempt.id))
+    return [
+        {"channel": row.channel, "provider": row.provider, "purpose": row.purpose, "status": row.status,
+         "created_at": row.created_at, "delivered_at": row.delivered_at, "read_at": row.read_at,
+         "failed_at": row.failed_at}
+        for row in rows
+    ]
+
+
 def _about(row: AuditEntry, user: User) -> bool:
     return row.target_type == "user" and row.target_id == user.id
 
@@ -210,6 +224,7 @@ def core_sections(user: User) -> dict[str, Any]:
         "sessions": sessions(user),
         "notifications": notifications(user),
         "messages": messages(user),
+        "delivery_attempts": delivery_attempts(user),
         "one_time_codes": one_time_codes(user),
         "access_log": export_entries(user),
         "files": files(user),

@@ -53,6 +53,8 @@ class MeSchema(BaseSchema):
     kelurahan = fields.Nested(KelurahanSchema, allow_none=True, required=True)
     address = fields.String(allow_none=True, required=True)
     preferred_language = fields.String(required=True, metadata={"example": "id"})
+    preferred_channel = fields.String(required=True, metadata={
+        "example": "whatsapp", "description": "where texts go first: sms or whatsapp"})
     roles = fields.List(fields.String(), required=True)
     opd = fields.Nested(OpdRefSchema, allow_none=True, required=True)
     phone_verified = fields.Boolean(required=True)
@@ -80,6 +82,9 @@ class MeUpdateSchema(BaseSchema):
     )
     address = fields.String(allow_none=True, validate=validate.Length(max=500))
     preferred_language = fields.String(validate=validate.OneOf(["id", "en"]))
+    preferred_channel = fields.String(validate=validate.OneOf(["sms", "whatsapp"]), metadata={
+        "description": "where texts (one-time codes too) go first; a code WhatsApp did not deliver in time "
+                       "follows by SMS"})
     nik = fields.String(
         validate=validate.Length(max=32),
         metadata={"description": "16 digits; only while the account has no NIK yet", "example": "3673014101900001"},
@@ -200,6 +205,8 @@ class ExportSchema(BaseSchema):
     notifications = fields.List(fields.Dict(), required=True)
     messages = fields.List(fields.Dict(), required=True, metadata={"description": "SMS/push sent to the account (no bodies)"})
     one_time_codes = fields.List(fields.Dict(), required=True, metadata={"description": "codes sent (never the code)"})
+    delivery_attempts = fields.List(fields.Dict(), required=True, metadata={
+        "description": "each try at delivering a message to the account: channel, provider, status (no text)"})
     access_log = fields.List(fields.Dict(), required=True)
     files = fields.List(fields.Dict(), required=True, metadata={"description": "metadata of uploaded files"})
     audit = fields.List(fields.Dict(), required=True)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from flask import current_app
+from sqlalchemy import select
 
 from ragem.audit.service import record as audit
 from ragem.auth.models import User
@@ -18,6 +19,7 @@ from ragem.catalog.state import is_available
 from ragem.errors import ApiError, Forbidden
 from ragem.extensions import db
 from ragem.hooktypes import ErasureReport, UserEvent
+from ragem.messaging.models import DeliveryAttempt, PendingFallback
 from ragem.notifications.models import OutboxMessage
 from ragem.plugins import PluginRecord
 from ragem.profile import export as export_sections
@@ -177,6 +179,9 @@ def _delete_unlinked_personal_rows(user: User) -> list[str]:
             (OutboxMessage.user_id == user.id) | (OutboxMessage.recipient == user.phone)
         )
     )
+    # A code waiting for its SMS fallback holds the number sealed; the account is going, so is it.
+    db.session.execute(PendingFallback.__table__.delete().where(PendingFallback.attempt_id.in_(
+        select(DeliveryAttempt.id).where(DeliveryAttempt.user_id == user.id))))
     files = db.session.execute(
         StoredFile.__table__.select().where(StoredFile.owner_id == user.id)
     ).mappings().all()

@@ -1,0 +1,2 @@
+"""WhatsApp gateway (whatsapp): delivers texts and one-time codes through the WhatsApp Business
+Cloud API, and takes its delivery receipts."""
