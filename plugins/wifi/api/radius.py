@@ -51,8 +51,10 @@ def authenticate_wifi_radius():
 @blp.route("/post-auth", methods=["POST"])
 @blp.doc(operationId="postAuthWifiRadius", requestBody=_BODY, responses={"204": {"description": "ok"}})
 def post_auth_wifi_radius():
-    """rlm_rest post-auth: the hotspot's gear is alive; an accepted device was seen."""
-    return radius.post_auth(_attributes())
+    """rlm_rest post-auth: the hotspot's gear is alive; an accepted device was seen. The shipped
+    module passes ``?result=Reject`` from the site's Post-Auth-Type REJECT section."""
+    attributes = _attributes()
+    return radius.post_auth(attributes, rejected=request.args.get("result", "").lower() == "reject")
 
 
 @blp.route("/accounting", methods=["POST"])

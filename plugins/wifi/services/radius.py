@@ -177,14 +177,15 @@ def mark_traffic(hotspot: Hotspot | None) -> None:
         .values(last_seen_at=now, silent_since=None).execution_options(synchronize_session=False))
 
 
-def post_auth(attributes: dict) -> Response:
-    """After FreeRADIUS decided (accept or reject): the hotspot is alive; a device was seen."""
+def post_auth(attributes: dict, *, rejected: bool) -> Response:
+    """After FreeRADIUS decided (accept or ``rejected``): the hotspot is alive; an accepted device
+    was seen."""
     user_name = text(attributes, "User-Name")
     if not user_name:
         raise _missing_user_name()
     mark_traffic(find_hotspot(attributes))
     caller = find_caller(user_name.strip())
-    if caller is not None and caller.device is not None and text(attributes, "Post-Auth-Type") != "Reject":
+    if caller is not None and caller.device is not None and not rejected:
         caller.device.last_seen_at = toolkit.utcnow()
     toolkit.db.session.commit()
     return reply(204)

@@ -70,3 +70,9 @@ def radius_body(**attributes) -> dict:
 def radius_headers() -> dict:
     """The bearer header FreeRADIUS sends."""
     return {"Authorization": f"Bearer {SECRET}"}
+
+
+@pytest.fixture
+def app(make_app):
+    """A RAGEM app with every plugin, the FreeRADIUS bearer secret set (overrides ragem.testing's)."""
+    return make_app(WIFI_RADIUS_SECRET=SECRET)
