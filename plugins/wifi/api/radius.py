@@ -1,7 +1,11 @@
 """The endpoints FreeRADIUS's rest module (rlm_rest) calls: authorize, authenticate, post-auth and
 accounting. Bodies are rlm_rest JSON (``body = 'json'``); answers follow the module's status-code
 table (see ``services/radius.py``). Guarded by the shared bearer secret and the address allow-list,
-not by a citizen's log-in."""
+not by a citizen's log-in.
+
+Exempt from the per-client rate limit: every hotspot of the city reaches RAGEM through the same
+FreeRADIUS address, and a limit meant for one phone would reject a park full of log-ins. The secret
+and the allow-list are what keep everyone else out."""
 from __future__ import annotations
 
 from flask import request
@@ -34,6 +38,7 @@ def _attributes() -> dict:
 
 
 @blp.route("/authorize", methods=["POST"])
+@toolkit.limiter.exempt
 @blp.doc(operationId="authorizeWifiRadius", requestBody=_BODY, responses=_AUTH_RESPONSES)
 def authorize_wifi_radius():
     """rlm_rest authorize: decide a log-in (hotspot, token or device, suspensions, quota) and set
@@ -42,6 +47,7 @@ def authorize_wifi_radius():
 
 
 @blp.route("/authenticate", methods=["POST"])
+@toolkit.limiter.exempt
 @blp.doc(operationId="authenticateWifiRadius", requestBody=_BODY, responses=_AUTH_RESPONSES)
 def authenticate_wifi_radius():
     """rlm_rest authenticate: check a token's secret (User-Password, PAP) and use the token up."""
@@ -49,6 +55,7 @@ def authenticate_wifi_radius():
 
 
 @blp.route("/post-auth", methods=["POST"])
+@toolkit.limiter.exempt
 @blp.doc(operationId="postAuthWifiRadius", requestBody=_BODY, responses={"204": {"description": "ok"}})
 def post_auth_wifi_radius():
     """rlm_rest post-auth: the hotspot's gear is alive; an accepted device was seen. The shipped
@@ -58,6 +65,7 @@ def post_auth_wifi_radius():
 
 
 @blp.route("/accounting", methods=["POST"])
+@toolkit.limiter.exempt
 @blp.doc(operationId="accountWifiRadius", requestBody=_BODY,
          responses={"204": {"description": "recorded (once, whatever the retries)"},
                     "422": {"description": "absurd counters (`absurd_counters`), nothing recorded"}})

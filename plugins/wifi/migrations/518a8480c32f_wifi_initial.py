@@ -114,7 +114,7 @@ def upgrade() -> None:
     sa.Column('output_bytes', sa.BigInteger(), nullable=False),
     sa.Column('terminate_cause', sa.String(length=40), nullable=True),
     sa.Column('packets', sa.Integer(), nullable=False),
-    sa.Column('anonymised', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('anonymised', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['device_id'], ['wifi_device.id'], name=op.f('fk_wifi_session_device_id_wifi_device'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['hotspot_id'], ['wifi_hotspot.id'], name=op.f('fk_wifi_session_hotspot_id_wifi_hotspot'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_wifi_session')),

@@ -21,7 +21,7 @@ from sqlalchemy import or_, select, update
 from ragem import toolkit
 
 from plugins.wifi.models import Device, Hotspot, HotspotNas, WifiToken
-from plugins.wifi.services import policies, registration, suspensions, usage
+from plugins.wifi.services import lookups, registration
 from plugins.wifi.services.macs import parse_mac
 from plugins.wifi.services.radius_json import invalid, reply, text
 
@@ -54,20 +54,12 @@ class Caller:
 
 def find_hotspot(attributes: dict) -> Hotspot | None:
     """The hotspot whose gear sent the request (by NAS-Identifier or Called-Station-Id)."""
-    candidates = []
-    for name in ("NAS-Identifier", "Called-Station-Id"):
-        value = text(attributes, name)
-        if value:
-            value = value.strip().lower()[:128]
-            candidates.append(value)
-            # 802.1X access points send "<bssid>:<ssid>" (RFC 3580): the BSSID alone may be registered.
-            if len(value) > 18 and value[17] == ":":
-                candidates.append(value[:17])
+    candidates = nas_candidates(attributes)
     if not candidates:
         return None
     return toolkit.db.session.scalar(
         select(Hotspot).join(HotspotNas, HotspotNas.hotspot_id == Hotspot.id)
-        .where(HotspotNas.identifier.in_(candidates)).limit(1))
+        .where(HotspotNas.identifier.in_(candidates)).order_by(HotspotNas.id).limit(1))
 
 
 def find_caller(user_name: str) -> Caller | None:
@@ -90,53 +82,75 @@ def _missing_user_name() -> toolkit.ApiError:
     return invalid("User-Name is required")
 
 
+def nas_candidates(attributes: dict) -> list[str]:
+    """The identities a request's gear may be registered under, lower case: NAS-Identifier,
+    Called-Station-Id and, for 802.1X access points that send "<bssid>:<ssid>" (RFC 3580), the BSSID."""
+    candidates = []
+    for name in ("NAS-Identifier", "Called-Station-Id"):
+        value = text(attributes, name)
+        if value:
+            value = value.strip().lower()[:128]
+            candidates.append(value)
+            if len(value) > 18 and value[17] == ":":
+                candidates.append(value[:17])
+    return candidates
+
+
 def authorize(attributes: dict) -> Response:
-    """Decide a log-in before its password is checked, and set the reply's limits."""
-    user_name = text(attributes, "User-Name")
+    """Decide a log-in before its password is checked, and set the reply's limits (two queries:
+    ``services/lookups.py``)."""
+    user_name = (text(attributes, "User-Name") or "").strip()
     if not user_name:
         raise _missing_user_name()
-    hotspot = find_hotspot(attributes)
+    hotspot = lookups.hotspot_policy(nas_candidates(attributes))
     if hotspot is None:
         return _rejected("unknown_hotspot")
     if hotspot.status != "active":
         return _rejected("hotspot_closed")
-    caller = find_caller(user_name.strip())
+    is_token = user_name.startswith(registration.TOKEN_PREFIX)
+    if is_token:
+        caller = lookups.token_state(user_name)
+    else:
+        mac = parse_mac(user_name)
+        caller = lookups.device_state(mac) if mac else None
     if caller is None or caller.user_id is None:
         return reply(404)
-    if caller.token is not None:
-        problem = token_problem(caller.token)
+    if is_token:
+        problem = _token_state_problem(caller.used_at, caller.expires_at)
         if problem:
             return _rejected(problem)
-    if suspensions.user_suspension(caller.user_id) is not None or (
-            caller.device is not None and suspensions.device_suspension(caller.device.id) is not None):
+    if caller.suspended:
         return reply(403)
-    policy = policies.effective_policy(hotspot.id)
-    seconds_left, bytes_left = usage.remaining(policy, usage.today(caller.user_id))
+    seconds_left = max(0, hotspot.daily_seconds - caller.seconds_today)
+    bytes_left = max(0, hotspot.daily_bytes - caller.bytes_today)
     if seconds_left <= 0 or bytes_left <= 0:
         return _rejected("quota_exhausted")
-    attributes_out = {
+    return reply(200, {
         # Tokens go on to authenticate (the secret is checked there); a registered device is in.
-        "control:Auth-Type": AUTH_TYPE if caller.token is not None else "Accept",
-        "reply:Session-Timeout": min(policy.session_seconds, seconds_left),
+        "control:Auth-Type": AUTH_TYPE if is_token else "Accept",
+        "reply:Session-Timeout": min(hotspot.session_seconds, seconds_left),
         "reply:Acct-Interim-Interval": INTERIM_SECONDS,
-        "reply:WISPr-Bandwidth-Max-Down": policy.down_kbps * 1000,
-        "reply:WISPr-Bandwidth-Max-Up": policy.up_kbps * 1000,
+        "reply:WISPr-Bandwidth-Max-Down": hotspot.down_kbps * 1000,
+        "reply:WISPr-Bandwidth-Max-Up": hotspot.up_kbps * 1000,
         # MikroTik reads rx/tx from the router's side: rx is what the client uploads.
-        "reply:Mikrotik-Rate-Limit": f"{policy.up_kbps}k/{policy.down_kbps}k",
+        "reply:Mikrotik-Rate-Limit": f"{hotspot.up_kbps}k/{hotspot.down_kbps}k",
         "reply:Mikrotik-Total-Limit": bytes_left % 2**32,
         "reply:Mikrotik-Total-Limit-Gigawords": bytes_left // 2**32,
         "reply:Reply-Message": WELCOME.format(name=hotspot.name),
-    }
-    return reply(200, attributes_out)
+    })
+
+
+def _token_state_problem(used_at, expires_at) -> str | None:
+    if used_at is not None:
+        return "token_used"
+    if expires_at <= toolkit.utcnow():
+        return "token_expired"
+    return None
 
 
 def token_problem(token: WifiToken) -> str | None:
     """Why a token cannot log in (``token_used``, ``token_expired``), or ``None``."""
-    if token.used_at is not None:
-        return "token_used"
-    if token.expires_at <= toolkit.utcnow():
-        return "token_expired"
-    return None
+    return _token_state_problem(token.used_at, token.expires_at)
 
 
 def authenticate(attributes: dict) -> Response:

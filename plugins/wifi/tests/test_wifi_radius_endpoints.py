@@ -144,3 +144,13 @@ def test_captive_portal_answers_rfc8908(client, login_as, get_access, spot):
                                            Acct_Unique_Session_Id="cp-1", Acct_Status_Type="Stop",
                                            Acct_Session_Time=700))
     assert client.get(f"{BASE}/captive-portal", headers=citizen).get_json()["captive"] is True
+
+
+def test_freeradius_is_not_rate_limited_like_a_phone(make_app):
+    app = make_app(WIFI_RADIUS_SECRET=SECRET, RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    body = radius_body(User_Name="aa:bb:cc:00:00:09", NAS_Identifier="nowhere")
+    answers = [post(client, "authorize", body).status_code for _ in range(8)]
+    assert answers == [401] * 8  # each one answered (unknown hotspot), none 429
+    limited = [client.post(f"{BASE}/tokens").status_code for _ in range(5)]
+    assert 429 in limited  # the same limit does hold for the citizens' routes
