@@ -114,3 +114,51 @@ def test_only_admins_manage_and_only_citizens_use(client, login_as):
         assert client.put(f"{BASE}/admin/policies/global", json={}, headers=headers).status_code == 403
     assert client.post(f"{BASE}/tokens").status_code == 401
     assert client.post(f"{BASE}/access", json={"terms_version": TERMS}, headers=officer).status_code == 403
+
+
+ADMIN_ROUTES = [("get", "/admin/hotspots"), ("post", "/admin/hotspots"), ("patch", "/admin/hotspots/1"),
+                ("get", "/admin/policies"), ("put", "/admin/policies/global"), ("put", "/admin/policies/hotspots/1"),
+                ("delete", "/admin/policies/hotspots/1"), ("get", "/admin/suspensions"),
+                ("post", "/admin/suspensions"), ("post", "/admin/suspensions/1/lift")]
+CITIZEN_ROUTES = [("post", "/access"), ("post", "/tokens"), ("get", "/devices"), ("post", "/devices"),
+                  ("patch", "/devices/1"), ("delete", "/devices/1")]
+
+
+def test_every_route_against_every_role(client, login_as, add_hotspot):
+    add_hotspot()
+    roles = {"anonymous": {}, "citizen": login_as("citizen"), "officer": login_as("officer", opd="DISKOMINFO"),
+             "admin": login_as("admin")}
+    for method, path in ADMIN_ROUTES + CITIZEN_ROUTES:
+        for role, headers in roles.items():
+            answer = getattr(client, method)(f"{BASE}{path}", json={}, headers=headers)
+            status, code = answer.status_code, (answer.get_json() or {}).get("error", {}).get("code")
+            allowed = role == "admin" if (method, path) in ADMIN_ROUTES else role == "citizen"
+            if role == "anonymous":
+                assert status == 401, (method, path)
+            elif not allowed:
+                assert (status, code) == (403, "forbidden"), (role, method, path)
+            else:  # past the guard: a 4xx about the body, the id or the terms, never the role
+                assert status < 500 and status != 401 and code != "forbidden", (role, method, path, status)
+
+
+def test_hotspot_input_is_checked(client, admin, add_hotspot):
+    spot = add_hotspot(nas="Gate-A")
+    for body, status in (({"name": "X", "kelurahan_code": "99.99"}, 422), ({"name": "X", "lat": 10.0}, 422),
+                         ({"name": spot["name"]}, 409), ({"name": "Y", "nas_identifiers": ["gate-a"]}, 409),
+                         ({"name": "Z", "nas_identifiers": [" bad"]}, 422), ({"name": "\u0000"}, 400),
+                         ({"name": "\u0007bell"}, 422),
+                         ({"name": "W", "status": "broken"}, 422)):
+        answer = client.post(f"{BASE}/admin/hotspots", json=body, headers=admin)
+        assert answer.status_code == status, (body, answer.get_json())
+    ok = client.post(f"{BASE}/admin/hotspots", json={"name": "Alun-alun", "kelurahan_code": "36.73.01.1001",
+                                                     "nas_identifiers": ["NAS-B", "nas-b"]}, headers=admin)
+    assert ok.status_code == 201 and ok.get_json()["nas_identifiers"] == ["nas-b"]
+    assert client.patch(f"{BASE}/admin/hotspots/{2**40}", json={}, headers=admin).status_code == 404
+    assert client.patch(f"{BASE}/admin/hotspots/{spot['id']}", json={"name": None}, headers=admin).status_code == 422
+    too_soon = client.post(f"{BASE}/admin/suspensions", json={"kind": "user", "user_id": "u", "reason": "r",
+                                                              "until": "2000-01-01T00:00:00Z"}, headers=admin)
+    assert too_soon.status_code == 422
+    no_device = client.post(f"{BASE}/admin/suspensions", json={"kind": "device", "device_id": 999, "reason": "r"},
+                            headers=admin)
+    assert no_device.status_code == 404
+    assert client.post(f"{BASE}/admin/suspensions/999/lift", json={"reason": "r"}, headers=admin).status_code == 404
