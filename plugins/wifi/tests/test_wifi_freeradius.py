@@ -34,7 +34,7 @@ def radius(tmp_path_factory):
     server = freeradius.FreeRadius(tmp_path_factory.mktemp("raddb"),
                                    api_url=f"http://127.0.0.1:{http.port}/api/v1/wifi",
                                    bearer_secret=SECRET, radius_secret=RADIUS_SECRET)
-    server.dispatcher = dispatcher
+    server.dispatcher, server.http = dispatcher, http
     yield server
     server.stop()
     http.stop()
@@ -208,3 +208,34 @@ def test_a_wrong_bearer_secret_gets_nobody_in(radius, make_app, login_as, get_ac
         assert code == "Access-Reject"
     finally:
         radius.dispatcher.app = None
+
+
+def test_two_log_ins_racing_with_one_token_let_one_in(nas, login_as, get_access):
+    import json
+    import threading
+    import urllib.error
+    import urllib.request
+    server, _ = nas
+    token = get_access(login_as("citizen"))["token"]
+    body = json.dumps({"User-Name": {"type": "string", "value": [token["username"]]},
+                       "User-Password": {"type": "string", "value": [token["password"]]},
+                       "NAS-Identifier": {"type": "string", "value": [NAS]}}).encode()
+    url = f"http://127.0.0.1:{server.http.port}/api/v1/wifi/radius/authenticate"
+    statuses, start = [], threading.Barrier(4)
+
+    def attempt():
+        request = urllib.request.Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {SECRET}"})
+        start.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                statuses.append(answer.status)
+        except urllib.error.HTTPError as refused:
+            statuses.append(refused.code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [204, 401, 401, 401]
