@@ -32,15 +32,28 @@ INTERIM_SECONDS = 300
 #: Traffic within this many seconds of the last mark does not write the hotspot row again.
 SEEN_RESOLUTION = timedelta(seconds=60)
 
+# Reply-Message, in both languages: RADIUS carries no Accept-Language, and the hotspot's login page
+# shows the text as it comes. Each fits one RADIUS attribute (253 octets).
 REJECT = {
     "unknown_hotspot": "Hotspot ini belum terdaftar di RAGEM. / This hotspot is not registered with RAGEM.",
     "hotspot_closed": "Hotspot ini sedang tidak melayani. / This hotspot is not in service.",
-    "token_wrong": "Token Wi-Fi salah. Minta token baru di aplikasi RAGEM. / Wrong Wi-Fi token: get a new one in the RAGEM app.",
-    "token_expired": "Token Wi-Fi kedaluwarsa. Minta token baru di aplikasi RAGEM. / Wi-Fi token expired: get a new one in the RAGEM app.",
-    "token_used": "Token Wi-Fi sudah dipakai. Minta token baru di aplikasi RAGEM. / Wi-Fi token already used: get a new one in the RAGEM app.",
-    "quota_exhausted": "Kuota Wi-Fi hari ini habis. Coba lagi besok. / Today's Wi-Fi quota is used up: try again tomorrow.",
+    "token_wrong": ("Token Wi-Fi salah. Minta token baru di aplikasi RAGEM. / "
+                    "Wrong Wi-Fi token: get a new one in the RAGEM app."),
+    "token_expired": ("Token Wi-Fi kedaluwarsa. Minta token baru di aplikasi RAGEM. / "
+                      "Wi-Fi token expired: get a new one in the RAGEM app."),
+    "token_used": ("Token Wi-Fi sudah dipakai. Minta token baru di aplikasi RAGEM. / "
+                   "Wi-Fi token already used: get a new one in the RAGEM app."),
+    "quota_exhausted": ("Kuota Wi-Fi hari ini habis. Coba lagi besok. / "
+                        "Today's Wi-Fi quota is used up: try again tomorrow."),
 }
-WELCOME = "Selamat datang di Wi-Fi publik Kota Serang ({name}). / Welcome to Kota Serang public Wi-Fi ({name})."
+WELCOME = "Selamat datang di Wi-Fi publik Kota Serang: {name}. / Welcome to Kota Serang public Wi-Fi."
+#: Hotspot names are up to 120 characters (more octets in UTF-8); the welcome must fit one attribute.
+WELCOME_NAME_OCTETS = 150
+
+
+def welcome(name: str) -> str:
+    """The accept's Reply-Message, with the hotspot's name cut to fit one RADIUS attribute."""
+    return WELCOME.format(name=name.encode("utf-8")[:WELCOME_NAME_OCTETS].decode("utf-8", "ignore"))
 
 
 @dataclass
@@ -136,7 +149,7 @@ def authorize(attributes: dict) -> Response:
         "reply:Mikrotik-Rate-Limit": f"{hotspot.up_kbps}k/{hotspot.down_kbps}k",
         "reply:Mikrotik-Total-Limit": bytes_left % 2**32,
         "reply:Mikrotik-Total-Limit-Gigawords": bytes_left // 2**32,
-        "reply:Reply-Message": WELCOME.format(name=hotspot.name),
+        "reply:Reply-Message": welcome(hotspot.name),
     })
 
 

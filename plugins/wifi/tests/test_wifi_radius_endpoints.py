@@ -15,8 +15,9 @@ def spot(add_hotspot):
 
 
 def post(client, section, body, headers=None, **kwargs):
-    return client.post(f"{BASE}/radius/{section}", data=body if isinstance(body, (str, bytes)) else json.dumps(body),
-                       content_type="application/json", headers=radius_headers() if headers is None else headers, **kwargs)
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return client.post(f"{BASE}/radius/{section}", data=data, content_type="application/json",
+                       headers=radius_headers() if headers is None else headers, **kwargs)
 
 
 def test_without_the_secret_or_from_elsewhere_nobody_is_answered(client, spot):
@@ -154,3 +155,13 @@ def test_freeradius_is_not_rate_limited_like_a_phone(make_app):
     assert answers == [401] * 8  # each one answered (unknown hotspot), none 429
     limited = [client.post(f"{BASE}/tokens").status_code for _ in range(5)]
     assert 429 in limited  # the same limit does hold for the citizens' routes
+
+
+def test_the_welcome_fits_one_radius_attribute(client, login_as, get_access, add_hotspot):
+    add_hotspot(nas="long-name", name="Taman " + "\u00e9" * 114)
+    citizen = login_as("citizen")
+    get_access(citizen)
+    client.post(f"{BASE}/devices", json={"mac": "aa:bb:cc:00:00:0a"}, headers=citizen)
+    reply = post(client, "authorize", radius_body(User_Name="aabbcc00000a", NAS_Identifier="long-name")).get_json()
+    message = reply["reply:Reply-Message"]
+    assert message.startswith("Selamat datang") and len(message.encode("utf-8")) <= 253
