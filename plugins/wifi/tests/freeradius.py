@@ -78,8 +78,8 @@ client loopback {{
 """
 
 
-def available() -> str | None:
-    """Why the real-FreeRADIUS tests cannot run here, or ``None`` when they can."""
+def missing_parts() -> str | None:
+    """What of FreeRADIUS (server, radclient, dictionaries, rest module) is missing, or ``None``."""
     missing = [name for name, found in (("freeradius", FREERADIUS), ("radclient", RADCLIENT),
                                         ("the dictionaries", DICTIONARY_DIR), ("rlm_rest.so", MODULES_DIR))
                if not found]
