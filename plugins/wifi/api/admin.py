@@ -8,7 +8,8 @@ from plugins.wifi.schemas.hotspots import HotspotAdminSchema, HotspotCreateSchem
     HotspotUpdateSchema
 from plugins.wifi.schemas.policies import PolicyInputSchema, PolicyListSchema, PolicySchema, SuspensionArgsSchema, \
     SuspensionCreateSchema, SuspensionLiftSchema, SuspensionPageSchema, SuspensionSchema
-from plugins.wifi.services import hotspots, policies, suspensions
+from plugins.wifi.schemas.kpis import WifiKpiArgsSchema, WifiKpiReportSchema
+from plugins.wifi.services import hotspots, kpis, policies, suspensions
 
 blp = toolkit.Blueprint("wifi_admin", __name__, url_prefix="/admin", description="Wi-Fi: administration")
 
@@ -104,3 +105,13 @@ def create_wifi_suspension(body):
 def lift_wifi_suspension(body, suspension_id):
     """Lift a suspension."""
     return suspensions.lift(toolkit.current_user(), suspension_id, **body)
+
+
+@blp.route("/kpis")
+@toolkit.permission_required(MANAGE)
+@blp.arguments(WifiKpiArgsSchema, location="query")
+@blp.response(200, WifiKpiReportSchema)
+def get_wifi_kpis(args):
+    """The period's usage, overall and per hotspot (422 `invalid_period`)."""
+    period = toolkit.parse_period(args["period"])
+    return {"period": period.key, **kpis.report(period)}

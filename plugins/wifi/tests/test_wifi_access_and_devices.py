@@ -119,7 +119,7 @@ def test_only_admins_manage_and_only_citizens_use(client, login_as):
 ADMIN_ROUTES = [("get", "/admin/hotspots"), ("post", "/admin/hotspots"), ("patch", "/admin/hotspots/1"),
                 ("get", "/admin/policies"), ("put", "/admin/policies/global"), ("put", "/admin/policies/hotspots/1"),
                 ("delete", "/admin/policies/hotspots/1"), ("get", "/admin/suspensions"),
-                ("post", "/admin/suspensions"), ("post", "/admin/suspensions/1/lift")]
+                ("post", "/admin/suspensions"), ("post", "/admin/suspensions/1/lift"), ("get", "/admin/kpis")]
 CITIZEN_ROUTES = [("post", "/access"), ("post", "/tokens"), ("get", "/devices"), ("post", "/devices"),
                   ("patch", "/devices/1"), ("delete", "/devices/1")]
 

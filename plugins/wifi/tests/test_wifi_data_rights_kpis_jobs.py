@@ -135,3 +135,15 @@ def test_admin_changes_are_audited(client, admin, add_hotspot, app):
                        "wifi.policy.remove"]
     listed = client.get(f"{BASE}/admin/policies", headers=admin).get_json()["items"]
     assert [p["hotspot_id"] for p in listed] == [None] and listed[0]["session_seconds"] == 3600
+
+
+def test_admins_read_the_kpis_per_hotspot(client, admin, login_as, add_hotspot):
+    spot = add_hotspot(nas=NAS)
+    session_packet(client, "r-1", "AA:BB:CC:03:00:01", Acct_Session_Time=7200, Acct_Input_Octets=10)
+    month = toolkit.utcnow().strftime("%Y-%m")
+    report = client.get(f"{BASE}/admin/kpis?period={month}", headers=admin).get_json()
+    assert report["period"] == month
+    assert report["overall"]["sessions"] == 1 and report["overall"]["users"] == 0  # nobody's device
+    assert [(h["hotspot_id"], h["sessions"], h["hours"]) for h in report["hotspots"]] == [(spot["id"], 1, 2.0)]
+    assert client.get(f"{BASE}/admin/kpis?period=2026-13", headers=admin).status_code == 422
+    assert client.get(f"{BASE}/admin/kpis?period={month}", headers=login_as("citizen")).status_code == 403
