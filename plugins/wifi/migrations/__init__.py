@@ -1,0 +1,1 @@
+"""Alembic revisions of the wifi service (`ragem db upgrade` runs them; see ragem_migrations)."""

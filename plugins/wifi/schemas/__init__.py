@@ -1,0 +1,1 @@
+"""What the Wi-Fi routes accept and answer (and their part of openapi.yaml)."""

@@ -1,0 +1,1 @@
+"""The rules of the Wi-Fi service, one module per job; views, hooks and jobs call them."""
