@@ -42,6 +42,16 @@ def test_committed_openapi_matches_the_code(contract):
     assert COMMITTED.read_text() == generated, "openapi.yaml is out of date: run `ragem openapi write`"
 
 
+def test_every_schema_keeps_its_own_name(contract):
+    """Two plugins' schemas of one name would be renamed "Device1" by apispec: the app's generated
+    client would then change names whenever a plugin is added, so such a clash is refused."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="Multiple schemas resolved to the name")
+        spec_yaml(contract)
+
+
 def test_openapi_is_a_valid_openapi_3_document():
     validate(yaml.safe_load(COMMITTED.read_text()))
 

@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 from ragem import toolkit
 
 
-class DeviceSchema(toolkit.BaseSchema):
+class PushDeviceSchema(toolkit.BaseSchema):
     """An app installation's FCM registration token."""
 
     token = fields.String(required=True, load_only=True, validate=validate.Length(min=20, max=4096),
@@ -14,13 +14,13 @@ class DeviceSchema(toolkit.BaseSchema):
     platform = fields.String(required=True, validate=validate.OneOf(["android", "ios", "web"]))
 
 
-class DeviceForgetSchema(toolkit.BaseSchema):
+class PushDeviceForgetSchema(toolkit.BaseSchema):
     """The token to forget."""
 
     token = fields.String(required=True, validate=validate.Length(min=1, max=4096))
 
 
-class DeviceRegisteredSchema(toolkit.BaseSchema):
+class PushDeviceRegisteredSchema(toolkit.BaseSchema):
     """A device registered for notifications (the token is never sent back)."""
 
     id = fields.Integer(required=True)
