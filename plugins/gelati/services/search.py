@@ -16,7 +16,7 @@ import binascii
 import json
 import re
 
-from sqlalchemy import and_, column, func, literal_column, or_, select, table, text
+from sqlalchemy import Float, and_, cast, column, func, literal_column, or_, select, table, text
 
 from ragem import toolkit
 
@@ -41,7 +41,8 @@ def _match(stmt, dialect: str, terms: list[str]):
     if dialect == "postgresql":
         query = func.to_tsquery(_SIMPLE, " & ".join(terms[:-1] + [terms[-1] + ":*"]))
         vector = literal_column("gelati_product.search_vector")
-        return stmt.where(vector.op("@@")(query)), func.ts_rank(vector, query)
+        # ts_rank is a float4: as double precision it survives the cursor's round trip exactly.
+        return stmt.where(vector.op("@@")(query)), cast(func.ts_rank(vector, query), Float(precision=53))
     # FTS5: each word quoted (no operator can be smuggled in), the last one a prefix.
     query = " ".join([f'"{t}"' for t in terms[:-1]] + [f'"{terms[-1]}"*'])
     stmt = stmt.join(_FTS, _FTS.c.rowid == Product.id).where(
