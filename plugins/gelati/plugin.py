@@ -9,7 +9,7 @@ from ragem.toolkit import hookimpl
 from plugins.gelati import access, api
 from plugins.gelati import settings as plugin_settings
 from plugins.gelati import models, search_index  # noqa: F401  (the tables and their search index)
-from plugins.gelati.services import orders
+from plugins.gelati.services import data_rights, demo, kpis, orders
 
 SLUG = "gelati"
 VERSION = "0.2.0"
@@ -63,7 +63,7 @@ def ragem_profile_fields():
 def ragem_blueprints():
     """The service's routes: the health probe and one blueprint per resource (``api/``)."""
     return [toolkit.health_blueprint(SLUG), api.shops.blp, api.products.blp, api.cart.blp, api.orders.blp,
-            api.office.blp]
+            api.reviews.blp, api.dashboard.blp, api.office.blp]
 
 
 @hookimpl
@@ -76,3 +76,33 @@ def ragem_migrations() -> str:
 def ragem_periodic_jobs():
     """Expire orders left waiting for payment or confirmation (their stock returns)."""
     return [toolkit.PeriodicJob("expire_orders", every_seconds=600, func=orders.expire_due)]
+
+
+@hookimpl
+def ragem_demo_data(session):
+    """Two verified shops (sate bandeng and emping; batik and crafts) with products (idempotent)."""
+    demo.ensure_demo_shops(session)
+
+
+@hookimpl
+def ragem_profile_summary(user):
+    """The citizen's shop status and open orders for ``GET /api/v1/me/summary``."""
+    return data_rights.summary(user)
+
+
+@hookimpl
+def ragem_user_export(user):
+    """The citizen's shop, products, orders and reviews, for ``GET /api/v1/me/export``."""
+    return data_rights.export(user)
+
+
+@hookimpl
+def ragem_user_erase(user):
+    """Anonymise the citizen's orders and reviews; close their shop and remove its personal data."""
+    return data_rights.erase(user)
+
+
+@hookimpl
+def ragem_kpis(period):
+    """The period's marketplace KPIs (``gelati.verified_shops``, ``gelati.gmv``...)."""
+    return kpis.kpi_values(period)
