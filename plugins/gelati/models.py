@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false,
+    BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -173,7 +173,8 @@ class Checkout(toolkit.db.Model):
 
 
 class Order(toolkit.db.Model):
-    """One shop's part of a checkout, with a snapshot of what was bought at what price."""
+    """One shop's part of a checkout, with a snapshot of what was bought at what price. Sums are
+    64-bit: a million items at the largest price still fit."""
 
     __tablename__ = "gelati_order"
     __table_args__ = (
@@ -194,9 +195,9 @@ class Order(toolkit.db.Model):
     fulfilment: Mapped[str] = mapped_column(String(10), nullable=False)
     delivery_kecamatan: Mapped[str | None] = mapped_column(String(20))
     payment_method: Mapped[str] = mapped_column(String(20), nullable=False)
-    subtotal: Mapped[int] = mapped_column(Integer, nullable=False)
-    delivery_fee: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    total: Mapped[int] = mapped_column(Integer, nullable=False)
+    subtotal: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    delivery_fee: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    total: Mapped[int] = mapped_column(BigInteger, nullable=False)
     note: Mapped[str | None] = mapped_column(String(300))
     # Set only when the seller confirms the money arrived (a transfer, or cash at hand-over).
     paid_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -228,9 +229,9 @@ class OrderItem(toolkit.db.Model):
                                           index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("gelati_product.id"), nullable=False)
     product_name: Mapped[str] = mapped_column(String(120), nullable=False)
-    unit_price: Mapped[int] = mapped_column(Integer, nullable=False)
+    unit_price: Mapped[int] = mapped_column(BigInteger, nullable=False)
     quantity: Mapped[int] = mapped_column(Integer, nullable=False)
-    line_total: Mapped[int] = mapped_column(Integer, nullable=False)
+    line_total: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
     order: Mapped[Order] = relationship(back_populates="items")
     review: Mapped["Review | None"] = relationship(back_populates="order_item", uselist=False)

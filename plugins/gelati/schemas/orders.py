@@ -7,7 +7,7 @@ from ragem import toolkit
 
 from plugins.gelati import payments
 from plugins.gelati.models import FULFILMENTS, ORDER_STATES
-from plugins.gelati.schemas.fields import REGION_CODE, SHORT_TEXT, quantity, rupiah
+from plugins.gelati.schemas.fields import REGION_CODE, SHORT_TEXT, WholeNumber, quantity
 from plugins.gelati.services import cart, orders, shops
 
 
@@ -61,8 +61,9 @@ class CheckoutSchema(toolkit.BaseSchema):
     delivery_kecamatan = fields.String(load_default=None, validate=REGION_CODE,
                                        metadata={"description": "required for delivery: where to (kecamatan code)"})
     note = fields.String(load_default=None, validate=SHORT_TEXT)
-    expected_total = rupiah(load_default=None, metadata={
-        "description": "the total the buyer saw (items and delivery); a different total is 409 total_changed"})
+    expected_total = WholeNumber(load_default=None, validate=validate.Range(min=0, max=10**16), metadata={
+        "description": "the total the buyer saw in whole rupiah (items and delivery); a different total is 409 "
+                       "total_changed"})
 
 
 class OrderItemSchema(toolkit.FromModel, toolkit.BaseSchema):

@@ -1,7 +1,7 @@
 """A citizen's cart: products with quantities and the price the citizen saw when adding them."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from ragem import toolkit
 
@@ -11,6 +11,9 @@ from plugins.gelati.services import products
 MSG_UNAVAILABLE = {"id": "Produk ini tidak dijual saat ini (toko dibekukan, produk diarsipkan, atau belum aktif).",
                    "en": "This product is not on sale now (its shop is suspended, or it is archived or not active)."}
 MSG_OUT_OF_STOCK = {"id": "Stok tidak cukup: tersisa {stock}.", "en": "Not enough stock: {stock} left."}
+MAX_LINES = 50
+MSG_CART_FULL = {"id": f"Keranjang paling banyak berisi {MAX_LINES} produk.",
+                 "en": f"A cart holds at most {MAX_LINES} products."}
 MSG_OWN_PRODUCT = {"id": "Anda tidak dapat membeli produk toko sendiri.", "en": "You cannot buy from your own shop."}
 
 
@@ -42,6 +45,9 @@ def set_item(user: toolkit.Account, product_id: int, quantity: int) -> list[Cart
     session = toolkit.db.session
     item = session.scalar(select(CartItem).where(CartItem.buyer_id == user.id, CartItem.product_id == product_id))
     if item is None:
+        lines = session.scalar(select(func.count()).where(CartItem.buyer_id == user.id))
+        if lines >= MAX_LINES:
+            raise toolkit.Conflict("cart_full", MSG_CART_FULL, details={"max": MAX_LINES})
         session.add(CartItem(buyer_id=user.id, product_id=product_id, quantity=quantity, price_seen=product.price,
                              added_at=toolkit.utcnow()))
     else:

@@ -81,7 +81,7 @@ def apply(user: toolkit.Account, **fields) -> Shop:
     if shop_of(user) is not None:
         raise toolkit.Conflict("shop_exists", MSG_HAS_SHOP)
     now = toolkit.utcnow()
-    fees = fields.pop("delivery_fees", None) or []
+    fees = check_fees(fields.pop("delivery_fees", None) or [])
     shop = Shop(owner_id=user.id, status="applied", created_at=now, changed_at=now,
                 kecamatan_code=kecamatan_of(fields["kelurahan_code"]), **fields)
     toolkit.db.session.add(shop)
@@ -103,6 +103,7 @@ def update_own(user: toolkit.Account, **fields) -> Shop:
     (``applied``). Delivery fees, when given, replace the shop's list."""
     shop = own_shop(user)
     fees = fields.pop("delivery_fees", None)
+    fees = None if fees is None else check_fees(fees)
     if "kelurahan_code" in fields:
         shop.kecamatan_code = kecamatan_of(fields["kelurahan_code"])
     for name, value in fields.items():
@@ -124,14 +125,17 @@ def update_own(user: toolkit.Account, **fields) -> Shop:
     return shop
 
 
-def _set_fees(shop: Shop, fees: list[dict]) -> None:
+def check_fees(fees: list[dict]) -> dict[str, int]:
+    """``{kecamatan: fee}`` from the request's list, each a kecamatan of Kota Serang (422 otherwise);
+    checked before anything changes."""
+    return {check_kecamatan(entry["kecamatan_code"], "delivery_fees"): entry["fee"] for entry in fees}
+
+
+def _set_fees(shop: Shop, fees: dict[str, int]) -> None:
     """Replace the shop's delivery fees (one per kecamatan)."""
-    seen = {}
-    for entry in fees:
-        seen[check_kecamatan(entry["kecamatan_code"], "delivery_fees")] = entry["fee"]
     shop.delivery_fees.clear()
     toolkit.db.session.flush()
-    shop.delivery_fees.extend(DeliveryFee(kecamatan_code=code, fee=fee) for code, fee in sorted(seen.items()))
+    shop.delivery_fees.extend(DeliveryFee(kecamatan_code=code, fee=fee) for code, fee in sorted(fees.items()))
 
 
 def review(officer: toolkit.Account, shop_id: int, action: str, reason: str | None = None) -> Shop:

@@ -179,3 +179,21 @@ def test_no_gateway_is_said_plainly(client):
     answer = client.get(f"{BASE}/payment-methods", headers={"Accept-Language": "en"}).get_json()
     assert answer["gateway"] is False and "no payment gateway" in answer["notice"]
     assert [m["code"] for m in answer["methods"]] == ["cod", "bank_transfer"]
+
+
+def test_the_largest_order_fits(client, open_shop, add_product, login_as, buy):
+    seller, _ = open_shop()
+    product = add_product(seller, price=1_000_000_000, stock=1_000_000)
+    answer = buy(login_as("citizen"), product["id"], 1_000_000, expected_total=10**15)
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["orders"][0]["total"] == 10**15
+
+
+def test_a_cart_holds_at_most_50_products(client, open_shop, add_product, login_as):
+    seller, _ = open_shop()
+    buyer = login_as("citizen")
+    ids = [add_product(seller, name=f"Produk {n}", stock=1)["id"] for n in range(51)]
+    for product_id in ids[:50]:
+        assert client.put(f"{BASE}/cart/items/{product_id}", json={"quantity": 1}, headers=buyer).status_code == 200
+    full = client.put(f"{BASE}/cart/items/{ids[50]}", json={"quantity": 1}, headers=buyer)
+    assert full.status_code == 409 and full.get_json()["error"]["code"] == "cart_full"
