@@ -17,6 +17,7 @@ import json
 import re
 
 from sqlalchemy import Float, and_, cast, column, func, literal_column, or_, select, table, text
+from sqlalchemy.orm import selectinload
 
 from ragem import toolkit
 
@@ -74,14 +75,19 @@ def search(*, q: str | None = None, category: str | None = None, kecamatan: str 
     sort = sort or ("relevance" if terms else "newest")
     if sort == "relevance" and not terms:
         sort = "newest"
-    stmt = (select(Product).join(Shop, Shop.id == Product.shop_id)
-            .where(Product.status == "active", Shop.status == "verified"))
+    # The verified shops are looked up first and passed as a list: joined in the same query, the
+    # PostgreSQL planner walks the full-text index once per shop (measured: 20 times slower).
+    listed = list(session.scalars(select(Shop.id).where(Shop.status == "verified")))
+    if shop:
+        listed = [shop] if shop in listed else []
+    if not listed:
+        return [], None
+    stmt = (select(Product).where(Product.status == "active", Product.shop_id.in_(listed))
+            .options(selectinload(Product.photos)))  # one query for a page's photos, not one per product
     if category:
         stmt = stmt.where(Product.category == category)
     if kecamatan:
         stmt = stmt.where(Product.kecamatan_code == kecamatan)
-    if shop:
-        stmt = stmt.where(Product.shop_id == shop)
     if min_price is not None:
         stmt = stmt.where(Product.price >= min_price)
     if max_price is not None:
