@@ -13,7 +13,7 @@ Run by hand from the repository root, never by the test suite::
    rare one a handful). Each variant of ``GET /api/v1/gelati/products`` (full text with relevance,
    a prefix, two words, filters, price sort, no text) is asked ``--rounds`` times through the app's
    request path (Flask test client in this process: routing, schemas, SQL, JSON; no network), and
-   its p50/p95 are printed. Target (the issue): p95 < 100 ms.
+   its p50/p95 are printed. Target: p95 < 100 ms.
 2. Race: one product with ``--stock`` items; ``--buyers`` citizens each with it in the cart check out
    at the same moment (a barrier) through a threaded HTTP server on the same database. Printed:
    the answers by status, the orders made and the stock left. Target: exactly ``--stock`` orders,

@@ -130,3 +130,13 @@ def test_english_messages_with_accept_language(client, open_shop):
     assert refused.get_json()["error"]["message"] == "You already have a shop. One account opens one shop."
     refused = client.post(f"{BASE}/my-shop", json=shop_body(), headers=seller)
     assert refused.get_json()["error"]["message"].startswith("Anda sudah memiliki toko")
+
+
+def test_only_citizens_open_shops_and_seller_routes_need_a_shop(client, login_as):
+    for role in ("officer", "admin"):
+        assert client.post(f"{BASE}/my-shop", json=shop_body(), headers=login_as(role)).status_code == 403
+    assert client.post(f"{BASE}/my-shop", json=shop_body()).status_code == 401
+    citizen = login_as("citizen")
+    for path in ("/my-shop", "/my-shop/products", "/my-shop/orders", "/my-shop/dashboard"):
+        answer = client.get(f"{BASE}{path}", headers=citizen)
+        assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "no_shop"
