@@ -8,7 +8,7 @@ from werkzeug.datastructures import FileStorage
 from ragem import toolkit
 
 from plugins.gelati.models import CATEGORIES, PRODUCT_STATES
-from plugins.gelati.schemas.fields import all_optional, LONG_TEXT, MAX_STOCK, NAME_TEXT, REGION_CODE, WholeNumber, rupiah
+from plugins.gelati.schemas.fields import MAX_STOCK, NAME_TEXT, REGION_CODE, WholeNumber, all_optional, rupiah
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
 

@@ -8,7 +8,7 @@ from ragem import toolkit
 
 from plugins.gelati import identifiers, payments
 from plugins.gelati.models import CATEGORIES, SHOP_STATES, Review
-from plugins.gelati.schemas.fields import all_optional, LONG_TEXT, NAME_TEXT, REGION_CODE, SHORT_TEXT, rupiah
+from plugins.gelati.schemas.fields import LONG_TEXT, NAME_TEXT, REGION_CODE, SHORT_TEXT, all_optional, rupiah
 
 
 class _Normalised(fields.String):
