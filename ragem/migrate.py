@@ -16,6 +16,7 @@ labels: a plugin's first revision simply has ``down_revision = None``.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -81,6 +82,11 @@ class HistoryState:
         return set(self.current) == set(self.heads)
 
 
+#: A plugin's SQLite full-text index ``<slug>_..._fts`` (created by its migration, not a model) and
+#: the shadow tables FTS5 keeps beside it; schema comparison leaves them alone.
+FULL_TEXT_INDEX_TABLE = re.compile(r"_fts(_(data|idx|docsize|config|content))?$")
+
+
 @dataclass(frozen=True)
 class TableOwner:
     """Decides which tables one history manages, for autogenerate and schema comparison.
@@ -97,6 +103,8 @@ class TableOwner:
         """Whether ``table_name`` belongs to this history."""
         if table_name == CORE_VERSION_TABLE or table_name.startswith(PLUGIN_VERSION_TABLE_PREFIX):
             return False  # bookkeeping, never a model
+        if FULL_TEXT_INDEX_TABLE.search(table_name):
+            return False  # a SQLite FTS5 index and the tables it keeps: the database's, never a model
         if self.slug is not None:
             return table_name.startswith(f"{self.slug}_")
         return not any(table_name.startswith(prefix) for prefix in self.plugin_prefixes)

@@ -1,0 +1,1 @@
+"""What the marketplace's routes accept and answer (and their part of openapi.yaml)."""

@@ -1,0 +1,104 @@
+"""Products: what a shop sends, what buyers see, the search's arguments, photos."""
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
+
+from ragem import toolkit
+
+from plugins.gelati.models import CATEGORIES, PRODUCT_STATES
+from plugins.gelati.schemas.fields import MAX_STOCK, NAME_TEXT, REGION_CODE, WholeNumber, all_optional, rupiah
+
+SORTS = ("relevance", "newest", "price_asc", "price_desc")
+
+
+class ProductWriteSchema(toolkit.BaseSchema):
+    """``POST /my-shop/products``: list a product (``PATCH`` takes any of these fields)."""
+
+    name = fields.String(required=True, validate=NAME_TEXT)
+    description = fields.String(load_default="", validate=validate.Length(max=4000))
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    price = rupiah(required=True)
+    stock = WholeNumber(required=True, validate=validate.Range(min=0, max=MAX_STOCK))
+    weight_grams = WholeNumber(load_default=0, validate=validate.Range(min=0, max=100_000))
+    status = fields.String(load_default="draft", validate=validate.OneOf(PRODUCT_STATES))
+
+
+ProductUpdateSchema = all_optional(ProductWriteSchema, "ProductUpdateSchema",
+                                   "``PATCH /my-shop/products/{id}``: any field of the product.")
+
+
+class ProductPhotoSchema(toolkit.FromModel, toolkit.BaseSchema):
+    """A product photo."""
+
+    computed = {"url": lambda photo: toolkit.signed_url(photo.file_id, 3600)}
+
+    id = fields.Integer(required=True)
+    content_type = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "signed link, valid an hour"})
+
+
+class ProductSchema(toolkit.FromModel, toolkit.BaseSchema):
+    """A product as buyers see it."""
+
+    computed = {"shop_name": lambda product: product.shop.name}
+
+    id = fields.Integer(required=True)
+    shop_id = fields.Integer(required=True)
+    shop_name = fields.String(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    category = fields.String(required=True)
+    kecamatan_code = fields.String(required=True)
+    price = fields.Integer(required=True, metadata={"description": "whole rupiah"})
+    stock = fields.Integer(required=True)
+    weight_grams = fields.Integer(required=True)
+    status = fields.String(required=True)
+    photos = fields.List(fields.Nested(ProductPhotoSchema), required=True)
+    created_at = toolkit.UtcDateTime(required=True)
+
+
+class ProductSearchArgsSchema(toolkit.PageArgsSchema):
+    """``GET /products``: full-text search with filters and a sort."""
+
+    q = fields.String(load_default=None, validate=validate.Length(max=200),
+                      metadata={"description": "words to find in names and descriptions (all of them)"})
+    category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
+    kecamatan = fields.String(load_default=None, validate=REGION_CODE)
+    shop = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    min_price = fields.Integer(load_default=None, validate=validate.Range(min=0, max=1_000_000_000))
+    max_price = fields.Integer(load_default=None, validate=validate.Range(min=0, max=1_000_000_000))
+    sort = fields.String(load_default=None, validate=validate.OneOf(SORTS),
+                         metadata={"description": "relevance (the default with q), newest (the default without), "
+                                                  "price_asc, price_desc"})
+
+
+class OwnProductArgsSchema(toolkit.PageArgsSchema):
+    """``GET /my-shop/products``: the shop's products, optionally by status."""
+
+    status = toolkit.CommaSeparated(PRODUCT_STATES, load_default=None)
+
+
+class PhotoFile(Upload):
+    """One file part of a multipart body (a plain text field with the same name is refused)."""
+
+    is_multiple = True
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (list, tuple)):
+            if len(value) != 1:
+                raise ValidationError("One file per upload.")
+            value = value[0]
+        if not isinstance(value, FileStorage):
+            raise ValidationError("A file part is required.")
+        return value
+
+
+class ProductPhotoUploadSchema(toolkit.BaseSchema):
+    """``POST /my-shop/products/{id}/photos``: one JPEG, PNG or WebP in the multipart field ``file``."""
+
+    file = PhotoFile(required=True, metadata={"description": "JPEG, PNG or WebP, judged by its bytes; EXIF removed"})
+
+
+ProductPageSchema = toolkit.page_schema(ProductSchema, "GelatiProductPage")

@@ -1,0 +1,1 @@
+"""The marketplace's rules, one module per job; views, hooks and jobs call them."""
