@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 
 from ragem import toolkit
 
-from plugins.wifi.models import Device, Suspension
+from plugins.wifi.models import Device, Suspension, TermsAcceptance
 
 MSG_NOT_ACTIVE = {"id": "Penangguhan ini sudah tidak berlaku.", "en": "This suspension is no longer in force."}
 
@@ -33,7 +33,8 @@ def device_suspension(device_id: int | None) -> Suspension | None:
 
 def suspend(admin: toolkit.Account, *, kind: str, reason: str, user_id: str | None = None,
             device_id: int | None = None, until=None) -> Suspension:
-    """Suspend a citizen (``user_id``) or a device (``device_id``), audited; 404 for an unknown device."""
+    """Suspend a citizen (``user_id``) or a device (``device_id``), audited; 404 for an unknown device
+    or an account that never registered for the Wi-Fi."""
     session = toolkit.db.session
     if until is not None and until <= toolkit.utcnow():
         raise toolkit.ValidationError(details={"until": ["must be in the future"]})
@@ -44,6 +45,10 @@ def suspend(admin: toolkit.Account, *, kind: str, reason: str, user_id: str | No
         user_id = device.user_id
     elif not user_id:
         raise toolkit.ValidationError(details={"user_id": ["required for a citizen's suspension"]})
+    elif session.scalar(select(TermsAcceptance.id).where(TermsAcceptance.user_id == user_id).limit(1)) is None:
+        # A mistyped id would otherwise be "suspended" while the citizen meant goes on using the
+        # Wi-Fi; only an account that registered for the Wi-Fi (accepted its terms) can be suspended.
+        raise toolkit.NotFound(details={"user_id": user_id})
     suspension = Suspension(kind=kind, user_id=user_id, device_id=device_id if kind == "device" else None,
                             reason=reason.strip(), created_by=admin.id, created_at=toolkit.utcnow(), until=until)
     session.add(suspension)

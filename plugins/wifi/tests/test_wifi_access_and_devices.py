@@ -161,4 +161,8 @@ def test_hotspot_input_is_checked(client, admin, add_hotspot):
     no_device = client.post(f"{BASE}/admin/suspensions", json={"kind": "device", "device_id": 999, "reason": "r"},
                             headers=admin)
     assert no_device.status_code == 404
+    unknown_citizen = client.post(f"{BASE}/admin/suspensions", json={"kind": "user", "user_id": "no-such-account",
+                                                                     "reason": "r"}, headers=admin)
+    assert unknown_citizen.status_code == 404
+    assert client.get(f"{BASE}/admin/suspensions", headers=admin).get_json()["items"] == []
     assert client.post(f"{BASE}/admin/suspensions/999/lift", json={"reason": "r"}, headers=admin).status_code == 404
