@@ -31,13 +31,13 @@ def ckan_time(moment: datetime | None) -> str | None:
 
 
 def package_id(dataset: Dataset) -> str:
-    """The dataset's CKAN id."""
-    return str(uuid.uuid5(NAMESPACE, f"dataset:{dataset.id}"))
+    """The dataset's CKAN id (stored with the dataset)."""
+    return dataset.ckan_id
 
 
 def resource_ids(dataset: Dataset) -> dict[str, str]:
-    """The ids of the dataset's two resources: the datastore table (CSV) and its JSON download."""
-    return {fmt: str(uuid.uuid5(NAMESPACE, f"resource:{dataset.id}:{fmt}")) for fmt in ("csv", "json")}
+    """The ids of the dataset's two resources: the datastore table (CSV, stored) and its JSON download."""
+    return {"csv": dataset.ckan_resource_id, "json": str(uuid.uuid5(NAMESPACE, f"resource:{dataset.id}:json"))}
 
 
 def organization_name(opd_code: str) -> str:
