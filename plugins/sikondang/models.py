@@ -18,8 +18,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ragem import toolkit
 
-#: The states of a dataset; only published ones are public.
-STATES = ("draft", "published")
+#: The states of a dataset; only published ones are public. A withdrawn dataset was published and
+#: taken back (kept, with its revisions, for the record): it is gone for the public and harvesters.
+STATES = ("draft", "published", "withdrawn")
+#: The states an officer sets by a change (withdrawing is a DELETE).
+SETTABLE_STATES = ("draft", "published")
 #: How often a dataset is updated (CKAN/DCAT accrual periodicity, in words a harvester maps).
 FREQUENCIES = ("annual", "semiannual", "quarterly", "monthly", "weekly", "daily", "irregular")
 #: Kinds of dimension: a Kemendagri region code, a year, a month (``2026-11``), or a category from a

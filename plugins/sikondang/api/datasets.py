@@ -58,3 +58,15 @@ def update_dataset(body, name):
     """Change metadata, the definition (before the first upload) or the state (audited)."""
     user = toolkit.current_user()
     return datasets.update_dataset(managed_dataset(name, user), body, user)
+
+
+@blp.route("/datasets/<string:name>", methods=["DELETE"])
+@toolkit.permission_required(MANAGE)
+@blp.response(204)
+def delete_dataset(name):
+    """Take a dataset away (audited): a draft that was never published is deleted with its rows and
+    revisions; a published one is withdrawn (410 for the public, ``state: deleted`` for CKAN
+    harvesters; its revisions are kept and it can be published again). Repeating it changes nothing."""
+    user = toolkit.current_user()
+    datasets.delete_dataset(managed_dataset(name, user), user)
+    return None

@@ -48,9 +48,10 @@ def _published():
 
 
 def _find(identifier: str) -> Dataset:
-    """A published dataset by its name or its CKAN id (one indexed look-up)."""
+    """A published (or withdrawn: CKAN's deleted) dataset by its name or CKAN id (one indexed look-up)."""
     dataset = toolkit.db.session.scalar(
-        _published().where(or_(Dataset.name == identifier, Dataset.ckan_id == identifier)))
+        select(Dataset).where(Dataset.state.in_(("published", "withdrawn")),
+                              or_(Dataset.name == identifier, Dataset.ckan_id == identifier)))
     if dataset is None:
         raise NotFound()
     return dataset
@@ -100,7 +101,8 @@ def package_list(params: dict[str, Any], base_url: str) -> list[str]:
 
 
 def package_show(params: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """Return the metadata of a dataset (package) and its resources.
+    """Return the metadata of a dataset (package) and its resources; a withdrawn dataset has
+    ``state: deleted``, as CKAN shows a deleted one (and is in no list or search).
 
     :param id: the id or name of the dataset
     :type id: string

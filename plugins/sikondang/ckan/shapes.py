@@ -91,7 +91,7 @@ def package(dataset: Dataset, base_url: str) -> dict[str, Any]:
               "revision": str(dataset.revision_count), "language": "id"}
     return {
         "id": package_id(dataset), "name": dataset.name, "title": dataset.title_id, "notes": dataset.description_id,
-        "type": "dataset", "state": "active", "private": False, "isopen": licence_id in {"cc-by", "cc-by-sa", "cc-zero", "odc-by"},
+        "type": "dataset", "state": "deleted" if dataset.state == "withdrawn" else "active", "private": False, "isopen": licence_id in {"cc-by", "cc-by-sa", "cc-zero", "odc-by"},
         "license_id": licence_id, "license_title": licence_title, "url": f"{api}", "version": str(dataset.revision_count),
         "author": dataset.source, "author_email": None, "maintainer": org["title"], "maintainer_email": None,
         "metadata_created": ckan_time(dataset.created_at), "metadata_modified": modified,

@@ -77,6 +77,8 @@ def publish_month(period: toolkit.Period) -> list[str]:
     for slug, kpis in sorted(by_slug.items()):
         # Locked like an upload: an officer's upload of the same dataset waits, or is waited for.
         dataset = lock_dataset(_ensure_dataset(slug).id)
+        if dataset.state == "withdrawn":
+            continue  # its OPD took it back on purpose: the job does not publish it again
         rows = current_rows(dataset)
         if any(month == period.key for month, _ in rows):
             continue  # this month is out already: a second run changes nothing
