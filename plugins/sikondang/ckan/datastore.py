@@ -28,10 +28,23 @@ def _json_param(params: dict[str, Any], name: str, default: Any) -> Any:
     raw = params.get(name, default)
     if isinstance(raw, str) and raw[:1] in "{[":
         try:
-            return json.loads(raw)
-        except ValueError:
+            raw = json.loads(raw)
+        except (ValueError, RecursionError):
             raise ValidationFailed(**{name: ["Cannot parse JSON"]}) from None
+        # A "\u0000" escape decodes to a NUL, which no database text column holds.
+        if _holds_nul(raw):
+            raise ValidationFailed(**{name: ["NUL characters are not accepted"]})
     return raw
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _bool(params: dict[str, Any], name: str, default: bool) -> bool:

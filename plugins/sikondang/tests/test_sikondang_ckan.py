@@ -264,3 +264,40 @@ def test_a_real_ckan_client_reads_facets_and_searches_a_table(two_published, liv
         table = ckan.action.datastore_search(resource_id=resource, q="serang", sort="year desc", fields=["year"])
         assert table["records"] == [{"year": 2020}, {"year": 2019}] and table["total"] == 2
         assert "facet.field" in ckan.action.help_show(name="package_search")
+
+
+HOSTILE = ["", "x" * 2000, "{", "[", "[]", "{}", "null", "-1", "99999999999999999999", "true", "a b:c", '"',
+           "*:* OR", "%_\\", "Ω", "nan", "1e400", "x\x00", ["a", "b"], {"a": 1}, [], {}, 10**20, -1, True, 1.5, None]
+PARAMS = {
+    "help_show": ["name"], "package_list": ["limit", "offset"], "package_show": ["id"],
+    "package_search": ["q", "fq", "rows", "start", "sort", "facet", "facet.field", "facet.limit", "facet.mincount"],
+    "organization_list": ["all_fields"],
+    "datastore_search": ["filters", "q", "fields", "sort", "limit", "offset", "include_total", "records_format"],
+}
+
+
+def test_hostile_parameters_get_ckans_errors_never_a_500(client, two_published):
+    package = ok(client.get("/satudata/api/3/action/package_show?id=akses-internet"))
+    base = {"datastore_search": {"resource_id": package["resources"][0]["id"]}}
+    for action, names in PARAMS.items():
+        for name in names:
+            for value in HOSTILE:
+                answer = client.post(f"/satudata/api/3/action/{action}", json={**base.get(action, {}), name: value})
+                assert answer.status_code in (200, 400, 404, 409), (action, name, value, answer.get_data(as_text=True))
+                body = answer.get_json()
+                assert set(body) in ({"help", "success", "result"}, {"help", "success", "error"}), (action, name, value)
+                if isinstance(value, str):
+                    via_get = client.get(f"/satudata/api/3/action/{action}", query_string={
+                        **base.get(action, {}), name: value})
+                    assert via_get.status_code in (200, 400, 404, 409), (action, name, value)
+
+
+def test_json_parameters_in_a_query_string_are_checked_like_bodies(client, two_published):
+    package = ok(client.get("/satudata/api/3/action/package_show?id=akses-internet"))
+    resource = package["resources"][0]["id"]
+    for name, value in (("filters", '{"region_code": "a\\u0000"}'), ("q", '{"region_code": "a\\u0000"}'),
+                        ("q", '{"percent": "nan"}'), ("q", '{"percent": "1e400"}'), ("fields", '["year\\u0000"]'),
+                        ("filters", '{"year": [' + ",".join(["1"] * 500) + "]}"), ("sort", ",".join(["year"] * 500))):
+        answer = client.get("/satudata/api/3/action/datastore_search",
+                            query_string={"resource_id": resource, name: value})
+        assert answer.status_code in (200, 400, 409), (name, value, answer.get_data(as_text=True))
