@@ -1,7 +1,10 @@
 """The CKAN actions SIKONDANG answers; each takes the call's parameters and returns the ``result``.
 
 Parameters come from the query string (text) or a JSON body (typed values), as in CKAN, so every
-number is read from either. Only published datasets exist here.
+number is read from either. Only published datasets exist here (a withdrawn one is shown by
+``package_show`` as CKAN shows a deleted package). Each action's docstring is what ``help_show``
+answers, written for the harvester reading it. Every action queries with SQL filters and limits:
+none loads every published dataset.
 """
 from __future__ import annotations
 
