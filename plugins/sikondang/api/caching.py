@@ -21,8 +21,10 @@ def for_dataset(dataset: Dataset, *parts: Any, public: bool = True) -> toolkit.C
     """Validators of an answer about ``dataset``: it changes with every revision, metadata change or
     change of state (all of which move ``updated_at``). ``public=False`` for an answer that differs
     by caller (the uploader shown to the dataset's OPD)."""
-    control = PUBLIC if dataset.state == "published" and public else DRAFT if dataset.state != "published" \
-        else "private, no-cache"
+    if dataset.state != "published":
+        control = DRAFT
+    else:
+        control = PUBLIC if public else "private, no-cache"
     return toolkit.conditional_get(dataset.id, dataset.revision_count, dataset.updated_at, dataset.state, *parts,
                                    last_modified=dataset.updated_at, cache_control=control)
 
