@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default=os.environ.get("RAGEM_BENCH_DATABASE_URL",
                                                         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--queries", type=int, default=300, help="requests per query kind")
+    parser.add_argument("--ckan-queries", type=int, default=30, help="requests per CKAN datastore_search kind")
     parser.add_argument("--explain", action="store_true", help="also print the plan of a series and a data query")
     args = parser.parse_args(argv)
 
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = base.set(database=name).render_as_string(hide_password=False)
     try:
-        return run(url, args.queries, args.explain)
+        return run(url, args.queries, args.explain, args.ckan_queries)
     finally:
         with admin.connect() as conn:
             conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n "
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         admin.dispose()
 
 
-def run(url: str, queries: int, explain: bool = False) -> int:
+def run(url: str, queries: int, explain: bool = False, ckan_queries: int = 30) -> int:
     from ragem.app import create_app
     from ragem.migrate import upgrade_all
     from ragem.database import seed_reference
@@ -165,6 +166,25 @@ def run(url: str, queries: int, explain: bool = False) -> int:
         ok &= p95 < TARGET_QUERY_P95_MS
         print(f"{kind:32s} p50 {statistics.median(samples):6.1f} ms  p95 {p95:6.1f} ms  p99 {percentile(samples, 99):6.1f} ms"
               f"  ({'met' if p95 < TARGET_QUERY_P95_MS else 'NOT met'})")
+    # The CKAN DataStore API on the same table (figures only: the targets are the REST API's).
+    resource = client.get("/satudata/api/3/action/package_show?id=bench-sejuta").get_json()["result"]["resources"][0]["id"]
+    ckan_kinds = {
+        "datastore filters wilayah+tahun": lambda: {"filters": {"wilayah": rng.choice(regions), "tahun": rng.choice(YEARS)}},
+        "datastore filters jenis_kelamin": lambda: {"filters": {"jenis_kelamin": rng.choice(SEXES)}},
+        "datastore same, include_total=false": lambda: {"filters": {"jenis_kelamin": rng.choice(SEXES)},
+                                                        "include_total": False},
+        "datastore q (2 words, no filter)": lambda: {"q": f"{rng.choice(AGES)} {rng.choice(INDICATORS)}"},
+    }
+    ckan_timings: dict[str, list[float]] = {kind: [] for kind in ckan_kinds}
+    for _ in range(ckan_queries):
+        for kind, make in ckan_kinds.items():
+            started = time.perf_counter()
+            answer = client.post("/satudata/api/3/action/datastore_search",
+                                 json={"resource_id": resource, "limit": 100, **make()})
+            ckan_timings[kind].append((time.perf_counter() - started) * 1000)
+            assert answer.status_code == 200, answer.get_json()
+    for kind, samples in ckan_timings.items():
+        print(f"{kind:36s} p50 {statistics.median(samples):7.1f} ms  p95 {percentile(samples, 95):7.1f} ms")
     if explain:  # the slots: wilayah d1, tahun d2, jenis_kelamin d3, umur d4, indikator d5
         with app.app_context():
             for sql in ("SELECT d2, m1, d1 FROM sikondang_observation WHERE dataset_id = 1 AND d3 IN ('L') "

@@ -29,6 +29,7 @@ from ragem.errors import (
     ValidationError,
 )
 from ragem.extensions import db, limiter
+from ragem.http_cache import Conditional, conditional_get
 from ragem.http_guards import accepts_media_types
 from ragem.hooktypes import (
     ANONYMOUS_CITIZEN,
@@ -281,7 +282,7 @@ def health_blueprint(slug: str) -> Blueprint:
 __all__ = [
     "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "ANONYMOUS_CITIZEN",
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
-    "CommaSeparated", "Conflict",
+    "CommaSeparated", "Conditional", "conditional_get", "Conflict",
     "current_user", "db", "delete_file", "deliver", "DeliveryResult", "demo_user", "enqueue", "ErasureReport",
     "Forbidden", "FromModel", "health_blueprint", "hookimpl", "http_session", "I18nTextSchema", "isoformat_z",
     "KpiValue", "MessageGateway",

@@ -309,3 +309,58 @@ def test_comma_separated_keeps_known_choices_once_and_refuses_the_rest():
         with pytest.raises(Exception) as refused:
             Args().load({"state": bad})
         assert "state" in refused.value.messages
+
+
+# --- Conditional GET -----------------------------------------------------------------------------
+
+class Versioned:
+    """A throwaway service with one record whose version and change time a test sets."""
+
+    record = {"version": 1, "changed": None}
+
+    @hookimpl
+    def ragem_plugin_info(self):
+        return _info("zzcond")
+
+    @hookimpl
+    def ragem_blueprints(self):
+        blp = toolkit.Blueprint("zzcond_api", __name__)
+
+        @blp.route("/record")
+        def get_record():
+            cached = toolkit.conditional_get(self.record["version"], last_modified=self.record["changed"],
+                                             cache_control="public, max-age=60")
+            if cached.not_modified:
+                return cached.not_modified
+            return {"version": self.record["version"]}, 200, cached.headers
+
+        return [blp]
+
+
+def test_conditional_get_answers_304_while_the_client_copy_is_current(make_app, login_as):
+    from datetime import datetime
+
+    service = Versioned()
+    service.record = {"version": 1, "changed": datetime(2026, 11, 30, 3, 0, 0, 123456)}
+    app = make_app(extra_plugins=[("zzcond", service)])
+    client = app.test_client()
+    first = client.get("/api/v1/zzcond/record")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=60"
+    assert first.headers["Last-Modified"] == "Mon, 30 Nov 2026 03:00:00 GMT"
+    etag = first.headers["ETag"]
+    again = client.get("/api/v1/zzcond/record", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b"" and again.headers["ETag"] == etag
+    since = client.get("/api/v1/zzcond/record", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
+    # Another query, another language or another caller is another answer.
+    assert client.get("/api/v1/zzcond/record?x=1", headers={"If-None-Match": etag}).status_code == 200
+    assert client.get("/api/v1/zzcond/record", headers={"If-None-Match": etag, "Accept-Language": "en"}).status_code == 200
+    assert client.get("/api/v1/zzcond/record", headers={"If-None-Match": etag, **login_as("citizen")}).status_code == 200
+    # A change: the old validators no longer match; If-None-Match wins over If-Modified-Since.
+    service.record = {"version": 2, "changed": datetime(2026, 12, 1)}
+    changed = client.get("/api/v1/zzcond/record", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.get_json() == {"version": 2} and changed.headers["ETag"] != etag
+    assert client.get("/api/v1/zzcond/record", headers={
+        "If-None-Match": etag, "If-Modified-Since": "Tue, 01 Dec 2026 00:00:00 GMT"}).status_code == 200
+    assert client.get("/api/v1/zzcond/record", headers={
+        "If-Modified-Since": "Tue, 01 Dec 2026 00:00:00 GMT"}).status_code == 304

@@ -27,9 +27,14 @@ def find_dataset(name: str) -> Dataset | None:
 
 
 def readable_dataset(name: str, user: toolkit.Account | None = None) -> Dataset:
-    """A published dataset for anyone, a draft for those who manage it; 404 otherwise (a draft's
-    name is not revealed)."""
+    """A published dataset for anyone, a draft or withdrawn one for those who manage it; 404
+    otherwise (a draft's name is not revealed), 410 for a withdrawn one (its name was public)."""
     dataset = find_dataset(name)
+    if dataset is not None and dataset.state == "withdrawn" and not manages(user, dataset):
+        raise toolkit.ApiError(
+            "dataset_withdrawn", {"id": "Dataset telah ditarik oleh OPD pemiliknya.",
+                                  "en": "The dataset was withdrawn by its OPD."},
+            status=410, details={"dataset": dataset.name, "withdrawn_at": toolkit.isoformat_z(dataset.updated_at)})
     if dataset is None or (dataset.state != "published" and not manages(user, dataset)):
         raise toolkit.NotFound(
             message={"id": "Dataset tidak ditemukan.", "en": "Dataset not found."}, details={"dataset": name[:100]})
@@ -37,9 +42,10 @@ def readable_dataset(name: str, user: toolkit.Account | None = None) -> Dataset:
 
 
 def managed_dataset(name: str, user: toolkit.Account) -> Dataset:
-    """The dataset for an officer of its OPD or an admin; 404 if unknown, 403 for anyone else."""
+    """The dataset for an officer of its OPD or an admin; 404 if unknown (or a draft of another
+    OPD), 403 for anyone else."""
     dataset = find_dataset(name)
-    if dataset is None or (dataset.state != "published" and not manages(user, dataset)):
+    if dataset is None or (dataset.state == "draft" and not manages(user, dataset)):
         raise toolkit.NotFound(
             message={"id": "Dataset tidak ditemukan.", "en": "Dataset not found."}, details={"dataset": name[:100]})
     if not manages(user, dataset):

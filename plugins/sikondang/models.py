@@ -7,6 +7,7 @@ so a filter on any dimension is a plain indexed column comparison on every datab
 """
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 
@@ -17,8 +18,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ragem import toolkit
 
-#: The states of a dataset; only published ones are public.
-STATES = ("draft", "published")
+#: The states of a dataset; only published ones are public. A withdrawn dataset was published and
+#: taken back (kept, with its revisions, for the record): it is gone for the public and harvesters.
+STATES = ("draft", "published", "withdrawn")
+#: The states an officer sets by a change (withdrawing is a DELETE).
+SETTABLE_STATES = ("draft", "published")
 #: How often a dataset is updated (CKAN/DCAT accrual periodicity, in words a harvester maps).
 FREQUENCIES = ("annual", "semiannual", "quarterly", "monthly", "weekly", "daily", "irregular")
 #: Kinds of dimension: a Kemendagri region code, a year, a month (``2026-11``), or a category from a
@@ -64,6 +68,11 @@ class Dataset(toolkit.db.Model):
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     revision_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     row_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The ids the CKAN API gives the dataset and its datastore (CSV) resource: stored, so a
+    # harvester's package_show or datastore_search by id is one indexed look-up.
+    ckan_id: Mapped[str] = mapped_column(String(36), nullable=False, unique=True, default=lambda: str(uuid.uuid4()))
+    ckan_resource_id: Mapped[str] = mapped_column(String(36), nullable=False, unique=True,
+                                                  default=lambda: str(uuid.uuid4()))
 
     dimensions: Mapped[list["Dimension"]] = relationship(
         order_by="Dimension.position", cascade="all, delete-orphan", lazy="selectin")

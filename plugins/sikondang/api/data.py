@@ -1,8 +1,8 @@
 """A dataset's numbers: filtered rows, chart-ready series, and CSV/JSON downloads (with ETags).
 
-Answers carry an ETag that changes with every revision or metadata change and a Cache-Control
-that lets browsers and proxies keep a published dataset's answers for a few minutes; a client
-that sends ``If-None-Match`` with the ETag it holds gets ``304 Not Modified``.
+Answers carry an ETag and Last-Modified that change with every revision or metadata change and a
+Cache-Control that lets browsers and proxies keep a published dataset's answers for a few minutes
+(``caching``); a client that sends ``If-None-Match`` with the ETag it holds gets ``304 Not Modified``.
 """
 from __future__ import annotations
 
@@ -11,27 +11,12 @@ from flask import Response, request, stream_with_context
 from ragem import toolkit
 
 from plugins.sikondang.access import readable_dataset
+from plugins.sikondang.api import caching
 from plugins.sikondang.schemas.data import DataArgsSchema, DataPageSchema, FilterArgsSchema, SeriesArgsSchema, SeriesSchema
 from plugins.sikondang.services import queries
 from plugins.sikondang.services.stats import count_download
 
 blp = toolkit.Blueprint("sikondang_data", __name__, description="SIKONDANG: data, series and downloads")
-
-PUBLIC_MAX_AGE = 300
-
-
-def _cache_headers(dataset, *parts) -> tuple[str, dict[str, str]]:
-    tag = queries.etag(dataset, request.path, sorted(request.args.items(multi=True)), toolkit.language(), *parts)
-    control = f"public, max-age={PUBLIC_MAX_AGE}" if dataset.state == "published" else "private, no-store"
-    # Labels follow Accept-Language: the core already answers with "Vary: Accept-Language".
-    return tag, {"ETag": f'"{tag}"', "Cache-Control": control}
-
-
-def _not_modified(tag: str, headers: dict[str, str]) -> Response | None:
-    if request.if_none_match and request.if_none_match.contains(tag):
-        return Response(status=304, headers=headers)
-    return None
-
 
 @blp.route("/datasets/<string:name>/data")
 @blp.arguments(DataArgsSchema, location="query")
@@ -41,11 +26,10 @@ def get_dataset_data(args, name):
     pages (``limit`` up to 1000, ``cursor``)."""
     dataset = readable_dataset(name, toolkit.current_user())
     filters = queries.parse_filters(dataset, request.args)
-    tag, headers = _cache_headers(dataset)
-    cached = _not_modified(tag, headers)
-    if cached is not None:
-        return cached
-    return queries.page_of_rows(dataset, filters, limit=args["limit"], cursor=args["cursor"]), 200, headers
+    cached = caching.for_dataset(dataset)
+    if cached.not_modified:
+        return cached.not_modified
+    return queries.page_of_rows(dataset, filters, limit=args["limit"], cursor=args["cursor"]), 200, cached.headers
 
 
 @blp.route("/datasets/<string:name>/series")
@@ -55,20 +39,19 @@ def get_dataset_series(args, name):
     """Chart-ready series of one measure: one series per value of dimension ``by``, aligned on the
     values of dimension ``x``; filter the other dimensions to one value each."""
     dataset = readable_dataset(name, toolkit.current_user())
-    tag, headers = _cache_headers(dataset)
-    cached = _not_modified(tag, headers)
-    if cached is not None:
-        return cached
-    return queries.series(dataset, request.args), 200, headers
+    cached = caching.for_dataset(dataset)
+    if cached.not_modified:
+        return cached.not_modified
+    return queries.series(dataset, request.args), 200, cached.headers
 
 
 def _download(name: str, fmt: str) -> Response:
     dataset = readable_dataset(name, toolkit.current_user())
     filters = queries.parse_filters(dataset, request.args)
-    tag, headers = _cache_headers(dataset, fmt)
-    cached = _not_modified(tag, headers)
-    if cached is not None:
-        return cached
+    cached = caching.for_dataset(dataset, fmt)
+    if cached.not_modified:
+        return cached.not_modified
+    headers = dict(cached.headers)
     count_download(dataset)
     chunks = queries.csv_chunks(dataset, filters) if fmt == "csv" else queries.json_chunks(dataset, filters)
     headers["Content-Disposition"] = f'attachment; filename="{dataset.name}.{fmt}"'

@@ -7,6 +7,7 @@ from ragem import toolkit
 
 from plugins.sikondang import MANAGE
 from plugins.sikondang.access import managed_dataset, manages, readable_dataset
+from plugins.sikondang.api import caching
 from plugins.sikondang.schemas.imports import ImportSchema, RevisionListSchema, UploadSchema
 from plugins.sikondang.services import imports, revisions
 
@@ -42,7 +43,11 @@ def list_dataset_revisions(name):
     """The accepted uploads, newest first: when, what changed (and who, for the dataset's OPD)."""
     user = toolkit.current_user()
     dataset = readable_dataset(name, user)
-    return {"items": revisions.list_revisions(dataset, show_uploader=manages(user, dataset))}
+    managed = manages(user, dataset)
+    cached = caching.for_dataset(dataset, public=not managed)  # the OPD's answer names the uploaders
+    if cached.not_modified:
+        return cached.not_modified
+    return {"items": revisions.list_revisions(dataset, show_uploader=managed)}, 200, cached.headers
 
 
 @blp.route("/datasets/<string:name>/revisions/<int:number>/data.csv")
@@ -52,8 +57,10 @@ def download_dataset_revision(name, number):
     """The whole table of an earlier (or the current) revision, as CSV."""
     dataset = readable_dataset(name, toolkit.current_user())
     body = revisions.revision_csv(dataset, number)
+    # A revision never changes once written: its dataset and number are its validator.
+    cached = toolkit.conditional_get(dataset.id, number, cache_control="public, max-age=86400"
+                                     if dataset.state == "published" else caching.DRAFT)
+    if cached.not_modified:
+        return cached.not_modified
     return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{dataset.name}-r{number}.csv"',
-        # A revision never changes once written.
-        "Cache-Control": "public, max-age=86400" if dataset.state == "published" else "private, no-store",
-    })
+        **cached.headers, "Content-Disposition": f'attachment; filename="{dataset.name}-r{number}.csv"'})

@@ -1,25 +1,25 @@
 """The CKAN actions SIKONDANG answers; each takes the call's parameters and returns the ``result``.
 
 Parameters come from the query string (text) or a JSON body (typed values), as in CKAN, so every
-number is read from either. Only published datasets exist here.
+number is read from either. Only published datasets exist here (a withdrawn one is shown by
+``package_show`` as CKAN shows a deleted package). Each action's docstring is what ``help_show``
+answers, written for the harvester reading it. Every action queries with SQL filters and limits:
+none loads every published dataset.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ragem import toolkit
 
-from plugins.sikondang.ckan import search, shapes
+from plugins.sikondang.ckan import datastore, search, shapes
 from plugins.sikondang.ckan.errors import NotFound, ValidationFailed
-from plugins.sikondang.models import Dataset, Observation
-from plugins.sikondang.services import queries
+from plugins.sikondang.models import Dataset
 
 #: The CKAN version whose Action API this subset follows (status_show reports it to clients).
 CKAN_VERSION = "2.10.4"
-DATASTORE_MAX_LIMIT = 32000  # CKAN's ckan.datastore.search.rows_max default
 
 
 def _int(params: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
@@ -46,56 +46,110 @@ def _text(params: dict[str, Any], name: str, required: bool = False) -> str:
     return value
 
 
-def _published() -> list[Dataset]:
-    return list(toolkit.db.session.scalars(select(Dataset).where(Dataset.state == "published").order_by(Dataset.name)))
+def _published():
+    return select(Dataset).where(Dataset.state == "published")
 
 
 def _find(identifier: str) -> Dataset:
-    """A published dataset by its name or its CKAN id."""
-    for dataset in _published():
-        if identifier in (dataset.name, shapes.package_id(dataset)):
-            return dataset
-    raise NotFound()
+    """A published (or withdrawn: CKAN's deleted) dataset by its name or CKAN id (one indexed look-up)."""
+    dataset = toolkit.db.session.scalar(
+        select(Dataset).where(Dataset.state.in_(("published", "withdrawn")),
+                              or_(Dataset.name == identifier, Dataset.ckan_id == identifier)))
+    if dataset is None:
+        raise NotFound()
+    return dataset
 
 
 def status_show(params: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """What this site is (CKAN's ``status_show``)."""
+    """Return the site's title, description, URL, CKAN version, default locale and extensions.
+
+    :rtype: dictionary
+    """
     return {"site_title": "SIKONDANG - Satu Data Kota Serang",
             "site_description": "Data dan statistik Kota Serang dalam angka (RAGEM).",
             "site_url": base_url + "/satudata", "ckan_version": CKAN_VERSION, "error_emails_to": None,
             "locale_default": "id", "extensions": ["datastore", "sikondang"]}
 
 
+def help_show(params: dict[str, Any], base_url: str) -> str | None:
+    """Return the help string for a particular API action.
+
+    :param name: Action function name (eg `package_search`)
+    :type name: string
+    :returns: The help string for the action function
+    :rtype: string
+    :raises: Not Found Error if the action function does not exist here
+    """
+    function = ACTIONS.get(_text(params, "name", required=True))
+    if function is None:
+        raise NotFound("Action function not found")
+    return function.__doc__
+
+
 def package_list(params: dict[str, Any], base_url: str) -> list[str]:
-    """Names of the published datasets (``limit``, ``offset``)."""
-    names = [dataset.name for dataset in _published()]
+    """Return a list of the names of the site's published datasets, sorted by name.
+
+    :param limit: if given, the list of datasets will be broken into pages of at most ``limit``
+        datasets per page (optional)
+    :type limit: int
+    :param offset: when ``limit`` is given, the offset to start returning datasets from
+    :type offset: int
+    :rtype: list of strings
+    """
+    stmt = select(Dataset.name).where(Dataset.state == "published").order_by(Dataset.name)
     offset = _int(params, "offset", 0, 0, 10**9)
-    limit = _int(params, "limit", len(names) or 1, 1, 10**6) if "limit" in params else len(names)
-    return names[offset:offset + limit]
+    if "limit" in params:
+        stmt = stmt.limit(_int(params, "limit", 1, 1, 10**6))
+    return list(toolkit.db.session.scalars(stmt.offset(offset)))
 
 
 def package_show(params: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """A published dataset by ``id`` (its name or CKAN id)."""
+    """Return the metadata of a dataset (package) and its resources; a withdrawn dataset has
+    ``state: deleted``, as CKAN shows a deleted one (and is in no list or search).
+
+    :param id: the id or name of the dataset
+    :type id: string
+    :rtype: dictionary
+    """
     return shapes.package(_find(_text(params, "id", required=True)), base_url)
 
 
 def package_search(params: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """Published datasets matching ``q`` and ``fq``, sorted (``sort``), paged by ``rows`` and ``start``."""
+    """Search for datasets: ``q`` and ``fq`` (Solr syntax: words, ``field:value``,
+    ``metadata_modified:[FROM TO UNTIL]``), ``sort``, ``rows`` (at most 1000), ``start``, and
+    facets (``facet``, ``facet.field`` a JSON list, ``facet.limit``, ``facet.mincount``).
+
+    :returns: ``count``, ``results`` (packages), ``sort``, ``facets`` and ``search_facets``
+    :rtype: dictionary
+    """
     rows = _int(params, "rows", 10, 0, 1000)
     start = _int(params, "start", 0, 0, 10**9)
-    matches = search.matcher(_text(params, "q"), _text(params, "fq"))
-    key, descending = search.sorter(_text(params, "sort") or None)
-    found = [package for package in (shapes.package(d, base_url) for d in _published()) if matches(package)]
-    found.sort(key=key, reverse=descending)
-    return {"count": len(found), "sort": _text(params, "sort") or "score desc, metadata_modified desc",
-            "facets": {}, "search_facets": {}, "results": found[start:start + rows]}
+    sort = _text(params, "sort")
+    stmt = search.statement(_text(params, "q"), _text(params, "fq"))
+    order = search.order(sort or None)
+    session = toolkit.db.session
+    count = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    found = session.scalars(stmt.order_by(*order).offset(start).limit(rows)) if rows else []
+    facets: dict[str, dict[str, int]] = {}
+    if str(params.get("facet", "true")).lower() != "false":
+        limit = _int(params, "facet.limit", search.FACET_LIMIT, -1, 10**6)
+        mincount = _int(params, "facet.mincount", 1, 0, 10**9)
+        facets = search.facets(stmt, search.facet_fields(params.get("facet.field")), limit, mincount)
+    return {"count": count, "sort": sort or "score desc, metadata_modified desc", "facets": facets,
+            "search_facets": search.search_facets(facets),
+            "results": [shapes.package(dataset, base_url) for dataset in found]}
 
 
 def organization_list(params: dict[str, Any], base_url: str) -> list[Any]:
-    """The OPDs that publish datasets: names, or whole organizations with ``all_fields``."""
-    counts: dict[str, int] = {}
-    for dataset in _published():
-        counts[dataset.opd_code] = counts.get(dataset.opd_code, 0) + 1
+    """Return the organizations (OPDs) that publish datasets, sorted by name.
+
+    :param all_fields: return whole organization dictionaries (with ``package_count``) instead of
+        just their names (optional, default: ``False``)
+    :type all_fields: bool
+    :rtype: list of strings or dictionaries
+    """
+    counts = dict(toolkit.db.session.execute(
+        select(Dataset.opd_code, func.count()).where(Dataset.state == "published").group_by(Dataset.opd_code)).all())
     all_fields = str(params.get("all_fields", "")).lower() in ("true", "1", "yes")
     codes = sorted(counts, key=shapes.organization_name)
     if all_fields:
@@ -103,59 +157,30 @@ def organization_list(params: dict[str, Any], base_url: str) -> list[Any]:
     return [shapes.organization_name(code) for code in codes]
 
 
-def _resource(resource_id: str) -> Dataset:
-    for dataset in _published():
-        if shapes.resource_ids(dataset)["csv"] == resource_id:
-            return dataset
-    raise NotFound("Resource \"{}\" was not found.".format(resource_id[:100]))
-
-
-def _filters(params: dict[str, Any], dataset: Dataset) -> dict[str, list[str]]:
-    raw = params.get("filters") or {}
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise ValidationFailed(filters=["Cannot parse JSON"]) from None
-    if not isinstance(raw, dict):
-        raise ValidationFailed(filters=["Not a json object"])
-    keys = {d.key for d in dataset.dimensions}
-    filters: dict[str, list[str]] = {}
-    for name, value in raw.items():
-        if name not in keys:
-            raise ValidationFailed(filters=[f'field "{str(name)[:40]}" not in resource'])
-        values = value if isinstance(value, list) else [value]
-        if not values or len(values) > queries.MAX_FILTER_VALUES or \
-                not all(isinstance(v, (str, int)) and not isinstance(v, bool) and len(str(v)) <= 64 for v in values):
-            raise ValidationFailed(filters=[f'invalid value for field "{name}"'])
-        filters[name] = [str(v) for v in values]
-    return filters
-
-
 def datastore_search(params: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """Rows of a dataset's table (``resource_id``), filtered by ``filters``, paged by ``limit`` and ``offset``."""
+    """Search a DataStore resource (a dataset's table).
+
+    :param resource_id: id of the resource (the dataset's CSV resource)
+    :param filters: matching conditions, e.g. ``{"year": 2020}`` or ``{"region_code": ["36.73", "36.72"]}``
+    :param q: full text query: a string searches all fields, an object ``{"field": "text"}`` those fields
+    :param fields: fields to return (a list or a comma-separated string; default all, in order)
+    :param sort: comma-separated field names with ordering, e.g. ``"year desc, region_code"``
+    :param limit: maximum number of rows (default 100, at most 32000)
+    :param offset: offset this number of rows
+    :param include_total: return the total number of matching rows (default true)
+    :param records_format: ``objects`` (default) or ``lists``
+    :rtype: dictionary with ``fields``, ``records``, ``total``, ``limit``, ``offset``...
+    """
     resource_id = _text(params, "resource_id", required=True)
-    dataset = _resource(resource_id)
-    filters = _filters(params, dataset)
-    limit = _int(params, "limit", 100, 0, DATASTORE_MAX_LIMIT)
-    offset = _int(params, "offset", 0, 0, 10**9)
-    stmt = queries.filtered(dataset, filters)
-    total = toolkit.db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = toolkit.db.session.scalars(stmt.order_by(Observation.id).offset(offset).limit(limit))
-    records = [{"_id": offset + n, **queries.row_dict(dataset, row)} for n, row in enumerate(rows, start=1)]
-    fields = [{"id": "_id", "type": "int"}]
-    fields += [{"id": d.key, "type": "int" if d.kind == "year" else "text"} for d in dataset.dimensions]
-    fields += [{"id": m.key, "type": "numeric" if m.decimals else "int"} for m in dataset.measures]
-    link = f"/api/3/action/datastore_search?resource_id={resource_id}"
-    return {"resource_id": resource_id, "fields": fields, "records": records, "total": total, "limit": limit,
-            "offset": offset, "filters": {k: v if len(v) > 1 else v[0] for k, v in filters.items()},
-            "records_format": "objects", "include_total": True,
-            "_links": {"start": link, "next": f"{link}&offset={offset + limit}"}}
+    dataset = toolkit.db.session.scalar(_published().where(Dataset.ckan_resource_id == resource_id))
+    if dataset is None:
+        raise NotFound("Resource \"{}\" was not found.".format(resource_id[:100]))
+    return datastore.search(dataset, resource_id, params)
 
 
 ACTIONS: dict[str, Callable[[dict[str, Any], str], Any]] = {
-    fn.__name__: fn for fn in (status_show, package_list, package_show, package_search, organization_list,
-                               datastore_search)
+    fn.__name__: fn for fn in (status_show, help_show, package_list, package_show, package_search,
+                               organization_list, datastore_search)
 }
 #: CKAN actions that change data: refused as CKAN refuses an anonymous caller.
 WRITE_ACTIONS = {

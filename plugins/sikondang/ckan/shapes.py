@@ -31,13 +31,13 @@ def ckan_time(moment: datetime | None) -> str | None:
 
 
 def package_id(dataset: Dataset) -> str:
-    """The dataset's CKAN id."""
-    return str(uuid.uuid5(NAMESPACE, f"dataset:{dataset.id}"))
+    """The dataset's CKAN id (stored with the dataset)."""
+    return dataset.ckan_id
 
 
 def resource_ids(dataset: Dataset) -> dict[str, str]:
-    """The ids of the dataset's two resources: the datastore table (CSV) and its JSON download."""
-    return {fmt: str(uuid.uuid5(NAMESPACE, f"resource:{dataset.id}:{fmt}")) for fmt in ("csv", "json")}
+    """The ids of the dataset's two resources: the datastore table (CSV, stored) and its JSON download."""
+    return {"csv": dataset.ckan_resource_id, "json": str(uuid.uuid5(NAMESPACE, f"resource:{dataset.id}:json"))}
 
 
 def organization_name(opd_code: str) -> str:
@@ -91,7 +91,7 @@ def package(dataset: Dataset, base_url: str) -> dict[str, Any]:
               "revision": str(dataset.revision_count), "language": "id"}
     return {
         "id": package_id(dataset), "name": dataset.name, "title": dataset.title_id, "notes": dataset.description_id,
-        "type": "dataset", "state": "active", "private": False, "isopen": licence_id in {"cc-by", "cc-by-sa", "cc-zero", "odc-by"},
+        "type": "dataset", "state": "deleted" if dataset.state == "withdrawn" else "active", "private": False, "isopen": licence_id in {"cc-by", "cc-by-sa", "cc-zero", "odc-by"},
         "license_id": licence_id, "license_title": licence_title, "url": f"{api}", "version": str(dataset.revision_count),
         "author": dataset.source, "author_email": None, "maintainer": org["title"], "maintainer_email": None,
         "metadata_created": ckan_time(dataset.created_at), "metadata_modified": modified,

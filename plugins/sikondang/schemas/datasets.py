@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 from ragem import toolkit
 from ragem.toolkit import FromModel
 
-from plugins.sikondang.models import DIMENSION_KINDS, FREQUENCIES, MAX_DIMENSIONS, MAX_MEASURES, STATES
+from plugins.sikondang.models import DIMENSION_KINDS, FREQUENCIES, MAX_DIMENSIONS, MAX_MEASURES, SETTABLE_STATES
 from plugins.sikondang.schemas.fields import CODE, KEY, NAME, TAG, DescriptionSchema, LabelSchema, TitleSchema, bilingual, text
 
 
@@ -71,8 +71,9 @@ class DatasetCreateSchema(DatasetWriteSchema):
 class DatasetPatchSchema(DatasetWriteSchema):
     """A change: metadata at any time, the definition only before the first upload, and the state."""
 
-    state = fields.String(validate=validate.OneOf(STATES),
-                          metadata={"description": "published needs at least one accepted upload"})
+    state = fields.String(validate=validate.OneOf(SETTABLE_STATES),
+                          metadata={"description": "published needs at least one accepted upload (and "
+                                                   "publishes a withdrawn dataset again)"})
 
 
 class DimensionOutSchema(FromModel, toolkit.BaseSchema):

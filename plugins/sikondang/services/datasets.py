@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ragem import toolkit
 
 from plugins.sikondang.access import find_dataset, manages
-from plugins.sikondang.models import Dataset, Dimension, Measure
+from plugins.sikondang.models import Dataset, Dimension, ImportJob, Measure, Observation, Revision
+from plugins.sikondang.services.imports import lock_dataset
 
 _METADATA = ("source", "unit", "frequency", "licence", "tags", "topic", "temporal_coverage", "spatial_coverage")
 _YEAR_RANGE = (1900, 2100)
@@ -159,6 +160,38 @@ def update_dataset(dataset: Dataset, body: dict, actor: toolkit.Account) -> Data
     return dataset
 
 
+def delete_dataset(dataset: Dataset, actor: toolkit.Account) -> str:
+    """Take a dataset away; returns what happened: ``deleted``, ``withdrawn`` or ``already_withdrawn``.
+
+    A dataset that was never published is deleted with everything it holds (definition, rows,
+    revisions, imports): nobody outside its OPD ever saw it. One that was published is
+    **withdrawn**, never erased: people and harvesters may hold its numbers and links, so it stays
+    (with its revisions, for the record) but is gone for the public (410) and reported as
+    ``state: deleted`` by the CKAN API; an officer may publish it again. Audited either way.
+    Waits for an upload of the dataset being loaded (its lock), so neither sees half of the other.
+    """
+    dataset = lock_dataset(dataset.id)
+    before = _snapshot(dataset)
+    if dataset.state == "withdrawn":
+        toolkit.db.session.rollback()
+        return "already_withdrawn"
+    if dataset.published_at is None:
+        session = toolkit.db.session
+        for table in (Observation, Revision, ImportJob):
+            session.execute(delete(table).where(table.dataset_id == dataset.id))
+        toolkit.audit("sikondang.dataset.delete", "sikondang_dataset", str(dataset.id), before=before, actor=actor)
+        session.delete(dataset)
+        session.commit()
+        return "deleted"
+    dataset.state = "withdrawn"
+    dataset.updated_at = toolkit.utcnow()
+    toolkit.db.session.flush()
+    toolkit.audit("sikondang.dataset.withdraw", "sikondang_dataset", str(dataset.id), before=before,
+                  after=_snapshot(dataset), actor=actor)
+    toolkit.db.session.commit()
+    return "withdrawn"
+
+
 def _as_body_dimensions(dataset: Dataset) -> list[dict]:
     return [{"key": d.key, "label": {"id": d.label_id, "en": d.label_en}, "kind": d.kind,
              "values": [{"code": v["code"], "label": {"id": v["label_id"], "en": v["label_en"]}} for v in d.values]}
@@ -183,7 +216,7 @@ def search_statement(*, q: str | None = None, tag: str | None = None, topic: str
     if include_drafts and user is not None and manages(user, opd_code=None):
         visible = [Dataset.state == "published"]
         if user.has_role("admin"):
-            visible.append(Dataset.state == "draft")
+            visible.append(Dataset.state != "published")
         elif user.opd_code:
             visible.append(Dataset.opd_code == user.opd_code)
         stmt = stmt.where(or_(*visible))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from ragem import toolkit
 
@@ -282,6 +283,27 @@ def load(dataset: Dataset, checked: Checked, *, actor_id: str | None, filename: 
     return revision
 
 
+def definition_key(dataset: Dataset) -> tuple:
+    """What a checked table depends on: the dimensions (slots, keys, kinds, values) and measures."""
+    return (tuple((d.position, d.key, d.kind, repr(d.values)) for d in dataset.dimensions),
+            tuple((m.position, m.key, m.decimals) for m in dataset.measures))
+
+
+def lock_dataset(dataset_id: int) -> Dataset:
+    """Take the dataset's write lock until the transaction ends and return it as it now is.
+
+    Two uploads of one dataset load one after the other: the second waits here until the first
+    has committed, then reads the revision count and the table the first left, so it becomes the
+    next revision and its changes are counted against the first's table. A no-op UPDATE rather
+    than SELECT ... FOR UPDATE: it locks the row on PostgreSQL and takes SQLite's write lock
+    (whose busy timeout then does the waiting) where FOR UPDATE means nothing.
+    """
+    session = toolkit.db.session
+    session.execute(update(Dataset).where(Dataset.id == dataset_id).values(revision_count=Dataset.revision_count)
+                    .execution_options(synchronize_session=False))
+    return session.scalar(select(Dataset).where(Dataset.id == dataset_id).execution_options(populate_existing=True))
+
+
 def start_import(dataset: Dataset, data: bytes, filename: str, actor: toolkit.Account) -> ImportJob:
     """Queue the import of ``data`` (refused at once when empty or too large) and return its job."""
     if not data:
@@ -318,9 +340,21 @@ def run_import(import_id: int, progress: Callable[[int, int], None] | None = Non
             progress(done, total)
 
     try:
-        # Lock the dataset: two uploads to one dataset load one after the other (PostgreSQL).
-        dataset = session.scalar(select(Dataset).where(Dataset.id == job.dataset_id).with_for_update())
+        dataset = session.get(Dataset, job.dataset_id)
+        definition = definition_key(dataset)
+        # The check runs before the lock: it reads only the file and the definition, and its
+        # progress is written on another connection, which SQLite's write lock would block.
         checked = check_table(dataset, job.content or b"", report_progress)
+        try:
+            dataset = lock_dataset(job.dataset_id)
+        except OperationalError:  # SQLite's busy timeout ran out while another upload was loading
+            raise ImportRefused({"summary": "another upload of this dataset was still loading; upload again",
+                                 "code": "dataset_busy", "error_count": 1,
+                                 "errors": [{"row": None, "column": None, "reason": "dataset busy"}]}) from None
+        if definition_key(dataset) != definition:
+            raise ImportRefused({"summary": "the dataset's definition changed during the import; upload again",
+                                 "code": "definition_changed", "error_count": 1,
+                                 "errors": [{"row": None, "column": None, "reason": "definition changed"}]})
         revision = load(dataset, checked, actor_id=job.created_by, filename=job.filename)
         job.status, job.report, job.revision_number = "succeeded", {**checked.report, "changes": revision.changes}, revision.number
         job.rows_done = job.rows_total = len(checked.rows)

@@ -13,7 +13,7 @@ from ragem import toolkit
 
 from plugins.sikondang.access import find_dataset
 from plugins.sikondang.models import Dataset, Dimension, Measure
-from plugins.sikondang.services.imports import Checked, current_rows, load
+from plugins.sikondang.services.imports import Checked, current_rows, load, lock_dataset
 
 log = logging.getLogger("plugins.sikondang.kpi_datasets")
 
@@ -75,7 +75,10 @@ def publish_month(period: toolkit.Period) -> list[str]:
             by_slug.setdefault(slug, []).append(kpi)
     updated = []
     for slug, kpis in sorted(by_slug.items()):
-        dataset = _ensure_dataset(slug)
+        # Locked like an upload: an officer's upload of the same dataset waits, or is waited for.
+        dataset = lock_dataset(_ensure_dataset(slug).id)
+        if dataset.state == "withdrawn":
+            continue  # its OPD took it back on purpose: the job does not publish it again
         rows = current_rows(dataset)
         if any(month == period.key for month, _ in rows):
             continue  # this month is out already: a second run changes nothing

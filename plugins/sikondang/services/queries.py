@@ -5,7 +5,6 @@ each becomes an ``IN`` on the dimension's indexed slot column.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any, Iterator, Mapping
 
@@ -179,13 +178,6 @@ def series(dataset: Dataset, args: Mapping[str, Any]) -> dict[str, Any]:
                     "values": [cell.get(v) for v in x_values]}
                    for group, cell in sorted(points.items())],
     }
-
-
-def etag(dataset: Dataset, *parts: Any) -> str:
-    """A strong ETag for an answer about ``dataset``: it changes with every revision or metadata change."""
-    seed = json.dumps([dataset.id, dataset.revision_count, dataset.updated_at.isoformat(), dataset.state, *parts],
-                      sort_keys=True, default=str)
-    return hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
 def download_header(dataset: Dataset) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from plugins.sikondang.tests.support import DATASETS, internet_definition
+from plugins.sikondang.tests.support import DATASETS, INTERNET_CSV, internet_definition
 
 URL = f"{DATASETS}/akses-internet"
 
@@ -103,3 +103,45 @@ def test_definitions_accept_any_kemendagri_region_of_kota_serang(client, officer
     labels = list(csv.reader(io.StringIO(client.get(f"{URL}/download.csv", headers=officer).get_data(as_text=True))))
     assert [row[1] for row in labels[1:]] == ["Serang", "Serang", "Kota Serang"]
     assert internet_definition()["name"] == "akses-internet"
+
+
+def test_metadata_lists_and_revisions_answer_304_until_something_changes(client, published, officer, upload):
+    url = f"{DATASETS}/{published}"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "public, max-age=300"
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert modified.endswith(" GMT")
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    listed = client.get(DATASETS)
+    assert listed.headers["Cache-Control"] == "public, max-age=300" and "Last-Modified" not in listed.headers
+    list_etag = listed.headers["ETag"]
+    assert client.get(DATASETS, headers={"If-None-Match": list_etag}).status_code == 304
+    history = client.get(f"{url}/revisions")
+    assert client.get(f"{url}/revisions", headers={"If-None-Match": history.headers["ETag"]}).status_code == 304
+    old_revision = client.get(f"{url}/revisions/1/data.csv")
+    assert client.get(f"{url}/revisions/1/data.csv",
+                      headers={"If-None-Match": old_revision.headers["ETag"]}).status_code == 304
+    # The OPD's own view names the uploader: kept by that officer's client only.
+    assert client.get(f"{url}/revisions", headers=officer).headers["Cache-Control"] == "private, no-cache"
+
+    # A metadata change: the record, the list and the history are new answers.
+    assert client.patch(url, json={"source": "BPS Banten (revisi)"}, headers=officer).status_code == 200
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.get_json()["source"] == "BPS Banten (revisi)"
+    assert client.get(DATASETS, headers={"If-None-Match": list_etag}).status_code == 200
+    assert client.get(f"{url}/revisions", headers={"If-None-Match": history.headers["ETag"]}).status_code == 200
+    # A revision's own table never changes.
+    assert upload(published, INTERNET_CSV.replace("51.98", "52.00")).get_json()["status"] == "succeeded"
+    assert client.get(f"{url}/revisions/1/data.csv",
+                      headers={"If-None-Match": old_revision.headers["ETag"]}).status_code == 304
+
+
+def test_a_drafts_answers_are_never_stored_and_a_304_reveals_no_draft(client, officer, create_dataset, upload):
+    create_dataset()
+    url = f"{DATASETS}/akses-internet"
+    mine = client.get(url, headers=officer)
+    assert mine.headers["Cache-Control"] == "private, no-store"
+    assert client.get(url, headers={"If-None-Match": mine.headers["ETag"]}).status_code == 404
+    drafts = client.get(f"{DATASETS}?include_drafts=true", headers=officer)
+    assert drafts.headers["Cache-Control"] == "private, no-cache"
