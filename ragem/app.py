@@ -120,13 +120,14 @@ def _configure_flask(app: Flask, settings: dict[str, Any], *, read_only: bool = 
     app.json = StrictJSONProvider(app)  # request.get_json() refuses what no service could store
     if settings["DATABASE_URL"].startswith("sqlite"):
         # SQLite: wait for a writer instead of failing with 'database is locked' under gunicorn.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+        busy_seconds = settings.get("SQLITE_BUSY_SECONDS", 30.0)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": busy_seconds}}
         database = make_url(settings["DATABASE_URL"]).database
         if database and database != ":memory:" and not database.startswith("file:"):
             if read_only:
                 # sqlite3 creates a missing file on connect; mode=rw opens only an existing one.
                 app.config["SQLALCHEMY_ENGINE_OPTIONS"]["creator"] = functools.partial(
-                    sqlite3.connect, f"file:{quote(database)}?mode=rw", uri=True, timeout=30,
+                    sqlite3.connect, f"file:{quote(database)}?mode=rw", uri=True, timeout=busy_seconds,
                     check_same_thread=False,
                 )
             else:

@@ -144,6 +144,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_QUOTA_BYTES", parse_positive_int, 1024 * 1024 * 1024,
             help="bytes one account may upload in 24 hours"),
     Setting("STORAGE_DIR", str, None, help="folder for uploaded files (default: <INSTANCE_PATH>/uploads)"),
+    Setting("SQLITE_BUSY_SECONDS", _positive_float, 30.0,
+            help="SQLite only: seconds a write waits for another writer before it is answered 503 database_busy"),
     Setting("STATE_TTL", _positive_float, 1.0, help="seconds a worker trusts its cached service toggles and session checks"),
     Setting("LOG_LEVEL", str, "INFO", help="logging level"),
     Setting("LOG_JSON", parse_bool, True, help="write logs as JSON lines"),

@@ -198,6 +198,24 @@ def _is_storage_fault(exc: Exception) -> bool:
     return False
 
 
+#: SQLSTATEs of PostgreSQL's answers to contention: lock_not_available (lock_timeout, NOWAIT),
+#: deadlock_detected and serialization_failure. The transaction was rolled back whole.
+_BUSY_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
+
+
+def _is_database_busy(exc: Exception) -> bool:
+    """Whether ``exc`` means the database was busy with other writers (SQLite's lock wait ran out,
+    PostgreSQL gave up on a lock or a deadlock): nothing was written, and a retry will succeed."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError) and ("database is locked" in text or "database table is locked" in text)
+
+
 def _is_connect_failure(exc: Exception) -> bool:
     # psycopg and sqlite3 both raise OperationalError when no connection can be opened; sqlite's
     # other OperationalErrors ("no such table") are bugs and stay 500s.
@@ -235,6 +253,9 @@ def register_error_handlers(app: Flask) -> None:
         if _is_dependency_down(exc):
             # The database or Redis is unreachable: a retryable 503, not a bug report.
             return error_response(503, "dependency_unavailable", DEPENDENCY_DOWN, headers={"Retry-After": "5"})
+        if _is_database_busy(exc):
+            # Other writers held the database longer than this request could wait: retry soon.
+            return error_response(503, "database_busy", headers={"Retry-After": "2"})
         if _is_storage_fault(exc):
             # A read-only or full disk: nothing was saved, the client may retry once it recovers.
             return error_response(503, "storage_unavailable", headers={"Retry-After": "30"})

@@ -28,6 +28,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "internal_error": {"id": "Terjadi kesalahan pada server. Silakan coba lagi.", "en": "Something went wrong on the server. Please try again."},
     "service_unavailable": {"id": "Layanan ini sedang dalam pemeliharaan.", "en": "This service is under maintenance."},
     "not_ready": {"id": "Server belum siap melayani.", "en": "The server is not ready."},
+    "database_busy": {"id": "Server sedang sibuk menyimpan data lain; data Anda belum tersimpan. Silakan coba lagi sebentar lagi.", "en": "The server is busy saving other data; your data was not saved. Please try again in a moment."},
     "storage_unavailable": {"id": "Penyimpanan server sedang bermasalah; data Anda belum tersimpan. Silakan coba lagi nanti.", "en": "The server's storage is failing; your data was not saved. Please try again later."},
     "confirmation_required": {"id": "Layanan kritis: kirim \"confirm\": true untuk menonaktifkannya.", "en": "Critical service: send \"confirm\": true to disable it."},
     "invalid_cursor": {"id": "Kursor halaman tidak valid.", "en": "The page cursor is not valid."},

@@ -131,3 +131,37 @@ def test_the_instance_database_uploads_and_keys_are_private(make_app, tmp_path, 
     assert secrets and all(modes[name] == 0o600 for name in secrets)
     loose = {name: oct(mode) for name, mode in modes.items() if mode & 0o077}
     assert loose == {}, loose
+
+
+def test_a_write_kept_waiting_by_another_writer_is_503_database_busy_and_saves_nothing(make_app):
+    """SQLite has one writer at a time. A request that waits longer than RAGEM_SQLITE_BUSY_SECONDS
+    for it is told to retry (503 ``database_busy``), not "internal error", and leaves nothing."""
+    import sqlite3
+
+    from ragem.auth.models import AuthSession
+    from ragem.testing import create_account
+
+    busy_app = make_app(SQLITE_BUSY_SECONDS=0.2)
+    url = busy_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("sqlite"):
+        pytest.skip("the database here is a PostgreSQL server, which makes writers queue instead")
+    client = busy_app.test_client()
+    _user_id, phone, password = create_account(busy_app)
+    with busy_app.app_context():
+        sessions = db.session.scalar(select(func.count()).select_from(AuthSession))
+    other_writer = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    other_writer.execute("BEGIN IMMEDIATE")  # holds the write lock, as a long import would
+    try:
+        answer = client.post("/api/v1/auth/login", json={"identifier": phone, "password": password},
+                             headers={"Accept-Language": "en"})
+        assert answer.status_code == 503, (answer.status_code, answer.get_data(as_text=True)[:300])
+        error = answer.get_json()["error"]
+        assert error["code"] == "database_busy" and "try again" in error["message"]
+        assert answer.headers["Retry-After"] == "2"
+    finally:
+        other_writer.execute("ROLLBACK")
+        other_writer.close()
+    with busy_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuthSession)) == sessions
+    # The other writer is done: the same log-in goes through.
+    assert client.post("/api/v1/auth/login", json={"identifier": phone, "password": password}).status_code == 200
