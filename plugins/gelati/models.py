@@ -205,7 +205,7 @@ class Order(toolkit.db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
-    cancelled_by: Mapped[str | None] = mapped_column(String(8))  # buyer, seller or system (expiry)
+    cancelled_by: Mapped[str | None] = mapped_column(String(8))  # buyer, seller, system (expiry) or office (suspension)
     cancel_reason: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     changed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)

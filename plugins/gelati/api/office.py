@@ -6,7 +6,7 @@ from ragem import toolkit
 from plugins.gelati.access import VERIFY
 from plugins.gelati.schemas.fields import ReasonSchema
 from plugins.gelati.schemas.shops import OfficeShopArgsSchema, OfficeShopPageSchema, OfficeShopSchema
-from plugins.gelati.services import shops
+from plugins.gelati.services import orders, shops
 
 blp = toolkit.Blueprint("gelati_office", __name__, description="GELATI: the UMKM office's shop verification")
 
@@ -54,8 +54,10 @@ def reject_shop(body, shop_id):
 @blp.arguments(ReasonSchema)
 @blp.response(200, OfficeShopSchema)
 def suspend_shop(body, shop_id):
-    """Suspend a verified shop (audited, with a reason): its products leave the marketplace."""
-    return shops.review(toolkit.current_user(), shop_id, "suspend", body["reason"])
+    """Suspend a verified shop (audited, with a reason): its products leave the marketplace, and its
+    orders still waiting for payment or confirmation are cancelled with the reason (stock returned,
+    buyer and seller told); orders the seller already confirmed stay theirs to deliver."""
+    return orders.suspend_shop(toolkit.current_user(), shop_id, body["reason"])
 
 
 @blp.route("/office/shops/<int:shop_id>/reinstate", methods=["POST"])

@@ -47,6 +47,9 @@ STEPS = {
     "cancel_by_seller": Step("seller", WAITING_STATES + ("confirmed", "ready_for_pickup"), "cancelled",
                              needs_reason=True),
     "expire": Step("system", WAITING_STATES, "expired"),
+    # The UMKM office suspended the shop: what it has not confirmed yet cannot go ahead. Orders the
+    # seller already confirmed stay theirs to deliver or cancel, so no buyer is left without word.
+    "cancel_by_office": Step("office", WAITING_STATES, "cancelled", needs_reason=True),
 }
 
 MSG_REFUSED = {"id": "Pesanan berstatus '{status}' tidak dapat di-{action}. Yang dapat dilakukan: {allowed}.",
@@ -142,7 +145,7 @@ def transition(order: Order, action: str, actor: toolkit.Account | None, *, reas
         return_stock(order)
     add_timeline(order, step.target, step.actor, reason)
     notify_party(order, step.target, "seller" if step.actor == "buyer" else "buyer")
-    if step.actor == "system":
+    if step.actor in ("system", "office"):
         notify_party(order, step.target, "seller")
     toolkit.audit(f"gelati.order.{action}", "gelati_order", str(order.id),
                   after={"status": step.target, "reason": reason}, actor=actor)
@@ -213,6 +216,29 @@ def buyer_contact(user: toolkit.Account, order_id: int) -> dict:
     return {"order_id": order.id, "name": profile.get("name"), "phone": profile.get("phone"),
             "address": profile.get("address") if order.fulfilment == "delivery" else None,
             "delivery_kecamatan": order.delivery_kecamatan}
+
+
+def cancel_waiting_of_suspended_shop(officer: toolkit.Account, shop_id: int, reason: str) -> int:
+    """Cancel the orders of a just-suspended shop that still wait for payment or confirmation, with
+    the office's reason, returning their stock and telling both parties; returns how many."""
+    waiting = list(toolkit.db.session.scalars(
+        select(Order.id).where(Order.shop_id == shop_id, Order.status.in_(WAITING_STATES)).order_by(Order.id)))
+    cancelled = 0
+    for order_id in waiting:
+        try:
+            transition(load(order_id), "cancel_by_office", officer, reason=reason)
+            cancelled += 1
+        except toolkit.ApiError:
+            continue  # its buyer cancelled it, or the seller confirmed it, meanwhile
+    return cancelled
+
+
+def suspend_shop(officer: toolkit.Account, shop_id: int, reason: str) -> shops.Shop:
+    """The UMKM office suspends a shop (audited, the owner told), then cancels its unconfirmed orders."""
+    shop = shops.review(officer, shop_id, "suspend", reason)
+    cancel_waiting_of_suspended_shop(officer, shop.id, reason)
+    toolkit.db.session.refresh(shop)
+    return shop
 
 
 def expire_due(now=None) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from ragem import toolkit
 from ragem.testing import inbox, run_due_jobs
 
-from plugins.gelati.models import Order
+from plugins.gelati.models import Order, Product
 
 from .conftest import BASE, KECAMATAN
 
@@ -116,6 +116,31 @@ def test_the_seller_cancels_with_a_reason_the_buyer_reads(client, placed, app):
     assert stock_of(client, product["id"]) == 10
     with app.app_context():
         assert inbox(buyer["X-Test-User-Id"])[-1].kind == "gelati.order.cancelled"
+
+
+def test_suspending_a_shop_cancels_what_it_has_not_confirmed_and_keeps_what_it_has(client, placed, umkm_officer,
+                                                                                  buy, login_as, app):
+    seller, waiting_buyer, product, waiting = placed()
+    confirmed_buyer = login_as("citizen")
+    confirmed = buy(confirmed_buyer, product["id"], 3).get_json()["orders"][0]
+    step(client, seller, confirmed, "confirm")
+    assert stock_of(client, product["id"]) == 5
+    suspended = client.post(f"{BASE}/office/shops/{waiting['shop_id']}/suspend", json={"reason": "Izin edar dicabut"},
+                            headers=umkm_officer)
+    assert suspended.status_code == 200 and suspended.get_json()["status"] == "suspended"
+    gone = client.get(f"{BASE}/orders/{waiting['id']}", headers=waiting_buyer).get_json()
+    assert (gone["status"], gone["cancelled_by"], gone["cancel_reason"]) == ("cancelled", "office", "Izin edar dicabut")
+    assert gone["timeline"][-1]["note"] == "Izin edar dicabut"
+    kept = client.get(f"{BASE}/orders/{confirmed['id']}", headers=confirmed_buyer).get_json()
+    assert kept["status"] == "confirmed"
+    with app.app_context():
+        assert inbox(waiting_buyer["X-Test-User-Id"])[-1].kind == "gelati.order.cancelled"
+        assert inbox(confirmed_buyer["X-Test-User-Id"])[-1].kind == "gelati.order.confirmed"
+    # The confirmed order is still the seller's to deliver.
+    assert step(client, seller, confirmed, "cancel", reason="Toko ditangguhkan").status_code == 200
+    with app.app_context():
+        # The shop is out of the marketplace, but both orders' stock is back on its product.
+        assert toolkit.db.session.get(Product, product["id"]).stock == 10
 
 
 def test_the_seller_cannot_cancel_a_shipped_order(client, placed):
