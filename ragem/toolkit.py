@@ -61,6 +61,7 @@ from ragem.regions import service as _regions
 from ragem.schemas import BaseSchema, CommaSeparated, FromModel, I18nTextSchema, UtcDateTime
 from ragem.sealed import sealed
 from ragem.storage import service as _files
+from ragem.storage.schemas import FilePart
 from ragem.timeutil import isoformat_z, utcnow
 
 #: Marks a plugin function as the implementation of a hook in ``ragem.hookspecs``.
@@ -284,7 +285,7 @@ __all__ = [
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conditional", "conditional_get", "Conflict",
     "current_user", "db", "delete_file", "deliver", "DeliveryResult", "demo_user", "enqueue", "ErasureReport",
-    "Forbidden", "FromModel", "health_blueprint", "hookimpl", "http_session", "I18nTextSchema", "isoformat_z",
+    "FilePart", "Forbidden", "FromModel", "health_blueprint", "hookimpl", "http_session", "I18nTextSchema", "isoformat_z",
     "KpiValue", "MessageGateway",
     "language", "limiter", "login_required", "lookup_hash", "mask_phone", "normalise_phone", "NotFound", "notify", "opd",
     "OutboundMessage",

@@ -18,6 +18,23 @@ class FileField(Upload):
         return value
 
 
+class FilePart(Upload):
+    """One file part of a multipart body, for a plugin's upload route: a plain text field with the
+    same name is refused, and so is a second file (read, not dropped in silence)."""
+
+    #: Read every part with this name, so a second file is refused instead of dropped in silence.
+    is_multiple = True
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (list, tuple)):
+            if len(value) != 1:
+                raise ValidationError("One file per upload; send each file in its own request.")
+            value = value[0]
+        if not isinstance(value, UploadedFile):
+            raise ValidationError("Expected a file part (multipart/form-data with a filename).")
+        return value
+
+
 class FileUploadSchema(BaseSchema):
     """``POST /api/v1/files``: a multipart body with the file and, optionally, its purpose."""
 

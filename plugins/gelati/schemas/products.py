@@ -1,9 +1,7 @@
 """Products: what a shop sends, what buyers see, the search's arguments, photos."""
 from __future__ import annotations
 
-from flask_smorest.fields import Upload
-from marshmallow import ValidationError, fields, validate
-from werkzeug.datastructures import FileStorage
+from marshmallow import fields, validate
 
 from ragem import toolkit
 
@@ -80,25 +78,11 @@ class OwnProductArgsSchema(toolkit.PageArgsSchema):
     status = toolkit.CommaSeparated(PRODUCT_STATES, load_default=None)
 
 
-class PhotoFile(Upload):
-    """One file part of a multipart body (a plain text field with the same name is refused)."""
-
-    is_multiple = True
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, (list, tuple)):
-            if len(value) != 1:
-                raise ValidationError("One file per upload.")
-            value = value[0]
-        if not isinstance(value, FileStorage):
-            raise ValidationError("A file part is required.")
-        return value
-
 
 class ProductPhotoUploadSchema(toolkit.BaseSchema):
     """``POST /my-shop/products/{id}/photos``: one JPEG, PNG or WebP in the multipart field ``file``."""
 
-    file = PhotoFile(required=True, metadata={"description": "JPEG, PNG or WebP, judged by its bytes; EXIF removed"})
+    file = toolkit.FilePart(required=True, metadata={"description": "JPEG, PNG or WebP, judged by its bytes; EXIF removed"})
 
 
 ProductPageSchema = toolkit.page_schema(ProductSchema, "GelatiProductPage")

@@ -1,9 +1,7 @@
 """What the photo routes accept and answer, and how a complaint's photos are shown."""
 from __future__ import annotations
 
-from flask_smorest.fields import Upload
-from marshmallow import ValidationError, fields, validate
-from werkzeug.datastructures import FileStorage
+from marshmallow import fields, validate
 
 from ragem import toolkit
 from ragem.toolkit import FromModel
@@ -23,26 +21,11 @@ LINKS = {
 }
 
 
-class PhotoFile(Upload):
-    """One file part of a multipart body (a plain text field with the same name is refused)."""
-
-    #: Read every part with this name, so a second file is refused instead of dropped in silence.
-    is_multiple = True
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, (list, tuple)):
-            if len(value) != 1:
-                raise ValidationError("One file per upload; send each photo in its own request.")
-            value = value[0]
-        if not isinstance(value, FileStorage):
-            raise ValidationError("Expected a file part (multipart/form-data with a filename).")
-        return value
-
 
 class PhotoUploadSchema(toolkit.BaseSchema):
     """``POST /photos``: one JPEG or PNG photo in the multipart field ``file``."""
 
-    file = PhotoFile(required=True, metadata={"description": "JPEG or PNG, judged by its bytes; EXIF/GPS removed"})
+    file = toolkit.FilePart(required=True, metadata={"description": "JPEG or PNG, judged by its bytes; EXIF/GPS removed"})
 
 
 class PhotoUploadedSchema(FromModel, toolkit.BaseSchema):
