@@ -119,21 +119,26 @@ def delete_file(file_id: str) -> bool:
     return _files.delete_file(file_id)
 
 
-def read_profile(plugin_slug: str, user: Account, fields, purpose: str, officer: Account | None = None) -> dict:
+def read_profile(plugin_slug: str, user: Account, fields, purpose: str, officer: Account | None = None, *,
+                 with_caller: bool = False) -> dict:
     """Read ``fields`` of ``user``'s profile for ``purpose`` (and for ``officer``, if an officer
     asked); only fields declared through ``ragem_profile_fields`` (anything else raises
     ``Forbidden``, also a ``PermissionError``). Every read is shown to the citizen in
-    ``GET /api/v1/me/access-log``."""
-    return _profiles.read_profile(plugin_slug, user, fields, purpose, officer)
+    ``GET /api/v1/me/access-log``. The record is committed on its own, even if the caller rolls
+    back; with ``with_caller=True`` it is written in the caller's transaction instead (one commit,
+    no second connection), for a caller that keeps the values in that same transaction: the
+    record then commits with them or vanishes with them."""
+    return _profiles.read_profile(plugin_slug, user, fields, purpose, officer, with_caller=with_caller)
 
 
 def read_profile_by_id(plugin_slug: str, account_id: str | None, fields, purpose: str,
-                       officer: Account | None = None) -> dict | None:
+                       officer: Account | None = None, *, with_caller: bool = False) -> dict | None:
     """``read_profile`` of the account with id ``account_id``, for a plugin that keeps only the id
     (a complaint's reporter); ``None`` when no account has that id (it was erased), and then
     nothing is recorded. Undeclared fields raise ``Forbidden`` whether or not the account exists;
-    every read is shown to the citizen in ``GET /api/v1/me/access-log``, with ``officer``."""
-    return _profiles.read_profile_by_id(plugin_slug, account_id, fields, purpose, officer)
+    every read is shown to the citizen in ``GET /api/v1/me/access-log``, with ``officer``;
+    ``with_caller`` as in ``read_profile``."""
+    return _profiles.read_profile_by_id(plugin_slug, account_id, fields, purpose, officer, with_caller=with_caller)
 
 
 def read_only_command(command):

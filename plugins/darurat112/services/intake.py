@@ -95,7 +95,10 @@ def raise_incident(reporter: toolkit.Account, *, idempotency_key: str, type: str
     earlier = _raised_before(reporter.id, idempotency_key, print_)
     if earlier is not None:
         return earlier, False
-    profile = toolkit.read_profile(SLUG, reporter, ["name", "phone"], purpose="call the reporter back in an emergency")
+    # The name and number are kept in the incident this transaction creates and shown to nobody
+    # before its commit: the citizen's access record commits with it (one commit, not two).
+    profile = toolkit.read_profile(SLUG, reporter, ["name", "phone"], purpose="call the reporter back in an emergency",
+                                   with_caller=True)
     msisdn = profile.get("phone")
     held = blocks.is_blocked(msisdn=msisdn, account_id=reporter.id)
     incident = _new_incident(
@@ -115,7 +118,7 @@ def raise_incident(reporter: toolkit.Account, *, idempotency_key: str, type: str
             raise
         return earlier, False
     timeline.public_step(incident, kind="created", actor="reporter", message=timeline.MSG_RECEIVED,
-                         data={"channel": "app", "type": type})
+                         data={"channel": "app", "type": type}, at=incident.created_at)
     if held:
         timeline.append(incident, kind="held", actor="system",
                         message="held for review: the account or its number is on the block list")
