@@ -150,15 +150,22 @@ def read_only_command(command):
     return _cli.read_only_command(command)
 
 
-def normalise_phone(raw: str, *, field: str = "phone") -> str:
+def normalise_phone(raw: str, *, field: str = "phone", landline: bool = False) -> str:
     """An Indonesian mobile number in E.164, whatever the common notation it was typed in:
     ``0812-3456-7890``, ``62 812 3456 7890``, ``+62 (812) 3456 7890``, ``812 3456 7890`` ->
     ``+6281234567890``; the same rule the core applies to account phones, so one number is one
     string everywhere (a block list, a look-up by caller number).
 
+    With ``landline=True`` fixed lines are numbers too (a caller's line, not an account's):
+    ``0254-200112``, ``(0254) 200112``, ``+62 254 200112`` -> ``+62254200112``, checked against
+    Indonesia's numbering plan (area codes, lengths) by the ``phonenumbers`` library; a mobile
+    comes out exactly as without it.
+
     :raises ValidationError: ``invalid_phone`` (422, its ``details`` naming ``field``) for a
         malformed or non-Indonesian number.
     """
+    if landline:
+        return _identifiers.normalise_any_phone(raw, field=field)
     return _identifiers.normalise_phone(raw, field=field)
 
 

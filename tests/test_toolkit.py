@@ -171,6 +171,23 @@ def test_a_number_that_is_no_indonesian_mobile_is_refused_naming_the_field(typed
     assert refused.value.code == "invalid_phone" and "caller_number" in refused.value.details
 
 
+@pytest.mark.parametrize("typed,e164", [
+    ("0254-200112", "+62254200112"), ("(0254) 200112", "+62254200112"), ("+62 254 200112", "+62254200112"),
+    ("62 254 200112", "+62254200112"), ("021-5551234", "+62215551234"),
+    ("0812-3456-7890", "+6281234567890"), ("812 3456 7890", "+6281234567890"), ("+62 (812) 3456 7890", "+6281234567890"),
+])
+def test_with_landline_a_fixed_line_in_any_common_notation_is_one_e164_string(typed, e164):
+    assert toolkit.normalise_phone(typed, landline=True) == e164
+
+
+@pytest.mark.parametrize("typed", ["12345", "+1 202 555 0100", "0800-1-112112", "+62 254 200112 ext 5", "", "08xx",
+                                   "0254", "1" * 60, None])
+def test_with_landline_a_number_no_one_calls_from_is_refused_naming_the_field(typed):
+    with pytest.raises(toolkit.ValidationError) as refused:
+        toolkit.normalise_phone(typed, field="caller_number", landline=True)
+    assert refused.value.code == "invalid_phone" and "caller_number" in refused.value.details
+
+
 # --- Every service's KPIs, for a plugin that republishes them ----------------------------------
 
 class Counting:

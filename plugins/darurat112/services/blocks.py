@@ -65,7 +65,7 @@ def after_nuisance(incident: Incident) -> list[Block]:
 
 def number_status(raw_msisdn: str) -> dict:
     """What the telephony system asks before connecting a call: is this number blocked, and until when."""
-    msisdn = toolkit.normalise_phone(raw_msisdn, field="msisdn")
+    msisdn = toolkit.normalise_phone(raw_msisdn, field="msisdn", landline=True)
     block = active_block("msisdn", msisdn)
     return {"msisdn": msisdn, "blocked": block is not None, "until": block.expires_at if block else None,
             "block_id": block.id if block else None}

@@ -138,7 +138,8 @@ def record_call(call_taker: toolkit.Account, *, channel: str, caller_number: str
     the number. A number on the block list still gets through (the call-taker took it): the incident
     is flagged. Committed before the answer.
     """
-    msisdn = toolkit.normalise_phone(caller_number, field="caller_number") if caller_number else None
+    msisdn = (toolkit.normalise_phone(caller_number, field="caller_number", landline=True)
+              if caller_number else None)
     if msisdn is None and channel in ("phone", "sms"):
         raise toolkit.ValidationError(message=MSG_NUMBER_NEEDED, details={"caller_number": f"required for {channel}"})
     check_location(lat, lon)
