@@ -238,6 +238,12 @@ def collect_kpis(period: Period) -> list[tuple[str, KpiValue]]:
     return _evaluation.collect_kpis(period)[0]
 
 
+def account_is_active(account_id: str) -> bool:
+    """Whether an active account has id ``account_id``: e.g. before granting a plugin's own right to
+    an account an admin names; nothing else of the account is read."""
+    return _roles.account_is_active(account_id)
+
+
 def account_ids_in_kelurahan(codes) -> list[str]:
     """Ids of the active accounts whose profile kelurahan (Kemendagri code) is one of ``codes``, e.g.
     to notify the citizens of an area through ``notify``; the profile itself is not read (nothing
@@ -278,7 +284,7 @@ def health_blueprint(slug: str) -> Blueprint:
 
 #: Every public name of the toolkit: what a plugin may use (checked by the suite).
 __all__ = [
-    "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "ANONYMOUS_CITIZEN",
+    "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "account_is_active", "ANONYMOUS_CITIZEN",
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conflict",
     "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue", "ErasureReport",

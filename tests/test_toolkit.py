@@ -301,6 +301,19 @@ def test_account_ids_in_kelurahan_finds_the_active_citizens_of_those_kelurahan_o
         assert toolkit.account_ids_in_kelurahan([]) == []
 
 
+def test_account_is_active_knows_active_accounts_only(app, login_as):
+    from ragem.auth.models import User
+    from ragem.extensions import db
+
+    active, deactivated = login_as("citizen")["X-Test-User-Id"], login_as("officer")["X-Test-User-Id"]
+    with app.app_context():
+        db.session.get(User, deactivated).is_active = False
+        db.session.commit()
+        assert toolkit.account_is_active(active) is True
+        assert toolkit.account_is_active(deactivated) is False
+        assert not any(toolkit.account_is_active(v) for v in ("nobody", "", None, "x" * 400))
+
+
 # --- Schema helpers every service shares ---------------------------------------------------------
 
 def test_from_model_dumps_a_row_with_computed_fields_keeping_their_type():

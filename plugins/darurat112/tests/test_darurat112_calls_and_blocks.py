@@ -149,33 +149,6 @@ def test_a_supervisor_lifts_a_block_and_it_is_audited(client, call_taker, login_
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "block_not_active"
 
 
-def name_accounts(app, **settings) -> None:
-    """Set account-id settings on a running app: the accounts exist only once the app has wiped its
-    tables, so they are named afterwards, as an operator does by editing .env and restarting."""
-    app.config["RAGEM"].update(settings)
-    app.extensions.pop("ragem.plugin_settings", None)  # parsed again on the next read
-
-
-def test_the_block_list_is_for_supervisors_and_the_telephony_account_only(app, login_as):
-    telephony = login_as("officer", opd="DISKOMINFO")
-    supervisor = login_as("officer", opd="DISKOMINFO")
-    name_accounts(app, DARURAT112_TELEPHONY_ACCOUNTS=telephony["X-Test-User-Id"],
-                  DARURAT112_SUPERVISORS=supervisor["X-Test-User-Id"])
-    configured = app
-    client = configured.test_client()
-    url = f"{BASE}/blocked-numbers/081234567890"
-    assert client.get(url, headers=telephony).status_code == 200
-    assert client.get(url, headers=supervisor).status_code == 200
-    assert client.get(f"{BASE}/blocks", headers=supervisor).status_code == 200
-    assert client.get(f"{BASE}/blocks", headers=telephony).status_code == 403  # reads a number, lists nothing
-    for someone in (login_as("citizen", target_app=configured), login_as("officer", opd="DISKOMINFO",
-                                                                         target_app=configured)):
-        assert client.get(url, headers=someone).status_code == 403
-        assert client.get(f"{BASE}/blocks", headers=someone).status_code == 403
-    assert client.get(url).status_code == 401
-    assert client.get(f"{BASE}/blocked-numbers/12345", headers=telephony).status_code == 422
-
-
 def test_a_callers_name_is_held_to_the_contracts_limit(client, call_taker, db_session):
     """The contract says 120 characters: 121 is refused with the envelope and records no call,
     120 is recorded whole."""
