@@ -54,6 +54,10 @@ def test_demo_incidents_are_raised_in_several_states_once(app, client):
         again = (db.session.scalar(select(func.count()).select_from(Incident)),
                  db.session.scalar(select(func.count()).select_from(IncidentTimelineEntry)))
     assert counts[0] == 5 and again == counts
+    with app.app_context():
+        placed = {i.number: (i.kelurahan_code, i.kecamatan_code) for i in db.session.scalars(
+            select(Incident).where(Incident.channel == "app"))}
+    assert len(placed) == 4 and all(kel and kec and kel.startswith(kec + ".") for kel, kec in placed.values())
     taker = log_in(client, logins["officer-DISKOMINFO"]["phone"])
     queue = client.get(f"{BASE}/queue", headers=taker).get_json()["items"]
     assert {i["state"] for i in queue} == {"new", "claimed", "dispatched"}
