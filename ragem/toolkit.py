@@ -53,6 +53,7 @@ from ragem.pagination import PageArgsSchema, page_schema, paginate
 from ragem.plugin_settings import PluginSetting, boolean, positive_int, text_list
 from ragem.profile import service as _profiles
 from ragem.regions import service as _regions
+from ragem.regions.bounds import KOTA_SERANG_BOUNDS, Bounds
 from ragem.schemas import BaseSchema, CommaSeparated, FromModel, I18nTextSchema, UtcDateTime
 from ragem.sealed import sealed
 from ragem.storage import service as _files
@@ -284,7 +285,7 @@ def health_blueprint(slug: str) -> Blueprint:
 
 #: Every public name of the toolkit: what a plugin may use (checked by the suite).
 __all__ = [
-    "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "account_is_active", "ANONYMOUS_CITIZEN",
+    "abort", "accepts_media_types", "Bounds", "KOTA_SERANG_BOUNDS", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "account_is_active", "ANONYMOUS_CITIZEN",
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conflict",
     "current_user", "db", "delete_file", "deliver", "demo_user", "enqueue", "ErasureReport",

@@ -314,6 +314,14 @@ def test_account_is_active_knows_active_accounts_only(app, login_as):
         assert not any(toolkit.account_is_active(v) for v in ("nobody", "", None, "x" * 400))
 
 
+def test_kota_serang_bounds_hold_the_city_and_their_edges_only():
+    box = toolkit.KOTA_SERANG_BOUNDS
+    assert box.contains(-6.1207, 106.1503)  # Alun-alun Serang
+    assert box.contains(box.lat[0], box.lon[1]) and box.contains(box.lat[1], box.lon[0])
+    assert not box.contains(-6.2088, 106.8456)  # Jakarta
+    assert not box.contains(-6.38, 106.15) and not box.contains(-6.12, 106.43)
+
+
 # --- Schema helpers every service shares ---------------------------------------------------------
 
 def test_from_model_dumps_a_row_with_computed_fields_keeping_their_type():

@@ -20,8 +20,8 @@ SLUG = "darurat112"
 DEFAULT_PRIORITY = {"medical": 1, "fire": 1, "crime": 2, "traffic_accident": 2, "disaster": 1,
                     "electrical_hazard": 2, "fallen_tree": 3, "animal": 3, "other": 3}
 
-# Kota Serang's bounding box (as RABEG's): a point outside it is a mistake or another city's emergency.
-LAT_RANGE, LON_RANGE = (-6.37, -5.99), (106.07, 106.42)
+# Kota Serang's bounding box (the toolkit's): a point outside it is a mistake or another city's emergency.
+LAT_RANGE, LON_RANGE = toolkit.KOTA_SERANG_BOUNDS.lat, toolkit.KOTA_SERANG_BOUNDS.lon
 
 MSG_KEY_REUSED = {
     "id": "Idempotency-Key ini sudah dipakai untuk laporan dengan isi lain. Kirim laporan baru dengan kunci baru.",
@@ -43,7 +43,7 @@ def check_location(lat: float | None, lon: float | None) -> None:
         raise toolkit.ValidationError(
             message={"id": "Lintang dan bujur harus diisi bersama.", "en": "Latitude and longitude go together."},
             details={"lat": "required with lon", "lon": "required with lat"})
-    if lat is not None and not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]):
+    if lat is not None and not toolkit.KOTA_SERANG_BOUNDS.contains(lat, lon):
         raise toolkit.ValidationError("outside_kota_serang", MSG_OUTSIDE, details={"lat": lat, "lon": lon})
 
 
