@@ -10,9 +10,10 @@ import logging
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from flask import current_app
+from flask import current_app, has_request_context
 
 from ragem.audit.service import record as audit
+from ragem.auth.guards import current_account, current_user
 from ragem.auth.models import User
 from ragem.catalog.state import is_available
 from ragem.errors import ApiError, Forbidden
@@ -264,8 +265,19 @@ def read_profile(
     uses = _granted_uses(plugin_slug, fields, purpose)
     record_access(user, plugin_slug, uses, purpose, officer, with_caller=with_caller)
     # A plugin holds an ``Account`` (the request's caller is not the database record): read the record.
-    account = user if isinstance(user, User) else db.session.get(User, user.id)
+    account = user if isinstance(user, User) else _record_of(user.id)
     return {field: _FIELD_READERS[field](account) for field, _declared in uses}
+
+
+def _record_of(user_id: str) -> User | None:
+    """The account record of ``user_id``: the request's own caller's is loaded once per request and
+    kept for it (``current_account``), so a later step of the same request (an inbox message to the
+    caller) finds it without a second query."""
+    if has_request_context():
+        caller = current_user()
+        if caller is not None and caller.id == user_id:
+            return current_account()
+    return db.session.get(User, user_id)
 
 
 def read_profile_by_id(
