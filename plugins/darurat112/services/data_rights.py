@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from ragem import toolkit
 
 from plugins.darurat112.models import OPEN_STATES, Block, IncidentIdempotencyRecord, Incident, IncidentPhoto, \
-    IncidentTimelineEntry
+    IncidentTimelineEntry, StaffGrant
 
 SLUG = "darurat112"
 KEPT_REASON = "emergency records are kept as the law requires; the reporter's name, number and account are removed"
@@ -77,6 +77,9 @@ def erase(user) -> toolkit.ErasureReport:
     deleted = session.execute(delete(IncidentIdempotencyRecord).where(IncidentIdempotencyRecord.user_id == user.id)
                               .execution_options(synchronize_session=False)).rowcount
     deleted += session.execute(delete(Block).where(Block.kind == "account", Block.value == user.id)
+                               .execution_options(synchronize_session=False)).rowcount
+    # A supervisor's or a telephony system's grants end with the account (the audit log keeps who held what).
+    deleted += session.execute(delete(StaffGrant).where(StaffGrant.account_id == user.id)
                                .execution_options(synchronize_session=False)).rowcount
     if numbers:
         deleted += session.execute(delete(Block).where(Block.kind == "msisdn", Block.value_hash.in_(sorted(numbers)))

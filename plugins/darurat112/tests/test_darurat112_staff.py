@@ -112,3 +112,12 @@ def test_bad_grants_are_refused_in_the_envelope_and_grant_nothing(client, login_
     assert answer.status_code in (404, 422), answer.get_json()
     assert answer.get_json()["error"]["message"]
     assert db_session.query(StaffGrant).count() == 0
+
+
+def test_erasing_a_granted_account_ends_its_grants(client, login_as, db_session):
+    admin, officer = login_as("admin"), login_as("officer", opd="DISKOMINFO")
+    grant(client, admin, officer, "darurat112.supervise")
+    assert client.delete("/api/v1/me", headers=officer, json={"password": "Rahasia-Kuat-123"}).status_code == 204
+    db_session.expire_all()
+    assert db_session.query(StaffGrant).count() == 0
+    assert client.get(GRANTS, headers=admin).get_json()["items"] == []
