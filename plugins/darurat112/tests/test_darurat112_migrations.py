@@ -1,11 +1,12 @@
-"""The timeline is append-only in the database too: on a database built by the migrations (as
-production's is), a raw UPDATE or DELETE of a timeline row is refused, on SQLite and PostgreSQL alike,
-while everything the service does, erasure included, still works."""
+"""The 112 migrations on a database built by `ragem db upgrade` (as production's is): the timeline is
+append-only in the database too (a raw UPDATE or DELETE of a timeline row is refused, on SQLite and
+PostgreSQL alike, while everything the service does, erasure included, still works), and the upgrade
+turns the former supervisor and telephony settings into grants."""
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from ragem.testing import invoke_cli
+from ragem.testing import bearer, invoke_cli
 from ragem.toolkit import db
 
 from plugins.darurat112.models import Incident, IncidentTimelineEntry
@@ -63,3 +64,36 @@ def test_the_service_and_erasure_still_work_on_the_guarded_table(migrated, login
         kinds = [e.kind for e in db.session.scalars(select(IncidentTimelineEntry).where(
             IncidentTimelineEntry.incident_id == row.id).order_by(IncidentTimelineEntry.id))]
         assert kinds == ["created", "claimed", "dispatched"]
+
+
+def test_the_upgrade_turns_the_former_settings_into_grants(migrated, login_as, fresh_database_url, tmp_path):
+    """A database at the revision before staff grants, with supervisors and a telephony account named
+    in the former settings: `ragem db upgrade` grants each of them, and nobody else."""
+    supervisor = login_as("officer", opd="DISKOMINFO", target_app=migrated)["X-Test-User-Id"]
+    telephony = login_as("citizen", target_app=migrated)["X-Test-User-Id"]
+    with migrated.app_context():  # back to the revision before grants (the CLI has no downgrade)
+        for statement in ("DROP TABLE darurat112_staff_grant",
+                          "UPDATE alembic_version_darurat112 SET version_num = 'ebb07677a81a'"):
+            db.session.execute(text(statement))
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("DROP TRIGGER darurat112_timeline_append_only ON darurat112_timeline_entry"))
+            db.session.execute(text("DROP FUNCTION darurat112_timeline_refuse_change()"))
+        else:
+            db.session.execute(text("DROP TRIGGER darurat112_timeline_no_update"))
+            db.session.execute(text("DROP TRIGGER darurat112_timeline_no_delete"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    result = invoke_cli(None, ["db", "upgrade"], env={
+        "RAGEM_DATABASE_URL": fresh_database_url, "RAGEM_INSTANCE_PATH": str(tmp_path / "instance"),
+        "RAGEM_ENV": "development", "RAGEM_DARURAT112_SUPERVISORS": f"{supervisor}, no-such-account",
+        "RAGEM_DARURAT112_TELEPHONY_ACCOUNTS": telephony})
+    assert result.exit_code == 0, result.output
+    with migrated.app_context():
+        rows = db.session.execute(text("SELECT account_id, permission, reason, revoked_at "
+                                       "FROM darurat112_staff_grant ORDER BY permission")).all()
+    assert [(r[0], r[1], r[3]) for r in rows] == [(supervisor, "darurat112.supervise", None),
+                                                  (telephony, "darurat112.telephony", None)]
+    assert rows[0][2] == "converted from RAGEM_DARURAT112_SUPERVISORS"
+    client = migrated.test_client()
+    assert client.get("/api/v1/darurat112/blocks", headers=bearer(migrated, supervisor)).status_code == 200
