@@ -71,6 +71,10 @@ def normalise_any_phone(raw: str, *, field: str = "phone") -> str:
     :raises ValidationError: ``invalid_phone`` (422) for a malformed, non-Indonesian or
         non-dialling number (toll-free, premium, an extension).
     """
+    try:  # a mobile the core accepts for an account is the same string here, whatever the metadata says
+        return normalise_phone(raw, field=field)
+    except ValidationError:
+        pass
     text = raw.strip() if isinstance(raw, str) else ""
     compact = re.sub(r"[\s\-().]", "", text)
     if compact.startswith("62"):
