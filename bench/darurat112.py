@@ -166,8 +166,11 @@ class Connection:
         raise AssertionError("unreachable")
 
 
-def raise_load(port: int, tokens: dict[str, str], clients: int, requests: int, retry_share: float) -> dict:
-    """Every client raises its incidents at once (a barrier starts them together)."""
+def raise_load(port: int, tokens: dict[str, str], clients: int, requests: int, retry_share: float,
+               interval: float = 0.0) -> dict:
+    """Every client raises its incidents at once (a barrier starts them together); with ``interval``
+    each client starts its next incident that many seconds after the previous one started (a paced,
+    open load: ``clients / interval`` incidents a second offered), else at once (closed loop)."""
     barrier = threading.Barrier(clients)
     samples: list[float] = []
     errors: list[str] = []
@@ -179,7 +182,10 @@ def raise_load(port: int, tokens: dict[str, str], clients: int, requests: int, r
         rng = random.Random(index)
         mine, bad = [], []
         barrier.wait()
+        if interval:
+            time.sleep(rng.random() * interval)  # spread the clients' starts over one interval
         for _ in range(requests):
+            started = time.perf_counter()
             body = {"type": rng.choice(("fire", "medical", "crime")), "lat": -6.12 + rng.random() / 100,
                     "lon": 106.15 + rng.random() / 100, "accuracy_m": 10.0}
             headers = {"Idempotency-Key": uuid.uuid4().hex}
@@ -196,6 +202,8 @@ def raise_load(port: int, tokens: dict[str, str], clients: int, requests: int, r
                 elif second["id"] != answer["id"]:
                     with lock:
                         mismatches[0] += 1
+            if interval:
+                time.sleep(max(0.0, interval - (time.perf_counter() - started)))
         with lock:
             samples.extend(mine)
             errors.extend(bad)
@@ -234,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50, help="concurrent citizens raising incidents")
     parser.add_argument("--requests", type=int, default=20, help="incidents raised per client")
     parser.add_argument("--retry-share", type=float, default=0.2, help="share of requests sent twice")
+    parser.add_argument("--interval", type=float, default=0.0,
+                        help="seconds from one incident of a client to its next (0: back to back, a closed loop)")
     parser.add_argument("--polls", type=int, default=500, help="change-feed polls measured")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--worker-class", default="gthread")
@@ -261,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
                                         args.worker_class, *extra)
         with bench_run.Server(argv_, env, bench_run.REPO, "/healthz", root / "ragem.log") as server:
             feed = feed_load(server.port, prepared["tokens"]["taker"], args.polls)
-            raised = raise_load(server.port, prepared["tokens"], args.clients, args.requests, args.retry_share)
+            raised = raise_load(server.port, prepared["tokens"], args.clients, args.requests, args.retry_share,
+                                args.interval)
         after = bench_run.python_json(COUNT, env, bench_run.REPO)
         new_incidents = after["incidents"] - before["incidents"]
         new_keys = after["keys"] - before["keys"]
@@ -271,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{f' x {args.threads} threads' if extra else ''}; load average at the end {bench_run.load_average()}\n")
         print("| measurement | requests | p50 ms | p95 ms | p99 ms | target p99 | errors | duplicates |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        print(f"| raise an incident, {args.clients} clients, {args.retry_share:.0%} retried | {len(samples)} | "
+        pace = f", one every {args.interval:g} s each" if args.interval else ", back to back"
+        print(f"| raise an incident, {args.clients} clients{pace}, {args.retry_share:.0%} retried | {len(samples)} | "
               f"{percentile(samples, 50):.1f} | {percentile(samples, 95):.1f} | {percentile(samples, 99):.1f} | "
               f"< {TARGET_RAISE_P99_MS:.0f} | {len(raised['errors'])} | {duplicates} |")
         print(f"| change feed, {prepared['incidents']:,} incidents | {len(feed)} | {percentile(feed, 50):.1f} | "

@@ -58,6 +58,7 @@ from ragem.pagination import PageArgsSchema, page_schema, paginate
 from ragem.plugin_settings import PluginSetting, boolean, positive_int, text_list
 from ragem.profile import service as _profiles
 from ragem.regions import service as _regions
+from ragem.regions.bounds import KOTA_SERANG_BOUNDS, Bounds
 from ragem.schemas import BaseSchema, CommaSeparated, FromModel, I18nTextSchema, UtcDateTime
 from ragem.sealed import sealed
 from ragem.storage import service as _files
@@ -134,21 +135,26 @@ def delete_file(file_id: str) -> bool:
     return _files.delete_file(file_id)
 
 
-def read_profile(plugin_slug: str, user: Account, fields, purpose: str, officer: Account | None = None) -> dict:
+def read_profile(plugin_slug: str, user: Account, fields, purpose: str, officer: Account | None = None, *,
+                 with_caller: bool = False) -> dict:
     """Read ``fields`` of ``user``'s profile for ``purpose`` (and for ``officer``, if an officer
     asked); only fields declared through ``ragem_profile_fields`` (anything else raises
     ``Forbidden``, also a ``PermissionError``). Every read is shown to the citizen in
-    ``GET /api/v1/me/access-log``."""
-    return _profiles.read_profile(plugin_slug, user, fields, purpose, officer)
+    ``GET /api/v1/me/access-log``. The record is committed on its own, even if the caller rolls
+    back; with ``with_caller=True`` it is written in the caller's transaction instead (one commit,
+    no second connection), for a caller that keeps the values in that same transaction: the
+    record then commits with them or vanishes with them."""
+    return _profiles.read_profile(plugin_slug, user, fields, purpose, officer, with_caller=with_caller)
 
 
 def read_profile_by_id(plugin_slug: str, account_id: str | None, fields, purpose: str,
-                       officer: Account | None = None) -> dict | None:
+                       officer: Account | None = None, *, with_caller: bool = False) -> dict | None:
     """``read_profile`` of the account with id ``account_id``, for a plugin that keeps only the id
     (a complaint's reporter); ``None`` when no account has that id (it was erased), and then
     nothing is recorded. Undeclared fields raise ``Forbidden`` whether or not the account exists;
-    every read is shown to the citizen in ``GET /api/v1/me/access-log``, with ``officer``."""
-    return _profiles.read_profile_by_id(plugin_slug, account_id, fields, purpose, officer)
+    every read is shown to the citizen in ``GET /api/v1/me/access-log``, with ``officer``;
+    ``with_caller`` as in ``read_profile``."""
+    return _profiles.read_profile_by_id(plugin_slug, account_id, fields, purpose, officer, with_caller=with_caller)
 
 
 def read_only_command(command):
@@ -160,15 +166,22 @@ def read_only_command(command):
     return _cli.read_only_command(command)
 
 
-def normalise_phone(raw: str, *, field: str = "phone") -> str:
+def normalise_phone(raw: str, *, field: str = "phone", landline: bool = False) -> str:
     """An Indonesian mobile number in E.164, whatever the common notation it was typed in:
     ``0812-3456-7890``, ``62 812 3456 7890``, ``+62 (812) 3456 7890``, ``812 3456 7890`` ->
     ``+6281234567890``; the same rule the core applies to account phones, so one number is one
     string everywhere (a block list, a look-up by caller number).
 
+    With ``landline=True`` fixed lines are numbers too (a caller's line, not an account's):
+    ``0254-200112``, ``(0254) 200112``, ``+62 254 200112`` -> ``+62254200112``, checked against
+    Indonesia's numbering plan (area codes, lengths) by the ``phonenumbers`` library; a mobile
+    comes out exactly as without it.
+
     :raises ValidationError: ``invalid_phone`` (422, its ``details`` naming ``field``) for a
         malformed or non-Indonesian number.
     """
+    if landline:
+        return _identifiers.normalise_any_phone(raw, field=field)
     return _identifiers.normalise_phone(raw, field=field)
 
 
@@ -241,6 +254,12 @@ def collect_kpis(period: Period) -> list[tuple[str, KpiValue]]:
     return _evaluation.collect_kpis(period)[0]
 
 
+def account_is_active(account_id: str) -> bool:
+    """Whether an active account has id ``account_id``: e.g. before granting a plugin's own right to
+    an account an admin names; nothing else of the account is read."""
+    return _roles.account_is_active(account_id)
+
+
 def account_ids_in_kelurahan(codes) -> list[str]:
     """Ids of the active accounts whose profile kelurahan (Kemendagri code) is one of ``codes``, e.g.
     to notify the citizens of an area through ``notify``; the profile itself is not read (nothing
@@ -281,7 +300,7 @@ def health_blueprint(slug: str) -> Blueprint:
 
 #: Every public name of the toolkit: what a plugin may use (checked by the suite).
 __all__ = [
-    "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "ANONYMOUS_CITIZEN",
+    "abort", "accepts_media_types", "Bounds", "KOTA_SERANG_BOUNDS", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "account_is_active", "ANONYMOUS_CITIZEN",
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conditional", "conditional_get", "Conflict",
     "current_user", "db", "delete_file", "deliver", "DeliveryResult", "demo_user", "enqueue", "ErasureReport",

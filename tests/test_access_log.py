@@ -201,6 +201,23 @@ def test_a_read_stays_recorded_when_the_service_rolls_back(app):
     assert records(app, user_id) == 1
 
 
+def test_a_read_kept_with_the_callers_work_commits_and_rolls_back_with_it(app):
+    """``with_caller``: the record shares the caller's transaction, so it stands exactly when the
+    values the caller kept do."""
+    user_id, _headers = account(app)
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        toolkit.read_profile("reader", user, ["phone"], "disimpan bersama", with_caller=True)
+        db.session.rollback()  # nothing was kept: nothing was disclosed
+    assert records(app, user_id) == 0
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert toolkit.read_profile("reader", user, ["name"], "disimpan bersama", with_caller=True) == {"name": user.name}
+        assert toolkit.read_profile_by_id("reader", user_id, ["phone"], "lagi", with_caller=True) == {"phone": user.phone}
+        db.session.commit()
+    assert records(app, user_id) == 2
+
+
 def test_a_read_after_the_service_wrote_is_recorded_with_its_change(app):
     user_id, _headers = account(app)
     with app.app_context():

@@ -171,6 +171,23 @@ def test_a_number_that_is_no_indonesian_mobile_is_refused_naming_the_field(typed
     assert refused.value.code == "invalid_phone" and "caller_number" in refused.value.details
 
 
+@pytest.mark.parametrize("typed,e164", [
+    ("0254-200112", "+62254200112"), ("(0254) 200112", "+62254200112"), ("+62 254 200112", "+62254200112"),
+    ("62 254 200112", "+62254200112"), ("021-5551234", "+62215551234"),
+    ("0812-3456-7890", "+6281234567890"), ("812 3456 7890", "+6281234567890"), ("+62 (812) 3456 7890", "+6281234567890"),
+])
+def test_with_landline_a_fixed_line_in_any_common_notation_is_one_e164_string(typed, e164):
+    assert toolkit.normalise_phone(typed, landline=True) == e164
+
+
+@pytest.mark.parametrize("typed", ["12345", "+1 202 555 0100", "0800-1-112112", "+62 254 200112 ext 5", "", "08xx",
+                                   "0254", "1" * 60, None])
+def test_with_landline_a_number_no_one_calls_from_is_refused_naming_the_field(typed):
+    with pytest.raises(toolkit.ValidationError) as refused:
+        toolkit.normalise_phone(typed, field="caller_number", landline=True)
+    assert refused.value.code == "invalid_phone" and "caller_number" in refused.value.details
+
+
 # --- Every service's KPIs, for a plugin that republishes them ----------------------------------
 
 class Counting:
@@ -282,6 +299,27 @@ def test_account_ids_in_kelurahan_finds_the_active_citizens_of_those_kelurahan_o
         assert set(toolkit.account_ids_in_kelurahan(["36.73.01.1002", "36.73.01.1001"])) == {cipare, serang}
         assert toolkit.account_ids_in_kelurahan(["36.73.01.1002", "36.73.01.1002"]) == [cipare]
         assert toolkit.account_ids_in_kelurahan([]) == []
+
+
+def test_account_is_active_knows_active_accounts_only(app, login_as):
+    from ragem.auth.models import User
+    from ragem.extensions import db
+
+    active, deactivated = login_as("citizen")["X-Test-User-Id"], login_as("officer")["X-Test-User-Id"]
+    with app.app_context():
+        db.session.get(User, deactivated).is_active = False
+        db.session.commit()
+        assert toolkit.account_is_active(active) is True
+        assert toolkit.account_is_active(deactivated) is False
+        assert not any(toolkit.account_is_active(v) for v in ("nobody", "", None, "x" * 400))
+
+
+def test_kota_serang_bounds_hold_the_city_and_their_edges_only():
+    box = toolkit.KOTA_SERANG_BOUNDS
+    assert box.contains(-6.1207, 106.1503)  # Alun-alun Serang
+    assert box.contains(box.lat[0], box.lon[1]) and box.contains(box.lat[1], box.lon[0])
+    assert not box.contains(-6.2088, 106.8456)  # Jakarta
+    assert not box.contains(-6.38, 106.15) and not box.contains(-6.12, 106.43)
 
 
 # --- Schema helpers every service shares ---------------------------------------------------------

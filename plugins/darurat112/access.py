@@ -4,8 +4,9 @@
 - the command centre (``darurat112.command``): officers of the command-centre OPDs
   (``RAGEM_DARURAT112_COMMAND_CENTRE_OPDS``, DISKOMINFO by default) and admins; they see all;
 - agencies (``darurat112.agency``): any officer, but only for incidents dispatched to their OPD;
-- supervisors (``darurat112.supervise``): admins and the accounts in ``RAGEM_DARURAT112_SUPERVISORS``;
-- the telephony system (``darurat112.telephony``): the accounts in ``RAGEM_DARURAT112_TELEPHONY_ACCOUNTS``;
+- supervisors (``darurat112.supervise``): admins and the accounts an admin granted it to
+  (``services/staff.py``, ``POST /staff-grants``);
+- the telephony system (``darurat112.telephony``): the accounts an admin granted it to;
 - alerting officers (``darurat112.alert``): officers of ``RAGEM_DARURAT112_ALERTING_OPDS`` (BPBD and
   DISKOMINFO by default) and admins issue public alerts.
 """
@@ -16,7 +17,8 @@ from sqlalchemy import select
 from ragem import toolkit
 
 from plugins.darurat112 import settings
-from plugins.darurat112.models import Dispatch, Incident
+from plugins.darurat112.models import GRANTABLE, Dispatch, Incident
+from plugins.darurat112.services import staff
 
 REPORT, COMMAND, AGENCY = "darurat112.report", "darurat112.command", "darurat112.agency"
 SUPERVISE, TELEPHONY = "darurat112.supervise", "darurat112.telephony"
@@ -42,7 +44,7 @@ PERMISSIONS = (
 
 def grant(user: toolkit.Account, permission: str) -> bool | None:
     """The ``ragem_permission_check`` answer: command-centre rights only for its OPDs' officers (and
-    admins), supervision and telephony for the accounts the settings name; ``None`` elsewhere."""
+    admins), supervision and telephony for the accounts holding a grant in force; ``None`` elsewhere."""
     if permission == COMMAND:
         if user.has_role("admin"):
             return None
@@ -51,9 +53,7 @@ def grant(user: toolkit.Account, permission: str) -> bool | None:
         if user.has_role("admin"):
             return None
         return None if user.opd_code in settings.ALERTING_OPDS.value() else False
-    if permission == SUPERVISE and user.id is not None and user.id in settings.SUPERVISORS.value():
-        return True
-    if permission == TELEPHONY and user.id is not None and user.id in settings.TELEPHONY_ACCOUNTS.value():
+    if permission in GRANTABLE and staff.holds(user.id, permission):
         return True
     return None
 

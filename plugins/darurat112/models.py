@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false,
+    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false, text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -218,6 +218,34 @@ class Block(toolkit.db.Model):
     __table_args__ = (
         Index("ix_darurat112_block_value", "kind", "value_hash", "expires_at"),
         Index("ix_darurat112_block_created", "created_at", "id"),
+    )
+
+
+#: The permissions an admin grants to named accounts (they have no role or OPD that implies them).
+GRANTABLE = ("darurat112.supervise", "darurat112.telephony")
+
+
+class StaffGrant(toolkit.db.Model):
+    """A 112 permission an admin granted to one account: a command-centre supervisor, or the account of
+    a telephony system. Revoking keeps the row (who held it, when, why), so the history stays."""
+
+    __tablename__ = "darurat112_staff_grant"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    permission: Mapped[str] = mapped_column(String(40), nullable=False)
+    reason: Mapped[str] = mapped_column(String(300), nullable=False)
+    granted_by: Mapped[str | None] = mapped_column(String(36))  # NULL: converted from the old settings
+    granted_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=toolkit.utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(36))
+    revoke_reason: Mapped[str | None] = mapped_column(String(300))
+
+    __table_args__ = (
+        # The permission check looks up the account's grants in force; at most one per permission.
+        Index("uq_darurat112_staff_grant_active", "account_id", "permission", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+        Index("ix_darurat112_staff_grant_granted", "granted_at", "id"),
     )
 
 

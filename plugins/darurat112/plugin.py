@@ -49,7 +49,7 @@ def ragem_permissions() -> list[toolkit.Permission]:
 @hookimpl
 def ragem_permission_check(user, permission, resource):
     """Command-centre rights only for the command-centre OPDs' officers; supervision and telephony for
-    the accounts the settings name."""
+    the accounts an admin granted them to."""
     if not permission.startswith(f"{SLUG}."):
         return None
     return access.grant(user, permission)
@@ -66,7 +66,7 @@ def ragem_profile_fields():
 def ragem_blueprints():
     """The service's routes: the health probe and one blueprint per resource (``api/``)."""
     return [toolkit.health_blueprint(SLUG), api.incidents.blp, api.calls.blp, api.command.blp,
-            api.dispatches.blp, api.blocks.blp, api.kpis.blp, api.alerts.blp]
+            api.dispatches.blp, api.blocks.blp, api.kpis.blp, api.alerts.blp, api.staff.blp]
 
 
 @hookimpl

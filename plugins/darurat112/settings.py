@@ -1,20 +1,25 @@
 """The 112 service's settings (``RAGEM_DARURAT112_*``): who the command centre is, and prank control."""
 from __future__ import annotations
 
+import logging
+
 from ragem import toolkit
+
+log = logging.getLogger("ragem.darurat112")
 
 #: Officers of these OPDs are the command centre's call-takers and dispatchers.
 COMMAND_CENTRE_OPDS = toolkit.PluginSetting(
     "DARURAT112_COMMAND_CENTRE_OPDS", parse=toolkit.text_list, default=["DISKOMINFO"],
     help="comma-separated OPD codes whose officers take calls and dispatch")
-#: Account ids of the supervisors who lift blocks (admins always may).
+#: Former settings: supervisors and telephony accounts are now granted by admins (``POST /staff-grants``).
+#: The migration that made grants converted the accounts these named; nothing reads them any more, and
+#: the config check warns while one is still set.
 SUPERVISORS = toolkit.PluginSetting(
     "DARURAT112_SUPERVISORS", parse=toolkit.text_list, default=[],
-    help="comma-separated account ids of command-centre supervisors")
-#: Account ids of the telephony system(s) that read the block list before connecting a call.
+    help="no longer read: converted into grants by `ragem db upgrade`; grant with POST /staff-grants")
 TELEPHONY_ACCOUNTS = toolkit.PluginSetting(
     "DARURAT112_TELEPHONY_ACCOUNTS", parse=toolkit.text_list, default=[],
-    help="comma-separated account ids of the telephony system accounts")
+    help="no longer read: converted into grants by `ragem db upgrade`; grant with POST /staff-grants")
 #: More than this many prank or silent outcomes within the window block a number or an account.
 PRANK_LIMIT = toolkit.PluginSetting(
     "DARURAT112_PRANK_LIMIT", parse=toolkit.positive_int, default=5,
@@ -51,5 +56,10 @@ ALL = (COMMAND_CENTRE_OPDS, SUPERVISORS, TELEPHONY_ACCOUNTS, PRANK_LIMIT, PRANK_
 
 
 def problems(settings) -> list[str]:
-    """Every malformed ``RAGEM_DARURAT112_*`` value, for ``ragem_config_check``."""
+    """Every malformed ``RAGEM_DARURAT112_*`` value, for ``ragem_config_check``; a former setting still
+    set is only logged (refusing to start would take the emergency line down over a leftover)."""
+    for former in (SUPERVISORS, TELEPHONY_ACCOUNTS):
+        if former.read(settings) if not former.problems(settings) else True:
+            log.warning("%s is no longer read: its accounts became grants when `ragem db upgrade` ran; "
+                        "grant others with POST /api/v1/darurat112/staff-grants, then remove it", former.variable)
     return [problem for setting in ALL for problem in setting.problems(settings)]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import phonenumbers
+
 from sqlalchemy import select
 
 from ragem.auth.models import User
@@ -45,6 +47,48 @@ def normalise_phone(raw: str, *, field: str = "phone") -> str:
     if not _MOBILE.match(candidate):
         raise ValidationError("invalid_phone", INVALID_PHONE, details={field: "an Indonesian mobile number (+62 8...)"})
     return candidate
+
+
+INVALID_NUMBER = {
+    "id": "Nomor telepon tidak valid. Gunakan nomor Indonesia, misalnya 0254 200112 atau 0812 3456 7890.",
+    "en": "The phone number is not valid. Use an Indonesian number, e.g. 0254 200112 or 0812 3456 7890.",
+}
+
+#: What a caller can dial from: fixed lines (with their area code, 0254 for Serang) and mobiles.
+_CALLER_TYPES = frozenset({
+    phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE, phonenumbers.PhoneNumberType.VOIP,
+})
+
+
+def normalise_any_phone(raw: str, *, field: str = "phone") -> str:
+    """An Indonesian fixed-line or mobile number in E.164: ``0254-200112``, ``(0254) 200112``,
+    ``+62 254 200112`` -> ``+62254200112``; mobiles as ``normalise_phone`` reads them.
+
+    Google's libphonenumber metadata (the ``phonenumbers`` package) knows Indonesia's area codes
+    and number lengths, which change; a hand-written rule would not. Digits written without the
+    trunk ``0`` that start with ``62`` are read as the country code, as ``normalise_phone`` does.
+    :raises ValidationError: ``invalid_phone`` (422) for a malformed, non-Indonesian or
+        non-dialling number (toll-free, premium, an extension).
+    """
+    try:  # a mobile the core accepts for an account is the same string here, whatever the metadata says
+        return normalise_phone(raw, field=field)
+    except ValidationError:
+        pass
+    text = raw.strip() if isinstance(raw, str) else ""
+    compact = re.sub(r"[\s\-().]", "", text)
+    if compact.startswith("62"):
+        text = "+" + compact
+    try:
+        number = phonenumbers.parse(text, "ID") if 0 < len(text) <= 40 else None
+    except phonenumbers.NumberParseException:
+        number = None
+    if (number is None or number.extension or not phonenumbers.is_valid_number(number)
+            or phonenumbers.region_code_for_number(number) != "ID"
+            or phonenumbers.number_type(number) not in _CALLER_TYPES):
+        raise ValidationError("invalid_phone", INVALID_NUMBER,
+                              details={field: "an Indonesian fixed-line or mobile number (+62 254 ..., +62 8...)"})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def mask_phone(phone: str) -> str:

@@ -71,6 +71,13 @@ def account_ids_with_role(role: str, *, opd: str | None = None) -> list[str]:
     return list(db.session.scalars(stmt.order_by(User.created_at, User.id)))
 
 
+def account_is_active(account_id: str) -> bool:
+    """Whether an active account has id ``account_id`` (nothing of the account is read)."""
+    if not isinstance(account_id, str) or not account_id or len(account_id) > 36:
+        return False
+    return db.session.scalar(select(User.id).where(User.id == account_id, User.is_active.is_(True))) is not None
+
+
 def account_ids_in_kelurahan(codes) -> list[str]:
     """Ids of the active accounts whose profile kelurahan is one of ``codes``, oldest first.
 

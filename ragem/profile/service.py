@@ -10,10 +10,11 @@ import logging
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import select
 
 from ragem.audit.service import record as audit
+from ragem.auth.guards import current_account, current_user
 from ragem.auth.models import User
 from ragem.catalog.state import is_available
 from ragem.errors import ApiError, Forbidden
@@ -247,7 +248,8 @@ def emit_user_event(name: str, user_id: str, data: Mapping[str, Any] | None = No
 
 
 def read_profile(
-    plugin_slug: str, user: User, fields: Iterable[str] | str, purpose: str, officer: Any = None
+    plugin_slug: str, user: User, fields: Iterable[str] | str, purpose: str, officer: Any = None, *,
+    with_caller: bool = False,
 ) -> dict[str, Any]:
     """The ``fields`` of ``user``'s profile, for plugin ``plugin_slug``, read for ``purpose``.
 
@@ -257,19 +259,35 @@ def read_profile(
     :param purpose: why the service reads now ("call about report 12"), shown to the citizen.
     :param officer: the officer (account or account id) the read is made for, if any; the
         citizen sees only "an officer of <OPD>".
+    :param with_caller: write the record in the caller's transaction rather than in one of its
+        own: for a caller that stores the values it reads in that transaction (and discloses them
+        only from there), so the record is committed with them or, on a rollback, vanishes with
+        them. It saves a connection and a commit on a hot path.
     :raises ProfileAccessRefused: (403, also a ``PermissionError``) the plugin did not declare one
         of the fields through ``ragem_profile_fields``, or the field is not a profile field.
     :raises ValueError: no purpose or no field given.
     """
     uses = _granted_uses(plugin_slug, fields, purpose)
-    record_access(user, plugin_slug, uses, purpose, officer)
+    record_access(user, plugin_slug, uses, purpose, officer, with_caller=with_caller)
     # A plugin holds an ``Account`` (the request's caller is not the database record): read the record.
-    account = user if isinstance(user, User) else db.session.get(User, user.id)
+    account = user if isinstance(user, User) else _record_of(user.id)
     return {field: _FIELD_READERS[field](account) for field, _declared in uses}
 
 
+def _record_of(user_id: str) -> User | None:
+    """The account record of ``user_id``: the request's own caller's is loaded once per request and
+    kept for it (``current_account``), so a later step of the same request (an inbox message to the
+    caller) finds it without a second query."""
+    if has_request_context():
+        caller = current_user()
+        if caller is not None and caller.id == user_id:
+            return current_account()
+    return db.session.get(User, user_id)
+
+
 def read_profile_by_id(
-    plugin_slug: str, user_id: str | None, fields: Iterable[str] | str, purpose: str, officer: Any = None
+    plugin_slug: str, user_id: str | None, fields: Iterable[str] | str, purpose: str, officer: Any = None, *,
+    with_caller: bool = False,
 ) -> dict[str, Any] | None:
     """``read_profile`` of the account with id ``user_id``, for a plugin that keeps only the id
     (a complaint's reporter); ``None`` when no account has it (erased), with nothing recorded.
@@ -280,7 +298,7 @@ def read_profile_by_id(
     user = db.session.get(User, user_id) if isinstance(user_id, str) and user_id else None
     if user is None:
         return None
-    return read_profile(plugin_slug, user, fields, purpose, officer)
+    return read_profile(plugin_slug, user, fields, purpose, officer, with_caller=with_caller)
 
 
 def _granted_uses(plugin_slug: str, fields: Iterable[str] | str, purpose: str) -> list[tuple[str, Mapping[str, str]]]:

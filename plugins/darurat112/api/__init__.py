@@ -5,4 +5,4 @@ Public alerts (CAP 1.2) are a second protocol with their own ``alerts`` modules 
 """
 from __future__ import annotations
 
-from plugins.darurat112.api import alerts, blocks, calls, command, dispatches, incidents, kpis  # noqa: F401
+from plugins.darurat112.api import alerts, blocks, calls, command, dispatches, incidents, kpis, staff  # noqa: F401

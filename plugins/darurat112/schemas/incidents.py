@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest.fields import Upload
-from marshmallow import ValidationError, fields, post_dump, validate
-from werkzeug.datastructures import FileStorage
+from marshmallow import fields, post_dump, validate
 
 from ragem import toolkit
 from ragem.toolkit import FromModel
@@ -153,25 +151,11 @@ class IncidentSchema(IncidentSummarySchema):
 IncidentPageSchema = toolkit.page_schema(IncidentSummarySchema, "Darurat112IncidentPage")
 
 
-class IncidentPhotoFile(Upload):
-    """One file part of a multipart body (a plain text field with the same name is refused)."""
-
-    is_multiple = True
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, (list, tuple)):
-            if len(value) != 1:
-                raise ValidationError("One file per upload.")
-            value = value[0]
-        if not isinstance(value, FileStorage):
-            raise ValidationError("Expected a file part (multipart/form-data with a filename).")
-        return value
-
 
 class IncidentPhotoUploadSchema(toolkit.BaseSchema):
     """``POST /incidents/{id}/photos``: one JPEG or PNG in the multipart field ``file``."""
 
-    file = IncidentPhotoFile(required=True, metadata={"description": "JPEG or PNG, judged by its bytes; EXIF/GPS removed"})
+    file = toolkit.FilePart(required=True, metadata={"description": "JPEG or PNG, judged by its bytes; EXIF/GPS removed"})
 
 
 class IncidentPhotoSchema(FromModel, toolkit.BaseSchema):

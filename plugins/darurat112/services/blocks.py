@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from ragem import toolkit
 
@@ -25,8 +25,14 @@ def active_block(kind: str, value: str | None) -> Block | None:
 
 
 def is_blocked(*, msisdn: str | None = None, account_id: str | None = None) -> bool:
-    """Whether the number or the account is blocked now."""
-    return active_block("msisdn", msisdn) is not None or active_block("account", account_id) is not None
+    """Whether the number or the account is blocked now (one query for both: it runs on every incident)."""
+    wanted = [and_(Block.kind == kind, Block.value == value)
+              for kind, value in (("msisdn", msisdn), ("account", account_id)) if value]
+    if not wanted:
+        return False
+    return toolkit.db.session.scalar(
+        select(Block.id).where(or_(*wanted), Block.lifted_at.is_(None), Block.expires_at > toolkit.utcnow()).limit(1)
+    ) is not None
 
 
 def after_nuisance(incident: Incident) -> list[Block]:
@@ -59,7 +65,7 @@ def after_nuisance(incident: Incident) -> list[Block]:
 
 def number_status(raw_msisdn: str) -> dict:
     """What the telephony system asks before connecting a call: is this number blocked, and until when."""
-    msisdn = toolkit.normalise_phone(raw_msisdn, field="msisdn")
+    msisdn = toolkit.normalise_phone(raw_msisdn, field="msisdn", landline=True)
     block = active_block("msisdn", msisdn)
     return {"msisdn": msisdn, "blocked": block is not None, "until": block.expires_at if block else None,
             "block_id": block.id if block else None}

@@ -2,7 +2,7 @@
 
 Erasure anonymises rather than deletes: an emergency call is a record the city must keep (who was
 sent where, when, and how it ended). The incident stays and loses every link to the person: the
-account, the name and number to call back. The timeline never names a citizen (``actor`` is
+account, the name and number to call back. Blocks on the account and on its numbers are deleted. The timeline never names a citizen (``actor`` is
 ``reporter``), so it has nothing to rewrite and stays append-only.
 """
 from __future__ import annotations
@@ -12,8 +12,9 @@ from sqlalchemy import delete, func, select, update
 from ragem import toolkit
 
 from plugins.darurat112.models import OPEN_STATES, Block, IncidentIdempotencyRecord, Incident, IncidentPhoto, \
-    IncidentTimelineEntry
+    IncidentTimelineEntry, StaffGrant
 
+SLUG = "darurat112"
 KEPT_REASON = "emergency records are kept as the law requires; the reporter's name, number and account are removed"
 
 
@@ -56,8 +57,17 @@ def export(user) -> dict | None:
 
 
 def erase(user) -> toolkit.ErasureReport:
-    """Anonymise the citizen's incidents and photos (kept), delete their retry keys and account blocks."""
+    """Anonymise the citizen's incidents and photos (kept); delete their retry keys, the block on their
+    account and the blocks on their numbers (the profile's phone and every number their incidents were
+    raised from): a blocked number is the person's data, and a block is a day's measure, not a record."""
     session = toolkit.db.session
+    # Before the incidents lose their numbers: the keyed hashes of every number the account used.
+    numbers = set(session.scalars(select(Incident.caller_msisdn_hash).where(
+        Incident.reporter_id == user.id, Incident.caller_msisdn_hash.is_not(None))))
+    phone = toolkit.read_profile(SLUG, user, ["phone"], purpose="erase the blocks on the account's number",
+                                 with_caller=True).get("phone")
+    if phone:
+        numbers.add(toolkit.lookup_hash(phone))
     session.execute(update(IncidentPhoto).where(IncidentPhoto.uploader_id == user.id).values(uploader_id=None))
     anonymised = session.execute(
         update(Incident).where(Incident.reporter_id == user.id)
@@ -68,4 +78,10 @@ def erase(user) -> toolkit.ErasureReport:
                               .execution_options(synchronize_session=False)).rowcount
     deleted += session.execute(delete(Block).where(Block.kind == "account", Block.value == user.id)
                                .execution_options(synchronize_session=False)).rowcount
+    # A supervisor's or a telephony system's grants end with the account (the audit log keeps who held what).
+    deleted += session.execute(delete(StaffGrant).where(StaffGrant.account_id == user.id)
+                               .execution_options(synchronize_session=False)).rowcount
+    if numbers:
+        deleted += session.execute(delete(Block).where(Block.kind == "msisdn", Block.value_hash.in_(sorted(numbers)))
+                                   .execution_options(synchronize_session=False)).rowcount
     return toolkit.ErasureReport(deleted=deleted, anonymised=anonymised, kept_reason=KEPT_REASON)

@@ -16,16 +16,17 @@ from ragem import toolkit
 from plugins.darurat112.models import Alert, Incident
 from plugins.darurat112.services import alerts, command, dispatches, intake
 
-# key, citizen, type, (lat, lon), accuracy, address, description, how far the command centre got
+# key, citizen, type, (lat, lon), accuracy, address, description, how far the command centre got,
+# the kelurahan (Kemendagri code) the point lies in
 DEMO_INCIDENTS = (
     ("demo-112-1", "citizen1", "fire", (-6.1189, 106.1558), 12.0, "Jl. Pasar Rau",
-     "Asap tebal keluar dari kios di Pasar Rau.", None),
+     "Asap tebal keluar dari kios di Pasar Rau.", None, "36.73.01.1006"),
     ("demo-112-2", "citizen2", "medical", (-6.1207, 106.1503), 25.0, "Alun-alun Serang",
-     "Seorang bapak pingsan di dekat alun-alun.", "claimed"),
+     "Seorang bapak pingsan di dekat alun-alun.", "claimed", "36.73.01.1001"),
     ("demo-112-3", "citizen3", "traffic_accident", (-6.1025, 106.1761), 8.0, "Jl. Maulana Hasanudin",
-     "Tabrakan dua motor, satu orang terluka.", "en_route"),
+     "Tabrakan dua motor, satu orang terluka.", "en_route", "36.73.01.1003"),
     ("demo-112-4", "citizen1", "fallen_tree", (-6.1339, 106.1614), 30.0, "Perumahan Cipare",
-     "Pohon tumbang menutup jalan setelah hujan deras.", "closed"),
+     "Pohon tumbang menutup jalan setelah hujan deras.", "closed", "36.73.01.1002"),
 )
 DEMO_PRANK = "Panggilan iseng: penelepon tertawa lalu menutup telepon."
 
@@ -37,16 +38,20 @@ def ensure_demo_incidents() -> int:
     except LookupError:
         return 0  # the demo accounts come first
     raised = 0
-    for key, citizen, type_, (lat, lon), accuracy, address, description, progress in DEMO_INCIDENTS:
+    for key, citizen, type_, (lat, lon), accuracy, address, description, progress, kelurahan in DEMO_INCIDENTS:
         incident, created = intake.raise_incident(toolkit.demo_user(citizen), idempotency_key=key, type=type_, lat=lat,
                                                   lon=lon, accuracy_m=accuracy, address=address,
                                                   description=description)
         if not created:
+            _place(incident, kelurahan)  # a demo loaded before incidents had their area
             continue
         raised += 1
         if progress is None:
+            _place(incident, kelurahan)
             continue
         command.claim(incident.id, taker)
+        # As a call-taker does: the kelurahan sets the kecamatan too (the queue filters by it).
+        command.triage(incident.id, taker, kelurahan=kelurahan)
         if progress == "claimed":
             continue
         agency = "DINKES" if type_ == "traffic_accident" else "DPUPR"
@@ -65,6 +70,18 @@ def ensure_demo_incidents() -> int:
                            description=DEMO_PRANK)
         raised += 1
     return raised
+
+
+def _place(incident: Incident, kelurahan: str) -> None:
+    """Give a demo incident nobody has triaged yet its kelurahan and that kelurahan's kecamatan, so the
+    queue's kecamatan filter shows it (an app report carries only coordinates until triage)."""
+    region = toolkit.region(kelurahan)
+    if incident.kelurahan_code is None and region is not None:
+        incident.kelurahan_code, incident.kecamatan_code = kelurahan, region.parent_code
+    elif incident.kelurahan_code is not None and incident.kecamatan_code is None:
+        parent = toolkit.region(incident.kelurahan_code)
+        incident.kecamatan_code = parent.parent_code if parent else None
+    toolkit.db.session.commit()
 
 
 def _officer(agency: str):

@@ -20,8 +20,8 @@ SLUG = "darurat112"
 DEFAULT_PRIORITY = {"medical": 1, "fire": 1, "crime": 2, "traffic_accident": 2, "disaster": 1,
                     "electrical_hazard": 2, "fallen_tree": 3, "animal": 3, "other": 3}
 
-# Kota Serang's bounding box (as RABEG's): a point outside it is a mistake or another city's emergency.
-LAT_RANGE, LON_RANGE = (-6.37, -5.99), (106.07, 106.42)
+# Kota Serang's bounding box (the toolkit's): a point outside it is a mistake or another city's emergency.
+LAT_RANGE, LON_RANGE = toolkit.KOTA_SERANG_BOUNDS.lat, toolkit.KOTA_SERANG_BOUNDS.lon
 
 MSG_KEY_REUSED = {
     "id": "Idempotency-Key ini sudah dipakai untuk laporan dengan isi lain. Kirim laporan baru dengan kunci baru.",
@@ -43,7 +43,7 @@ def check_location(lat: float | None, lon: float | None) -> None:
         raise toolkit.ValidationError(
             message={"id": "Lintang dan bujur harus diisi bersama.", "en": "Latitude and longitude go together."},
             details={"lat": "required with lon", "lon": "required with lat"})
-    if lat is not None and not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]):
+    if lat is not None and not toolkit.KOTA_SERANG_BOUNDS.contains(lat, lon):
         raise toolkit.ValidationError("outside_kota_serang", MSG_OUTSIDE, details={"lat": lat, "lon": lon})
 
 
@@ -95,7 +95,10 @@ def raise_incident(reporter: toolkit.Account, *, idempotency_key: str, type: str
     earlier = _raised_before(reporter.id, idempotency_key, print_)
     if earlier is not None:
         return earlier, False
-    profile = toolkit.read_profile(SLUG, reporter, ["name", "phone"], purpose="call the reporter back in an emergency")
+    # The name and number are kept in the incident this transaction creates and shown to nobody
+    # before its commit: the citizen's access record commits with it (one commit, not two).
+    profile = toolkit.read_profile(SLUG, reporter, ["name", "phone"], purpose="call the reporter back in an emergency",
+                                   with_caller=True)
     msisdn = profile.get("phone")
     held = blocks.is_blocked(msisdn=msisdn, account_id=reporter.id)
     incident = _new_incident(
@@ -115,7 +118,7 @@ def raise_incident(reporter: toolkit.Account, *, idempotency_key: str, type: str
             raise
         return earlier, False
     timeline.public_step(incident, kind="created", actor="reporter", message=timeline.MSG_RECEIVED,
-                         data={"channel": "app", "type": type})
+                         data={"channel": "app", "type": type}, at=incident.created_at)
     if held:
         timeline.append(incident, kind="held", actor="system",
                         message="held for review: the account or its number is on the block list")
@@ -135,7 +138,8 @@ def record_call(call_taker: toolkit.Account, *, channel: str, caller_number: str
     the number. A number on the block list still gets through (the call-taker took it): the incident
     is flagged. Committed before the answer.
     """
-    msisdn = toolkit.normalise_phone(caller_number, field="caller_number") if caller_number else None
+    msisdn = (toolkit.normalise_phone(caller_number, field="caller_number", landline=True)
+              if caller_number else None)
     if msisdn is None and channel in ("phone", "sms"):
         raise toolkit.ValidationError(message=MSG_NUMBER_NEEDED, details={"caller_number": f"required for {channel}"})
     check_location(lat, lon)

@@ -9,11 +9,13 @@ SLUG = "darurat112"
 
 
 def append(incident: Incident, *, kind: str, actor: str, actor_id: str | None = None, public: bool = False,
-           message: dict[str, str] | str | None = None, data: dict | None = None) -> IncidentTimelineEntry:
+           message: dict[str, str] | str | None = None, data: dict | None = None, at=None) -> IncidentTimelineEntry:
     """Add one step to ``incident``'s timeline, stamped now by the server, and mark the incident changed
     (the change feed). ``message`` is RAGEM's own text in both languages, or someone's words as written.
-    Added to the session; the caller commits."""
-    now = toolkit.utcnow()
+    ``at`` is the server's stamp of the step when it was taken in this same request (the creation:
+    the incident's own ``created_at``, so no second write marks it changed). Added to the session;
+    the caller commits."""
+    now = at or toolkit.utcnow()
     if isinstance(message, dict):
         text, text_en = message["id"], message["en"]
     else:
@@ -21,7 +23,8 @@ def append(incident: Incident, *, kind: str, actor: str, actor_id: str | None = 
     entry = IncidentTimelineEntry(incident_id=incident.id, at=now, actor=actor, actor_id=actor_id, kind=kind,
                           state=incident.state, public=public, message=text, message_en=text_en, data=data)
     toolkit.db.session.add(entry)
-    incident.changed_at = now
+    if incident.changed_at != now:
+        incident.changed_at = now
     return entry
 
 
@@ -35,9 +38,10 @@ def tell_reporter(incident: Incident, *, kind: str, title: dict[str, str], body:
 
 
 def public_step(incident: Incident, *, kind: str, message: dict[str, str], actor: str, actor_id: str | None = None,
-                data: dict | None = None) -> IncidentTimelineEntry:
+                data: dict | None = None, at=None) -> IncidentTimelineEntry:
     """A step the reporter sees: on the public timeline and in their inbox, in their language."""
-    entry = append(incident, kind=kind, actor=actor, actor_id=actor_id, public=True, message=message, data=data)
+    entry = append(incident, kind=kind, actor=actor, actor_id=actor_id, public=True, message=message, data=data,
+                   at=at)
     tell_reporter(incident, kind=kind, title=TITLE_UPDATE, body=message)
     return entry
 

@@ -3,14 +3,17 @@ cancel, circle, polygon, both languages), the Atom index, bad input refused with
 fan-out to the citizens of the area (once each, even when the job runs again)."""
 from __future__ import annotations
 
+import os
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from sqlalchemy.exc import IntegrityError
 
 from ragem.testing import audit_entries, load_demo
-from ragem.toolkit import utcnow
+from ragem.toolkit import db, utcnow
 
 from plugins.darurat112.services import alert_fanout
 
@@ -276,6 +279,41 @@ def test_citizens_of_the_area_are_told_once_even_when_the_job_runs_again(app, cl
 
     client.post(f"{ALERTS}/{alert['id']}/cancel", headers=bpbd, json={"note": "Air sudah surut."})
     assert [n["kind"] for n in alert_notes(client, named)] == ["darurat112.alert.cancel", "darurat112.alert.alert"]
+
+
+@pytest.mark.skipif(not (os.environ.get("RAGEM_TEST_DATABASE_URL") or "").startswith("postgresql"),
+                    reason="concurrent writers need PostgreSQL (SQLite locks the whole file)")
+def test_two_fan_out_runs_racing_tell_each_citizen_once(app, client, login_as, bpbd):
+    """Two workers run the same alert's fan-out at once (a retry racing the first run): the unique
+    delivery row lets one commit each citizen; the other run fails and is retried, as the job queue
+    does, and finds nobody left to tell."""
+    alert = issue(client, bpbd)  # nobody lives in the area yet: the first fan-out tells no one
+    citizens = [citizen_in(client, login_as, CIPARE) for _ in range(25)]
+    for _round in range(2):
+        barrier = threading.Barrier(2, timeout=30)
+        outcomes: list = [None, None]
+
+        def run(index):
+            with app.app_context():
+                barrier.wait()
+                try:
+                    outcomes[index] = alert_fanout.fan_out_alert(alert["id"])
+                except IntegrityError as exc:  # the loser of the race: the queue retries it
+                    outcomes[index] = exc
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        told = [o for o in outcomes if isinstance(o, int)]
+        assert sum(told) == (len(citizens) if _round == 0 else 0), outcomes
+        with app.app_context():  # the retry of a failed run
+            assert alert_fanout.fan_out_alert(alert["id"]) == 0
+        for headers in citizens:
+            assert len(alert_notes(client, headers)) == 1
 
 
 def test_demo_load_adds_one_active_alert_once(app, client):

@@ -40,6 +40,29 @@ def test_bad_calls_are_refused_and_record_nothing(client, call_taker, db_session
     assert db_session.scalar(select(func.count()).select_from(Incident)) == 0
 
 
+@pytest.mark.parametrize("typed", ["0254-200112", "(0254) 200112", "+62 254 200112", "0254200112"])
+def test_a_landline_caller_in_any_common_notation_is_one_e164_number(client, call_taker, db_session, typed):
+    answer = call(client, call_taker, caller_number=typed)
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["caller_msisdn"] == "+62254200112"
+    assert db_session.scalar(select(func.count()).select_from(Incident).where(
+        Incident.caller_msisdn == "+62254200112")) == 1
+
+
+def test_a_landline_is_blocked_and_looked_up_in_any_notation(client, call_taker, login_as, db_session):
+    for typed in ("0254-200112", "(0254) 200112", "+62 254 200112", "62254200112", "0254 200112", "0254200112"):
+        assert call(client, call_taker, caller_number=typed, outcome="prank").status_code == 201
+    [block] = db_session.scalars(select(Block)).all()
+    assert block.value == "+62254200112" and block.nuisance_count == 6
+    supervisor = login_as("admin")
+    for typed in ("0254-200112", "+62 254 200112", "(0254)200112"):
+        status = client.get(f"{BASE}/blocked-numbers/{typed}", headers=supervisor)
+        assert status.status_code == 200 and status.get_json()["blocked"] is True, typed
+    refused = client.get(f"{BASE}/blocked-numbers/0800-1-112112", headers={**supervisor, "Accept-Language": "en"})
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "invalid_phone"
+    assert "Indonesian number" in refused.get_json()["error"]["message"]
+
+
 def test_a_walk_in_needs_no_number(client, call_taker):
     answer = call(client, call_taker, channel="walk_in", caller_number=None)
     assert answer.status_code == 201 and answer.get_json()["caller_msisdn"] is None
@@ -124,33 +147,6 @@ def test_a_supervisor_lifts_a_block_and_it_is_audited(client, call_taker, login_
     assert entry.reason == "Anak pemilik nomor, sudah ditegur" and entry.actor_id == supervisor["X-Test-User-Id"]
     again = client.post(f"{BASE}/blocks/{block['id']}/lift", json={"reason": "lagi"}, headers=supervisor)
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "block_not_active"
-
-
-def name_accounts(app, **settings) -> None:
-    """Set account-id settings on a running app: the accounts exist only once the app has wiped its
-    tables, so they are named afterwards, as an operator does by editing .env and restarting."""
-    app.config["RAGEM"].update(settings)
-    app.extensions.pop("ragem.plugin_settings", None)  # parsed again on the next read
-
-
-def test_the_block_list_is_for_supervisors_and_the_telephony_account_only(app, login_as):
-    telephony = login_as("officer", opd="DISKOMINFO")
-    supervisor = login_as("officer", opd="DISKOMINFO")
-    name_accounts(app, DARURAT112_TELEPHONY_ACCOUNTS=telephony["X-Test-User-Id"],
-                  DARURAT112_SUPERVISORS=supervisor["X-Test-User-Id"])
-    configured = app
-    client = configured.test_client()
-    url = f"{BASE}/blocked-numbers/081234567890"
-    assert client.get(url, headers=telephony).status_code == 200
-    assert client.get(url, headers=supervisor).status_code == 200
-    assert client.get(f"{BASE}/blocks", headers=supervisor).status_code == 200
-    assert client.get(f"{BASE}/blocks", headers=telephony).status_code == 403  # reads a number, lists nothing
-    for someone in (login_as("citizen", target_app=configured), login_as("officer", opd="DISKOMINFO",
-                                                                         target_app=configured)):
-        assert client.get(url, headers=someone).status_code == 403
-        assert client.get(f"{BASE}/blocks", headers=someone).status_code == 403
-    assert client.get(url).status_code == 401
-    assert client.get(f"{BASE}/blocked-numbers/12345", headers=telephony).status_code == 422
 
 
 def test_a_callers_name_is_held_to_the_contracts_limit(client, call_taker, db_session):

@@ -54,6 +54,10 @@ def test_demo_incidents_are_raised_in_several_states_once(app, client):
         again = (db.session.scalar(select(func.count()).select_from(Incident)),
                  db.session.scalar(select(func.count()).select_from(IncidentTimelineEntry)))
     assert counts[0] == 5 and again == counts
+    with app.app_context():
+        placed = {i.number: (i.kelurahan_code, i.kecamatan_code) for i in db.session.scalars(
+            select(Incident).where(Incident.channel == "app"))}
+    assert len(placed) == 4 and all(kel and kec and kel.startswith(kec + ".") for kel, kec in placed.values())
     taker = log_in(client, logins["officer-DISKOMINFO"]["phone"])
     queue = client.get(f"{BASE}/queue", headers=taker).get_json()["items"]
     assert {i["state"] for i in queue} == {"new", "claimed", "dispatched"}
@@ -65,3 +69,31 @@ def test_demo_incidents_are_raised_in_several_states_once(app, client):
     citizen = log_in(client, logins["citizen3"]["phone"])
     [mine] = client.get(f"{INCIDENTS}/mine", headers=citizen).get_json()["items"]
     assert mine["state"] == "dispatched"
+
+
+def test_erasure_deletes_the_blocks_on_the_account_and_on_its_numbers(client, login_as, call_taker, app):
+    from ragem.testing import account
+    from plugins.darurat112.models import Block
+
+    citizen = login_as("citizen")
+    with app.app_context():
+        phone = account(citizen["X-Test-User-Id"]).phone
+    for _ in range(6):  # the citizen's app reports, each claimed and marked a prank: the account is blocked
+        raised = client.post(INCIDENTS, json={"type": "other", "lat": -6.12, "lon": 106.15, "accuracy_m": 10.0},
+                             headers={**citizen, "Idempotency-Key": f"p-{_}"}).get_json()
+        client.post(f"{INCIDENTS}/{raised['id']}/claim", json={}, headers=call_taker)
+        assert client.post(f"{INCIDENTS}/{raised['id']}/mark", json={"as": "prank"},
+                           headers=call_taker).status_code == 200
+    for number in (phone, "0254-200112"):  # prank calls from the citizen's phone, and from someone's landline
+        for _ in range(6):
+            client.post(f"{BASE}/calls", json={"channel": "phone", "caller_number": number, "outcome": "prank"},
+                        headers=call_taker)
+    with app.app_context():
+        assert sorted(b.kind for b in db.session.scalars(select(Block))) == ["account", "msisdn", "msisdn"]
+    assert client.delete("/api/v1/me", headers=citizen, json={"password": "Rahasia-Kuat-123"}).status_code == 204
+    with app.app_context():
+        [left] = db.session.scalars(select(Block)).all()
+        assert left.kind == "msisdn" and left.value == "+62254200112"  # not the erased person's number
+        [entry] = audit_entries(action="user.erase")
+        assert "darurat112" in str(entry.after)
+    assert client.get(f"{BASE}/blocked-numbers/{phone}", headers=login_as("admin")).get_json()["blocked"] is False

@@ -5,10 +5,12 @@ from datetime import date, datetime, timedelta, timezone
 
 from marshmallow import ValidationError, fields, validate
 
+from ragem import toolkit
+
 from plugins.rabeg.calendar import WIB
 
-# Kota Serang's bounding box: a pin outside it is a mistake (or a complaint for another city).
-LAT_RANGE, LON_RANGE = (-6.37, -5.99), (106.07, 106.42)
+# Kota Serang's bounding box (the toolkit's): a pin outside it is a mistake (or a complaint for another city).
+LAT_RANGE, LON_RANGE = toolkit.KOTA_SERANG_BOUNDS.lat, toolkit.KOTA_SERANG_BOUNDS.lon
 # Blank text is no message: "   " is refused like "".
 NOT_BLANK = validate.Regexp(r"^\s*\S", error="must not be blank")
 TEXT = [validate.Length(min=1, max=4000), NOT_BLANK]
