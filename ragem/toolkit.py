@@ -35,6 +35,7 @@ from ragem.hooktypes import (
     ANONYMOUS_CITIZEN,
     Account,
     AnonymousActor,
+    ConsolePage,
     DeliveryResult,
     ErasureReport,
     KpiValue,
@@ -280,6 +281,7 @@ def health_blueprint(slug: str) -> Blueprint:
 
 #: Every public name of the toolkit: what a plugin may use (checked by the suite).
 __all__ = [
+    "ConsolePage",
     "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "ANONYMOUS_CITIZEN",
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conditional", "conditional_get", "Conflict",
