@@ -1,15 +1,7 @@
 """Helpers for the console's tests: log in through the form as a browser would."""
 from __future__ import annotations
 
-import re
-
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token(client, path: str = "/console/login") -> str:
-    """The CSRF token a console page carries in its forms."""
-    page = client.get(path)
-    return _TOKEN.search(page.get_data(as_text=True)).group(1)
+from ragem.testing import console_csrf_token as csrf_token
 
 
 def console_login(client, identifier: str, password: str, *, next_path: str | None = None):
