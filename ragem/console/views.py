@@ -1,13 +1,16 @@
 """The console's routes: log-in and out, language, dashboard, services, plugin pages. Views stay thin."""
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
 
 from ragem.auth import sessions, throttle
 from ragem.catalog import service as catalog
+from ragem.catalog.schemas import ServiceToggleSchema
 from ragem.catalog.state import snapshot
 from ragem.console import csrf, pages
 from ragem.console import login_state as state
@@ -18,6 +21,7 @@ from ragem.http_guards import accepts_media_types
 from ragem.i18n import MESSAGES, translate
 
 FORM = "application/x-www-form-urlencoded"
+log = logging.getLogger("ragem.console")
 
 blp = Blueprint(
     "console", __name__, url_prefix="/console",
@@ -57,6 +61,15 @@ def _csrf_refused(error):
     return render_template("console/error.html", message=TEXTS["csrf_refused"], account=None, nav=[]), 400
 
 
+@blp.errorhandler(400)
+@blp.errorhandler(404)
+@blp.errorhandler(429)
+def _refused(error):
+    """The console's refusals as pages, not the API's JSON envelope."""
+    key = {400: "bad_form", 404: "not_found", 429: "too_many"}[error.code]
+    return render_template("console/error.html", message=TEXTS[key], account=None, nav=[]), error.code
+
+
 def _nav(account):
     return [(page, url_for(page.endpoint, **page.kwargs)) for page in pages.all_pages() if pages.allowed(account, page)]
 
@@ -78,8 +91,9 @@ def _require(page: pages.RegisteredPage):
 
 
 def _safe_next(target: str | None) -> str:
-    parts = urlsplit(target or "")
-    if parts.scheme or parts.netloc or not state.is_console_path(parts.path):
+    target = target or ""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or ".." in parts.path or not state.is_console_path(parts.path):
         return url_for("console.dashboard")
     return target
 
@@ -156,19 +170,24 @@ def switch_service(slug):
     account, refusal = _require(pages.CORE_PAGES[1])
     if refusal:
         return refusal
-    enabled = request.form.get("enabled") == "1"
-    reason = request.form.get("reason", "").strip()[:500]
-    message_id = request.form.get("message_id", "").strip()[:500]
-    message_en = request.form.get("message_en", "").strip()[:500]
+    message_id = request.form.get("message_id", "").strip()
+    message_en = request.form.get("message_en", "").strip()
+    form = {
+        "enabled": request.form.get("enabled") == "1",
+        "reason": request.form.get("reason", "").strip(),
+        "confirm": request.form.get("confirm") == "1",
+        # Indonesian alone is enough in the form; English falls back to it.
+        "message": {"id": message_id, "en": message_en or message_id} if message_id else None,
+    }
     error = None
-    if not reason:
+    try:
+        # The admin API's own schema: the console accepts exactly what PATCH /admin/services accepts.
+        body = ServiceToggleSchema().load(form)
+    except ValidationError:
         error = TEXTS["reason_required"]
     else:
         try:
-            catalog.set_service_state(
-                slug, enabled=enabled, reason=reason, confirm=request.form.get("confirm") == "1", actor=account,
-                message={"id": message_id, "en": message_en or message_id} if message_id else None,
-            )
+            catalog.set_service_state(slug, actor=account, **body)
         except ApiError as failure:
             db.session.rollback()
             error = TEXTS["confirm_critical"] if failure.code == "confirmation_required" else (
@@ -191,6 +210,11 @@ def plugin_page(slug, name):
     switch = snapshot(slug)
     if not switch.enabled:
         return _render("console/service_off.html", account, 503, page=page, message=switch.message)
-    context = pages.plugin_context(page, account)
-    return _render("console/plugin_page.html", account, page=page,
-                   plugin_template=pages.plugin_template(slug, page.plugin_page.template), context=context)
+    try:
+        context = pages.plugin_context(page, account)
+        return _render("console/plugin_page.html", account, page=page,
+                       plugin_template=pages.plugin_template(slug, page.plugin_page.template), context=context)
+    except Exception:  # noqa: BLE001 - a broken plugin page must not break the console (no 500)
+        db.session.rollback()
+        log.exception("console page failed", extra={"plugin": slug, "page": name})
+        return _render("console/error.html", account, 503, message=TEXTS["page_failed"])
