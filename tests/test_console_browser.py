@@ -23,6 +23,8 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
 def _browser_missing() -> bool:
@@ -64,11 +66,18 @@ def browser(tmp_path):
     driver.quit()
 
 
+def _click_and_load(browser, element) -> None:
+    """Click ``element`` and wait until the browser has left the page (a form post or a link)."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
+
+
 def _log_in(browser, base, identifier, password):
     browser.get(f"{base}/console/login")
     browser.find_element(By.ID, "identifier").send_keys(identifier)
     browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.ID, "login").click()
+    _click_and_load(browser, browser.find_element(By.ID, "login"))
 
 
 def _status(url: str) -> int:
@@ -84,16 +93,19 @@ def test_an_admin_switches_a_service_off_and_its_api_answers_503(app, live_serve
     assert _status(f"{live_server}/api/v1/{SERVICE}/health") == 200
     _log_in(browser, live_server, phone, password)
     assert browser.find_element(By.TAG_NAME, "h1").text == "Dasbor"
-    browser.find_element(By.LINK_TEXT, "Layanan").click()
+    _click_and_load(browser, browser.find_element(By.LINK_TEXT, "Layanan"))
     card = browser.find_element(By.ID, f"service-{SERVICE}")
     card.find_element(By.NAME, "reason").send_keys("Perbaikan server")
+    card.find_element(By.TAG_NAME, "summary").click()
     card.find_element(By.NAME, "message_id").send_keys("Sedang diperbaiki.")
-    card.find_element(By.CSS_SELECTOR, "button.danger").click()
+    _click_and_load(browser, card.find_element(By.CSS_SELECTOR, "button.danger"))
     card = browser.find_element(By.ID, f"service-{SERVICE}")
     assert "Nonaktif" in card.find_element(By.TAG_NAME, "h2").text
     assert "Perbaikan server" in card.text
     browser.save_screenshot(str(tmp_path / "admin-switches-service-off.png"))
     assert _status(f"{live_server}/api/v1/{SERVICE}/health") == 503
+    catalog = urllib.request.urlopen(f"{live_server}/api/v1/services", timeout=30).read().decode()
+    assert SERVICE not in catalog  # citizens no longer see it
 
 
 def test_an_officer_sees_the_dashboard_but_not_the_services_page(app, live_server, browser, tmp_path):
@@ -121,10 +133,10 @@ def test_on_a_phone_in_english(app, live_server, browser, tmp_path):
     _uid, phone, password = create_account(app, "admin")
     browser.set_window_size(390, 844)
     _log_in(browser, live_server, phone, password)
-    browser.find_element(By.CSS_SELECTOR, "button[name=lang][value=en]").click()
+    _click_and_load(browser, browser.find_element(By.CSS_SELECTOR, "button[name=lang][value=en]"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Dashboard"
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390, "the page scrolls sideways on a phone"
     browser.save_screenshot(str(tmp_path / "phone-dashboard-english.png"))
-    browser.find_element(By.ID, "logout").click()
+    _click_and_load(browser, browser.find_element(By.ID, "logout"))
     assert browser.current_url.startswith(f"{live_server}/console/login")

@@ -24,6 +24,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "on": {"id": "Aktif", "en": "On"},
     "off": {"id": "Nonaktif", "en": "Off"},
     "reason": {"id": "Alasan", "en": "Reason"},
+    "messages": {"id": "Pesan untuk warga (pilihan)", "en": "Message to citizens (optional)"},
     "message_id": {"id": "Pesan untuk warga (Indonesia)", "en": "Message to citizens (Indonesian)"},
     "message_en": {"id": "Pesan untuk warga (Inggris)", "en": "Message to citizens (English)"},
     "switch_on": {"id": "Aktifkan", "en": "Switch on"},
