@@ -114,7 +114,8 @@ def ragem_console_pages() -> Iterable[ConsolePage]:
     and serves it only to officers and admins who hold it, and while the service is switched off
     the page says so instead of calling ``view``.
     Combination: per plugin, all kept under the plugin's slug; a name used twice by one plugin
-    keeps the first page (the second is logged and dropped).
+    keeps the first page (the second, an invalid name or anything but a ``ConsolePage``
+    is logged and dropped).
     :returns: an iterable of ``toolkit.ConsolePage``.
     """
 

@@ -35,6 +35,8 @@ class PagesService(ThrowawayService):
                                 lambda account: {"who": account.id}, "queue.html", str(TEMPLATES)),
             toolkit.ConsolePage("broken", {"id": "Rusak", "en": "Broken"}, _broken_view, "queue.html", str(TEMPLATES),
                                 permission=f"{PAGES_SERVICE}.manage"),
+            {"name": "not-a-page"},  # dropped, with a warning: the plugin's other pages stay
+            toolkit.ConsolePage("queue", {"id": "Dua kali", "en": "Twice"}, _broken_view, "queue.html", str(TEMPLATES)),
             toolkit.ConsolePage("manage", {"id": "Kelola uji", "en": "Test manage"},
                                 lambda account: {"who": account.id}, "queue.html", str(TEMPLATES),
                                 permission=f"{PAGES_SERVICE}.manage"),

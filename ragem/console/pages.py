@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from ragem.auth.guards import can
 from ragem.console.login_state import is_staff
+from ragem.hooktypes import ConsolePage
 
 log = logging.getLogger("ragem.console")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -64,7 +65,7 @@ def collect_plugin_pages(app) -> None:
     for record, answer in registry.per_plugin("ragem_console_pages", only_available=False):
         loaders = []
         for page in answer or ():
-            if not _NAME.match(getattr(page, "name", "") or "") or (record.slug, page.name) in found:
+            if not isinstance(page, ConsolePage) or not _NAME.match(page.name or "") or (record.slug, page.name) in found:
                 log.warning("console page refused", extra={"plugin": record.name, "page": getattr(page, "name", None)})
                 continue
             found[(record.slug, page.name)] = RegisteredPage(
