@@ -166,6 +166,8 @@ SETTINGS: tuple[Setting, ...] = (
             help="declare that production runs without an SMS or WhatsApp gateway: no one-time code can be sent, "
                  "so registration, phone changes and password resets by phone are refused (503)"),
     Setting("METRICS_TOKEN", str, None, help="when set, /metrics needs 'Authorization: Bearer <token>'"),
+    Setting("CONSOLE_IDLE_MINUTES", parse_positive_int, 30,
+            help="minutes without a request after which a console log-in ends (its session is revoked)"),
     Setting("PROXY_COUNT", _non_negative_int, 0, help="load balancers/proxies in front of RAGEM (trusted X-Forwarded-For hops)"),
 )
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -14,4 +14,5 @@ CORE_MODULES = (
     "ragem.storage",
     "ragem.evaluation",
     "ragem.apidocs",
+    "ragem.console",
 )

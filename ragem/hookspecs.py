@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ragem.hooktypes import (
     Account,
+    ConsolePage,
     DeliveryResult,
     ErasureReport,
     KpiValue,
@@ -102,6 +103,20 @@ def ragem_permission_check(user: Account, permission: str, resource: Any) -> boo
     Called on every ``toolkit.can``/``permission_required`` check after the role defaults.
     Combination: any ``False`` denies, whatever the roles say; ``True`` grants even when the roles
     do not; ``None`` abstains. Denials win over grants.
+    """
+
+
+@hookspec
+def ragem_console_pages() -> Iterable[ConsolePage]:
+    """Pages the plugin adds to the staff console (``/console/p/<slug>/<name>``).
+
+    Called once per plugin at start-up. Each page names the permission it needs; the console lists
+    and serves it only to officers and admins who hold it, and while the service is switched off
+    the page says so instead of calling ``view``.
+    Combination: per plugin, all kept under the plugin's slug; a name used twice by one plugin
+    keeps the first page (the second, an invalid name or anything but a ``ConsolePage``
+    is logged and dropped).
+    :returns: an iterable of ``toolkit.ConsolePage``.
     """
 
 

@@ -260,3 +260,21 @@ class ErasureReport:
 def as_date(value: date | datetime) -> date:
     """A date from a date or datetime (helper for KPI implementations)."""
     return value.date() if isinstance(value, datetime) else value
+
+
+@dataclass(frozen=True)
+class ConsolePage:
+    """A page a plugin adds to the staff console, served at ``/console/p/<slug>/<name>``.
+
+    ``view(account)`` answers the context of ``template``, a Jinja2 file inside ``template_folder``
+    (the plugin's own folder); the console wraps it in its frame. ``permission`` is one the plugin
+    declared through ``ragem_permissions`` (``None``: every officer and admin may open it); a page
+    the user may not open is neither listed nor served.
+    """
+
+    name: str
+    title: Mapping[str, str]
+    view: Callable[[Any], Mapping[str, Any]]
+    template: str
+    template_folder: str
+    permission: str | None = None

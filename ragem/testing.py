@@ -26,6 +26,7 @@ import contextlib
 import importlib
 import itertools
 import os
+import re
 import sys
 import uuid
 from pathlib import Path
@@ -189,6 +190,29 @@ def bearer(app, user_id: str) -> dict[str, str]:
         token = issue_tokens(user, session, refresh_token)["access_token"]
         db.session.commit()
     return {"Authorization": f"Bearer {token}"}
+
+
+_CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def console_csrf_token(client, path: str = "/console/login") -> str:
+    """The CSRF token the console page at ``path`` carries in its forms (what a browser would post)."""
+    page = client.get(path)
+    found = _CSRF_FIELD.search(page.get_data(as_text=True))
+    assert found, f"{path} carries no form ({page.status_code})"
+    return found.group(1)
+
+
+def console_client(app, role: str = "officer", *, opd: str | None = None):
+    """A test client logged in to the console through its log-in form as a fresh ``role`` account.
+
+    A citizen gets a client that is not logged in (the console refuses citizens).
+    """
+    _user_id, phone, password = create_account(app, role, opd=opd)
+    client = app.test_client()
+    token = console_csrf_token(client)
+    client.post("/console/login", data={"identifier": phone, "password": password, "csrf_token": token})
+    return client
 
 
 @pytest.fixture

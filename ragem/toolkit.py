@@ -35,6 +35,7 @@ from ragem.hooktypes import (
     ANONYMOUS_CITIZEN,
     Account,
     AnonymousActor,
+    ConsolePage,
     DeliveryResult,
     ErasureReport,
     KpiValue,
@@ -300,7 +301,8 @@ def health_blueprint(slug: str) -> Blueprint:
 
 #: Every public name of the toolkit: what a plugin may use (checked by the suite).
 __all__ = [
-    "abort", "accepts_media_types", "Bounds", "KOTA_SERANG_BOUNDS", "Account", "account_ids_in_kelurahan", "account_ids_with_role", "account_is_active", "ANONYMOUS_CITIZEN",
+    "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role",
+    "account_is_active", "ANONYMOUS_CITIZEN", "Bounds", "ConsolePage", "KOTA_SERANG_BOUNDS",
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conditional", "conditional_get", "Conflict",
     "current_user", "db", "delete_file", "deliver", "DeliveryResult", "demo_user", "enqueue", "ErasureReport",

@@ -80,6 +80,17 @@ def _new_refresh_token() -> str:
 def log_in(identifier: str, password: str, *, device: str | None, ip: str | None) -> dict:
     """Check the credentials and open a session; returns the token response. The caller commits.
 
+    The checks are ``authenticate``'s (throttling and lockout included).
+    """
+    user = authenticate(identifier, password)
+    session, refresh_token = start_session(user, device=device, ip=ip)
+    return issue_tokens(user, session, refresh_token)
+
+
+def authenticate(identifier: str, password: str) -> User:
+    """The account these credentials prove, with the API's throttling and lockout; opens no session.
+
+    Shared by the API's log-in and the console's, so both count failures against one lock.
     Unknown accounts and wrong passwords get the same 401 ``invalid_credentials`` after the same
     argon2 work; a locked account (or unknown identifier) gets 429 before any password is checked; an unverified phone
     gets 403 ``phone_not_verified``, but only once the password was right.
@@ -96,8 +107,7 @@ def log_in(identifier: str, password: str, *, device: str | None, ip: str | None
     if not user.is_verified:
         db.session.commit()
         raise Forbidden("phone_not_verified", PHONE_NOT_VERIFIED)
-    session, refresh_token = start_session(user, device=device, ip=ip)
-    return issue_tokens(user, session, refresh_token)
+    return user
 
 
 # -- sessions and tokens ------------------------------------------------------------------------

@@ -34,6 +34,7 @@ TEMPLATES = {
     "services_items.py.tmpl": "ragem_plugin_{name}/services/items.py",
     "migrations_init.py.tmpl": "ragem_plugin_{name}/migrations/__init__.py",
     "migration_0001.py.tmpl": "ragem_plugin_{name}/migrations/0001_initial.py",
+    "console_items.html.tmpl": "ragem_plugin_{name}/console/items.html",
     "tests_conftest.py.tmpl": "tests/conftest.py",
     "tests_plugin.py.tmpl": "tests/test_{name}.py",
 }

@@ -1,0 +1,220 @@
+"""The console's routes: log-in and out, language, dashboard, services, plugin pages. Views stay thin."""
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
+
+from ragem.auth import sessions, throttle
+from ragem.catalog import service as catalog
+from ragem.catalog.schemas import ServiceToggleSchema
+from ragem.catalog.state import snapshot
+from ragem.console import csrf, pages
+from ragem.console import login_state as state
+from ragem.console.texts import TEXTS, console_language
+from ragem.errors import ApiError
+from ragem.extensions import db, limiter
+from ragem.http_guards import accepts_media_types
+from ragem.i18n import MESSAGES, translate
+
+FORM = "application/x-www-form-urlencoded"
+log = logging.getLogger("ragem.console")
+
+blp = Blueprint(
+    "console", __name__, url_prefix="/console",
+    template_folder="templates", static_folder="static", static_url_path="/static",
+)
+
+
+@blp.before_request
+def _guard():
+    """CSRF on every form post; NUL bytes refused (PostgreSQL cannot store them)."""
+    if request.method == "POST":
+        if any("\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)):
+            abort(400)
+        csrf.protect()
+    return None
+
+
+@blp.after_request
+def _no_store(response):
+    # Pages show personal data and carry CSRF tokens: no cache may keep them.
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+@blp.app_context_processor
+def _template_helpers():
+    def t(key_or_text):
+        text = TEXTS.get(key_or_text, key_or_text) if isinstance(key_or_text, str) else key_or_text
+        return translate(text, console_language())
+
+    return {"t": t, "lang": console_language}
+
+
+@blp.errorhandler(CSRFError)
+def _csrf_refused(error):
+    return render_template("console/error.html", message=TEXTS["csrf_refused"], account=None, nav=[]), 400
+
+
+@blp.errorhandler(400)
+@blp.errorhandler(404)
+@blp.errorhandler(429)
+def _refused(error):
+    """The console's refusals as pages, not the API's JSON envelope."""
+    key = {400: "bad_form", 404: "not_found", 429: "too_many"}[error.code]
+    return render_template("console/error.html", message=TEXTS[key], account=None, nav=[]), error.code
+
+
+def _nav(account):
+    return [(page, url_for(page.endpoint, **page.kwargs)) for page in pages.all_pages() if pages.allowed(account, page)]
+
+
+def _render(template: str, account, status: int = 200, **context):
+    return render_template(template, account=account, nav=_nav(account), **context), status
+
+
+def _require(page: pages.RegisteredPage):
+    """The logged-in staff account allowed to open ``page``; a redirect or 403 page otherwise."""
+    account = state.current_staff()
+    if account is None:
+        if g.get("console_expired"):
+            flash(TEXTS["session_ended"])
+        return None, redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+    if not pages.allowed(account, page):
+        return None, _render("console/error.html", account, 403, message=TEXTS["forbidden_page"])
+    return account, None
+
+
+def _safe_next(target: str | None) -> str:
+    target = target or ""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or ".." in parts.path or not state.is_console_path(parts.path):
+        return url_for("console.dashboard")
+    return target
+
+
+@blp.route("/login", methods=["GET", "POST"])
+@accepts_media_types(FORM)
+@limiter.limit(throttle.LOGIN_IP_LIMITS, methods=["POST"])
+def login():
+    """Log in with the same identifier (phone, NIK, email) and password as the app; staff only."""
+    if request.method == "GET":
+        if state.current_staff() is not None:
+            return redirect(url_for("console.dashboard"))
+        return render_template("console/login.html", account=None, nav=[], error=None)
+    identifier = request.form.get("identifier", "")[:254]
+    password = request.form.get("password", "")[:1024]
+    try:
+        user = sessions.authenticate(identifier, password)
+    except ApiError as error:
+        message = error.message or MESSAGES.get(error.code) or MESSAGES["bad_request"]
+        return render_template("console/login.html", account=None, nav=[], error=message), error.status
+    if not any(role in STAFF for role in user.roles):
+        return render_template("console/login.html", account=None, nav=[], error=TEXTS["citizen_use_app"]), 403
+    record, _refresh = sessions.start_session(user, device=f"console: {request.user_agent.string}"[:120], ip=request.remote_addr)
+    db.session.commit()
+    state.begin(user.id, record.id)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+STAFF = frozenset(state.STAFF_ROLES)
+
+
+@blp.route("/logout", methods=["POST"])
+@accepts_media_types(FORM)
+def logout():
+    """End the console log-in: its core session is revoked like an API log-out."""
+    state.end("logout")
+    flash(TEXTS["logged_out"])
+    return redirect(url_for("console.login"))
+
+
+@blp.route("/language", methods=["POST"])
+@accepts_media_types(FORM)
+def set_language():
+    """Switch the console between Indonesian and English (kept in the session)."""
+    if request.form.get("lang") in ("id", "en"):
+        session["lang"] = request.form["lang"]
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@blp.route("/")
+def dashboard():
+    """Services and their state; plugins that failed to start."""
+    account, refusal = _require(pages.CORE_PAGES[0])
+    if refusal:
+        return refusal
+    registry = current_app.extensions["ragem.plugins"]
+    failing = [r for r in sorted(registry.records.values(), key=lambda r: r.name) if r.status == "failed"]
+    return _render("console/dashboard.html", account, services=catalog.admin_catalog(), failing=failing)
+
+
+@blp.route("/services")
+def services():
+    """Every service with its switch (admins)."""
+    account, refusal = _require(pages.CORE_PAGES[1])
+    if refusal:
+        return refusal
+    return _render("console/services.html", account, services=catalog.admin_catalog(), error=None)
+
+
+@blp.route("/services/<slug>", methods=["POST"])
+@accepts_media_types(FORM)
+def switch_service(slug):
+    """Switch a service on or off through the admin API's own service function (audited the same)."""
+    account, refusal = _require(pages.CORE_PAGES[1])
+    if refusal:
+        return refusal
+    message_id = request.form.get("message_id", "").strip()
+    message_en = request.form.get("message_en", "").strip()
+    form = {
+        "enabled": request.form.get("enabled") == "1",
+        "reason": request.form.get("reason", "").strip(),
+        "confirm": request.form.get("confirm") == "1",
+        # Indonesian alone is enough in the form; English falls back to it.
+        "message": {"id": message_id, "en": message_en or message_id} if message_id else None,
+    }
+    error = None
+    try:
+        # The admin API's own schema: the console accepts exactly what PATCH /admin/services accepts.
+        body = ServiceToggleSchema().load(form)
+    except ValidationError:
+        error = TEXTS["reason_required"]
+    else:
+        try:
+            catalog.set_service_state(slug, actor=account, **body)
+        except ApiError as failure:
+            db.session.rollback()
+            error = TEXTS["confirm_critical"] if failure.code == "confirmation_required" else (
+                failure.message or MESSAGES.get(failure.code) or MESSAGES["bad_request"])
+    if error:
+        return _render("console/services.html", account, 422, services=catalog.admin_catalog(), error=error)
+    flash(TEXTS["service_switched"])
+    return redirect(url_for("console.services"))
+
+
+@blp.route("/p/<slug>/<name>")
+def plugin_page(slug, name):
+    """A page a plugin contributed; while its service is switched off, a notice instead."""
+    page = pages.plugin_page(slug, name)
+    if page is None:
+        abort(404)
+    account, refusal = _require(page)
+    if refusal:
+        return refusal
+    switch = snapshot(slug)
+    if not switch.enabled:
+        return _render("console/service_off.html", account, 503, page=page, message=switch.message)
+    try:
+        context = pages.plugin_context(page, account)
+        return _render("console/plugin_page.html", account, page=page,
+                       plugin_template=pages.plugin_template(slug, page.plugin_page.template), context=context)
+    except Exception:  # noqa: BLE001 - a broken plugin page must not break the console (no 500)
+        db.session.rollback()
+        log.exception("console page failed", extra={"plugin": slug, "page": name})
+        return _render("console/error.html", account, 503, message=TEXTS["page_failed"])
