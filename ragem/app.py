@@ -10,7 +10,6 @@ from urllib.parse import quote
 from typing import Any, Iterable, Mapping
 
 from flask import Flask
-from flask.sessions import SessionInterface
 from flask_cors import CORS
 from flask_smorest import Api
 from sqlalchemy.engine import make_url
@@ -27,20 +26,6 @@ from ragem import http_guards, ratelimit_storage
 from ragem.logs import configure_logging, install_request_id
 from ragem.plugins import PluginRegistry
 from ragem.schemas import ErrorSchema
-
-
-class NoCookieSessions(SessionInterface):
-    """The API is stateless (bearer tokens): no cookie session is read or written.
-
-    Flask would otherwise parse and sign a session cookie on every request (about 6% of a
-    cached read); ``flask.session`` stays a harmless NullSession that refuses writes.
-    """
-
-    def open_session(self, app, request):
-        return None  # Flask falls back to make_null_session()
-
-    def save_session(self, app, session, response):
-        return None
 
 
 class RagemApi(Api):
@@ -71,7 +56,6 @@ def create_app(
     app = Flask("ragem", instance_path=settings["INSTANCE_PATH"], static_folder=None)
     app.config["RAGEM_READ_ONLY"] = read_only
     _configure_flask(app, settings, read_only=read_only)
-    app.session_interface = NoCookieSessions()
 
     db.init_app(app)
     # after_request functions run last-registered first: this one must see the limiter's headers.

@@ -27,7 +27,11 @@ def is_console_path(path: str) -> bool:
 
 
 class ConsoleSessions(SecureCookieSessionInterface):
-    """Flask's signed cookie session, for ``/console/`` only; the API stays cookie-less."""
+    """Flask's signed cookie session, for ``/console/`` only; the API stays cookie-less.
+
+    Everywhere else no cookie is parsed, signed or written (Flask's harmless NullSession, which
+    refuses writes): the API is stateless, and a session cookie would cost every request.
+    """
 
     def open_session(self, app, request):
         """The console's session; ``None`` (a null session) everywhere else."""
