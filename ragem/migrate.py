@@ -114,8 +114,26 @@ class TableOwner:
         return type_ != "table" or name is None or self.owns(name)
 
     def include_object(self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-        """Alembic ``include_object`` hook: filters tables of the models and of the database."""
-        return type_ != "table" or name is None or self.owns(name)
+        """Alembic ``include_object`` hook: filters tables of the models and of the database, and
+        leaves out a PostgreSQL full-text column (``tsvector``) and its index, which a plugin's
+        migration makes beside its models (the counterpart of SQLite's FTS5 tables)."""
+        if type_ == "table":
+            return name is None or self.owns(name)
+        if reflected and compare_to is None and _is_full_text(obj, type_):
+            return False
+        return True
+
+
+def _is_full_text(obj: Any, type_: str) -> bool:
+    """Whether a reflected column is a ``tsvector``, or a reflected index covers only such columns."""
+    from sqlalchemy.dialects.postgresql import TSVECTOR
+
+    if type_ == "column":
+        return isinstance(obj.type, TSVECTOR)
+    if type_ == "index":
+        columns = list(obj.columns)
+        return bool(columns) and all(isinstance(column.type, TSVECTOR) for column in columns)
+    return False
 
 
 # -- which histories exist -------------------------------------------------------------------------
