@@ -203,6 +203,13 @@ def console_csrf_token(client, path: str = "/console/login") -> str:
     return found.group(1)
 
 
+def console_post(client, path: str, data: dict | None = None, *, token_from: str | None = None):
+    """Post a console form to ``path`` as a browser would: with the CSRF token of the page the form
+    sits on (``token_from``; default: the page ``path`` posts back to, ``.../act/<action>`` cut off)."""
+    page = token_from or path.split("/act/")[0]
+    return client.post(path, data={**(data or {}), "csrf_token": console_csrf_token(client, page)})
+
+
 def console_client(app, role: str = "officer", *, opd: str | None = None):
     """A test client logged in to the console through its log-in form as a fresh ``role`` account.
 
