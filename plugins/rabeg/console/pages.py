@@ -48,7 +48,9 @@ REASON_NAMES = {
     "not_our_responsibility": {"id": "bukan kewenangan kami", "en": "not our responsibility"},
     "invalid": {"id": "tidak valid", "en": "invalid"},
 }
-WORDS = {"states": STATE_NAMES, "sla": SLA_NAMES, "kinds": KIND_NAMES, "reasons": REASON_NAMES}
+#: Every state by name (the lifecycle's names cover the states an officer moves a complaint to).
+STATES = {"submitted": {"id": "diterima", "en": "submitted"}, **STATE_NAMES}
+WORDS = {"states": STATES, "sla": SLA_NAMES, "kinds": KIND_NAMES, "reasons": REASON_NAMES}
 
 
 def wib(value: str | datetime | None) -> str:
