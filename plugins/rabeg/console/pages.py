@@ -83,7 +83,8 @@ def complaint_view(account: toolkit.Account, *, complaint_id: int) -> dict[str, 
     """One complaint as the API's detail shows it to this officer (404 for another OPD's officer)."""
     complaint = reporter.complaint_detail(complaint_id, account)
     shown = ComplaintSchema().dump(complaint)
-    templates = list_templates(account, category=shown["category"])["items"]
+    # The templates a response may use now: this category (or any) and the current state (or any).
+    templates = list_templates(account, category=shown["category"], state=shown["state"])["items"]
     return {
         "complaint": shown,
         "category_name": {"id": complaint.category.name_id, "en": complaint.category.name_en},
