@@ -103,6 +103,7 @@ def test_a_list_page_reads_its_filters_from_the_query_and_links_to_detail_pages(
     assert f'href="/console/p/{SLUG}/note/2"' in shown
     bad = officer.get(f"/console/p/{SLUG}/notes?contains={'x' * 30}")
     assert bad.status_code == 400 and "Filter tidak valid" in body(bad) and "contains" in body(bad)
+    assert officer.get(f"/console/p/{SLUG}/notes?contains=%00").status_code == 400
 
 
 def test_a_detail_page_gets_its_path_value_and_unknown_or_malformed_ones_are_404(app):

@@ -91,6 +91,9 @@ def _load(schema_class: Any, source: Mapping[str, list[str]]) -> dict[str, Any]:
         if key == "csrf_token":
             continue
         field = schema.fields.get(key) or next((f for f in schema.fields.values() if f.data_key == key), None)
+        if any("\x00" in value for value in values):
+            # PostgreSQL cannot store or compare NUL: refused here like the console's forms.
+            raise ValidationError({key: ["NUL bytes are not allowed"]})
         kept = [value.strip() for value in values if value.strip()]
         if not kept:
             continue

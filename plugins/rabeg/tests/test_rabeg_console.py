@@ -53,6 +53,8 @@ def test_the_queue_lists_the_opds_open_complaints_with_their_sla_and_filters(app
     # A bad filter is the page's error, not a 500; an unknown code is the service's own refusal.
     bad = officer.get(QUEUE + "?sla=sometime")
     assert bad.status_code == 400 and "Filter tidak valid" in text(bad) and "sla" in text(bad)
+    assert officer.get(QUEUE + "?category=%00&cursor=x").status_code == 400
+    assert officer.get(QUEUE + "?cursor=not-a-cursor").status_code in (400, 422)  # the API's refusal, no 500
     unknown = officer.get(QUEUE + "?kecamatan=99.99")
     assert unknown.status_code == 422 and "Filter tidak dikenal" in text(unknown)
     # "Every OPD" is for admins: an officer asking for it is refused like the API refuses it.
