@@ -49,6 +49,7 @@ def test_an_officer_finds_a_new_complaint_responds_and_resolves_it(app, client, 
         _click_and_load(browser, browser.find_element(By.LINK_TEXT, "Antrean pengaduan"))
         row = browser.find_element(By.CSS_SELECTOR, f'#queue tr[data-id="{filed["id"]}"]')
         assert "diteruskan ke OPD" in row.text  # new: assigned to the OPD at filing
+        browser.save_screenshot(str(tmp_path / "queue.png"))
         _click_and_load(browser, row.find_element(By.LINK_TEXT, filed["public_number"]))
         assert filed["public_number"] in browser.find_element(By.ID, "complaint-number").text
 
