@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from flask import current_app
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
