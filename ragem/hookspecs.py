@@ -112,10 +112,12 @@ def ragem_console_pages() -> Iterable[ConsolePage]:
 
     Called once per plugin at start-up. Each page names the permission it needs; the console lists
     and serves it only to officers and admins who hold it, and while the service is switched off
-    the page says so instead of calling ``view``.
+    the page says so instead of calling ``view`` or an action. A page may take a path value
+    (``path``, a detail page), query filters (``query``) and CSRF-checked form actions
+    (``actions``: ``toolkit.ConsoleAction``, each with its own permission).
     Combination: per plugin, all kept under the plugin's slug; a name used twice by one plugin
-    keeps the first page (the second, an invalid name or anything but a ``ConsolePage``
-    is logged and dropped).
+    keeps the first page (the second, an invalid name, a bad ``path`` or ``actions``, or anything
+    but a ``ConsolePage`` is logged and dropped).
     :returns: an iterable of ``toolkit.ConsolePage``.
     """
 

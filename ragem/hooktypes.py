@@ -263,6 +263,27 @@ def as_date(value: date | datetime) -> date:
 
 
 @dataclass(frozen=True)
+class ConsoleAction:
+    """A form on a plugin's console page: a POST that changes something, then back to the page.
+
+    ``handler(account, form, **path_values)`` does the work through the plugin's own service
+    functions (the same the API views call) and commits; ``form`` is what ``schema`` (a marshmallow
+    schema class, fields as the API's) loaded from the posted form (empty fields are left out, so
+    they take the schema's defaults). On success the console flashes ``done`` and redirects to the
+    page (redirect-after-post). A ``toolkit.ApiError`` from the handler is shown on the page in the
+    user's language (404 and 403 as the console's pages, anything else with the error's status);
+    nothing is half done because the service rolled back. ``permission`` is checked before the
+    handler runs (``None``: the page's permission); the CSRF token is checked before that.
+    """
+
+    name: str
+    handler: Callable[..., Any]
+    schema: Any = None
+    permission: str | None = None
+    done: Mapping[str, str] = field(default_factory=lambda: {"id": "Tersimpan.", "en": "Saved."})
+
+
+@dataclass(frozen=True)
 class ConsolePage:
     """A page a plugin adds to the staff console, served at ``/console/p/<slug>/<name>``.
 
@@ -270,11 +291,23 @@ class ConsolePage:
     (the plugin's own folder); the console wraps it in its frame. ``permission`` is one the plugin
     declared through ``ragem_permissions`` (``None``: every officer and admin may open it); a page
     the user may not open is neither listed nor served.
+
+    Optional, for pages that do more than show a list:
+
+    - ``path``: a Werkzeug rule tail such as ``"<int:complaint_id>"``; the page is then served at
+      ``/console/p/<slug>/<name>/<path>``, ``view`` gets the values as keyword arguments, and the
+      page is not listed in the navigation (it is reached from a link);
+    - ``query``: a marshmallow schema class for the query string (filters); ``view`` gets what it
+      loaded as ``query=``; a bad value is shown as the page's error (400), not a 500;
+    - ``actions``: ``ConsoleAction`` forms posted to ``/console/p/<slug>/<name>[/<path>]/act/<action>``.
     """
 
     name: str
     title: Mapping[str, str]
-    view: Callable[[Any], Mapping[str, Any]]
+    view: Callable[..., Mapping[str, Any]]
     template: str
     template_folder: str
     permission: str | None = None
+    path: str | None = None
+    query: Any = None
+    actions: Sequence[ConsoleAction] = ()

@@ -18,6 +18,8 @@ Helpers, inside an app context: ``run_due_jobs`` and ``periodic_jobs`` (the sche
 recorded and who was told), ``account`` (an account row for a test's setup),
 ``stored_text_containing`` (personal data stored in clear anywhere), ``openapi_spec``,
 ``load_demo`` and ``DEMO_PASSWORD``, and ``boundary_violations`` (a plugin imports only the toolkit).
+Console: ``console_client`` (a test client logged in through the form), ``console_post`` (a form
+post with its CSRF token), ``live_server`` and ``headless_chromium`` (a real browser journey).
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ import importlib
 import itertools
 import os
 import re
+import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -203,6 +206,13 @@ def console_csrf_token(client, path: str = "/console/login") -> str:
     return found.group(1)
 
 
+def console_post(client, path: str, data: dict | None = None, *, token_from: str | None = None):
+    """Post a console form to ``path`` as a browser would: with the CSRF token of the page the form
+    sits on (``token_from``; default: the page ``path`` posts back to, ``.../act/<action>`` cut off)."""
+    page = token_from or path.split("/act/")[0]
+    return client.post(path, data={**(data or {}), "csrf_token": console_csrf_token(client, page)})
+
+
 def console_client(app, role: str = "officer", *, opd: str | None = None):
     """A test client logged in to the console through its log-in form as a fresh ``role`` account.
 
@@ -213,6 +223,53 @@ def console_client(app, role: str = "officer", *, opd: str | None = None):
     token = console_csrf_token(client)
     client.post("/console/login", data={"identifier": phone, "password": password, "csrf_token": token})
     return client
+
+
+@contextlib.contextmanager
+def live_server(app) -> Iterator[str]:
+    """Serve ``app`` with a threaded werkzeug server on a free port for the block; yields its base URL
+    (``http://127.0.0.1:<port>``) and stops the server after it."""
+    import threading  # noqa: PLC0415 - only browser tests need it
+
+    from werkzeug.serving import make_server  # noqa: PLC0415
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+#: Debian's headless browser and its driver (``chromium``, ``chromium-driver``; ``.ci/run`` installs them).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def chromium_missing() -> bool:
+    """Whether Chromium or its driver is absent (browser tests skip then, except in CI where they fail)."""
+    return not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER))
+
+
+@contextlib.contextmanager
+def headless_chromium(profile_dir, width: int = 1366, height: int = 768):
+    """A Selenium driver of a headless Chromium at an office screen's size, quit after the block."""
+    from selenium import webdriver  # noqa: PLC0415 - a test dependency, for browser tests only
+
+    assert not chromium_missing(), "install Debian's chromium and chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}",
+                     f"--user-data-dir={profile_dir}"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    try:
+        yield driver
+    finally:
+        driver.quit()
 
 
 @pytest.fixture

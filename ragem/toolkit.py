@@ -35,6 +35,7 @@ from ragem.hooktypes import (
     ANONYMOUS_CITIZEN,
     Account,
     AnonymousActor,
+    ConsoleAction,
     ConsolePage,
     DeliveryResult,
     ErasureReport,
@@ -302,7 +303,7 @@ def health_blueprint(slug: str) -> Blueprint:
 #: Every public name of the toolkit: what a plugin may use (checked by the suite).
 __all__ = [
     "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role",
-    "account_is_active", "ANONYMOUS_CITIZEN", "Bounds", "ConsolePage", "KOTA_SERANG_BOUNDS",
+    "account_is_active", "ANONYMOUS_CITIZEN", "Bounds", "ConsoleAction", "ConsolePage", "KOTA_SERANG_BOUNDS",
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conditional", "conditional_get", "Conflict",
     "current_user", "db", "delete_file", "deliver", "DeliveryResult", "demo_user", "enqueue", "ErasureReport",

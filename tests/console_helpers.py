@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ragem.testing import console_csrf_token as csrf_token
+from ragem.testing import console_post
 
 
 def console_login(client, identifier: str, password: str, *, next_path: str | None = None):
@@ -13,4 +14,4 @@ def console_login(client, identifier: str, password: str, *, next_path: str | No
 
 def post_form(client, path: str, data: dict, *, token_from: str = "/console/"):
     """Post a console form with the CSRF token of the page it sits on."""
-    return client.post(path, data={**data, "csrf_token": csrf_token(client, token_from)})
+    return console_post(client, path, data, token_from=token_from)

@@ -6,20 +6,15 @@ journey saves a screenshot of its last page under the test's tmp_path.
 from __future__ import annotations
 
 import os
-import shutil
-import threading
 import urllib.error
 import urllib.request
 
 import pytest
-from werkzeug.serving import make_server
 
 from throwaway import SERVICE, throwaway_services
 
-from ragem.testing import create_account
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+from ragem.testing import chromium_missing, create_account, headless_chromium
+from ragem.testing import live_server as serve_live
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -27,11 +22,7 @@ from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
-def _browser_missing() -> bool:
-    return not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER))
-
-
-if _browser_missing() and os.environ.get("CI") != "true":
+if chromium_missing() and os.environ.get("CI") != "true":
     pytest.skip("chromium and chromium-driver are not installed", allow_module_level=True)
 
 
@@ -43,27 +34,15 @@ def app(make_app):
 @pytest.fixture
 def live_server(app):
     """The app served by a threaded werkzeug server on a free port: its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serve_live(app) as base:
+        yield base
 
 
 @pytest.fixture
 def browser(tmp_path):
     """A headless Chromium at an office screen's size (1366x768)."""
-    assert not _browser_missing(), "install Debian's chromium and chromium-driver"
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768",
-                     f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
+    with headless_chromium(tmp_path / "profile") as driver:
+        yield driver
 
 
 def _click_and_load(browser, element) -> None:

@@ -66,6 +66,7 @@ def test_the_scaffold_is_a_complete_plugin_package(generated):
     assert (site / f"ragem_plugin_{NAME}" / "migrations" / "0001_initial.py").is_file()
     assert (site / f"ragem_plugin_{NAME}" / "console" / "items.html").is_file()  # the console page's template
     assert "def ragem_console_pages" in (package / "plugin.py").read_text()
+    assert "toolkit.ConsoleAction(" in (package / "plugin.py").read_text()  # and a form on it
     entry_points = next(site.glob("ragem_plugin_scafdemo-*.dist-info")) / "entry_points.txt"
     assert f"{NAME} = ragem_plugin_{NAME}.plugin" in entry_points.read_text()
 
@@ -78,7 +79,7 @@ def test_the_installed_scaffold_passes_its_own_tests(generated):
         cwd=project, env=plugin_env(site), capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert "5 passed" in done.stdout
+    assert "6 passed" in done.stdout  # the console form test included
 
 
 def test_the_scaffold_migration_creates_its_table_in_its_own_history(generated, tmp_path):

@@ -10,6 +10,7 @@ from plugins.gelati import access, api
 from plugins.gelati import settings as plugin_settings
 from plugins.gelati import models, search_index  # noqa: F401  (the tables and their search index)
 from plugins.gelati.services import data_rights, demo, kpis, orders
+from plugins.gelati.console import pages as gelati_console
 
 SLUG = "gelati"
 VERSION = "0.2.0"
@@ -64,6 +65,12 @@ def ragem_blueprints():
     """The service's routes: the health probe and one blueprint per resource (``api/``)."""
     return [toolkit.health_blueprint(SLUG), api.shops.blp, api.products.blp, api.cart.blp, api.orders.blp,
             api.reviews.blp, api.dashboard.blp, api.office.blp]
+
+
+@hookimpl
+def ragem_console_pages():
+    """The UMKM office's shop verification in the staff console (gelati.verify)."""
+    return gelati_console.console_pages()
 
 
 @hookimpl

@@ -9,6 +9,7 @@ from ragem.toolkit import hookimpl
 from plugins.rabeg import api, calendar, photos, seed
 from plugins.rabeg.services import autoclose, data_rights, demo, escalation, kpis, templates
 from plugins.rabeg import models  # noqa: F401  (the tables, for create_all)
+from plugins.rabeg.console import pages as rabeg_console
 from plugins.rabeg.open311 import cli as open311_cli, views as open311_views  # Open311 GeoReport v2
 
 SLUG = "rabeg"
@@ -57,6 +58,13 @@ def ragem_blueprints():
     return [toolkit.health_blueprint(SLUG), api.complaints.blp, api.photos.blp, api.support.blp,
             api.categories.blp, api.lifecycle.blp, api.templates.blp, api.public.blp, api.kpis.blp,
             open311_views.blp, api.api_keys.blp]
+
+
+@hookimpl
+def ragem_console_pages():
+    """The OPD's complaint queue and a complaint's page (respond, note, transition, duplicate,
+    moderate, re-route) in the staff console, for officers and admins (rabeg.handle)."""
+    return rabeg_console.console_pages()
 
 
 @hookimpl

@@ -4,14 +4,15 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from flask import current_app
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from werkzeug.routing import Map, MapAdapter, Rule
 
 from ragem.auth.guards import can
 from ragem.console.login_state import is_staff
-from ragem.hooktypes import ConsolePage
+from ragem.hooktypes import ConsoleAction, ConsolePage
 
 log = logging.getLogger("ragem.console")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -48,8 +49,10 @@ def allowed(account, page: RegisteredPage) -> bool:
 
 
 def all_pages() -> list[RegisteredPage]:
-    """Core pages first, then each started plugin's pages by slug."""
-    return [*CORE_PAGES, *current_app.extensions.get("ragem.console_pages", {}).values()]
+    """Core pages first, then each started plugin's pages by slug (not its detail pages, which
+    need a path value and are reached from links)."""
+    plugin_pages = current_app.extensions.get("ragem.console_pages", {}).values()
+    return [*CORE_PAGES, *(page for page in plugin_pages if page.plugin_page.path is None)]
 
 
 def plugin_page(slug: str, name: str) -> RegisteredPage | None:
@@ -65,7 +68,8 @@ def collect_plugin_pages(app) -> None:
     for record, answer in registry.per_plugin("ragem_console_pages", only_available=False):
         loaders = []
         for page in answer or ():
-            if not isinstance(page, ConsolePage) or not _NAME.match(page.name or "") or (record.slug, page.name) in found:
+            if (not isinstance(page, ConsolePage) or not _NAME.match(page.name or "") or (record.slug, page.name) in found
+                    or not _valid_contract(page)):
                 log.warning("console page refused", extra={"plugin": record.name, "page": getattr(page, "name", None)})
                 continue
             found[(record.slug, page.name)] = RegisteredPage(
@@ -80,12 +84,26 @@ def collect_plugin_pages(app) -> None:
     app.jinja_env.loader = ChoiceLoader([app.jinja_env.loader, PrefixLoader(folders)])
 
 
+def _valid_contract(page: ConsolePage) -> bool:
+    """Whether a page's path rule compiles and its actions are ``ConsoleAction``s with unique, valid names."""
+    names = [getattr(action, "name", None) for action in page.actions or ()]
+    if not all(isinstance(action, ConsoleAction) for action in page.actions or ()):
+        return False
+    if len(set(names)) != len(names) or not all(_NAME.match(name or "") for name in names):
+        return False
+    if page.path is not None:
+        try:
+            path_rules(page)
+        except (ValueError, TypeError, LookupError, AssertionError):
+            return False
+    return True
+
+
+def path_rules(page: ConsolePage) -> MapAdapter:
+    """A matcher of the page's ``path`` tail (``/<int:complaint_id>``) against a requested tail."""
+    return Map([Rule("/" + page.path.strip("/"), endpoint=page.name)]).bind("console", "/")
+
+
 def plugin_template(slug: str, template: str) -> str:
     """The Jinja2 name of a plugin page's template."""
     return f"{slug}/{template}"
-
-
-def plugin_context(page: RegisteredPage, account) -> Mapping[str, Any]:
-    """What the plugin's ``view`` answers for ``account`` (a mapping for its template)."""
-    view: Callable[[Any], Mapping[str, Any]] = page.plugin_page.view
-    return dict(view(account) or {})

@@ -11,8 +11,7 @@ from marshmallow import ValidationError
 from ragem.auth import sessions, throttle
 from ragem.catalog import service as catalog
 from ragem.catalog.schemas import ServiceToggleSchema
-from ragem.catalog.state import snapshot
-from ragem.console import csrf, pages
+from ragem.console import csrf, pages, plugin_views
 from ragem.console import login_state as state
 from ragem.console.texts import TEXTS, console_language
 from ragem.errors import ApiError
@@ -201,20 +200,24 @@ def switch_service(slug):
 @blp.route("/p/<slug>/<name>")
 def plugin_page(slug, name):
     """A page a plugin contributed; while its service is switched off, a notice instead."""
-    page = pages.plugin_page(slug, name)
-    if page is None:
-        abort(404)
-    account, refusal = _require(page)
-    if refusal:
-        return refusal
-    switch = snapshot(slug)
-    if not switch.enabled:
-        return _render("console/service_off.html", account, 503, page=page, message=switch.message)
-    try:
-        context = pages.plugin_context(page, account)
-        return _render("console/plugin_page.html", account, page=page,
-                       plugin_template=pages.plugin_template(slug, page.plugin_page.template), context=context)
-    except Exception:  # noqa: BLE001 - a broken plugin page must not break the console (no 500)
-        db.session.rollback()
-        log.exception("console page failed", extra={"plugin": slug, "page": name})
-        return _render("console/error.html", account, 503, message=TEXTS["page_failed"])
+    return plugin_views.show(slug, name)
+
+
+@blp.route("/p/<slug>/<name>/<path:tail>")
+def plugin_detail(slug, name, tail):
+    """A plugin page with a path value (a complaint's page); not listed, reached from links."""
+    return plugin_views.show(slug, name, tail)
+
+
+@blp.route("/p/<slug>/<name>/act/<action>", methods=["POST"])
+@accepts_media_types(FORM)
+def plugin_action(slug, name, action):
+    """A form action of a plugin page (CSRF-checked): run it, then back to the page with a message."""
+    return plugin_views.act(slug, name, action)
+
+
+@blp.route("/p/<slug>/<name>/<path:tail>/act/<action>", methods=["POST"])
+@accepts_media_types(FORM)
+def plugin_detail_action(slug, name, tail, action):
+    """A form action of a plugin page with a path value."""
+    return plugin_views.act(slug, name, action, tail)
