@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -108,6 +109,24 @@ def _url(raw: str) -> str:
     return raw
 
 
+def parse_storage_url(url: str) -> tuple[str, str]:
+    """``(bucket, prefix)`` of ``s3://bucket/prefix`` (the prefix without slashes at either end).
+
+    :raises ValueError: not an ``s3://`` URL, or no bucket name.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ValueError("expected s3://bucket or s3://bucket/prefix")
+    if parts.query or parts.fragment:
+        raise ValueError("expected s3://bucket/prefix without ? or #")
+    return parts.netloc, parts.path.strip("/")
+
+
+def _storage_url(raw: str) -> str:
+    parse_storage_url(raw)
+    return raw
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configuration variable: its parser, default and whether production needs it explicitly."""
@@ -144,6 +163,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPLOAD_QUOTA_BYTES", parse_positive_int, 1024 * 1024 * 1024,
             help="bytes one account may upload in 24 hours"),
     Setting("STORAGE_DIR", str, None, help="folder for uploaded files (default: <INSTANCE_PATH>/uploads)"),
+    Setting("STORAGE_URL", _storage_url, None,
+            help="s3://bucket/prefix: keep uploaded files in an S3-compatible object store instead of STORAGE_DIR"),
+    Setting("S3_ENDPOINT_URL", _url, None, help="the object store's address (MinIO, Ceph...; empty: AWS)"),
+    Setting("S3_REGION", str, None, help="the object store's region (default us-east-1)"),
+    Setting("S3_ACCESS_KEY_ID", str, None, help="access key of the object store (production needs it with STORAGE_URL)"),
+    Setting("S3_SECRET_ACCESS_KEY", str, None,
+            help="secret key of the object store (production needs it with STORAGE_URL; never logged)"),
     Setting("SQLITE_BUSY_SECONDS", _positive_float, 30.0,
             help="SQLite only: seconds a write waits for another writer before it is answered 503 database_busy"),
     Setting("STATE_TTL", _positive_float, 1.0, help="seconds a worker trusts its cached service toggles and session checks"),
@@ -238,6 +264,10 @@ def _apply_defaults(settings: dict[str, Any], *, read_only: bool = False) -> Non
             )
         if len(settings["SECRET_KEY"]) < 32:
             raise ConfigError(f"{PREFIX}SECRET_KEY: use at least 32 characters in production")
+        if settings.get("STORAGE_URL"):
+            missing = [f"{PREFIX}{name}" for name in ("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY") if not settings.get(name)]
+            if missing:
+                raise ConfigError(f"{PREFIX}STORAGE_URL: production needs these set explicitly: " + ", ".join(missing))
         if settings["PASSWORD_HASHING"] == "test-cheapest":
             raise ConfigError(f"{PREFIX}PASSWORD_HASHING: test-cheapest is for test suites, never production")
         return

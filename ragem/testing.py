@@ -11,7 +11,9 @@ Fixtures: ``make_app`` (an app factory, optionally with throwaway plugins), ``ap
 The database comes from ``RAGEM_TEST_DATABASE_URL`` (PostgreSQL: a private database is created for
 the test session and dropped after it) or a SQLite file in a temporary folder. Every app starts
 from empty tables with the reference data loaded (the core's and every plugin's
-``ragem_reference_data``). ``RAGEM_TEST_REDIS_URL`` turns Redis on.
+``ragem_reference_data``). ``RAGEM_TEST_REDIS_URL`` turns Redis on. ``RAGEM_TEST_STORAGE=s3`` keeps every test app's uploads
+in a bucket of its own on a real S3-compatible server (``s3_server``: moto's standalone server on
+loopback, started once per session) instead of the instance folder.
 
 Helpers, inside an app context: ``run_due_jobs`` and ``periodic_jobs`` (the scheduler),
 ``invoke_cli`` (``ragem ...`` commands against an app), ``audit_entries`` and ``inbox`` (what was
@@ -57,6 +59,7 @@ from ragem.messaging.gateways import providers
 from ragem.messaging.models import DeliveryAttempt
 from ragem.loopback import LoopbackServer, Recorded, Reply  # noqa: F401  (gateway tests: a provider on 127.0.0.1)
 from ragem.notifications.models import Notification
+from ragem.objectstore_server import ObjectStoreServer
 
 _counter = itertools.count(1)
 
@@ -109,10 +112,37 @@ def ragem_instance_path(tmp_path_factory) -> str:
     return str(tmp_path_factory.mktemp("instance"))
 
 
+def storage_under_test() -> str:
+    """``s3`` when ``RAGEM_TEST_STORAGE=s3`` asks for the object store, else ``local``."""
+    wanted = (os.environ.get("RAGEM_TEST_STORAGE") or "local").strip().lower()
+    if wanted not in ("local", "s3"):
+        raise pytest.UsageError(f"RAGEM_TEST_STORAGE must be local or s3, not {wanted!r}")
+    return wanted
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[ObjectStoreServer]:
+    """A real S3-compatible server on 127.0.0.1 for the session (``.url``, ``.new_bucket()``,
+    ``.settings(bucket)`` for an app, ``.stop()``); stopped afterwards."""
+    server = ObjectStoreServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def ragem_settings(ragem_database_url, ragem_instance_path) -> dict[str, Any]:
+def s3_settings(s3_server) -> dict[str, Any]:
+    """Settings that keep an app's uploads in a fresh bucket of ``s3_server``."""
+    return s3_server.settings(s3_server.new_bucket())
+
+
+@pytest.fixture
+def ragem_settings(ragem_database_url, ragem_instance_path, request) -> dict[str, Any]:
     """Settings every test app starts from; tests may copy and change them."""
+    storage = request.getfixturevalue("s3_settings") if storage_under_test() == "s3" else {}
     return {
+        **storage,
         "ENV": "testing",
         "DATABASE_URL": ragem_database_url,
         "INSTANCE_PATH": ragem_instance_path,

@@ -486,3 +486,32 @@ def test_a_bad_time_of_day_is_refused(job, problem):
     from ragem.jobs.scheduler import _problem
 
     assert problem in _problem(job)
+
+
+@needs_redis
+def test_the_job_of_a_dead_worker_goes_back_on_the_queue_and_runs_once(rq_app):
+    from rq import Queue, SimpleWorker
+
+    from ragem.jobs.recovery import mark_alive, requeue_orphans
+
+    queue = rq_queue(rq_app)
+    _enqueue(rq_app, write_outbox, "left by a killed worker")
+    _enqueue(rq_app, write_outbox, "in a live worker's hands")
+    # Two workers each take a job and start it; one then dies without a word (SIGKILL).
+    dead = SimpleWorker([queue], connection=queue.connection, name=f"dead-{uuid.uuid4().hex[:8]}")
+    alive = SimpleWorker([queue], connection=queue.connection, name=f"alive-{uuid.uuid4().hex[:8]}")
+    taken = {}
+    for worker in (dead, alive):
+        job = taken[worker.name] = Queue.dequeue_any([queue], None, connection=queue.connection)[0]
+        worker.prepare_execution(job)  # as RQ does when a worker takes a job: started, in its registry
+        worker.prepare_job_execution(job)
+    orphan = taken[dead.name]
+    mark_alive(queue.connection, alive.name)
+    assert queue.count == 0
+
+    assert requeue_orphans(queue) == [orphan.id]
+    assert queue.job_ids == [orphan.id]
+    assert requeue_orphans(queue) == []  # taken back once, by whoever came first
+    _burst(rq_app)
+    assert _outbox_bodies(rq_app) == ["left by a killed worker"]
+    queue.connection.delete(f"ragem:worker-alive:{alive.name}")

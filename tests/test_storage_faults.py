@@ -20,8 +20,12 @@ from sqlalchemy import func, select
 
 from ragem.extensions import db
 from ragem.storage import StoredFile
+from ragem.testing import storage_under_test
 
 PASSWORD = "Rahasia-Kuat-123"
+
+#: These break the local upload folder on purpose; the object store's outage is in test_storage_s3.py.
+local_disk_only = pytest.mark.skipif(storage_under_test() != "local", reason="tests the local upload folder")
 
 
 @contextlib.contextmanager
@@ -75,6 +79,7 @@ def readiness(client) -> tuple[int, dict]:
     return answer.status_code, {name: check["status"] for name, check in checks.items()}
 
 
+@local_disk_only
 def test_an_unwritable_upload_folder_is_503_keeps_nothing_and_readyz_says_so(app, client, login_as):
     citizen = login_as("citizen")
     root = Path(app.extensions["ragem.storage"].root)
@@ -114,6 +119,7 @@ def test_an_unwritable_sqlite_file_is_503_and_readyz_says_so(app, client, login_
 
 # --- What RAGEM creates on disk is its own user's alone ----------------------------------------------
 
+@local_disk_only
 def test_the_instance_database_uploads_and_keys_are_private(make_app, tmp_path, login_as):
     instance = tmp_path / "fresh" / "instance"
     app = make_app(INSTANCE_PATH=str(instance), DATABASE_URL=f"sqlite:///{instance / 'ragem.db'}",

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "ragem.cli.dev",
     "ragem.cli.messages",
     "ragem.cli.keys",
+    "ragem.cli.relocate",
 )
 
 

@@ -1,4 +1,5 @@
-"""Readiness checks: can this process reach its database and, when configured, Redis?
+"""Readiness checks: can this process reach its database, its upload storage (a folder or an
+object store) and, when configured, Redis?
 
 Each check has a short timeout, so a load balancer's probe answers quickly when a dependency is
 down instead of hanging until the OS gives up on the TCP connection.
@@ -70,7 +71,8 @@ def check_database(app: Flask) -> None:
 
 
 def check_storage(app: Flask) -> None:
-    """The upload storage can take a file of the largest allowed size now."""
+    """The upload storage can take a file of the largest allowed size now (a folder's free space and
+    permissions; an object store's bucket answering to these credentials)."""
     app.extensions["ragem.storage"].check_writable(min_free_bytes=app.config["RAGEM"]["UPLOAD_MAX_BYTES"])
 
 

@@ -27,8 +27,9 @@ def check_liveness():
 @blp.response(200, ReadinessSchema)
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="A dependency is down (code not_ready)")
 def check_readiness():
-    """The database answers and accepts writes, the upload folder can take a file, Redis (when configured)
-    answers; 503 naming what failed otherwise. A message gateway whose recent attempts all failed is
+    """The database answers and accepts writes, the upload storage can take a file (the folder, or the
+    object store's bucket with RAGEM_STORAGE_URL), Redis (when configured) answers; 503 naming what failed
+    otherwise (database, storage, redis). A message gateway whose recent attempts all failed is
     reported as a failed advisory check (``gateway:<provider>``) with status ``degraded``, still 200."""
     checks = run_checks(current_app._get_current_object())
     failed = sorted(name for name, result in checks.items() if result["status"] != "ok" and not result.get("advisory"))

@@ -15,6 +15,8 @@ from ragem.testing import (  # noqa: F401
     ragem_database_url,
     ragem_instance_path,
     ragem_settings,
+    s3_server,
+    s3_settings,
 )
 
 
