@@ -31,12 +31,18 @@ _HOTSPOT = text("""
     LIMIT 1
 """).bindparams(bindparam("identifiers", expanding=True))
 
-# The caller's row, whether a suspension holds on them (or their device), and today's usage.
+# The caller's row, whether a suspension holds on them (or their device), whether they accepted the
+# terms in force, and today's usage.
 _CALLER_COLUMNS = """
     CASE WHEN EXISTS (
         SELECT 1 FROM wifi_suspension s
         WHERE s.lifted_at IS NULL AND (s.until IS NULL OR s.until > :now)
           AND ((s.kind = 'user' AND s.user_id = c.user_id) OR (s.kind = 'device' AND s.device_id = {device_id}))
+    ) THEN 1 ELSE 0 END,
+    CASE WHEN EXISTS (
+        SELECT 1 FROM wifi_terms_acceptance t
+        WHERE t.user_id = c.user_id AND t.terms_version = (
+            SELECT v.version FROM wifi_terms v WHERE v.published_at <= :now ORDER BY v.published_at DESC LIMIT 1)
     ) THEN 1 ELSE 0 END,
     (SELECT COALESCE(SUM(a.session_seconds), 0) FROM wifi_session a
      WHERE a.user_id = c.user_id AND a.updated_at >= :day_start),
@@ -65,11 +71,13 @@ class HotspotPolicy:
 
 @dataclass(frozen=True)
 class CallerState:
-    """A token's or device's citizen, whether suspended, today's usage (and a token's state)."""
+    """A token's or device's citizen, whether suspended, whether they accepted the terms in force,
+    today's usage (and a token's state)."""
 
     row_id: int
     user_id: str | None
     suspended: bool
+    terms_accepted: bool
     seconds_today: int
     bytes_today: int
     used_at: datetime | None = None
@@ -97,7 +105,8 @@ def device_state(mac: str) -> CallerState | None:
     """The registered device with ``mac`` (canonical form), or ``None``."""
     params = {"mac_hash": toolkit.lookup_hash(mac), "now": toolkit.utcnow(), "day_start": day_start()}
     row = toolkit.db.session.execute(_DEVICE, params).first()
-    return None if row is None else CallerState(row[0], row[1], bool(row[2]), int(row[3]), int(row[4]))
+    return None if row is None else CallerState(row[0], row[1], bool(row[2]), bool(row[3]), int(row[4]),
+                                                int(row[5]))
 
 
 def token_state(username: str) -> CallerState | None:
@@ -106,4 +115,5 @@ def token_state(username: str) -> CallerState | None:
     row = toolkit.db.session.execute(_TOKEN, params).first()
     if row is None:
         return None
-    return CallerState(row[0], row[1], bool(row[2]), int(row[3]), int(row[4]), _when(row[5]), _when(row[6]))
+    return CallerState(row[0], row[1], bool(row[2]), bool(row[3]), int(row[4]), int(row[5]), _when(row[6]),
+                       _when(row[7]))
