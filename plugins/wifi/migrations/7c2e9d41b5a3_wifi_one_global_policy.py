@@ -45,6 +45,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Revert this revision (the duplicates deleted on the way up stay deleted)."""
     with op.batch_alter_table('wifi_policy', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_wifi_policy_global_singleton', type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_wifi_policy_global_singleton'), type_='check')
         batch_op.drop_constraint(batch_op.f('uq_wifi_policy_singleton'), type_='unique')
         batch_op.drop_column('singleton')
