@@ -124,6 +124,11 @@ def main(argv: list[str] | None = None) -> int:
     env = bench_run.ragem_env(root, None)
     env.update({"RAGEM_WIFI_RADIUS_SECRET": SECRET, "RAGEM_MESSAGES_WITHOUT_CODES": "true"})
     if args.url:
+        if args.url.startswith("postgresql"):
+            import rabeg_data
+            import wifi
+
+            wifi.create_database(args.url, rabeg_data.check_dedicated(args.url))
         env["RAGEM_DATABASE_URL"] = args.url
     os.environ.update(env)
     from sqlalchemy import event
