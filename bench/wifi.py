@@ -47,7 +47,8 @@ PREPARE = textwrap.dedent(
     from ragem.app import create_app
     from ragem.extensions import db
     from ragem.timeutil import utcnow
-    from plugins.wifi.models import AccountingSession, Device, Hotspot, HotspotNas
+    from plugins.wifi.models import AccountingSession, Device, Hotspot, HotspotNas, TermsAcceptance
+    from plugins.wifi.services.registration import current_terms
 
     wanted = %(devices)d
     app = create_app()
@@ -62,11 +63,17 @@ PREPARE = textwrap.dedent(
             db.session.commit()
         have = db.session.scalar(select(func.count()).select_from(Device))
         now = utcnow()
+        # Every citizen accepted the terms in force, else authorize refuses their devices.
+        version = current_terms().version
+        for user_id in db.session.scalars(select(Device.user_id).where(Device.user_id.not_in(
+                select(TermsAcceptance.user_id).where(TermsAcceptance.terms_version == version)))):
+            db.session.add(TermsAcceptance(user_id=user_id, terms_version=version, accepted_at=now))
         for n in range(have, wanted):
             mac = "02:00:%%02X:%%02X:%%02X:%%02X" %% ((n >> 24) & 255, (n >> 16) & 255, (n >> 8) & 255, n & 255)
             device = Device(user_id=str(uuid.uuid4()), mac=mac, created_at=now)
             db.session.add(device)
             db.session.flush()
+            db.session.add(TermsAcceptance(user_id=device.user_id, terms_version=version, accepted_at=now))
             db.session.add(AccountingSession(
                 unique_id=uuid.uuid4().hex, user_id=device.user_id, device_id=device.id, hotspot_id=hotspot.id,
                 state="stopped", started_at=now - timedelta(hours=1), updated_at=now - timedelta(minutes=30),
@@ -132,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(exist_ok=True)
     secret = secrets.token_hex(24)
     env = bench_run.ragem_env(root, None)
-    env.update({"RAGEM_DATABASE_URL": args.url, "RAGEM_WIFI_RADIUS_SECRET": secret})
+    env.update({"RAGEM_DATABASE_URL": args.url, "RAGEM_WIFI_RADIUS_SECRET": secret,
+                # The bench sends no SMS; production refuses to start without a gateway otherwise.
+                "RAGEM_MESSAGES_WITHOUT_CODES": "true"})
     subprocess.run([str(Path(sys.executable).with_name("ragem")), "db", "upgrade"], env=env, cwd=bench_run.REPO,
                    check=True)
     prepared = bench_run.python_json(PREPARE % {"devices": args.devices, "nas": NAS}, env, bench_run.REPO)

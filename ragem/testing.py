@@ -5,7 +5,8 @@ Use it from a plugin's ``conftest.py``::
     pytest_plugins = ["ragem.testing"]
 
 Fixtures: ``make_app`` (an app factory, optionally with throwaway plugins), ``app``, ``client``,
-``login_as`` (headers for a fresh account with a role), ``db_session``, ``fresh_database_url``
+``login_as`` (headers for a fresh account with a role), ``db_session``, ``unmigrated_app`` (for
+upgrade tests, with ``migrate``), ``fresh_database_url``
 (an empty database of the test's own, for migrations or servers run in another process).
 
 The database comes from ``RAGEM_TEST_DATABASE_URL`` (PostgreSQL: a private database is created for
@@ -16,7 +17,7 @@ in a bucket of its own on a real S3-compatible server (``s3_server``: moto's sta
 loopback, started once per session) instead of the instance folder.
 
 Helpers, inside an app context: ``run_due_jobs`` and ``periodic_jobs`` (the scheduler),
-``invoke_cli`` (``ragem ...`` commands against an app), ``audit_entries`` and ``inbox`` (what was
+``invoke_cli`` (``ragem ...`` commands against an app), ``migrate`` (upgrade tests), ``audit_entries`` and ``inbox`` (what was
 recorded and who was told), ``account`` (an account row for a test's setup),
 ``stored_text_containing`` (personal data stored in clear anywhere), ``openapi_spec``,
 ``load_demo`` and ``DEMO_PASSWORD``, and ``boundary_violations`` (a plugin imports only the toolkit).
@@ -182,6 +183,16 @@ def make_app(ragem_settings) -> Callable[..., Any]:
 
 
 @pytest.fixture
+def unmigrated_app(ragem_settings, fresh_database_url):
+    """An app on an empty database of its own, no tables made: for upgrade tests with ``migrate``."""
+    app = create_app({**ragem_settings, "DATABASE_URL": fresh_database_url})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def app(make_app):
     """A RAGEM app with every installed plugin, on empty tables."""
     return make_app()
@@ -332,6 +343,27 @@ def periodic_jobs(app=None) -> dict[str, Any]:
     """The registered periodic jobs by full name (``<slug>.<name>``): each has ``every_seconds``
     and ``func``."""
     return {job.name: job for job in _scheduler.periodic_jobs(app)}
+
+
+def migrate(app, history: str | None = None, revision: str = "heads") -> None:
+    """Upgrade ``app``'s database (the ``unmigrated_app`` fixture's: its tables made by migrations).
+
+    With ``history`` (``"core"`` or a plugin's slug) only that history, to ``revision``; without it
+    every history to its head, as ``ragem db upgrade`` does. For upgrade tests: build the database
+    at an old revision, store rows the old way, then migrate the rest and read what became of them.
+    """
+    from alembic import command
+
+    from ragem.extensions import db
+    from ragem.migrate import _config, _history, upgrade_all
+
+    if history is None:
+        upgrade_all(app)
+        return
+    with app.app_context():
+        with db.engine.begin() as connection:
+            command.upgrade(_config(app, _history(app, history), connection), revision)
+        db.engine.dispose()
 
 
 def invoke_cli(app, args: list[str], **kwargs):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false,
+    JSON, BigInteger, Boolean, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+    UniqueConstraint, false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -116,13 +117,30 @@ class WifiToken(toolkit.db.Model):
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+def _singleton_default(context) -> int | None:
+    return GLOBAL_POLICY_KEY if context.get_current_parameters().get("hotspot_id") is None else None
+
+
+#: ``Policy.singleton`` of the global policy.
+GLOBAL_POLICY_KEY = 1
+
+
 class Policy(toolkit.db.Model):
-    """Limits of a session: the global policy (``hotspot_id`` NULL) or one hotspot's, which wins."""
+    """Limits of a session: the global policy (``hotspot_id`` NULL) or one hotspot's, which wins.
+
+    There is one global policy, enforced by the database: a unique index treats NULLs as distinct,
+    so ``hotspot_id`` alone cannot forbid a second global row. ``singleton`` is 1 on the global row
+    and NULL on a hotspot's (unique), and a check ties it to ``hotspot_id`` being NULL; two seeders
+    racing (two workers starting at once) therefore cannot both insert one.
+    """
 
     __tablename__ = "wifi_policy"
+    __table_args__ = (CheckConstraint("(hotspot_id IS NULL AND COALESCE(singleton, 0) = 1) OR "
+                                      "(hotspot_id IS NOT NULL AND singleton IS NULL)", name="global_singleton"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     hotspot_id: Mapped[int | None] = mapped_column(ForeignKey("wifi_hotspot.id", ondelete="CASCADE"), unique=True)
+    singleton: Mapped[int | None] = mapped_column(Integer, unique=True, default=_singleton_default)
     session_seconds: Mapped[int] = mapped_column(Integer, nullable=False)
     daily_seconds: Mapped[int] = mapped_column(Integer, nullable=False)
     daily_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)

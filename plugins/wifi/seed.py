@@ -1,15 +1,18 @@
 """The Wi-Fi service's reference data: the first version of the terms and the global policy.
 
 Loaded by ``ragem_reference_data``: only what is missing is added, so an admin's later change to
-the policy is never overwritten.
+the policy is never overwritten. Two seeders may run at once (two workers starting): the rows are
+inserted with ``ON CONFLICT DO NOTHING`` against their unique keys, so the second one waits for the
+first and then adds nothing, instead of adding a duplicate or failing the start.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from plugins.wifi.models import Policy, Terms
+from plugins.wifi.models import GLOBAL_POLICY_KEY, Policy, Terms
 
 TERMS_VERSION = "2026-12"
 TERMS_TEXT_ID = (
@@ -32,10 +35,22 @@ DEFAULT_POLICY = {"session_seconds": 7200, "daily_seconds": 4 * 3600, "daily_byt
                   "down_kbps": 5000, "up_kbps": 2000}
 
 
+_INSERT_IGNORING_CONFLICTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _insert_missing(session, model, values: dict) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect in _INSERT_IGNORING_CONFLICTS:
+        session.execute(_INSERT_IGNORING_CONFLICTS[dialect](model).values(**values).on_conflict_do_nothing())
+    else:  # another database: the unique keys still refuse a duplicate, loudly
+        session.execute(insert(model).values(**values))
+
+
 def ensure_reference_data(session) -> None:
-    """Add the first terms version and the global policy when missing."""
+    """Add the first terms version and the global policy when missing (safe to race)."""
     if session.get(Terms, TERMS_VERSION) is None:
-        session.add(Terms(version=TERMS_VERSION, text_id=TERMS_TEXT_ID, text_en=TERMS_TEXT_EN,
-                          published_at=datetime(2026, 12, 1)))
+        _insert_missing(session, Terms, {"version": TERMS_VERSION, "text_id": TERMS_TEXT_ID,
+                                         "text_en": TERMS_TEXT_EN, "published_at": datetime(2026, 12, 1)})
     if session.scalar(select(Policy.id).where(Policy.hotspot_id.is_(None))) is None:
-        session.add(Policy(hotspot_id=None, **DEFAULT_POLICY))
+        _insert_missing(session, Policy, {"hotspot_id": None, "singleton": GLOBAL_POLICY_KEY,
+                                          **DEFAULT_POLICY})

@@ -1,4 +1,4 @@
-"""Admins: hotspots, policies and suspensions (every change audited)."""
+"""Admins: hotspots, policies, suspensions and terms versions (every change audited)."""
 from __future__ import annotations
 
 from ragem import toolkit
@@ -8,8 +8,9 @@ from plugins.wifi.schemas.hotspots import HotspotAdminSchema, HotspotCreateSchem
     HotspotUpdateSchema
 from plugins.wifi.schemas.policies import PolicyInputSchema, PolicyListSchema, PolicySchema, SuspensionArgsSchema, \
     SuspensionCreateSchema, SuspensionLiftSchema, SuspensionPageSchema, SuspensionSchema
+from plugins.wifi.schemas.access import TermsAdminSchema, TermsListSchema, TermsPublishSchema
 from plugins.wifi.schemas.kpis import WifiKpiArgsSchema, WifiKpiReportSchema
-from plugins.wifi.services import hotspots, kpis, policies, suspensions
+from plugins.wifi.services import hotspots, kpis, policies, suspensions, terms
 
 blp = toolkit.Blueprint("wifi_admin", __name__, url_prefix="/admin", description="Wi-Fi: administration")
 
@@ -115,3 +116,22 @@ def get_wifi_kpis(args):
     """The period's usage, overall and per hotspot (422 `invalid_period`)."""
     period = toolkit.parse_period(args["period"])
     return {"period": period.key, **kpis.report(period)}
+
+
+@blp.route("/terms")
+@toolkit.permission_required(MANAGE)
+@blp.response(200, TermsListSchema)
+def list_wifi_terms_admin():
+    """Every terms version, newest first."""
+    return {"items": terms.list_terms()}
+
+
+@blp.route("/terms", methods=["POST"])
+@toolkit.permission_required(MANAGE)
+@blp.arguments(TermsPublishSchema)
+@blp.response(201, TermsAdminSchema)
+@blp.alt_response(409, response="CONFLICT", description="the version exists (`terms_version_taken`)")
+def publish_wifi_terms(body):
+    """Publish a new terms version (now, or at `published_at`): from then on citizens must accept it
+    before their devices and tokens get on the Wi-Fi again."""
+    return terms.publish(toolkit.current_user(), **body)

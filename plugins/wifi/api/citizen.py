@@ -5,9 +5,10 @@ from ragem import toolkit
 
 from plugins.wifi import settings
 from plugins.wifi.access import USE
-from plugins.wifi.schemas.access import AccessRequestSchema, AccessSchema, TermsSchema, WifiTokenSchema
+from plugins.wifi.schemas.access import AccessRequestSchema, AccessSchema, AccessStatusSchema, TermsSchema, \
+    WifiTokenSchema
 from plugins.wifi.schemas.devices import DeviceCreateSchema, DeviceListSchema, DeviceSchema, DeviceUpdateSchema
-from plugins.wifi.services import devices, registration
+from plugins.wifi.services import devices, registration, terms
 
 blp = toolkit.Blueprint("wifi_citizen", __name__, description="Wi-Fi: access, tokens and devices")
 
@@ -21,6 +22,15 @@ def _token(token, secret) -> dict:
 def get_wifi_terms():
     """The current terms of use (no log-in needed)."""
     return registration.current_terms()
+
+
+@blp.route("/access")
+@toolkit.permission_required(USE)
+@blp.response(200, AccessStatusSchema)
+def get_wifi_access():
+    """Whether the citizen accepted the current terms (`accepted` false: show the terms and ask
+    again; their devices and tokens are refused until then)."""
+    return terms.acceptance_status(toolkit.current_user().id)
 
 
 @blp.route("/access", methods=["POST"])

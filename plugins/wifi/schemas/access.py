@@ -38,3 +38,39 @@ class AccessSchema(toolkit.BaseSchema):
     terms_version = fields.String(required=True)
     accepted_at = toolkit.UtcDateTime(required=True)
     token = fields.Nested(WifiTokenSchema, required=True)
+
+
+class TermsPublishSchema(toolkit.BaseSchema):
+    """A new terms version: its name, the text in both languages, and when it takes effect (now
+    when left out; a later moment schedules it)."""
+
+    version = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9A-Za-z][0-9A-Za-z._-]{0,19}$", error="1-20 letters, digits, '.', '_' or '-'"),
+        metadata={"example": "2027-01"})
+    text_id = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    text_en = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    published_at = toolkit.UtcDateTime(load_default=None, allow_none=True)
+
+
+class TermsAdminSchema(FromModel, toolkit.BaseSchema):
+    """A terms version with both texts."""
+
+    version = fields.String(required=True)
+    text_id = fields.String(required=True)
+    text_en = fields.String(required=True)
+    published_at = toolkit.UtcDateTime(required=True)
+
+
+class TermsListSchema(toolkit.BaseSchema):
+    """Every terms version, newest first."""
+
+    items = fields.List(fields.Nested(TermsAdminSchema), required=True)
+
+
+class AccessStatusSchema(toolkit.BaseSchema):
+    """Whether the citizen accepted the current terms: until they do, their devices and tokens do
+    not get on the Wi-Fi. ``accepted_version`` is the last version they accepted, if any."""
+
+    current_version = fields.String(required=True)
+    accepted = fields.Boolean(required=True)
+    accepted_version = fields.String(required=True, allow_none=True)

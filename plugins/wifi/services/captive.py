@@ -4,6 +4,9 @@ The client is found, in this order, by the logged-in citizen (the RAGEM app asks
 token: their open session) or by the client's address (a device inside a hotspot network that
 reaches RAGEM without address translation: the open session with that Framed-IP-Address).
 Without an open session the client is captive and is sent to the portal.
+
+Behind NAT (most hotspots) the address RAGEM sees is the router's, which matches no session: such a
+device is told it is captive. docs/wifi.md names the deployments where the address works.
 """
 from __future__ import annotations
 

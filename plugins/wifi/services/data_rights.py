@@ -10,13 +10,14 @@ from sqlalchemy import delete, select, update
 from ragem import toolkit
 
 from plugins.wifi.models import AccountingSession, Device, Suspension, TermsAcceptance, WifiToken
-from plugins.wifi.services import policies, usage
+from plugins.wifi.services import policies, terms, usage
 
 KEPT_REASON = "Wi-Fi sessions are kept for the hotspots' usage statistics, without the person or device"
 
 
 def summary(user) -> dict | None:
-    """The citizen's devices and today's usage against the global daily quota."""
+    """The citizen's devices, today's usage against the global daily quota, and whether they
+    accepted the terms in force (``terms.accepted`` false: their devices are refused until then)."""
     session = toolkit.db.session
     devices = list(session.scalars(select(Device).where(Device.user_id == user.id).order_by(Device.id)))
     registered = session.scalar(select(TermsAcceptance.id).where(TermsAcceptance.user_id == user.id).limit(1))
@@ -26,6 +27,7 @@ def summary(user) -> dict | None:
     policy = policies.global_policy()
     seconds_left, bytes_left = usage.remaining(policy, used)
     return {"devices": [{"id": d.id, "mac": d.mac, "label": d.label} for d in devices],
+            "terms": terms.acceptance_status(user.id),
             "today": {"sessions": used.sessions, "seconds": used.seconds, "bytes": used.bytes,
                       "seconds_remaining": seconds_left, "bytes_remaining": bytes_left}}
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ragem import toolkit
 
 from plugins.wifi.models import Hotspot, HotspotNas
+from plugins.wifi.services import lookups
 
 MSG_NAME_TAKEN = {"id": "Nama hotspot sudah dipakai.", "en": "The hotspot name is taken."}
 MSG_NAS_TAKEN = {"id": "Identitas NAS sudah dipakai hotspot lain.",
@@ -70,6 +71,7 @@ def _commit_or_conflict() -> None:
     except IntegrityError:  # a racing admin took the name or an identifier first
         toolkit.db.session.rollback()
         raise toolkit.Conflict("hotspot_conflict", MSG_NAME_TAKEN) from None
+    lookups.forget_hotspots()
 
 
 def _snapshot(hotspot: Hotspot) -> dict:

@@ -4,13 +4,22 @@ FreeRADIUS asks authorize for every log-in, and a park full of phones reconnecti
 thousands of times a second: building ORM statements cost more than running them. These
 statements are written once (plain SQL both PostgreSQL and SQLite run) and only bound per request:
 one finds the hotspot with its own and the global policy, one finds the token or device with its
-suspension state and today's usage.
+suspension state, terms acceptance and today's usage. They run on a plain connection in autocommit,
+not in the ORM session: nothing is loaded as objects, so the session's bookkeeping and the
+transaction around one read were pure cost.
+
+The hotspot and its policy change only when an admin edits them, so each worker keeps them in
+memory for ``HOTSPOT_CACHE_SECONDS``: the worker that made the change forgets at once, the others
+within that bound. Everything about the person (suspensions, terms, the token's state, today's
+usage) is read fresh on every request: a suspension refuses the next log-in.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import bindparam, text
 
 from ragem import toolkit
@@ -31,12 +40,18 @@ _HOTSPOT = text("""
     LIMIT 1
 """).bindparams(bindparam("identifiers", expanding=True))
 
-# The caller's row, whether a suspension holds on them (or their device), and today's usage.
+# The caller's row, whether a suspension holds on them (or their device), whether they accepted the
+# terms in force, and today's usage.
 _CALLER_COLUMNS = """
     CASE WHEN EXISTS (
         SELECT 1 FROM wifi_suspension s
         WHERE s.lifted_at IS NULL AND (s.until IS NULL OR s.until > :now)
           AND ((s.kind = 'user' AND s.user_id = c.user_id) OR (s.kind = 'device' AND s.device_id = {device_id}))
+    ) THEN 1 ELSE 0 END,
+    CASE WHEN EXISTS (
+        SELECT 1 FROM wifi_terms_acceptance t
+        WHERE t.user_id = c.user_id AND t.terms_version = (
+            SELECT v.version FROM wifi_terms v WHERE v.published_at <= :now ORDER BY v.published_at DESC LIMIT 1)
     ) THEN 1 ELSE 0 END,
     (SELECT COALESCE(SUM(a.session_seconds), 0) FROM wifi_session a
      WHERE a.user_id = c.user_id AND a.updated_at >= :day_start),
@@ -65,27 +80,60 @@ class HotspotPolicy:
 
 @dataclass(frozen=True)
 class CallerState:
-    """A token's or device's citizen, whether suspended, today's usage (and a token's state)."""
+    """A token's or device's citizen, whether suspended, whether they accepted the terms in force,
+    today's usage (and a token's state)."""
 
     row_id: int
     user_id: str | None
     suspended: bool
+    terms_accepted: bool
     seconds_today: int
     bytes_today: int
     used_at: datetime | None = None
     expires_at: datetime | None = None
 
 
+#: Seconds a worker answers from its copy of a hotspot and its policy (documented in docs/wifi.md).
+HOTSPOT_CACHE_SECONDS = 5.0
+#: Distinct NAS identities remembered per worker; past that the copy starts afresh (bounded memory).
+HOTSPOT_CACHE_ENTRIES = 1024
+
+
+def _hotspot_cache() -> dict:
+    return current_app.extensions.setdefault("wifi.hotspot_cache", {})
+
+
+def forget_hotspots() -> None:
+    """Drop this worker's copy of the hotspots and policies (call after changing one)."""
+    _hotspot_cache().clear()
+
+
+def _first(statement, params: dict):
+    # Autocommit: one read needs no transaction, and BEGIN plus the ROLLBACK on the connection's
+    # return to the pool were two of the request's four round trips to PostgreSQL.
+    with toolkit.db.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection.execute(statement, params).first()
+
+
 def hotspot_policy(identifiers: list[str]) -> HotspotPolicy | None:
-    """The hotspot one of ``identifiers`` (lower case) belongs to, with its effective policy."""
+    """The hotspot one of ``identifiers`` (lower case) belongs to, with its effective policy (at
+    most ``HOTSPOT_CACHE_SECONDS`` old)."""
     if not identifiers:
         return None
-    row = toolkit.db.session.execute(_HOTSPOT, {"identifiers": identifiers}).first()
-    if row is None:
-        return None
-    if row[3] is None:  # no global policy: reference data missing, the service cannot serve
+    key, now = tuple(identifiers), time.monotonic()
+    cache = _hotspot_cache()
+    cached = cache.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    row = _first(_HOTSPOT, {"identifiers": identifiers})
+    if row is not None and row[3] is None:  # no global policy: reference data missing, cannot serve
         raise toolkit.ServiceUnavailable()
-    return HotspotPolicy(*row)
+    found = None if row is None else HotspotPolicy(*row)
+    if len(cache) >= HOTSPOT_CACHE_ENTRIES:
+        cache.clear()
+    cache[key] = (now + HOTSPOT_CACHE_SECONDS, found)
+    return found
 
 
 def _when(value):
@@ -96,14 +144,16 @@ def _when(value):
 def device_state(mac: str) -> CallerState | None:
     """The registered device with ``mac`` (canonical form), or ``None``."""
     params = {"mac_hash": toolkit.lookup_hash(mac), "now": toolkit.utcnow(), "day_start": day_start()}
-    row = toolkit.db.session.execute(_DEVICE, params).first()
-    return None if row is None else CallerState(row[0], row[1], bool(row[2]), int(row[3]), int(row[4]))
+    row = _first(_DEVICE, params)
+    return None if row is None else CallerState(row[0], row[1], bool(row[2]), bool(row[3]), int(row[4]),
+                                                int(row[5]))
 
 
 def token_state(username: str) -> CallerState | None:
     """The log-in token with ``username``, or ``None``."""
     params = {"username": username[:32], "now": toolkit.utcnow(), "day_start": day_start()}
-    row = toolkit.db.session.execute(_TOKEN, params).first()
+    row = _first(_TOKEN, params)
     if row is None:
         return None
-    return CallerState(row[0], row[1], bool(row[2]), int(row[3]), int(row[4]), _when(row[5]), _when(row[6]))
+    return CallerState(row[0], row[1], bool(row[2]), bool(row[3]), int(row[4]), int(row[5]), _when(row[6]),
+                       _when(row[7]))

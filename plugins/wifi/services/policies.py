@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ragem import toolkit
 
 from plugins.wifi.models import Policy
-from plugins.wifi.services import hotspots
+from plugins.wifi.services import hotspots, lookups
 
 FIELDS = ("session_seconds", "daily_seconds", "daily_bytes", "down_kbps", "up_kbps")
 
@@ -61,6 +61,7 @@ def set_policy(admin: toolkit.Account, hotspot_id: int | None, values: dict) -> 
     toolkit.audit("wifi.policy.set", "wifi_policy", "global" if hotspot_id is None else f"hotspot:{hotspot_id}",
                   before=before, after=_snapshot(policy), actor=admin)
     session.commit()
+    lookups.forget_hotspots()
     return policy
 
 
@@ -73,3 +74,4 @@ def remove_hotspot_policy(admin: toolkit.Account, hotspot_id: int) -> None:
     toolkit.audit("wifi.policy.remove", "wifi_policy", f"hotspot:{hotspot_id}", before=_snapshot(policy), actor=admin)
     session.delete(policy)
     session.commit()
+    lookups.forget_hotspots()

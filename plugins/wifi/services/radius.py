@@ -43,6 +43,8 @@ REJECT = {
                       "Wi-Fi token expired: get a new one in the RAGEM app."),
     "token_used": ("Token Wi-Fi sudah dipakai. Minta token baru di aplikasi RAGEM. / "
                    "Wi-Fi token already used: get a new one in the RAGEM app."),
+    "terms_changed": ("Syarat penggunaan Wi-Fi diperbarui. Buka aplikasi RAGEM dan setujui dulu. / "
+                      "The Wi-Fi terms changed: open the RAGEM app and accept them first."),
     "quota_exhausted": ("Kuota Wi-Fi hari ini habis. Coba lagi besok. / "
                         "Today's Wi-Fi quota is used up: try again tomorrow."),
 }
@@ -134,6 +136,8 @@ def authorize(attributes: dict) -> Response:
             return _rejected(problem)
     if caller.suspended:
         return reply(403)
+    if not caller.terms_accepted:  # new terms published since: devices and tokens wait for the app
+        return _rejected("terms_changed")
     seconds_left = max(0, hotspot.daily_seconds - caller.seconds_today)
     bytes_left = max(0, hotspot.daily_bytes - caller.bytes_today)
     if seconds_left <= 0 or bytes_left <= 0:

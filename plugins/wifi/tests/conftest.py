@@ -16,6 +16,7 @@ from ragem.testing import (  # noqa: F401
     ragem_database_url,
     ragem_instance_path,
     ragem_settings,
+    unmigrated_app,
 )
 
 BASE = "/api/v1/wifi"

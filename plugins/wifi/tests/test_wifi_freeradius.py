@@ -107,6 +107,22 @@ def test_wrong_expired_and_unknown_tokens_are_rejected(nas, app, login_as, get_a
     assert code == "Access-Accept"
 
 
+def test_new_terms_reject_devices_and_tokens_until_accepted(nas, client, login_as, get_access, admin):
+    server, _ = nas
+    citizen = login_as("citizen")
+    token = get_access(citizen)["token"]
+    assert client.post(f"{BASE}/devices", json={"mac": "aa:bb:cc:00:66:11"}, headers=citizen).status_code == 201
+    published = client.post(f"{BASE}/admin/terms", json={"version": "2027-01", "text_id": "Syarat baru.",
+                                                         "text_en": "New terms."}, headers=admin)
+    assert published.status_code == 201
+    for user_name, password in (("AA-BB-CC-00-66-11", "AA-BB-CC-00-66-11"), (token["username"], token["password"])):
+        code, reply = login(server, user_name, password)
+        assert code == "Access-Reject", user_name
+        assert reply["Reply-Message"][0].startswith("Syarat penggunaan Wi-Fi diperbarui")
+    assert client.post(f"{BASE}/access", json={"terms_version": "2027-01"}, headers=citizen).status_code == 201
+    assert login(server, "AA-BB-CC-00-66-11", "AA-BB-CC-00-66-11")[0] == "Access-Accept"
+
+
 def test_suspended_citizens_and_devices_are_rejected_until_lifted(nas, client, login_as, get_access, admin):
     server, _ = nas
     citizen = login_as("citizen")

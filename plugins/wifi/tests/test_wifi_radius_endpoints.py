@@ -165,3 +165,41 @@ def test_the_welcome_fits_one_radius_attribute(client, login_as, get_access, add
     reply = post(client, "authorize", radius_body(User_Name="aabbcc00000a", NAS_Identifier="long-name")).get_json()
     message = reply["reply:Reply-Message"]
     assert message.startswith("Selamat datang") and len(message.encode("utf-8")) <= 253
+
+
+def test_hotspot_changes_apply_at_once_here_and_within_the_bound_elsewhere(client, admin, login_as, get_access,
+                                                                           spot, app, monkeypatch):
+    """A worker keeps hotspots and policies for a few seconds: an admin's change through this
+    worker applies at once; one made elsewhere (another worker, plain SQL here) within the bound.
+    A suspension, being about the person, is never kept: it refuses the next log-in."""
+    from sqlalchemy import text
+
+    from ragem import toolkit
+
+    from plugins.wifi.services import lookups
+
+    citizen = login_as("citizen")
+    get_access(citizen)
+    device = client.post(f"{BASE}/devices", json={"mac": "aa:bb:cc:00:00:07"}, headers=citizen).get_json()
+    body = radius_body(User_Name="aa:bb:cc:00:00:07", NAS_Identifier=NAS)
+    assert post(client, "authorize", body).get_json()["reply:Session-Timeout"] == 7200
+    policy = {"session_seconds": 600, "daily_seconds": 3600, "daily_bytes": 10**9, "down_kbps": 1000, "up_kbps": 500}
+    assert client.put(f"{BASE}/admin/policies/global", json=policy, headers=admin).status_code == 200
+    assert post(client, "authorize", body).get_json()["reply:Session-Timeout"] == 600
+
+    with app.app_context():
+        toolkit.db.session.execute(text("UPDATE wifi_hotspot SET status = 'maintenance'"))
+        toolkit.db.session.commit()
+    assert post(client, "authorize", body).status_code == 200  # this worker's copy, still fresh
+    clock = lookups.time.monotonic() + lookups.HOTSPOT_CACHE_SECONDS + 0.1
+    monkeypatch.setattr(lookups.time, "monotonic", lambda: clock)
+    closed = post(client, "authorize", body)
+    assert closed.status_code == 401 and "tidak melayani" in closed.get_json()["reply:Reply-Message"]
+
+    assert client.patch(f"{BASE}/admin/hotspots/{spot['id']}", json={"status": "active"},
+                        headers=admin).status_code == 200
+    assert post(client, "authorize", body).status_code == 200
+    suspended = client.post(f"{BASE}/admin/suspensions", json={"kind": "device", "device_id": device["id"],
+                                                               "reason": "uji"}, headers=admin)
+    assert suspended.status_code == 201
+    assert post(client, "authorize", body).status_code == 403
