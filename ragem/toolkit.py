@@ -49,6 +49,8 @@ from ragem.hooktypes import (
     UserEvent,
 )
 from ragem.i18n import language, translate
+from ragem.idempotency import IdempotencyKeys
+from ragem.idempotency import header_schema as _idempotency_header
 from ragem.jobs import queue as _queue
 from ragem.messaging import attempts as _attempts
 from ragem.messaging.http import http_session
@@ -128,6 +130,14 @@ def save_thumbnail(file, *, max_px: int = 320, purpose: str | None = None):
     See ``ragem.storage.thumbnails.save_thumbnail``.
     """
     return _thumbnails.save_thumbnail(file, max_px=max_px, purpose=purpose)
+
+
+def idempotency_header(description: str):
+    """The schema of a required ``Idempotency-Key`` header for ``@blp.arguments(Schema,
+    location="headers")``: the view gets ``idempotency_key`` (1-100 characters, no control
+    characters); ``description`` (what a retry gets) documents the header in ``openapi.yaml``.
+    Use it with ``IdempotencyKeys``."""
+    return _idempotency_header(description)
 
 
 def attach_file(file_id: str, *, owner_id: str | None):
@@ -318,7 +328,8 @@ __all__ = [
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conditional", "conditional_get", "Conflict",
     "current_user", "db", "delete_file", "deliver", "DeliveryResult", "demo_user", "enqueue", "ErasureReport",
-    "FilePart", "Forbidden", "FromModel", "health_blueprint", "hookimpl", "http_session", "I18nTextSchema", "isoformat_z",
+    "FilePart", "Forbidden", "FromModel", "health_blueprint", "hookimpl", "http_session", "I18nTextSchema",
+    "idempotency_header", "IdempotencyKeys", "isoformat_z",
     "KpiValue", "MessageGateway",
     "language", "limiter", "login_required", "lookup_hash", "mask_phone", "normalise_phone", "NotFound", "notify", "opd",
     "OutboundMessage",
