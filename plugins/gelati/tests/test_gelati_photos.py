@@ -1,12 +1,11 @@
 """Product photos: checked by their bytes, at most eight, only the shop's own products, each with a
 thumbnail that goes with it."""
 import io
-import struct
-import zlib
 
 from PIL import Image
 
 from ragem import toolkit
+from ragem.testing import png_claiming
 
 from plugins.gelati.models import THUMBNAIL_PX
 
@@ -68,16 +67,6 @@ def photo_with_gps(size=(1200, 800)) -> bytes:
     Image.new("RGB", size, "orange").save(picture, "JPEG", exif=exif)
     assert Image.open(io.BytesIO(picture.getvalue())).getexif().get_ifd(0x8825)  # really has GPS
     return picture.getvalue()
-
-
-def png_claiming(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims a huge canvas: a decompression bomb's shape."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
 
 
 def test_each_photo_has_a_small_clean_thumbnail_for_lists(app, client, open_shop, add_product):
