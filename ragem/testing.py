@@ -20,7 +20,8 @@ Helpers, inside an app context: ``run_due_jobs`` and ``periodic_jobs`` (the sche
 ``invoke_cli`` (``ragem ...`` commands against an app), ``migrate`` (upgrade tests), ``audit_entries`` and ``inbox`` (what was
 recorded and who was told), ``account`` (an account row for a test's setup),
 ``stored_text_containing`` (personal data stored in clear anywhere), ``openapi_spec``,
-``load_demo`` and ``DEMO_PASSWORD``, and ``boundary_violations`` (a plugin imports only the toolkit).
+``load_demo`` and ``DEMO_PASSWORD``, ``png_claiming`` (a decompression bomb's shape, for upload
+tests), and ``boundary_violations`` (a plugin imports only the toolkit).
 Console: ``console_client`` (a test client logged in through the form), ``console_post`` (a form
 post with its CSRF token), ``live_server`` and ``headless_chromium`` (a real browser journey).
 """
@@ -33,8 +34,10 @@ import itertools
 import os
 import re
 import shutil
+import struct
 import sys
 import uuid
+import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -437,6 +440,18 @@ def stored_text_containing(*needles: str, whole: bool = False) -> list[str]:
                     found += [f"{table}.{column} holds {needle!r}" for needle, lowered in zip(needles, wanted)
                               if (lowered == stored if whole else lowered in stored)]
     return found
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG (a few hundred bytes) whose header claims ``width`` x ``height`` pixels: the shape
+    of a decompression bomb, for testing that an upload route refuses it (413 ``image_too_large``)
+    before anything is decoded."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
 
 
 def delivery_attempts() -> list:

@@ -50,6 +50,8 @@ from ragem.hooktypes import (
     UserEvent,
 )
 from ragem.i18n import language, translate
+from ragem.idempotency import IdempotencyKeys
+from ragem.idempotency import header_schema as _idempotency_header
 from ragem.jobs import queue as _queue
 from ragem.messaging import attempts as _attempts
 from ragem.messaging.http import http_session
@@ -64,6 +66,7 @@ from ragem.regions.bounds import KOTA_SERANG_BOUNDS, Bounds
 from ragem.schemas import BaseSchema, CommaSeparated, FromModel, I18nTextSchema, UtcDateTime
 from ragem.sealed import sealed
 from ragem.storage import service as _files
+from ragem.storage import thumbnails as _thumbnails
 from ragem.storage.schemas import FilePart
 from ragem.timeutil import isoformat_z, utcnow
 
@@ -117,6 +120,25 @@ def save_upload(data, *, owner_id, purpose, allowed=None, max_bytes=None, pendin
         data, owner_id=owner_id, purpose=purpose, allowed=_files.DEFAULT_TYPES if allowed is None else allowed,
         max_bytes=max_bytes, pending=pending,
     )
+
+
+def save_thumbnail(file, *, max_px: int = 320, purpose: str | None = None):
+    """Store a JPEG thumbnail (at most ``max_px`` on its longer side, never enlarged, no metadata)
+    of a stored image: ``file`` is the ``StoredFile`` row ``save_upload`` returned, or its id.
+    Returns the thumbnail's own ``StoredFile`` row (same owner, in use at once; the caller commits,
+    keeps its id and deletes it with the photo). ``purpose`` defaults to the photo's.
+    Raises ``ValueError`` for a file that is not a stored JPEG, PNG or WebP image.
+    See ``ragem.storage.thumbnails.save_thumbnail``.
+    """
+    return _thumbnails.save_thumbnail(file, max_px=max_px, purpose=purpose)
+
+
+def idempotency_header(description: str):
+    """The schema of a required ``Idempotency-Key`` header for ``@blp.arguments(Schema,
+    location="headers")``: the view gets ``idempotency_key`` (1-100 characters, no control
+    characters); ``description`` (what a retry gets) documents the header in ``openapi.yaml``.
+    Use it with ``IdempotencyKeys``."""
+    return _idempotency_header(description)
 
 
 def attach_file(file_id: str, *, owner_id: str | None):
@@ -307,13 +329,14 @@ __all__ = [
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conditional", "conditional_get", "Conflict",
     "current_user", "db", "delete_file", "deliver", "DeliveryResult", "demo_user", "enqueue", "ErasureReport",
-    "FilePart", "Forbidden", "FromModel", "health_blueprint", "hookimpl", "http_session", "I18nTextSchema", "isoformat_z",
+    "FilePart", "Forbidden", "FromModel", "health_blueprint", "hookimpl", "http_session", "I18nTextSchema",
+    "idempotency_header", "IdempotencyKeys", "isoformat_z",
     "KpiValue", "MessageGateway",
     "language", "limiter", "login_required", "lookup_hash", "mask_phone", "normalise_phone", "NotFound", "notify", "opd",
     "OutboundMessage",
     "page_schema", "PageArgsSchema", "paginate", "parse_period", "Period", "PeriodicJob", "Permission",
     "permission_required", "PluginInfo", "PluginSetting", "positive_int", "ProfileFieldUse",
-    "read_only_command", "read_profile", "read_profile_by_id", "record_delivery_receipt", "region", "regions", "roles_required", "save_upload", "seal",
+    "read_only_command", "read_profile", "read_profile_by_id", "record_delivery_receipt", "region", "regions", "roles_required", "save_thumbnail", "save_upload", "seal",
     "sealed", "ServiceHealthSchema",
     "ServiceUnavailable", "signed_url", "storage", "text_list", "translate", "Unauthorized", "unseal",
     "UserEvent", "UtcDateTime", "utcnow", "ValidationError",

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-import struct
 import time
-import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from ragem.extensions import db
 from ragem.storage import LocalDiskStorage, StoredFile, save_upload, signed_url
 from ragem.storage.backends import StorageKeyError
 from ragem.storage.service import _signature
-from ragem.testing import storage_under_test
+from ragem.testing import png_claiming, storage_under_test
 
 #: Tests of the local folder itself; the object store has its own in test_storage_s3.py.
 local_disk_only = pytest.mark.skipif(storage_under_test() != "local", reason="tests the local upload folder")
@@ -44,16 +42,6 @@ def noisy_png(side: int) -> bytes:
     buffer = io.BytesIO()
     Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(buffer, "PNG")
     return buffer.getvalue()
-
-
-def png_claiming(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims ``width`` x ``height`` pixels: a decompression bomb's shape."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
 
 
 def upload(client, headers, data: bytes, filename="photo.jpg", content_type=None, **form):

@@ -32,6 +32,8 @@ WAITING_STATES = ("awaiting_payment", "awaiting_confirmation")
 OPEN_STATES = ("awaiting_payment", "awaiting_confirmation", "confirmed", "ready_for_pickup", "shipped")
 FULFILMENTS = ("pickup", "delivery")
 MAX_PHOTOS = 8
+#: The longer side of a product photo's thumbnail, in pixels.
+THUMBNAIL_PX = 320
 
 
 class Shop(toolkit.db.Model):
@@ -124,7 +126,7 @@ class Product(toolkit.db.Model):
 
 
 class ProductPhoto(toolkit.db.Model):
-    """A photo of a product, stored through toolkit.save_upload (checked, EXIF stripped)."""
+    """A photo of a product, stored through toolkit.save_upload (checked, EXIF stripped), with its thumbnail."""
 
     __tablename__ = "gelati_product_photo"
 
@@ -132,10 +134,17 @@ class ProductPhoto(toolkit.db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("gelati_product.id", ondelete="CASCADE"), nullable=False,
                                             index=True)
     file_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    # A JPEG of at most THUMBNAIL_PX for lists (toolkit.save_thumbnail); NULL for a photo stored
+    # before thumbnails were made.
+    thumbnail_file_id: Mapped[str | None] = mapped_column(String(36))
     content_type: Mapped[str] = mapped_column(String(40), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
     product: Mapped[Product] = relationship(back_populates="photos")
+
+    def file_ids(self) -> list[str]:
+        """The stored files behind this photo: the picture and its thumbnail (to delete both)."""
+        return [file_id for file_id in (self.file_id, self.thumbnail_file_id) if file_id]
 
 
 class CartItem(toolkit.db.Model):

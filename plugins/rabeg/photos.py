@@ -1,16 +1,14 @@
 """Complaint and response photos: uploaded first, attached when the complaint or response is filed.
 
 The bytes go through ``toolkit.save_upload`` (type judged by content, JPEG or PNG only, EXIF and
-GPS stripped), and a small JPEG thumbnail is stored beside each photo for lists. Photos are never
-public files: whoever may see a complaint gets short-lived signed links.
+GPS stripped), and a small JPEG thumbnail (``toolkit.save_thumbnail``) is stored beside each photo
+for lists. Photos are never public files: whoever may see a complaint gets short-lived signed links.
 """
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from typing import Any, Iterable
 
-from PIL import Image
 from sqlalchemy import select
 
 from ragem import toolkit
@@ -35,16 +33,6 @@ def max_bytes() -> int:
     return MAX_BYTES.value()
 
 
-def _thumbnail(data: bytes) -> bytes:
-    """A JPEG at most ``THUMBNAIL_PX`` on its longer side (the photo is already clean)."""
-    with Image.open(io.BytesIO(data)) as image:
-        image = image.convert("RGB")
-        image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
-        out = io.BytesIO()
-        image.save(out, format="JPEG", quality=80)
-    return out.getvalue()
-
-
 def upload(data: Any, *, uploader: toolkit.Account) -> Photo:
     """Store one photo and its thumbnail for ``uploader``; the photo waits, unattached, until filed.
 
@@ -53,9 +41,7 @@ def upload(data: Any, *, uploader: toolkit.Account) -> Photo:
     session = toolkit.db.session
     stored = toolkit.save_upload(data, owner_id=uploader.id, purpose="rabeg.photo", allowed=ALLOWED,
                                  max_bytes=max_bytes())
-    clean = toolkit.storage().open(stored.storage_key)
-    thumb = toolkit.save_upload(_thumbnail(clean), owner_id=uploader.id, purpose="rabeg.thumbnail",
-                                allowed={"image/jpeg"}, max_bytes=max_bytes())
+    thumb = toolkit.save_thumbnail(stored, max_px=THUMBNAIL_PX, purpose="rabeg.thumbnail")
     photo = Photo(uploader_id=uploader.id, complaint_id=None, kind="report", file_id=stored.id,
                   thumbnail_file_id=thumb.id, content_type=stored.content_type, position=0, hidden=False,
                   created_at=toolkit.utcnow())

@@ -25,7 +25,9 @@ from werkzeug.datastructures import FileStorage as UploadedFile
 from ragem.errors import ApiError, Forbidden, NotFound, Unauthorized
 from ragem.extensions import db
 from ragem.storage.backends import FileNotStored, FileStorage
-from ragem.storage.detect import DEFAULT_TYPES, SUPPORTED_TYPES, ImageTooLarge, InvalidFile, detect_type, sanitise
+from ragem.storage.detect import (
+    DEFAULT_TYPES, SUPPORTED_TYPES, CleanFile, ImageTooLarge, InvalidFile, detect_type, sanitise,
+)
 from ragem.storage.models import StoredFile
 from ragem.timeutil import utcnow
 
@@ -107,6 +109,13 @@ def save_upload(
     except InvalidFile as exc:
         raise ApiError("invalid_file", status=422, details={"reason": exc.reason, "detected": detected}) from None
 
+    return store_clean(clean, owner_id=owner_id, purpose=purpose, pending=pending)
+
+
+def store_clean(clean: CleanFile, *, owner_id: str | None, purpose: str, pending: bool = False) -> StoredFile:
+    """Put bytes that are already checked and clean under a generated name; add their row to the
+    session (the caller commits). Only for bytes RAGEM made or cleaned itself: a citizen's bytes
+    go through ``save_upload``."""
     file_id = str(uuid.uuid4())
     now = utcnow()
     key = f"{file_id[:2]}/{file_id}.{clean.extension}"

@@ -1,7 +1,9 @@
 """What several 112 schemas share: Kota Serang's bounds, text limits, the Idempotency-Key header."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import fields, validate
+
+from ragem import toolkit
 
 from plugins.darurat112.services.intake import LAT_RANGE, LON_RANGE
 
@@ -39,19 +41,7 @@ def accuracy(**kwargs) -> fields.Float:
                                   "example": 12.5}, **kwargs)
 
 
-
-
-
-
-class IncidentIdempotencyHeaderSchema(Schema):
-    """The ``Idempotency-Key`` header (other headers are ignored)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    idempotency_key = fields.String(
-        data_key="Idempotency-Key", required=True,
-        validate=[validate.Length(min=1, max=100), validate.Regexp(r"^[^\x00-\x1f\x7f]*$",
-                                                                   error="no control characters")],
-        metadata={"description": "required: a retry with the same key and body returns the first incident (200); "
-                                 "the same key with another body is 422 idempotency_key_reused"})
+#: The ``Idempotency-Key`` header of an incident raised from the app.
+IncidentIdempotencyHeaderSchema = toolkit.idempotency_header(
+    "required: a retry with the same key and body returns the first incident (200); "
+    "the same key with another body is 422 idempotency_key_reused")

@@ -2,12 +2,7 @@
 call-taker from a phone call, an SMS or someone walking in (silent and prank calls included)."""
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
-
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ragem import toolkit
 
@@ -47,24 +42,10 @@ def check_location(lat: float | None, lon: float | None) -> None:
         raise toolkit.ValidationError("outside_kota_serang", MSG_OUTSIDE, details={"lat": lat, "lon": lon})
 
 
-def fingerprint(**fields) -> str:
-    """SHA-256 (hex) of the request's fields as canonical JSON: tells a retry from another report
-    sent with the same Idempotency-Key."""
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _raised_before(user_id: str, key: str, print_: str) -> Incident | None:
-    """The incident this account already raised with ``key``; 422 ``idempotency_key_reused`` when that
-    request had another body."""
-    record = toolkit.db.session.scalar(
-        select(IncidentIdempotencyRecord).where(IncidentIdempotencyRecord.user_id == user_id, IncidentIdempotencyRecord.key == key))
-    if record is None:
-        return None
-    if record.fingerprint != print_:
-        raise toolkit.ApiError("idempotency_key_reused", MSG_KEY_REUSED, status=422,
-                               details={"Idempotency-Key": "already used for a report with another body"})
-    return toolkit.db.session.get(Incident, record.incident_id)
+#: Incidents raised from the app by Idempotency-Key: a retry gets the first incident again.
+INCIDENT_KEYS = toolkit.IdempotencyKeys(
+    IncidentIdempotencyRecord, answer=lambda record: toolkit.db.session.get(Incident, record.incident_id),
+    message=MSG_KEY_REUSED, reused="already used for a report with another body")
 
 
 def _new_incident(**columns) -> Incident:
@@ -88,13 +69,15 @@ def raise_incident(reporter: toolkit.Account, *, idempotency_key: str, type: str
     incident: ``(incident, False)``; the same key with another body is 422 ``idempotency_key_reused``.
     """
     check_location(lat, lon)
-    address = (address or "").strip() or None
-    description = (description or "").strip() or None
-    print_ = fingerprint(type=type, lat=lat, lon=lon, accuracy_m=accuracy_m, address=address,
-                         description=description)
-    earlier = _raised_before(reporter.id, idempotency_key, print_)
-    if earlier is not None:
-        return earlier, False
+    request = {"type": type, "lat": lat, "lon": lon, "accuracy_m": accuracy_m,
+               "address": (address or "").strip() or None, "description": (description or "").strip() or None}
+    return INCIDENT_KEYS.once(reporter.id, idempotency_key, request,
+                              lambda print_: _raise_from_app(reporter, idempotency_key, print_, **request))
+
+
+def _raise_from_app(reporter: toolkit.Account, key: str, print_: str, *, type: str, lat: float, lon: float,
+                    accuracy_m: float, address: str | None, description: str | None) -> Incident:
+    """The work of a first ``raise_incident`` under ``key``; committed."""
     # The name and number are kept in the incident this transaction creates and shown to nobody
     # before its commit: the citizen's access record commits with it (one commit, not two).
     profile = toolkit.read_profile(SLUG, reporter, ["name", "phone"], purpose="call the reporter back in an emergency",
@@ -105,18 +88,8 @@ def raise_incident(reporter: toolkit.Account, *, idempotency_key: str, type: str
         channel="app", reporter_id=reporter.id, caller_name=(profile.get("name") or "")[:120] or None,
         caller_msisdn=msisdn, type=type, priority=DEFAULT_PRIORITY[type], state="held" if held else "new",
         flagged=held, lat=lat, lon=lon, accuracy_m=accuracy_m, address=address, description=description)
-    session = toolkit.db.session
-    session.add(IncidentIdempotencyRecord(user_id=reporter.id, key=idempotency_key, incident_id=incident.id,
-                                  fingerprint=print_, created_at=incident.created_at))
-    try:
-        # Here, not at commit: the unique key decides a race between two retries of one request.
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        earlier = _raised_before(reporter.id, idempotency_key, print_)
-        if earlier is None:
-            raise
-        return earlier, False
+    INCIDENT_KEYS.claim(IncidentIdempotencyRecord(user_id=reporter.id, key=key, incident_id=incident.id,
+                                                  fingerprint=print_, created_at=incident.created_at))
     timeline.public_step(incident, kind="created", actor="reporter", message=timeline.MSG_RECEIVED,
                          data={"channel": "app", "type": type}, at=incident.created_at)
     if held:
@@ -124,8 +97,8 @@ def raise_incident(reporter: toolkit.Account, *, idempotency_key: str, type: str
                         message="held for review: the account or its number is on the block list")
     toolkit.audit("darurat112.incident.raise", "darurat112_incident", str(incident.id),
                   after={"channel": "app", "type": type, "held": held}, actor=reporter)
-    session.commit()
-    return incident, True
+    toolkit.db.session.commit()
+    return incident
 
 
 def record_call(call_taker: toolkit.Account, *, channel: str, caller_number: str | None, type: str = "other",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import numbers
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing, validate
+from marshmallow import ValidationError, fields, missing, validate
 
 from ragem import toolkit
 
@@ -47,18 +47,10 @@ def quantity(**kwargs) -> WholeNumber:
     return WholeNumber(validate=validate.Range(min=1, max=MAX_STOCK), **kwargs)
 
 
-class IdempotencyHeaderSchema(Schema):
-    """The ``Idempotency-Key`` header of a checkout (other headers are ignored)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    idempotency_key = fields.String(
-        data_key="Idempotency-Key", required=True,
-        validate=[validate.Length(min=1, max=100), validate.Regexp(r"^[^\x00-\x1f\x7f]*$",
-                                                                   error="no control characters")],
-        metadata={"description": "required: a retry with the same key and body answers the first checkout's "
-                                 "orders (200); the same key with another body is 422 idempotency_key_reused"})
+#: The ``Idempotency-Key`` header of a checkout.
+IdempotencyHeaderSchema = toolkit.idempotency_header(
+    "required: a retry with the same key and body answers the first checkout's orders (200); "
+    "the same key with another body is 422 idempotency_key_reused")
 
 
 class ReasonSchema(toolkit.BaseSchema):

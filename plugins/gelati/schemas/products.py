@@ -5,10 +5,12 @@ from marshmallow import fields, validate
 
 from ragem import toolkit
 
-from plugins.gelati.models import CATEGORIES, PRODUCT_STATES
+from plugins.gelati.models import CATEGORIES, PRODUCT_STATES, THUMBNAIL_PX
 from plugins.gelati.schemas.fields import MAX_STOCK, NAME_TEXT, REGION_CODE, WholeNumber, all_optional, rupiah
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
+#: How long a photo link in an answer works.
+PHOTO_LINK_SECONDS = 3600
 
 
 class ProductWriteSchema(toolkit.BaseSchema):
@@ -30,11 +32,16 @@ ProductUpdateSchema = all_optional(ProductWriteSchema, "ProductUpdateSchema",
 class ProductPhotoSchema(toolkit.FromModel, toolkit.BaseSchema):
     """A product photo."""
 
-    computed = {"url": lambda photo: toolkit.signed_url(photo.file_id, 3600)}
+    computed = {"url": lambda photo: toolkit.signed_url(photo.file_id, PHOTO_LINK_SECONDS),
+                "thumbnail_url": lambda photo: (toolkit.signed_url(photo.thumbnail_file_id, PHOTO_LINK_SECONDS)
+                                                if photo.thumbnail_file_id else None)}
 
     id = fields.Integer(required=True)
     content_type = fields.String(required=True)
     url = fields.String(required=True, metadata={"description": "signed link, valid an hour"})
+    thumbnail_url = fields.String(required=True, allow_none=True, metadata={
+        "description": f"signed link to a JPEG of at most {THUMBNAIL_PX} px on its longer side, valid an hour "
+                       "(null for a photo stored before thumbnails were made)"})
 
 
 class ProductSchema(toolkit.FromModel, toolkit.BaseSchema):

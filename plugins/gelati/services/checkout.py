@@ -9,13 +9,10 @@ two carts sharing products never wait on each other in a circle.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, update
 
 from ragem import toolkit
 
@@ -45,18 +42,9 @@ def _fmt(message: dict, **values) -> dict:
     return {lang: text.format(**values) for lang, text in message.items()}
 
 
-def fingerprint(**fields) -> str:
-    """SHA-256 of the request's fields: tells a retry from another checkout under the same key."""
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _earlier(user_id: str, key: str, print_: str) -> Checkout | None:
-    record = toolkit.db.session.scalar(select(Checkout).where(Checkout.buyer_id == user_id, Checkout.key == key))
-    if record is not None and record.fingerprint != print_:
-        raise toolkit.ApiError("idempotency_key_reused", MSG_KEY_REUSED, status=422,
-                               details={"Idempotency-Key": "already used for another checkout"})
-    return record
+#: Checkouts by Idempotency-Key: a retry answers the orders of the first checkout with its key.
+CHECKOUT_KEYS = toolkit.IdempotencyKeys(Checkout, owner="buyer_id", answer=lambda record: list(record.orders),
+                                        message=MSG_KEY_REUSED, reused="already used for another checkout")
 
 
 def _check_shop(shop: Shop, payment_method: str, fulfilment: str, delivery_kecamatan: str | None) -> int:
@@ -104,19 +92,23 @@ def checkout(user: toolkit.Account, *, idempotency_key: str, payment_method: str
              delivery_kecamatan: str | None = None, note: str | None = None,
              expected_total: int | None = None) -> tuple[list[Order], bool]:
     """Turn the buyer's cart into one order per shop: ``(orders, True)``, committed. A retry with the
-    same key and body answers the same orders: ``(orders, False)``.
+    same key and body answers the same orders: ``(orders, False)``; the same key with another body
+    is 422 ``idempotency_key_reused``.
 
     Refused with nothing changed: an empty cart (422 ``cart_empty``), a cart whose prices or products
     changed since it was filled (409 ``cart_stale``, each item's problem in ``details``), a total
     that is not ``expected_total`` (409 ``total_changed``), a shop that does not offer the payment or
     delivery chosen (422), stock that ran out (409 ``out_of_stock``).
     """
-    note = (note or "").strip() or None
-    print_ = fingerprint(payment_method=payment_method, fulfilment=fulfilment, delivery_kecamatan=delivery_kecamatan,
-                         note=note, expected_total=expected_total)
-    earlier = _earlier(user.id, idempotency_key, print_)
-    if earlier is not None:
-        return list(earlier.orders), False
+    request = {"payment_method": payment_method, "fulfilment": fulfilment, "delivery_kecamatan": delivery_kecamatan,
+               "note": (note or "").strip() or None, "expected_total": expected_total}
+    return CHECKOUT_KEYS.once(user.id, idempotency_key, request,
+                              lambda print_: _place_orders(user, idempotency_key, print_, **request))
+
+
+def _place_orders(user: toolkit.Account, key: str, print_: str, *, payment_method: str, fulfilment: str,
+                  delivery_kecamatan: str | None, note: str | None, expected_total: int | None) -> list[Order]:
+    """The work of a first checkout under ``key`` (see ``checkout``); committed."""
     if fulfilment == "delivery":
         if not delivery_kecamatan:
             raise toolkit.ValidationError("delivery_kecamatan_required", MSG_KECAMATAN_NEEDED,
@@ -143,17 +135,8 @@ def checkout(user: toolkit.Account, *, idempotency_key: str, payment_method: str
 
     session = toolkit.db.session
     now = toolkit.utcnow()
-    record = Checkout(buyer_id=user.id, key=idempotency_key, fingerprint=print_, created_at=now)
-    session.add(record)
-    try:
-        # Here, not at commit: the unique key decides a race between two retries of one request.
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        earlier = _earlier(user.id, idempotency_key, print_)
-        if earlier is None:
-            raise
-        return list(earlier.orders), False
+    record = Checkout(buyer_id=user.id, key=key, fingerprint=print_, created_at=now)
+    CHECKOUT_KEYS.claim(record)
     for item in sorted(lines, key=lambda line: line.product_id):
         _take_stock(item)
     expires_at = now + timedelta(hours=settings.ORDER_EXPIRY_HOURS.value())
@@ -179,4 +162,4 @@ def checkout(user: toolkit.Account, *, idempotency_key: str, payment_method: str
         created.append(order)
     session.execute(delete(CartItem).where(CartItem.buyer_id == user.id))
     session.commit()
-    return created, True
+    return created

@@ -110,7 +110,8 @@ def erase(user: toolkit.Account) -> toolkit.ErasureReport | None:
         _cancel_open(open_ids, "seller", "buyer")
         photos = list(session.scalars(select(ProductPhoto).join(Product).where(Product.shop_id == shop.id)))
         for photo in photos:
-            toolkit.delete_file(photo.file_id)
+            for file_id in photo.file_ids():
+                toolkit.delete_file(file_id)
             session.delete(photo)
         deleted += len(photos)
         session.execute(update(Product).where(Product.shop_id == shop.id).values(status="archived"))

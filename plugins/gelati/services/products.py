@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ragem import toolkit
 
 from plugins.gelati import access
-from plugins.gelati.models import MAX_PHOTOS, Product, ProductPhoto
+from plugins.gelati.models import MAX_PHOTOS, THUMBNAIL_PX, Product, ProductPhoto
 from plugins.gelati.services import shops
 
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -90,25 +90,27 @@ def own_list(user: toolkit.Account, *, status: list[str] | None, limit: int, cur
 
 
 def add_photo(user: toolkit.Account, product_id: int, upload) -> ProductPhoto:
-    """Store a photo of the owner's product (checked by its bytes, EXIF removed); at most eight."""
+    """Store a photo of the owner's product (checked by its bytes, EXIF removed) and its thumbnail;
+    at most eight."""
     product = own_product(user, product_id)
     if len(product.photos) >= MAX_PHOTOS:
         raise toolkit.Conflict("too_many_photos", MSG_TOO_MANY_PHOTOS, details={"max": MAX_PHOTOS})
     stored = toolkit.save_upload(upload, owner_id=user.id, purpose="gelati.product", allowed=PHOTO_TYPES)
-    photo = ProductPhoto(product=product, file_id=stored.id, content_type=stored.content_type,
-                         created_at=toolkit.utcnow())
+    thumbnail = toolkit.save_thumbnail(stored, max_px=THUMBNAIL_PX, purpose="gelati.thumbnail")
+    photo = ProductPhoto(product=product, file_id=stored.id, thumbnail_file_id=thumbnail.id,
+                         content_type=stored.content_type, created_at=toolkit.utcnow())
     toolkit.db.session.add(photo)
     toolkit.db.session.commit()
     return photo
 
 
 def delete_photo(user: toolkit.Account, product_id: int, photo_id: int) -> None:
-    """Remove a photo of the owner's product (and its stored file)."""
+    """Remove a photo of the owner's product (and its stored files: picture and thumbnail)."""
     product = own_product(user, product_id)
     photo = next((p for p in product.photos if p.id == photo_id), None)
     if photo is None:
         raise toolkit.NotFound(details={"photo_id": photo_id})
-    file_id = photo.file_id
     product.photos.remove(photo)
+    for file_id in photo.file_ids():
+        toolkit.delete_file(file_id)
     toolkit.db.session.commit()
-    toolkit.delete_file(file_id)

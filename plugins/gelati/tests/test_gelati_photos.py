@@ -1,7 +1,13 @@
-"""Product photos: checked by their bytes, at most eight, only the shop's own products."""
+"""Product photos: checked by their bytes, at most eight, only the shop's own products, each with a
+thumbnail that goes with it."""
 import io
 
 from PIL import Image
+
+from ragem import toolkit
+from ragem.testing import png_claiming
+
+from plugins.gelati.models import THUMBNAIL_PX
 
 from .conftest import BASE
 
@@ -42,3 +48,82 @@ def test_up_to_eight_photos_checked_by_their_bytes(client, open_shop, add_produc
     assert client.delete(f"{BASE}/my-shop/products/{product['id']}/photos/{ids[1]}",
                          headers=other).status_code == 404
     assert upload(client, login_as("citizen"), product["id"], picture).status_code == 404
+
+
+# -- thumbnails and hostile pictures -------------------------------------------------------------
+
+def files_on_disk(app) -> int:
+    """How many files the app's storage holds (local disk in tests)."""
+    with app.app_context():
+        return sum(1 for path in toolkit.storage().root.rglob("*") if path.is_file())
+
+
+def photo_with_gps(size=(1200, 800)) -> bytes:
+    """A JPEG from a phone: GPS position in Kota Serang and the camera's make in its EXIF."""
+    exif = Image.Exif()
+    exif[0x010F] = "KameraBocor"  # Make
+    exif[0x8825] = {1: "S", 2: (6.0, 7.0, 12.0), 3: "E", 4: (106.0, 9.0, 0.0)}  # GPS
+    picture = io.BytesIO()
+    Image.new("RGB", size, "orange").save(picture, "JPEG", exif=exif)
+    assert Image.open(io.BytesIO(picture.getvalue())).getexif().get_ifd(0x8825)  # really has GPS
+    return picture.getvalue()
+
+
+def test_each_photo_has_a_small_clean_thumbnail_for_lists(app, client, open_shop, add_product):
+    seller, _ = open_shop()
+    product = add_product(seller)
+    added = upload(client, seller, product["id"], photo_with_gps())
+    assert added.status_code == 201, added.get_json()
+    assert added.get_json()["thumbnail_url"] and added.get_json()["thumbnail_url"] != added.get_json()["url"]
+
+    [shown] = client.get(f"{BASE}/products/{product['id']}").get_json()["photos"]
+    [listed] = client.get(f"{BASE}/products").get_json()["items"][0]["photos"]
+    assert listed["thumbnail_url"].split("?")[0] == shown["thumbnail_url"].split("?")[0]
+    thumb = client.get(shown["thumbnail_url"])  # a signed link: anyone holding it, no login
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+    image = Image.open(io.BytesIO(thumb.data))
+    assert image.size == (THUMBNAIL_PX, THUMBNAIL_PX * 2 // 3)
+    # The GPS position and the camera did not survive into either file.
+    for served in (thumb.data, client.get(shown["url"]).data):
+        assert b"KameraBocor" not in served
+        exif = Image.open(io.BytesIO(served)).getexif()
+        assert 0x8825 not in exif and not exif.get_ifd(0x8825)
+    assert Image.open(io.BytesIO(client.get(shown["url"]).data)).size == (1200, 800)  # the photo kept its size
+
+
+def test_what_is_not_a_picture_or_too_big_to_decode_is_refused_and_nothing_is_kept(app, client, open_shop,
+                                                                                     add_product):
+    seller, _ = open_shop()
+    product = add_product(seller)
+    before = files_on_disk(app)
+    refused = {
+        "text named .jpg": (b"GIF89a? no, a script: <?php system($_GET['c']); ?>", 415, "unsupported_file_type"),
+        "PDF": (b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n", 415,
+                "unsupported_file_type"),
+        "huge canvas": (png_claiming(60_000, 60_000), 413, "image_too_large"),
+        "cut-off JPEG": (photo_with_gps((400, 300))[:600], 422, "invalid_file"),
+    }
+    for name, (data, status, code) in refused.items():
+        answer = upload(client, seller, product["id"], data)
+        assert (answer.status_code, answer.get_json()["error"]["code"]) == (status, code), name
+    assert files_on_disk(app) == before
+    assert client.get(f"{BASE}/products/{product['id']}").get_json()["photos"] == []
+
+
+def test_removing_a_photo_or_erasing_the_seller_removes_its_thumbnail_too(app, client, open_shop, add_product):
+    seller, _ = open_shop()
+    product = add_product(seller)
+    before = files_on_disk(app)
+    first = upload(client, seller, product["id"], jpeg()).get_json()
+    upload(client, seller, product["id"], jpeg())
+    assert files_on_disk(app) == before + 4  # two photos, two thumbnails
+    deleted = client.delete(f"{BASE}/my-shop/products/{product['id']}/photos/{first['id']}", headers=seller)
+    assert deleted.status_code == 204
+    assert client.get(first["url"]).status_code == 404 and client.get(first["thumbnail_url"]).status_code == 404
+    assert files_on_disk(app) == before + 2
+    [kept] = client.get(f"{BASE}/products/{product['id']}").get_json()["photos"]
+
+    erased = client.delete("/api/v1/me", headers=seller, json={"password": "Rahasia-Kuat-123"})
+    assert erased.status_code == 204, erased.get_json()
+    assert client.get(kept["url"]).status_code == 404 and client.get(kept["thumbnail_url"]).status_code == 404
+    assert files_on_disk(app) == before
