@@ -153,6 +153,18 @@ class KpiValue:
 
 
 @dataclass(frozen=True)
+class OpenItems:
+    """How much work waits in a service's queue for one staff member, returned by ``ragem_open_items``.
+
+    ``count`` is what the console's dashboard shows beside ``label`` (``{"id": ..., "en": ...}``,
+    e.g. "open complaints" or "shops awaiting verification").
+    """
+
+    count: int
+    label: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class PeriodicJob:
     """A job the scheduler runs every ``every_seconds`` (at most once per interval platform-wide).
 

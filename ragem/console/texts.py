@@ -48,6 +48,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "page_failed": {"id": "Halaman ini sedang bermasalah. Coba lagi nanti; kesalahannya sudah dicatat untuk tim teknis.",
                     "en": "This page is failing. Try again later; the error was logged for the technical team."},
     "language": {"id": "Bahasa", "en": "Language"},
+    "open_items": {"id": "Pekerjaan terbuka", "en": "Open items"},
+    "count_unavailable": {"id": "Jumlah tidak tersedia (kesalahan dicatat)", "en": "Count unavailable (the error was logged)"},
+    "switch_history": {"id": "Riwayat perubahan status", "en": "History of switches"},
+    "when": {"id": "Waktu", "en": "When"},
+    "by": {"id": "Oleh", "en": "By"},
+    "older": {"id": "Lebih lama →", "en": "Older →"},
 }
 
 

@@ -12,13 +12,16 @@ from ragem.auth import sessions, throttle
 from ragem.catalog import service as catalog
 from ragem.catalog.schemas import ServiceToggleSchema
 from ragem.catalog.state import snapshot
-from ragem.console import csrf, pages
+from ragem.audit import service as audit_log
+from ragem.console import csrf, listing, pages
 from ragem.console import login_state as state
+from ragem.console.open_items import open_items
 from ragem.console.texts import TEXTS, console_language
 from ragem.errors import ApiError
 from ragem.extensions import db, limiter
 from ragem.http_guards import accepts_media_types
 from ragem.i18n import MESSAGES, translate
+from ragem.timeutil import to_wib
 
 FORM = "application/x-www-form-urlencoded"
 log = logging.getLogger("ragem.console")
@@ -53,7 +56,12 @@ def _template_helpers():
         text = TEXTS.get(key_or_text, key_or_text) if isinstance(key_or_text, str) else key_or_text
         return translate(text, console_language())
 
-    return {"t": t, "lang": console_language}
+    def wib(value):
+        # People read times on the city's clock; the database keeps UTC.
+        local = to_wib(value)
+        return local.strftime("%Y-%m-%d %H:%M WIB") if local else ""
+
+    return {"t": t, "lang": console_language, "wib": wib}
 
 
 @blp.errorhandler(CSRFError)
@@ -101,6 +109,7 @@ def _safe_next(target: str | None) -> str:
 @blp.route("/login", methods=["GET", "POST"])
 @accepts_media_types(FORM)
 @limiter.limit(throttle.LOGIN_IP_LIMITS, methods=["POST"])
+@throttle.limit_per_identifier
 def login():
     """Log in with the same identifier (phone, NIK, email) and password as the app; staff only."""
     if request.method == "GET":
@@ -145,13 +154,14 @@ def set_language():
 
 @blp.route("/")
 def dashboard():
-    """Services and their state; plugins that failed to start."""
+    """Services and their state, open items per service for this account, plugins that failed to start."""
     account, refusal = _require(pages.CORE_PAGES[0])
     if refusal:
         return refusal
     registry = current_app.extensions["ragem.plugins"]
     failing = [r for r in sorted(registry.records.values(), key=lambda r: r.name) if r.status == "failed"]
-    return _render("console/dashboard.html", account, services=catalog.admin_catalog(), failing=failing)
+    return _render("console/dashboard.html", account, services=catalog.admin_catalog(), failing=failing,
+                   open_items=open_items(account))
 
 
 @blp.route("/services")
@@ -160,7 +170,15 @@ def services():
     account, refusal = _require(pages.CORE_PAGES[1])
     if refusal:
         return refusal
-    return _render("console/services.html", account, services=catalog.admin_catalog(), error=None)
+    return _services_page(account)
+
+
+def _services_page(account, status: int = 200, error=None):
+    """The services with their switches, and the past switches from the audit log, newest first."""
+    history, next_cursor = listing.one_page(audit_log.list_entries, target_type="service")
+    return _render("console/services.html", account, status, services=catalog.admin_catalog(), error=error,
+                   history=history, next_cursor=next_cursor,
+                   names=listing.account_names(entry.actor_id for entry in history))
 
 
 @blp.route("/services/<slug>", methods=["POST"])
@@ -193,7 +211,7 @@ def switch_service(slug):
             error = TEXTS["confirm_critical"] if failure.code == "confirmation_required" else (
                 failure.message or MESSAGES.get(failure.code) or MESSAGES["bad_request"])
     if error:
-        return _render("console/services.html", account, 422, services=catalog.admin_catalog(), error=error)
+        return _services_page(account, 422, error)
     flash(TEXTS["service_switched"])
     return redirect(url_for("console.services"))
 
