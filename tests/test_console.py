@@ -94,6 +94,9 @@ def _page_urls(app):
 EXPECTED = {  # page -> roles that may open it
     ("console.dashboard", ()): {"officer", "admin"},
     ("console.services", ()): {"admin"},
+    ("console.accounts", ()): {"admin"},
+    ("console.audit", ()): {"admin"},
+    ("console.failed_jobs", ()): {"admin"},
     ("console.plugin_page", (PAGES_SERVICE, "queue")): {"officer", "admin"},
     ("console.plugin_page", (PAGES_SERVICE, "manage")): {"admin"},
     ("console.plugin_page", (PAGES_SERVICE, "broken")): {"admin"},
@@ -101,6 +104,9 @@ EXPECTED = {  # page -> roles that may open it
 URLS = {
     ("console.dashboard", ()): "/console/",
     ("console.services", ()): "/console/services",
+    ("console.accounts", ()): "/console/accounts",
+    ("console.audit", ()): "/console/audit",
+    ("console.failed_jobs", ()): "/console/jobs",
     ("console.plugin_page", (PAGES_SERVICE, "queue")): f"/console/p/{PAGES_SERVICE}/queue",
     ("console.plugin_page", (PAGES_SERVICE, "manage")): f"/console/p/{PAGES_SERVICE}/manage",
     ("console.plugin_page", (PAGES_SERVICE, "broken")): f"/console/p/{PAGES_SERVICE}/broken",

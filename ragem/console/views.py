@@ -78,6 +78,11 @@ def _refused(error):
     return render_template("console/error.html", message=TEXTS[key], account=None, nav=[]), error.code
 
 
+def api_message(failure: ApiError):
+    """What a refusal of a core service function says to people (its own words, else its code's)."""
+    return failure.message or MESSAGES.get(failure.code) or MESSAGES["bad_request"]
+
+
 def _nav(account):
     return [(page, url_for(page.endpoint, **page.kwargs)) for page in pages.all_pages() if pages.allowed(account, page)]
 
@@ -121,8 +126,7 @@ def login():
     try:
         user = sessions.authenticate(identifier, password)
     except ApiError as error:
-        message = error.message or MESSAGES.get(error.code) or MESSAGES["bad_request"]
-        return render_template("console/login.html", account=None, nav=[], error=message), error.status
+        return render_template("console/login.html", account=None, nav=[], error=api_message(error)), error.status
     if not any(role in STAFF for role in user.roles):
         return render_template("console/login.html", account=None, nav=[], error=TEXTS["citizen_use_app"]), 403
     record, _refresh = sessions.start_session(user, device=f"console: {request.user_agent.string}"[:120], ip=request.remote_addr)
@@ -208,8 +212,7 @@ def switch_service(slug):
             catalog.set_service_state(slug, actor=account, **body)
         except ApiError as failure:
             db.session.rollback()
-            error = TEXTS["confirm_critical"] if failure.code == "confirmation_required" else (
-                failure.message or MESSAGES.get(failure.code) or MESSAGES["bad_request"])
+            error = TEXTS["confirm_critical"] if failure.code == "confirmation_required" else api_message(failure)
     if error:
         return _services_page(account, 422, error)
     flash(TEXTS["service_switched"])
