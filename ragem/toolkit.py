@@ -65,7 +65,7 @@ from ragem.schemas import BaseSchema, CommaSeparated, FromModel, I18nTextSchema,
 from ragem.sealed import sealed
 from ragem.storage import service as _files
 from ragem.storage.schemas import FilePart
-from ragem.timeutil import isoformat_z, utcnow
+from ragem.timeutil import isoformat_z, to_wib, utcnow
 
 #: Marks a plugin function as the implementation of a hook in ``ragem.hookspecs``.
 hookimpl = pluggy.HookimplMarker("ragem")
@@ -315,6 +315,6 @@ __all__ = [
     "permission_required", "PluginInfo", "PluginSetting", "positive_int", "ProfileFieldUse",
     "read_only_command", "read_profile", "read_profile_by_id", "record_delivery_receipt", "region", "regions", "roles_required", "save_upload", "seal",
     "sealed", "ServiceHealthSchema",
-    "ServiceUnavailable", "signed_url", "storage", "text_list", "translate", "Unauthorized", "unseal",
+    "ServiceUnavailable", "signed_url", "storage", "text_list", "to_wib", "translate", "Unauthorized", "unseal",
     "UserEvent", "UtcDateTime", "utcnow", "ValidationError",
 ]
