@@ -15,6 +15,7 @@ from ragem.auth.accounts import create_user
 from ragem.extensions import db
 from ragem.jobs.models import FailedJob
 from ragem.testing import audit_entries, bearer, create_account
+from ragem.toolkit import hookimpl
 
 NIK = "3673011708850001"
 JOB_STATE = {"fixed": False, "done": []}
@@ -27,9 +28,23 @@ def fails_until_fixed(note):
     JOB_STATE["done"].append(note)
 
 
+class Parks:
+    """A throwaway service with two KPIs: visits (a count) and a share whose name tries markup."""
+
+    @hookimpl
+    def ragem_plugin_info(self):
+        return toolkit.PluginInfo(slug="taman", name={"id": "Taman", "en": "Parks"},
+                                  description={"id": "Uji.", "en": "Test."}, opd="DLH", version="1")
+
+    @hookimpl
+    def ragem_kpis(self, period):
+        return [toolkit.KpiValue("taman.visits", {"id": "Kunjungan taman", "en": "Park visits"}, 50.0, unit="orang"),
+                toolkit.KpiValue("taman.share", {"id": "<b>Porsi</b>", "en": "<b>Share</b>"}, None)]
+
+
 @pytest.fixture
 def app(make_app):
-    return make_app(extra_plugins=throwaway_services(), entry_points=False)
+    return make_app(extra_plugins=[*throwaway_services(), ("taman", Parks())], entry_points=False)
 
 
 def _admin(app):
@@ -210,3 +225,31 @@ def test_a_failed_job_is_listed_and_retried_from_the_console(app):
     with app.app_context():
         [entry] = audit_entries(action="job.failure.retry")
     assert (entry.actor_id, entry.target_id) == (admin_id, str(job_id))
+
+
+# -- evaluation --------------------------------------------------------------------------------------
+
+def test_the_evaluation_page_charts_each_kpi_against_its_target_and_downloads_the_csv(app):
+    client, admin_id = _admin(app)
+    api = app.test_client()
+    assert api.put("/api/v1/admin/kpi-targets/taman.visits/2026", json={"target": 100, "reason": "Renstra"},
+                   headers=bearer(app, admin_id)).status_code == 200
+    page = client.get("/console/evaluation?period=2026-11")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and '<svg xmlns="http://www.w3.org/2000/svg" id="kpi-chart"' in html
+    visits = html.split('data-status="off_track"')[1].split("</g>")[0]  # 50 of a 100 target: off track
+    assert "Kunjungan taman" in visits and 'width="190.0"' in visits  # half of the 380-unit track
+    assert 'x1="640.0"' in visits  # the target's tick at the end of the track
+    assert "<b>Porsi</b>" not in html and "&lt;b&gt;Porsi&lt;/b&gt;" in html  # names are text, not markup
+    assert "2026-11-01 00:00 WIB" in html
+    csv_link = html.split('id="csv" href="')[1].split('"')[0]
+    download = client.get(csv_link)
+    assert download.mimetype == "text/csv" and 'filename="ragem-evaluation-2026-11.csv"' in download.headers["Content-Disposition"]
+    rows = download.get_data(as_text=True).splitlines()
+    assert rows[0].startswith("period,key,service") and any(r.startswith("2026-11,taman.visits,taman,Kunjungan taman,orang,50.0,100.0") for r in rows)
+    post_form(client, "/console/language", {"lang": "en", "next": "/console/evaluation"})
+    assert "Park visits" in client.get("/console/evaluation?period=2025-2029").get_data(as_text=True)
+    refused = client.get("/console/evaluation?period=2026-13")
+    assert refused.status_code == 422 and 'id="error"' in refused.get_data(as_text=True)
+    assert client.get("/console/evaluation.csv?period=bukan").status_code == 422
+    assert client.get("/console/evaluation").status_code == 200  # this month by default

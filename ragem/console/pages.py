@@ -36,6 +36,7 @@ CORE_PAGES = (
     RegisteredPage("console.accounts", {}, {"id": "Akun", "en": "Accounts"}, roles=("admin",)),
     RegisteredPage("console.audit", {}, {"id": "Log audit", "en": "Audit log"}, roles=("admin",)),
     RegisteredPage("console.failed_jobs", {}, {"id": "Pekerjaan gagal", "en": "Failed jobs"}, roles=("admin",)),
+    RegisteredPage("console.evaluation", {}, {"id": "Evaluasi", "en": "Evaluation"}, roles=("admin",)),
 )
 
 
