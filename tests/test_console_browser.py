@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -16,7 +17,7 @@ from werkzeug.serving import make_server
 
 from throwaway import SERVICE, throwaway_services
 
-from ragem.testing import create_account
+from ragem.testing import bearer, create_account
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -60,6 +61,9 @@ def browser(tmp_path):
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768",
                      f"--user-data-dir={tmp_path / 'profile'}"):
         options.add_argument(argument)
+    # Downloads (the evaluation's CSV) land in the test's folder without asking.
+    options.add_experimental_option("prefs", {"download.default_directory": str(tmp_path / "downloads"),
+                                              "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
     yield driver
@@ -112,7 +116,7 @@ def test_an_officer_sees_the_dashboard_but_not_the_services_page(app, live_serve
     _uid, phone, password = create_account(app, "officer")
     _log_in(browser, live_server, phone, password)
     assert browser.find_element(By.TAG_NAME, "h1").text == "Dasbor"
-    assert SERVICE in browser.find_element(By.TAG_NAME, "table").get_attribute("innerHTML")
+    assert SERVICE in browser.find_element(By.ID, "services").get_attribute("innerHTML")
     links = [a.text for a in browser.find_elements(By.CSS_SELECTOR, ".nav a")]
     # The core's services page is not offered (an installed plugin may add pages of its own).
     assert "Dasbor" in links and "Layanan" not in links
@@ -141,3 +145,52 @@ def test_on_a_phone_in_english(app, live_server, browser, tmp_path):
     browser.save_screenshot(str(tmp_path / "phone-dashboard-english.png"))
     _click_and_load(browser, browser.find_element(By.ID, "logout"))
     assert browser.current_url.startswith(f"{live_server}/console/login")
+
+
+def _api_status(url: str, headers: dict) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_an_admin_suspends_an_account_and_its_api_token_stops_working(app, live_server, browser, tmp_path):
+    _uid, phone, password = create_account(app, "admin")
+    officer_id, officer_phone, _password = create_account(app, "officer")
+    token = bearer(app, officer_id)
+    assert _api_status(f"{live_server}/api/v1/me", token) == 200
+    _log_in(browser, live_server, phone, password)
+    _click_and_load(browser, browser.find_element(By.LINK_TEXT, "Akun"))
+    browser.find_element(By.NAME, "q").send_keys(officer_phone)
+    _click_and_load(browser, browser.find_element(By.ID, "search"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#accounts tbody tr[data-id]")
+    assert [row.get_attribute("data-id") for row in rows] == [officer_id]
+    _click_and_load(browser, rows[0].find_element(By.TAG_NAME, "a"))
+    browser.find_element(By.ID, "suspension-reason").send_keys("Akun dipakai orang lain")
+    _click_and_load(browser, browser.find_element(By.ID, "suspend"))
+    assert browser.find_element(By.ID, "account-state").text == "Ditangguhkan"
+    assert "ditangguhkan" in browser.find_element(By.CSS_SELECTOR, ".flash").text
+    browser.save_screenshot(str(tmp_path / "admin-suspends-account.png"))
+    assert _api_status(f"{live_server}/api/v1/me", token) == 401
+
+
+def test_the_evaluation_page_shows_a_chart_and_downloads_the_csv(app, live_server, browser, tmp_path):
+    _uid, phone, password = create_account(app, "admin")
+    _log_in(browser, live_server, phone, password)
+    _click_and_load(browser, browser.find_element(By.LINK_TEXT, "Evaluasi"))
+    _click_and_load(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Tahun ini"))
+    chart = browser.find_element(By.ID, "kpi-chart")
+    assert chart.size["width"] > 300 and chart.size["height"] > 30
+    bars = chart.find_elements(By.CSS_SELECTOR, "g.kpi-bar")
+    keys = [row.get_attribute("data-key") for row in browser.find_elements(By.CSS_SELECTOR, "#kpis tbody tr[data-key]")]
+    assert "core.new_accounts" in keys and len(bars) == len(keys)
+    browser.save_screenshot(str(tmp_path / "evaluation-chart.png"))
+    browser.find_element(By.ID, "csv").click()
+    downloads = tmp_path / "downloads"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not list(downloads.glob("*.csv")):
+        time.sleep(0.2)
+    [csv_file] = downloads.glob("ragem-evaluation-*.csv")
+    lines = csv_file.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("period,key,service") and any(",core.new_accounts,core," in line for line in lines)

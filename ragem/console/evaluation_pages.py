@@ -5,7 +5,6 @@ from flask import Response, request
 
 from ragem.console import pages
 from ragem.console.svg_chart import kpi_chart
-from ragem.console.texts import console_language
 from ragem.console.views import _render, _require, api_message, blp
 from ragem.errors import ApiError
 from ragem.evaluation import service
@@ -32,8 +31,7 @@ def suggested_periods() -> list[tuple[str, str]]:
 
 
 def _evaluate(raw: str):
-    # KPI names in the console's language, not the browser's Accept-Language.
-    request._ragem_language = console_language()  # type: ignore[attr-defined]
+    # KPI names come in the console's language: _require set it as the request's.
     return service.evaluate(parse_period(raw))
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 LABEL_WIDTH = 260
+LABEL_CHARS = 36  # what fits in LABEL_WIDTH at 12 px
 TRACK_WIDTH = 380
 VALUE_WIDTH = 130
 ROW_HEIGHT = 30
@@ -58,7 +59,9 @@ def kpi_chart(items: Iterable[Mapping[str, Any]]) -> Chart:
         width = TRACK_WIDTH * abs(value) / scale if value is not None else 0.0
         target_x = LABEL_WIDTH + TRACK_WIDTH * abs(target) / scale if target is not None else None
         caption = f"{_number(value)} / {_number(target)} {item.get('unit') or ''}".strip()
-        bars.append(Bar(label=str(item.get("name") or item.get("key"))[:40], y=TOP + row * ROW_HEIGHT,
+        label = str(item.get("name") or item.get("key"))
+        label = label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"  # the full name is in the table
+        bars.append(Bar(label=label, y=TOP + row * ROW_HEIGHT,
                         width=round(width, 1), target_x=round(target_x, 1) if target_x is not None else None,
                         colour=COLOURS.get(item.get("status"), COLOURS["no_data"]), caption=caption,
                         status=str(item.get("status"))))

@@ -98,6 +98,8 @@ def _require(page: pages.RegisteredPage):
         if g.get("console_expired"):
             flash(TEXTS["session_ended"])
         return None, redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+    # Names the core translates (OPDs, KPIs, errors) follow the console's language, not the browser's.
+    request._ragem_language = console_language()  # type: ignore[attr-defined]
     if not pages.allowed(account, page):
         return None, _render("console/error.html", account, 403, message=TEXTS["forbidden_page"])
     return account, None
