@@ -23,6 +23,7 @@ from ragem.hooktypes import (
     ErasureReport,
     KpiValue,
     MessageGateway,
+    OpenItems,
     OutboundMessage,
     PeriodicJob,
     Period,
@@ -182,6 +183,19 @@ def ragem_kpis(period: Period) -> Iterable[KpiValue]:
 
     Called by the evaluation endpoint and its CSV export, also while the service is switched off.
     Combination: all collected; keys must be unique platform-wide (prefix them with the slug).
+    """
+
+
+@hookspec
+def ragem_open_items(user: Account) -> OpenItems | None:
+    """How many items wait in the service's queue for ``user``, an officer or an admin.
+
+    Called by the console's dashboard on every visit, also while the service is switched off (its
+    queue still waits). An officer is shown the queue of their OPD (``user.opd_code``) or whatever
+    the plugin's permissions give them; an admin the whole city. Keep it to one count query.
+    Combination: per plugin, one line per service under its slug; ``None`` (nothing for this user)
+    leaves the service out; a plugin that raises is logged and shown as unavailable, not fatal.
+    :returns: a ``toolkit.OpenItems(count, label)`` or ``None``.
     """
 
 

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
+
+# Kota Serang's clock (WIB) is UTC+7, without daylight saving.
+_WIB_OFFSET = timedelta(hours=7)
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]{1,31}$")
 
@@ -120,16 +123,29 @@ class ProfileFieldUse:
 
 @dataclass(frozen=True)
 class Period:
-    """An evaluation period: a month (``2026-11``), a quarter (``2026-Q4``) or a year (``2026``).
+    """An evaluation period on Kota Serang's calendar (WIB, UTC+7): a month (``2026-11``), a quarter
+    (``2026-Q4``), a year (``2026``) or a five-year Renstra period (``2025-2029``, ``year`` its first).
 
-    ``start`` is inclusive and ``end`` exclusive, both UTC midnights.
+    ``start`` is inclusive and ``end`` exclusive: the instants midnight WIB begins the first day and
+    the day after the last, as naive UTC like stored timestamps (1 November begins at 17:00 UTC on
+    31 October). Compare stored timestamps with them as they are.
     """
 
     key: str
-    kind: str  # "month" | "quarter" | "year"
+    kind: str  # "month" | "quarter" | "year" | "renstra"
     year: int
     start: datetime
     end: datetime
+
+    @property
+    def first_day(self) -> date:
+        """The period's first day on Kota Serang's calendar (for tables kept per WIB day)."""
+        return (self.start + _WIB_OFFSET).date()
+
+    @property
+    def end_day(self) -> date:
+        """The day after the period's last, on Kota Serang's calendar (exclusive, like ``end``)."""
+        return (self.end + _WIB_OFFSET).date()
 
 
 @dataclass(frozen=True)
@@ -150,6 +166,18 @@ class KpiValue:
     unit: str = ""
     higher_is_better: bool = True
     cumulative: bool = False
+
+
+@dataclass(frozen=True)
+class OpenItems:
+    """How much work waits in a service's queue for one staff member, returned by ``ragem_open_items``.
+
+    ``count`` is what the console's dashboard shows beside ``label`` (``{"id": ..., "en": ...}``,
+    e.g. "open complaints" or "shops awaiting verification").
+    """
+
+    count: int
+    label: Mapping[str, str]
 
 
 @dataclass(frozen=True)

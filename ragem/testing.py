@@ -298,8 +298,10 @@ def chromium_missing() -> bool:
 
 
 @contextlib.contextmanager
-def headless_chromium(profile_dir, width: int = 1366, height: int = 768):
-    """A Selenium driver of a headless Chromium at an office screen's size, quit after the block."""
+def headless_chromium(profile_dir, width: int = 1366, height: int = 768, downloads_dir=None):
+    """A Selenium driver of a headless Chromium at an office screen's size, quit after the block.
+
+    With ``downloads_dir``, files the page downloads (a CSV export) land there without asking."""
     from selenium import webdriver  # noqa: PLC0415 - a test dependency, for browser tests only
 
     assert not chromium_missing(), "install Debian's chromium and chromium-driver"
@@ -308,12 +310,36 @@ def headless_chromium(profile_dir, width: int = 1366, height: int = 768):
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}",
                      f"--user-data-dir={profile_dir}"):
         options.add_argument(argument)
+    if downloads_dir is not None:
+        options.add_experimental_option("prefs", {"download.default_directory": str(downloads_dir),
+                                                  "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
     try:
         yield driver
     finally:
         driver.quit()
+
+
+def click_and_load(driver, element, timeout: float = 30) -> None:
+    """Click ``element`` and wait until the browser shows the NEXT page, fully loaded.
+
+    The old page is marked with a property of ``window``; the wait ends when a document without the
+    mark is complete. (Waiting for the old ``<html>`` to go stale races with Chromium: asking about a
+    node mid-navigation can fail with "Node ... does not belong to the document".)"""
+    from selenium.webdriver.support.wait import WebDriverWait  # noqa: PLC0415 - browser tests only
+
+    driver.execute_script("window.__ragemLeftPage = true;")
+    element.click()
+
+    def arrived(browser) -> bool:
+        try:
+            return bool(browser.execute_script(
+                "return window.__ragemLeftPage !== true && document.readyState === 'complete';"))
+        except Exception:  # noqa: BLE001 - mid-navigation the script may not run yet: keep waiting
+            return False
+
+    WebDriverWait(driver, timeout).until(arrived)
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ from ragem.hooktypes import (
     ErasureReport,
     KpiValue,
     MessageGateway,
+    OpenItems,
     OutboundMessage,
     PeriodicJob,
     Period,
@@ -68,7 +69,7 @@ from ragem.sealed import sealed
 from ragem.storage import service as _files
 from ragem.storage import thumbnails as _thumbnails
 from ragem.storage.schemas import FilePart
-from ragem.timeutil import isoformat_z, utcnow
+from ragem.timeutil import isoformat_z, to_wib, utcnow
 
 #: Marks a plugin function as the implementation of a hook in ``ragem.hookspecs``.
 hookimpl = pluggy.HookimplMarker("ragem")
@@ -333,11 +334,11 @@ __all__ = [
     "idempotency_header", "IdempotencyKeys", "isoformat_z",
     "KpiValue", "MessageGateway",
     "language", "limiter", "login_required", "lookup_hash", "mask_phone", "normalise_phone", "NotFound", "notify", "opd",
-    "OutboundMessage",
+    "OpenItems", "OutboundMessage",
     "page_schema", "PageArgsSchema", "paginate", "parse_period", "Period", "PeriodicJob", "Permission",
     "permission_required", "PluginInfo", "PluginSetting", "positive_int", "ProfileFieldUse",
     "read_only_command", "read_profile", "read_profile_by_id", "record_delivery_receipt", "region", "regions", "roles_required", "save_thumbnail", "save_upload", "seal",
     "sealed", "ServiceHealthSchema",
-    "ServiceUnavailable", "signed_url", "storage", "text_list", "translate", "Unauthorized", "unseal",
+    "ServiceUnavailable", "signed_url", "storage", "text_list", "to_wib", "translate", "Unauthorized", "unseal",
     "UserEvent", "UtcDateTime", "utcnow", "ValidationError",
 ]

@@ -11,7 +11,7 @@ from console_helpers import console_login, csrf_token, post_form
 from throwaway import CRITICAL_SERVICE, SERVICE, ThrowawayService, throwaway_services
 
 from ragem import toolkit
-from ragem.auth.models import UserRole
+from ragem.auth.models import User, UserRole
 from ragem.auth.sessions import revoke_user_sessions
 from ragem.console import pages as console_pages
 from ragem.extensions import db
@@ -42,6 +42,24 @@ class PagesService(ThrowawayService):
                                 lambda account: {"who": account.id}, "queue.html", str(TEMPLATES),
                                 permission=f"{PAGES_SERVICE}.manage"),
         ]
+
+
+class QueueService(ThrowawayService):
+    """A throwaway service whose queue holds 3 items for officers of OPD "DPUPR" and 12 city-wide."""
+
+    @hookimpl
+    def ragem_open_items(self, user):
+        if user.has_role("admin"):
+            return toolkit.OpenItems(12, {"id": "Berkas menunggu", "en": "Files waiting"})
+        return toolkit.OpenItems(3, {"id": "Berkas menunggu", "en": "Files waiting"}) if user.opd_code == "DPUPR" else None
+
+
+class BrokenQueueService(ThrowawayService):
+    """A throwaway service whose count fails."""
+
+    @hookimpl
+    def ragem_open_items(self, user):
+        raise RuntimeError("the plugin's count has a bug")
 
 
 def _broken_view(account):
@@ -76,6 +94,10 @@ def _page_urls(app):
 EXPECTED = {  # page -> roles that may open it
     ("console.dashboard", ()): {"officer", "admin"},
     ("console.services", ()): {"admin"},
+    ("console.accounts", ()): {"admin"},
+    ("console.audit", ()): {"admin"},
+    ("console.failed_jobs", ()): {"admin"},
+    ("console.evaluation", ()): {"admin"},
     ("console.plugin_page", (PAGES_SERVICE, "queue")): {"officer", "admin"},
     ("console.plugin_page", (PAGES_SERVICE, "manage")): {"admin"},
     ("console.plugin_page", (PAGES_SERVICE, "broken")): {"admin"},
@@ -83,6 +105,10 @@ EXPECTED = {  # page -> roles that may open it
 URLS = {
     ("console.dashboard", ()): "/console/",
     ("console.services", ()): "/console/services",
+    ("console.accounts", ()): "/console/accounts",
+    ("console.audit", ()): "/console/audit",
+    ("console.failed_jobs", ()): "/console/jobs",
+    ("console.evaluation", ()): "/console/evaluation",
     ("console.plugin_page", (PAGES_SERVICE, "queue")): f"/console/p/{PAGES_SERVICE}/queue",
     ("console.plugin_page", (PAGES_SERVICE, "manage")): f"/console/p/{PAGES_SERVICE}/manage",
     ("console.plugin_page", (PAGES_SERVICE, "broken")): f"/console/p/{PAGES_SERVICE}/broken",
@@ -225,11 +251,52 @@ def test_revoking_the_session_or_the_role_elsewhere_ends_the_console_log_in(app)
         revoke_user_sessions(user_id, reason="admin_revoke")
         db.session.commit()
     assert client.get("/console/").status_code == 302
+    assert "berakhir" in client.get("/console/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("change", ["roles_removed", "suspended"])
+def test_losing_the_staff_role_or_being_suspended_logs_out_at_the_next_request(app, change):
     client, user_id, _response = _logged_in(app, "admin")
+    _other_admin = _logged_in(app, "admin")
+    copied = client.get_cookie("ragem_console", path="/console").value
     with app.app_context():
-        db.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
+        if change == "roles_removed":
+            db.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
+            db.session.add(UserRole(user_id=user_id, role="citizen"))
+        else:
+            db.session.get(User, user_id).is_active = False
         db.session.commit()
-    assert client.get("/console/").status_code == 403  # logged in, but no longer staff
+    response = client.get("/console/services")
+    assert response.status_code == 302 and "/console/login" in response.headers["Location"]
+    assert "berakhir" in client.get("/console/login").get_data(as_text=True)
+    with app.app_context():  # the core session behind the cookie is revoked, not just forgotten
+        if change == "roles_removed":
+            db.session.execute(delete(UserRole).where(UserRole.user_id == user_id, UserRole.role == "citizen"))
+            db.session.add(UserRole(user_id=user_id, role="admin"))
+        else:
+            db.session.get(User, user_id).is_active = True
+        db.session.commit()
+    thief = app.test_client()
+    thief.set_cookie("ragem_console", copied, path="/console")
+    assert thief.get("/console/").status_code == 302
+
+
+def test_the_per_account_log_in_limit_is_shared_by_the_api_and_the_console(make_app):
+    app = make_app(extra_plugins=throwaway_services(), entry_points=False, PROXY_COUNT=1)
+    _uid, phone, password = create_account(app, "admin")
+    api = app.test_client()
+    for n in range(10):  # no password: refused by validation, but counted per account
+        assert api.post("/api/v1/auth/login", json={"identifier": phone},
+                        headers={"X-Forwarded-For": f"10.8.0.{n}"}).status_code == 422
+    browser = app.test_client()
+    token = csrf_token(browser)
+    limited = browser.post("/console/login", data={"identifier": phone, "password": password, "csrf_token": token},
+                           headers={"X-Forwarded-For": "10.8.1.1"})
+    assert limited.status_code == 429 and "Terlalu banyak" in limited.get_data(as_text=True)
+    assert browser.get("/console/").status_code == 302  # not logged in
+    other = browser.post("/console/login", data={"identifier": "+6281200000001", "password": "x" * 12,
+                                                 "csrf_token": token}, headers={"X-Forwarded-For": "10.8.1.1"})
+    assert other.status_code == 401  # another account from the same address is not limited
 
 
 def test_an_idle_log_in_ends_and_its_session_is_revoked(app):
@@ -298,3 +365,43 @@ def test_a_cookie_signed_with_another_secret_key_is_ignored(make_app):
     victim = ours.test_client()
     victim.set_cookie("ragem_console", forged, path="/console")
     assert victim.get("/console/").status_code == 302
+
+
+def test_the_services_page_lists_past_switches_newest_first_a_page_at_a_time(app):
+    from ragem.catalog import service as catalog
+
+    client, user_id, _response = _logged_in(app, "admin")
+    post_form(client, f"/console/services/{SERVICE}", {"enabled": "0", "reason": "perbaikan pertama"},
+              token_from="/console/services")
+    with app.app_context():
+        for n in range(13):  # 26 more switches by the system: more than one page
+            catalog.set_service_state(SERVICE, enabled=True, reason=f"nyala {n}")
+            catalog.set_service_state(SERVICE, enabled=False, reason=f"mati {n}")
+    first = client.get("/console/services").get_data(as_text=True)
+    history = first.split('id="history"')[1]
+    assert history.count("<tr>") == 1 + 25  # header and a full page
+    assert history.index("mati 12") < history.index("nyala 12") < history.index("mati 11")
+    assert "perbaikan pertama" not in history
+    older = history.split('id="older" href="')[1].split('"')[0].replace("&amp;", "&")
+    second = client.get(older).get_data(as_text=True).split('id="history"')[1]
+    assert "perbaikan pertama" in second and "Nonaktif" in second
+    assert 'id="older"' not in second
+    assert client.get("/console/services?cursor=bukan-kursor").status_code == 400
+
+
+def test_the_dashboard_shows_each_services_open_items_for_the_users_opd_or_everywhere(make_app):
+    app = make_app(extra_plugins=[*throwaway_services(), ("zzqueue", QueueService("zzqueue")),
+                                  ("zzbroken", BrokenQueueService("zzbroken"))], entry_points=False)
+    admin, _uid, _response = _logged_in(app, "admin")
+    page = admin.get("/console/").get_data(as_text=True)
+    items = page.split('id="open-items"')[1].split("</section>")[0]
+    assert '<tr data-slug="zzqueue">' in items and "Berkas menunggu" in items and "<strong>12</strong>" in items
+    assert '<tr data-slug="zzbroken">' in items and "tidak tersedia" in items  # a failing count, not a 500
+    _uid, phone, password = create_account(app, "officer", opd="DPUPR")
+    officer = app.test_client()
+    console_login(officer, phone, password)
+    items = officer.get("/console/").get_data(as_text=True).split('id="open-items"')[1].split("</section>")[0]
+    assert "<strong>3</strong>" in items and "DPUPR" in items
+    other, _uid, _response = _logged_in(app, "officer")  # another OPD: nothing waits for it
+    items = other.get("/console/").get_data(as_text=True).split('id="open-items"')[1].split("</section>")[0]
+    assert 'data-slug="zzqueue"' not in items

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import types
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -44,7 +44,7 @@ def programme_kpis(period):
     outages = 2  # reported the same in every period: a month over its share, a quarter within it
     return [
         KpiValue("kpitest.reports", {"id": "Laporan ditangani", "en": "Reports handled"},
-                 {"month": 10, "quarter": 30, "year": 120}[period.kind], unit="laporan", cumulative=True),
+                 {"month": 10, "quarter": 30, "year": 120, "renstra": 600}[period.kind], unit="laporan", cumulative=True),
         KpiValue("kpitest.resolved_share", {"id": "Porsi laporan selesai", "en": "Share of reports resolved"},
                  0.8, unit="rasio"),
         KpiValue("kpitest.response_hours", {"id": "Jam sampai ditanggapi", "en": "Hours to first answer"},
@@ -92,35 +92,43 @@ def by_key(response) -> dict[str, dict]:
 
 # -- periods -----------------------------------------------------------------------------------
 
+def wib(year, month, day=1, hour=0, minute=0):
+    """A moment on Kota Serang's clock (WIB, UTC+7) as the naive UTC the database stores."""
+    return datetime(year, month, day, hour, minute) - timedelta(hours=7)
+
+
 @pytest.mark.parametrize(
     "raw,kind,start,end",
     [
-        ("2026-11", "month", datetime(2026, 11, 1), datetime(2026, 12, 1)),
-        ("2026-12", "month", datetime(2026, 12, 1), datetime(2027, 1, 1)),
-        ("2026-01", "month", datetime(2026, 1, 1), datetime(2026, 2, 1)),
-        ("2026-Q1", "quarter", datetime(2026, 1, 1), datetime(2026, 4, 1)),
-        ("2026-Q4", "quarter", datetime(2026, 10, 1), datetime(2027, 1, 1)),
-        ("2026-q2", "quarter", datetime(2026, 4, 1), datetime(2026, 7, 1)),
-        ("2026", "year", datetime(2026, 1, 1), datetime(2027, 1, 1)),
-        (" 2028-02 ", "month", datetime(2028, 2, 1), datetime(2028, 3, 1)),
+        ("2026-11", "month", wib(2026, 11), wib(2026, 12)),
+        ("2026-12", "month", wib(2026, 12), wib(2027, 1)),
+        ("2026-01", "month", wib(2026, 1), wib(2026, 2)),
+        ("2026-Q1", "quarter", wib(2026, 1), wib(2026, 4)),
+        ("2026-Q4", "quarter", wib(2026, 10), wib(2027, 1)),
+        ("2026-q2", "quarter", wib(2026, 4), wib(2026, 7)),
+        ("2026", "year", wib(2026, 1), wib(2027, 1)),
+        (" 2028-02 ", "month", wib(2028, 2), wib(2028, 3)),
+        ("2025-2029", "renstra", wib(2025, 1), wib(2030, 1)),
     ],
 )
-def test_periods_parse_into_utc_bounds(raw, kind, start, end):
+def test_periods_run_from_midnight_wib_given_in_utc(raw, kind, start, end):
     period = parse_period(raw)
-    assert (period.kind, period.start, period.end, period.year) == (kind, start, end, start.year)
+    assert (period.kind, period.start, period.end, period.year) == (kind, start, end, int(raw.strip()[:4]))
+    assert (start.hour, end.hour) == (17, 17)  # midnight WIB is 17:00 UTC the day before
     assert period.key == raw.strip().upper()
 
 
 @pytest.mark.parametrize(
     "raw",
     ["2026-13", "2026-00", "2026-Q5", "2026-Q0", "26-11", "2026/11", "2026-11-01", "2026-1", "November 2026",
-     "", "   ", "1999", "2101", "Q4-2026", "2026-Q", "٢٠٢٦", "２０２６", None, 2026],
+     "", "   ", "1999", "2101", "Q4-2026", "2026-Q", "٢٠٢٦", "２０２６", None, 2026,
+     "2025-2028", "2025-2030", "2029-2025", "2097-2101"],
 )
 def test_anything_else_is_a_422_naming_the_expected_forms(raw):
     with pytest.raises(ValidationError) as refused:
         parse_period(raw)
     assert refused.value.status == 422 and refused.value.code == "invalid_period"
-    assert refused.value.details["expected"] == ["YYYY-MM", "YYYY-Qn", "YYYY"]
+    assert refused.value.details["expected"] == ["YYYY-MM", "YYYY-Qn", "YYYY", "YYYY-YYYY (five years)"]
 
 
 def test_the_api_answers_a_bad_period_with_the_envelope(kpi_app, admin):
@@ -171,8 +179,8 @@ def test_statuses_follow_direction_and_counts_are_pro_rated(kpi_app, admin, call
     items = by_key(year)
     assert items["kpitest.reports"]["target"] == 108.0 and items["kpitest.reports"]["name"] == "Reports handled"
     assert year.json["period"] == {
-        "key": "2026", "kind": "year", "year": 2026, "start": "2026-01-01T00:00:00Z",
-        "end": "2027-01-01T00:00:00Z", "share_of_year": 1.0, "complete": year.json["period"]["complete"],
+        "key": "2026", "kind": "year", "year": 2026, "start": "2025-12-31T17:00:00Z",
+        "end": "2026-12-31T17:00:00Z", "share_of_year": 1.0, "complete": year.json["period"]["complete"],
     }
     # Targets belong to their year: 2027 has none yet.
     later = by_key(client.get("/api/v1/admin/evaluation?period=2027-01", headers=admin))
@@ -207,8 +215,9 @@ def test_a_count_below_its_share_is_off_track_and_a_rate_above_is_on_track(make_
 def test_core_kpis_count_accounts_and_switch_offs_in_the_period(kpi_app, admin):
     with kpi_app.app_context():
         users = [create_account(kpi_app, "citizen")[0] for _ in range(4)]
-        for user_id, created in zip(users, [datetime(2025, 3, 1), datetime(2025, 3, 31, 23, 59),
-                                            datetime(2025, 2, 28, 23, 59), datetime(2025, 4, 1)]):
+        # March on the city's clock: from midnight WIB on 1 March to 23:59 WIB on 31 March.
+        for user_id, created in zip(users, [wib(2025, 3, 1), wib(2025, 3, 31, 23, 59),
+                                            wib(2025, 2, 28, 23, 59), wib(2025, 4, 1)]):
             db.session.get(User, user_id).created_at = created
         for action, slug, at in [("service.disable", "rabeg", datetime(2025, 3, 10)),
                                  ("service.enable", "rabeg", datetime(2025, 3, 11)),
@@ -225,6 +234,40 @@ def test_core_kpis_count_accounts_and_switch_offs_in_the_period(kpi_app, admin):
     year = by_key(client.get("/api/v1/admin/evaluation?period=2025", headers=admin))
     assert year["core.new_accounts"]["value"] == 4.0  # the admin was created today, not in 2025
     assert year["core.service_disablements"]["value"] == 2.0
+
+
+def test_a_sign_up_at_six_in_the_morning_wib_on_the_first_counts_in_that_month(kpi_app, admin):
+    # 06:00 WIB on 1 November is 23:00 UTC on 31 October: a UTC calendar would count it in October.
+    with kpi_app.app_context():
+        early, late = (create_account(kpi_app, "citizen")[0] for _ in range(2))
+        db.session.get(User, early).created_at = wib(2026, 11, 1, 6, 0)
+        db.session.get(User, late).created_at = wib(2026, 10, 31, 23, 59)
+        db.session.commit()
+    client = kpi_app.test_client()
+    november = client.get("/api/v1/admin/evaluation?period=2026-11", headers=admin)
+    assert november.json["period"]["start"] == "2026-10-31T17:00:00Z"
+    assert by_key(november)["core.new_accounts"]["value"] == 1.0
+    assert by_key(client.get("/api/v1/admin/evaluation?period=2026-10", headers=admin))["core.new_accounts"]["value"] == 1.0
+
+
+def test_a_renstra_period_sums_the_five_yearly_targets_of_counts_and_ends_on_the_last_years_rate(kpi_app, admin):
+    client = kpi_app.test_client()
+    for year, reports in zip(range(2025, 2030), (100, 110, 120, 130, 140)):
+        assert put_target(client, admin, "kpitest.reports", year, reports).status_code == 200
+    put_target(client, admin, "kpitest.resolved_share", 2025, 0.7)
+    put_target(client, admin, "kpitest.resolved_share", 2029, 0.85)
+    put_target(client, admin, "kpitest.outages", 2026, 12)  # four years without a target
+    answer = client.get("/api/v1/admin/evaluation?period=2025-2029", headers=admin)
+    period = answer.json["period"]
+    assert (period["kind"], period["year"], period["share_of_year"]) == ("renstra", 2025, 5.0)
+    assert (period["start"], period["end"]) == ("2024-12-31T17:00:00Z", "2029-12-31T17:00:00Z")
+    items = by_key(answer)
+    assert (items["kpitest.reports"]["target"], items["kpitest.reports"]["status"]) == (600.0, "on_track")
+    share = items["kpitest.resolved_share"]
+    assert (share["target"], share["yearly_target"], share["status"]) == (0.85, 0.85, "off_track")
+    assert (items["kpitest.outages"]["target"], items["kpitest.outages"]["status"]) == (None, "no_target")
+    assert answer.json["warnings"] == []
+    assert client.get("/api/v1/admin/evaluation.csv?period=2025-2029", headers=admin).status_code == 200
 
 
 def test_kpis_are_still_reported_while_the_service_is_switched_off(kpi_app, admin, calls):

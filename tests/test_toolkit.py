@@ -219,8 +219,10 @@ def test_a_plugin_collects_every_services_kpis_for_a_period(make_app):
     app = make_app(extra_plugins=[("zzkpi", Counting()), ("zzbroken", Failing())], entry_points=False)
     with app.app_context():
         month = toolkit.parse_period("2026-11")
-        assert (month.kind, month.start.isoformat(), month.end.isoformat()) == ("month", "2026-11-01T00:00:00",
-                                                                                "2026-12-01T00:00:00")
+        # Midnight WIB on 1 November and 1 December, in UTC; the WIB days beside them.
+        assert (month.kind, month.start.isoformat(), month.end.isoformat()) == ("month", "2026-10-31T17:00:00",
+                                                                                "2026-11-30T17:00:00")
+        assert (month.first_day.isoformat(), month.end_day.isoformat()) == ("2026-11-01", "2026-12-01")
         collected = toolkit.collect_kpis(month)
         assert ("zzkpi", toolkit.KpiValue("zzkpi.visits", {"id": "Kunjungan", "en": "Visits"}, 12.0, unit="kali",
                                           cumulative=True)) in collected

@@ -7,7 +7,7 @@ from ragem import toolkit
 from ragem.toolkit import hookimpl
 
 from plugins.darurat112 import access, api
-from plugins.darurat112.services import data_rights, demo, kpis
+from plugins.darurat112.services import data_rights, demo, kpis, open_items
 from plugins.darurat112 import settings as plugin_settings
 from plugins.darurat112 import models  # noqa: F401  (the tables, for create_all)
 
@@ -105,3 +105,9 @@ def ragem_user_erase(user):
 def ragem_kpis(period):
     """The period's 112 KPIs, overall (``darurat112.incidents``, ``darurat112.on_scene_within_target``...)."""
     return kpis.kpi_values(period)
+
+
+@hookimpl
+def ragem_open_items(user):
+    """The console dashboard's count: open incidents, for the command centre."""
+    return open_items.open_incidents(user)

@@ -9,7 +9,7 @@ from ragem.toolkit import hookimpl
 from plugins.gelati import access, api
 from plugins.gelati import settings as plugin_settings
 from plugins.gelati import models, search_index  # noqa: F401  (the tables and their search index)
-from plugins.gelati.services import data_rights, demo, kpis, orders
+from plugins.gelati.services import data_rights, demo, kpis, open_items, orders
 from plugins.gelati.console import pages as gelati_console
 
 SLUG = "gelati"
@@ -113,3 +113,9 @@ def ragem_user_erase(user):
 def ragem_kpis(period):
     """The period's marketplace KPIs (``gelati.verified_shops``, ``gelati.gmv``...)."""
     return kpis.kpi_values(period)
+
+
+@hookimpl
+def ragem_open_items(user):
+    """The console dashboard's count: shops awaiting verification, for the UMKM office."""
+    return open_items.shops_awaiting_verification(user)

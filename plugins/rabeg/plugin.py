@@ -7,7 +7,7 @@ from ragem import toolkit
 from ragem.toolkit import hookimpl
 
 from plugins.rabeg import api, calendar, photos, seed
-from plugins.rabeg.services import autoclose, data_rights, demo, escalation, kpis, templates
+from plugins.rabeg.services import autoclose, data_rights, demo, escalation, kpis, open_items, templates
 from plugins.rabeg import models  # noqa: F401  (the tables, for create_all)
 from plugins.rabeg.console import pages as rabeg_console
 from plugins.rabeg.open311 import cli as open311_cli, views as open311_views  # Open311 GeoReport v2
@@ -143,3 +143,9 @@ def ragem_periodic_jobs():
 def ragem_kpis(period):
     """The period's complaint KPIs, overall (``rabeg.received``, ``rabeg.resolution_within_target``...)."""
     return kpis.kpi_values(period)
+
+
+@hookimpl
+def ragem_open_items(user):
+    """The console dashboard's count: open complaints of the officer's OPD (every OPD's for admins)."""
+    return open_items.open_complaints(user)

@@ -1,11 +1,12 @@
-"""Accounts for admins: find users and grant or revoke roles (audited)."""
+"""Accounts for admins: find users, grant or revoke roles, suspend and reinstate (audited)."""
 from __future__ import annotations
 
 from flask import g
 
-from ragem.auth import roles
+from ragem.auth import roles, suspension
 from ragem.auth.guards import roles_required
 from ragem.auth.schemas import (
+    AccountSuspensionSchema,
     AdminUserPageSchema,
     AdminUserSchema,
     RoleGrantSchema,
@@ -53,3 +54,22 @@ def grant_role(body, user_id):
 def revoke_role(args, user_id, role):
     """Take a role away (audited as ``role.revoke``); the last admin cannot be demoted."""
     return roles.revoke_role(user_id, role, reason=args["reason"], actor=g.current_user)
+
+
+@blp.route("/<string:user_id>/suspend", methods=["POST"])
+@roles_required("admin")
+@blp.arguments(AccountSuspensionSchema)
+@blp.response(200, AdminUserSchema)
+def suspend_user(body, user_id):
+    """Suspend an account (audited as ``account.suspend``): its sessions end, its tokens are refused,
+    it cannot log in. Not oneself, nor the platform's last admin."""
+    return suspension.suspend_account(user_id, reason=body["reason"], actor=g.current_user)
+
+
+@blp.route("/<string:user_id>/reinstate", methods=["POST"])
+@roles_required("admin")
+@blp.arguments(AccountSuspensionSchema)
+@blp.response(200, AdminUserSchema)
+def reinstate_user(body, user_id):
+    """Lift a suspension (audited as ``account.reinstate``); the account may log in again."""
+    return suspension.reinstate_account(user_id, reason=body["reason"], actor=g.current_user)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from ragem.audit.service import record as audit
-from ragem.auth.identifiers import normalise_phone
+from ragem.auth.identifiers import nik_hash, normalise_identifier
 from ragem.auth.models import ROLES, User, UserRole
 from ragem.errors import Conflict, NotFound, ValidationError
 from ragem.extensions import db
@@ -45,7 +45,7 @@ def get_user(user_id: str) -> User:
 
 
 def list_users(*, role: str | None, q: str | None, limit: int, cursor: str | None):
-    """A page of accounts, newest first; ``q`` matches part of the name or the exact phone."""
+    """A page of accounts, newest first; ``q`` matches part of the name, or the exact phone or NIK."""
     stmt = select(User)
     if role:
         stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
@@ -53,10 +53,11 @@ def list_users(*, role: str | None, q: str | None, limit: int, cursor: str | Non
         text = q.strip()
         escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions = [func.lower(User.name).like(f"%{escaped}%", escape="\\")]
-        try:
-            conditions.append(User.phone == normalise_phone(text))
-        except ValidationError:
-            pass
+        kind, value = normalise_identifier(text)
+        if kind == "nik":
+            conditions.append(User.nik_hash == nik_hash(value))  # the NIK is found by its keyed hash only
+        elif kind == "phone":
+            conditions.append(User.phone == value)
         stmt = stmt.where(or_(*conditions))
     return paginate(db.session, stmt, [User.created_at, User.id], limit=limit, cursor=cursor)
 

@@ -193,7 +193,7 @@ class UserQuerySchema(PageArgsSchema, BaseSchema):
 
     role = fields.String(validate=validate.OneOf(ROLES))
     q = fields.String(validate=validate.Length(min=1, max=120),
-                      metadata={"description": "part of the name, or the exact phone number"})
+                      metadata={"description": "part of the name, or the exact phone number or NIK"})
 
 
 class AdminUserSchema(BaseSchema):
@@ -227,5 +227,11 @@ class RoleGrantSchema(BaseSchema):
 
 class RoleRevokeQuerySchema(BaseSchema):
     """Why the role is taken away (kept in the audit log)."""
+
+    reason = fields.String(required=True, validate=_REASON)
+
+
+class AccountSuspensionSchema(BaseSchema):
+    """Why an account is suspended or reinstated (kept in the audit log)."""
 
     reason = fields.String(required=True, validate=_REASON)

@@ -30,7 +30,7 @@ from ragem import pii
 from ragem.auth.identifiers import find_account, normalise_identifier
 from ragem.auth.models import LoginThrottle, User
 from ragem.errors import ApiError
-from ragem.extensions import _rate_limit_key, db
+from ragem.extensions import _rate_limit_key, db, limiter
 from ragem.timeutil import utcnow
 
 FAILURES_BEFORE_LOCK = 5
@@ -70,8 +70,9 @@ def subject_key(identifier: str, user: User | None) -> str:
 
 
 def _body_identifier() -> str | None:
-    body = request.get_json(silent=True)
-    identifier = body.get("identifier") if isinstance(body, dict) else None
+    # The API's JSON body or the console's log-in form: both name the account the same way.
+    body = request.get_json(silent=True) if request.is_json else request.form
+    identifier = body.get("identifier") if hasattr(body, "get") else None
     if not isinstance(identifier, str) or not identifier.strip() or len(identifier) > 254:
         return None
     return identifier
@@ -90,6 +91,17 @@ def limiter_identifier_key() -> str:
         return _rate_limit_key()  # not reached: no_identifier() exempts these requests
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "ragem")
     return f"{prefix}:login-identifier:{subject_key(identifier, find_account(identifier))}"
+
+
+def limit_per_identifier(view):
+    """Decorate a log-in view with ``LOGIN_IDENTIFIER_LIMIT`` per account, whatever the address.
+
+    One counter shared by every log-in door (the API and the console): guesses spread over both
+    do not get twice the allowance.
+    """
+    return limiter.shared_limit(
+        LOGIN_IDENTIFIER_LIMIT, scope="login-identifier", key_func=limiter_identifier_key, exempt_when=no_identifier,
+    )(view)
 
 
 def check(key: str) -> None:

@@ -24,9 +24,7 @@ def _device() -> str | None:
 
 @blp.route("/login", methods=["POST"])
 @limiter.limit(throttle.LOGIN_IP_LIMITS)
-@limiter.limit(
-    throttle.LOGIN_IDENTIFIER_LIMIT, key_func=throttle.limiter_identifier_key, exempt_when=throttle.no_identifier
-)
+@throttle.limit_per_identifier
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="Unknown account or wrong password (invalid_credentials)")

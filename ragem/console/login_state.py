@@ -92,8 +92,9 @@ def end(reason: str) -> None:
 def current_staff():
     """The logged-in account of this console request, or ``None``; notes ``g.console_expired``.
 
-    ``None`` when nobody logged in, the log-in sat idle too long (its session is revoked now), or
-    the core session no longer stands (logged out elsewhere, revoked, account deactivated).
+    ``None`` when nobody logged in, the log-in sat idle too long, the core session no longer stands
+    (logged out elsewhere, revoked), the account was suspended or lost its officer/admin role: in
+    each case the log-in ends and its core session is revoked.
     """
     if "console_account" in g:
         return g.console_account
@@ -105,12 +106,14 @@ def current_staff():
             g.console_expired = True
         else:
             found = check_request_session(sid, uid)
-            if found is not None and found.is_active:
+            if found is not None and found.is_active and is_staff(found):
                 account = found
                 session["seen"] = int(time.time())
                 g.current_user = account  # the core's guards and the audit log see the same caller
             else:
-                session.clear()
+                # Suspended, no longer staff, or the session was revoked elsewhere: logged out
+                # for good (the core session goes too, so a copy of the cookie is worthless).
+                end("console_revoked" if found is None else "console_no_longer_staff")
                 g.console_expired = True
     g.console_account = account
     return account

@@ -34,7 +34,16 @@ class RegisteredPage:
 CORE_PAGES = (
     RegisteredPage("console.dashboard", {}, {"id": "Dasbor", "en": "Dashboard"}, roles=("officer", "admin")),
     RegisteredPage("console.services", {}, {"id": "Layanan", "en": "Services"}, roles=("admin",)),
+    RegisteredPage("console.accounts", {}, {"id": "Akun", "en": "Accounts"}, roles=("admin",)),
+    RegisteredPage("console.audit", {}, {"id": "Log audit", "en": "Audit log"}, roles=("admin",)),
+    RegisteredPage("console.failed_jobs", {}, {"id": "Pekerjaan gagal", "en": "Failed jobs"}, roles=("admin",)),
+    RegisteredPage("console.evaluation", {}, {"id": "Evaluasi", "en": "Evaluation"}, roles=("admin",)),
 )
+
+
+def core_page(endpoint: str) -> RegisteredPage:
+    """The core page served by ``endpoint`` (its sub-pages and forms share its roles)."""
+    return next(page for page in CORE_PAGES if page.endpoint == endpoint)
 
 
 def allowed(account, page: RegisteredPage) -> bool:

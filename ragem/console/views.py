@@ -11,13 +11,16 @@ from marshmallow import ValidationError
 from ragem.auth import sessions, throttle
 from ragem.catalog import service as catalog
 from ragem.catalog.schemas import ServiceToggleSchema
-from ragem.console import csrf, pages, plugin_views
+from ragem.audit import service as audit_log
+from ragem.console import csrf, listing, pages, plugin_views
 from ragem.console import login_state as state
+from ragem.console.open_items import open_items
 from ragem.console.texts import TEXTS, console_language
 from ragem.errors import ApiError
 from ragem.extensions import db, limiter
 from ragem.http_guards import accepts_media_types
 from ragem.i18n import MESSAGES, translate
+from ragem.timeutil import to_wib
 
 FORM = "application/x-www-form-urlencoded"
 log = logging.getLogger("ragem.console")
@@ -52,7 +55,12 @@ def _template_helpers():
         text = TEXTS.get(key_or_text, key_or_text) if isinstance(key_or_text, str) else key_or_text
         return translate(text, console_language())
 
-    return {"t": t, "lang": console_language}
+    def wib(value):
+        # People read times on the city's clock; the database keeps UTC.
+        local = to_wib(value)
+        return local.strftime("%Y-%m-%d %H:%M WIB") if local else ""
+
+    return {"t": t, "lang": console_language, "wib": wib}
 
 
 @blp.errorhandler(CSRFError)
@@ -67,6 +75,11 @@ def _refused(error):
     """The console's refusals as pages, not the API's JSON envelope."""
     key = {400: "bad_form", 404: "not_found", 429: "too_many"}[error.code]
     return render_template("console/error.html", message=TEXTS[key], account=None, nav=[]), error.code
+
+
+def api_message(failure: ApiError):
+    """What a refusal of a core service function says to people (its own words, else its code's)."""
+    return failure.message or MESSAGES.get(failure.code) or MESSAGES["bad_request"]
 
 
 def _nav(account):
@@ -84,6 +97,8 @@ def _require(page: pages.RegisteredPage):
         if g.get("console_expired"):
             flash(TEXTS["session_ended"])
         return None, redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+    # Names the core translates (OPDs, KPIs, errors) follow the console's language, not the browser's.
+    request._ragem_language = console_language()  # type: ignore[attr-defined]
     if not pages.allowed(account, page):
         return None, _render("console/error.html", account, 403, message=TEXTS["forbidden_page"])
     return account, None
@@ -100,6 +115,7 @@ def _safe_next(target: str | None) -> str:
 @blp.route("/login", methods=["GET", "POST"])
 @accepts_media_types(FORM)
 @limiter.limit(throttle.LOGIN_IP_LIMITS, methods=["POST"])
+@throttle.limit_per_identifier
 def login():
     """Log in with the same identifier (phone, NIK, email) and password as the app; staff only."""
     if request.method == "GET":
@@ -111,8 +127,7 @@ def login():
     try:
         user = sessions.authenticate(identifier, password)
     except ApiError as error:
-        message = error.message or MESSAGES.get(error.code) or MESSAGES["bad_request"]
-        return render_template("console/login.html", account=None, nav=[], error=message), error.status
+        return render_template("console/login.html", account=None, nav=[], error=api_message(error)), error.status
     if not any(role in STAFF for role in user.roles):
         return render_template("console/login.html", account=None, nav=[], error=TEXTS["citizen_use_app"]), 403
     record, _refresh = sessions.start_session(user, device=f"console: {request.user_agent.string}"[:120], ip=request.remote_addr)
@@ -144,13 +159,14 @@ def set_language():
 
 @blp.route("/")
 def dashboard():
-    """Services and their state; plugins that failed to start."""
+    """Services and their state, open items per service for this account, plugins that failed to start."""
     account, refusal = _require(pages.CORE_PAGES[0])
     if refusal:
         return refusal
     registry = current_app.extensions["ragem.plugins"]
     failing = [r for r in sorted(registry.records.values(), key=lambda r: r.name) if r.status == "failed"]
-    return _render("console/dashboard.html", account, services=catalog.admin_catalog(), failing=failing)
+    return _render("console/dashboard.html", account, services=catalog.admin_catalog(), failing=failing,
+                   open_items=open_items(account))
 
 
 @blp.route("/services")
@@ -159,7 +175,15 @@ def services():
     account, refusal = _require(pages.CORE_PAGES[1])
     if refusal:
         return refusal
-    return _render("console/services.html", account, services=catalog.admin_catalog(), error=None)
+    return _services_page(account)
+
+
+def _services_page(account, status: int = 200, error=None):
+    """The services with their switches, and the past switches from the audit log, newest first."""
+    history, next_cursor = listing.one_page(audit_log.list_entries, target_type="service")
+    return _render("console/services.html", account, status, services=catalog.admin_catalog(), error=error,
+                   history=history, next_cursor=next_cursor,
+                   names=listing.account_names(entry.actor_id for entry in history))
 
 
 @blp.route("/services/<slug>", methods=["POST"])
@@ -189,10 +213,9 @@ def switch_service(slug):
             catalog.set_service_state(slug, actor=account, **body)
         except ApiError as failure:
             db.session.rollback()
-            error = TEXTS["confirm_critical"] if failure.code == "confirmation_required" else (
-                failure.message or MESSAGES.get(failure.code) or MESSAGES["bad_request"])
+            error = TEXTS["confirm_critical"] if failure.code == "confirmation_required" else api_message(failure)
     if error:
-        return _render("console/services.html", account, 422, services=catalog.admin_catalog(), error=error)
+        return _services_page(account, 422, error)
     flash(TEXTS["service_switched"])
     return redirect(url_for("console.services"))
 

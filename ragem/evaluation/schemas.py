@@ -7,7 +7,7 @@ from ragem.evaluation.periods import MAX_YEAR, MIN_YEAR
 from ragem.evaluation.service import STATUSES
 from ragem.schemas import BaseSchema, UtcDateTime
 
-PERIOD_KINDS = ("month", "quarter", "year")
+PERIOD_KINDS = ("month", "quarter", "year", "renstra")
 
 
 class EvaluationQuerySchema(BaseSchema):
@@ -16,19 +16,21 @@ class EvaluationQuerySchema(BaseSchema):
     period = fields.String(
         required=True,
         validate=validate.Length(min=1, max=16),
-        metadata={"description": "a month (2026-11), a quarter (2026-Q4) or a year (2026)", "example": "2026-11"},
+        metadata={"description": "a month (2026-11), a quarter (2026-Q4), a year (2026) or a five-year Renstra "
+                  "period (2025-2029), on Kota Serang's calendar (WIB, UTC+7)", "example": "2026-11"},
     )
 
 
 class PeriodSchema(BaseSchema):
-    """The evaluated period: ``start`` inclusive, ``end`` exclusive (UTC)."""
+    """The evaluated period: ``start`` inclusive, ``end`` exclusive, in UTC: the instants midnight WIB
+    begins its first day and the day after its last (``2026-11`` starts at 2026-10-31T17:00:00Z)."""
 
     key = fields.String(required=True, metadata={"example": "2026-Q4"})
     kind = fields.String(required=True, validate=validate.OneOf(PERIOD_KINDS))
-    year = fields.Integer(required=True)
+    year = fields.Integer(required=True, metadata={"description": "the calendar year (a Renstra period's first)"})
     start = UtcDateTime(required=True)
     end = UtcDateTime(required=True)
-    share_of_year = fields.Float(required=True, metadata={"description": "1/12, 1/4 or 1: how yearly targets of counts are pro-rated"})
+    share_of_year = fields.Float(required=True, metadata={"description": "1/12, 1/4, 1 or 5 (Renstra): how yearly targets of counts are pro-rated"})
     complete = fields.Boolean(required=True, metadata={"description": "false while the period is still running"})
 
 
@@ -44,7 +46,7 @@ class EvaluationItemSchema(BaseSchema):
         required=True, allow_none=True,
         metadata={"description": "target for this period (the yearly target pro-rated for cumulative KPIs)"},
     )
-    yearly_target = fields.Float(required=True, allow_none=True)
+    yearly_target = fields.Float(required=True, allow_none=True, metadata={"description": "the target set for the year (a Renstra period: its final year)"})
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     higher_is_better = fields.Boolean(required=True)
     cumulative = fields.Boolean(required=True, metadata={"description": "a count (pro-rated target) rather than a rate"})

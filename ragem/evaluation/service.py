@@ -21,7 +21,7 @@ from ragem.audit.service import record as audit
 from ragem.errors import Conflict, NotFound, ValidationError
 from ragem.evaluation.core_kpis import CORE_SLUG, core_kpis
 from ragem.evaluation.models import KpiTarget
-from ragem.evaluation.periods import MAX_YEAR, MIN_YEAR, parse_period, share_of_year
+from ragem.evaluation.periods import MAX_YEAR, MIN_YEAR, parse_period, period_years, share_of_year
 from ragem.extensions import db
 from ragem.hooktypes import KpiValue, Period
 from ragem.i18n import translate
@@ -125,6 +125,22 @@ def period_target(yearly: float | None, kpi: KpiValue, period: Period) -> float 
     return round(yearly * share_of_year(period), 4) if kpi.cumulative else yearly
 
 
+def renstra_target(by_year: dict[int, float], kpi: KpiValue, period: Period) -> tuple[float | None, float | None]:
+    """``(target, yearly_target)`` of a five-year Renstra period from its years' targets.
+
+    A count must reach the sum of the five yearly targets (``None`` while a year has none); a
+    rate or an average must reach the final year's, the Renstra's end point. ``yearly_target``
+    is the final year's.
+    """
+    years = period_years(period)
+    final = by_year.get(years[-1])
+    if not kpi.cumulative:
+        return final, final
+    if any(year not in by_year for year in years):
+        return None, final
+    return round(sum(by_year[year] for year in years), 4), final
+
+
 def status_of(value: float | None, target: float | None, higher_is_better: bool) -> str:
     """``no_data`` without a value, ``no_target`` without a target, else on or off track."""
     if value is None:
@@ -149,19 +165,24 @@ def period_info(period: Period) -> dict[str, Any]:
 
 
 def evaluate(period: Period) -> dict[str, Any]:
-    """Every KPI of ``period`` with its value, its (pro-rated) target and its status.
+    """Every KPI of ``period`` with its value, its (pro-rated, or for a Renstra period summed) target
+    and its status.
 
     :returns: ``{"period": {...}, "items": [...], "warnings": [...]}``; names are in the request's
         language.
     """
     kpis, warnings = collect_kpis(period)
-    yearly = {
-        row.kpi_key: row.target
-        for row in db.session.scalars(select(KpiTarget).where(KpiTarget.year == period.year))
-    }
+    targets: dict[str, dict[int, float]] = {}
+    for row in db.session.scalars(select(KpiTarget).where(KpiTarget.year.in_(list(period_years(period))))):
+        targets.setdefault(row.kpi_key, {})[row.year] = row.target
     items = []
     for slug, kpi in kpis:
-        target = period_target(yearly.get(kpi.key), kpi, period)
+        by_year = targets.get(kpi.key, {})
+        if period.kind == "renstra":
+            target, yearly_target = renstra_target(by_year, kpi, period)
+        else:
+            yearly_target = by_year.get(period.year)
+            target = period_target(yearly_target, kpi, period)
         value = float(kpi.value) if kpi.value is not None else None
         items.append(
             {
@@ -171,7 +192,7 @@ def evaluate(period: Period) -> dict[str, Any]:
                 "unit": kpi.unit or "",
                 "value": value,
                 "target": target,
-                "yearly_target": yearly.get(kpi.key),
+                "yearly_target": yearly_target,
                 "status": status_of(value, target, kpi.higher_is_better),
                 "higher_is_better": kpi.higher_is_better,
                 "cumulative": kpi.cumulative,

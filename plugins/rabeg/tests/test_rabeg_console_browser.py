@@ -12,23 +12,14 @@ import urllib.request
 
 import pytest
 
-from ragem.testing import chromium_missing, create_account, headless_chromium, live_server
+from ragem.testing import chromium_missing, click_and_load, create_account, headless_chromium, live_server
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
-from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 if chromium_missing() and os.environ.get("CI") != "true":
     pytest.skip("chromium and chromium-driver are not installed", allow_module_level=True)
-
-
-def _click_and_load(browser, element) -> None:
-    """Click ``element`` and wait until the browser has left the page (a form post or a link)."""
-    page = browser.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(page))
 
 
 def _api_get(base: str, path: str, headers: dict) -> dict:
@@ -45,21 +36,21 @@ def test_an_officer_finds_a_new_complaint_responds_and_resolves_it(app, client, 
         browser.get(f"{base}/console/login")
         browser.find_element(By.ID, "identifier").send_keys(phone)
         browser.find_element(By.ID, "password").send_keys(password)
-        _click_and_load(browser, browser.find_element(By.ID, "login"))
-        _click_and_load(browser, browser.find_element(By.LINK_TEXT, "Antrean pengaduan"))
+        click_and_load(browser, browser.find_element(By.ID, "login"))
+        click_and_load(browser, browser.find_element(By.LINK_TEXT, "Antrean pengaduan"))
         row = browser.find_element(By.CSS_SELECTOR, f'#queue tr[data-id="{filed["id"]}"]')
         assert "diteruskan ke OPD" in row.text  # new: assigned to the OPD at filing
         browser.save_screenshot(str(tmp_path / "queue.png"))
-        _click_and_load(browser, row.find_element(By.LINK_TEXT, filed["public_number"]))
+        click_and_load(browser, row.find_element(By.LINK_TEXT, filed["public_number"]))
         assert filed["public_number"] in browser.find_element(By.ID, "complaint-number").text
 
         browser.find_element(By.ID, "respond-message").send_keys("Tim kami akan menambal lubang besok pagi.")
-        _click_and_load(browser, browser.find_element(By.ID, "respond"))
+        click_and_load(browser, browser.find_element(By.ID, "respond"))
         assert "Tanggapan terkirim ke pelapor." in browser.find_element(By.CSS_SELECTOR, ".flash").text
 
         Select(browser.find_element(By.ID, "transition-to")).select_by_value("resolved")
         browser.find_element(By.ID, "transition-message").send_keys("Lubang sudah ditambal. Terima kasih.")
-        _click_and_load(browser, browser.find_element(By.ID, "transition"))
+        click_and_load(browser, browser.find_element(By.ID, "transition"))
         assert "selesai ditangani" in browser.find_element(By.ID, "complaint-number").text
         assert "Lubang sudah ditambal." in browser.find_element(By.ID, "timeline").text
         # The whole page in one picture: the response and the resolution are at the timeline's end.

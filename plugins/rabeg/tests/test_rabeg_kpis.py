@@ -139,3 +139,20 @@ def test_the_evaluation_hook_reports_the_overall_figures(client, login_as, octob
     assert items["rabeg.average_rating"]["value"] == 4.0
     assert items["rabeg.rerouted_share"]["value"] == 20.0 and items["rabeg.reopened_share"]["value"] == 20.0
     assert not [w for w in answer.get_json()["warnings"] if "rabeg" in str(w)]
+
+
+def test_the_evaluation_counts_a_complaint_of_six_in_the_morning_wib_in_its_wib_month(client, login_as, october, db_session):
+    # 06:00 WIB on 1 November is 23:00 UTC on 31 October: the city counts it in November.
+    cats = dict(db_session.execute(select(Category.code, Category.id)).all())
+    add(db_session, cats, 7, code="SAMPAH", opd="DLH", created=datetime(2026, 10, 31, 23, 0), state="assigned",
+        fr_due=8, res_due=50)
+    db_session.commit()
+    admin = login_as("admin")
+
+    def received(period):
+        answer = client.get(f"/api/v1/admin/evaluation?period={period}", headers=admin)
+        assert answer.status_code == 200, answer.get_json()
+        return {i["key"]: i for i in answer.get_json()["items"]}["rabeg.received"]["value"]
+
+    assert received("2026-10") == 5  # C1 to C5, not the early-morning complaint
+    assert received("2026-11") == 2  # C6 and the early-morning complaint

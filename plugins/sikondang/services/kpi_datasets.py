@@ -95,7 +95,7 @@ def publish_month(period: toolkit.Period) -> list[str]:
 
 
 def publish_previous_month() -> list[str]:
-    """The periodic job: publish the month before today (UTC) if it is not out yet."""
-    first_of_month = toolkit.utcnow().replace(day=1)
+    """The periodic job: publish the month before today (on the city's calendar) if it is not out yet."""
+    first_of_month = toolkit.to_wib(toolkit.utcnow()).replace(day=1)
     previous = first_of_month - timedelta(days=1)
     return publish_month(toolkit.parse_period(f"{previous.year}-{previous.month:02d}"))

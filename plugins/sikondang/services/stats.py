@@ -25,7 +25,7 @@ def count(kind: str) -> None:
     Counting never fails the answer it counts: a problem is logged and the use goes uncounted.
     """
     session = toolkit.db.session
-    day = toolkit.utcnow().date()
+    day = toolkit.to_wib(toolkit.utcnow()).date()  # the city's day, as evaluation periods count them
     try:
         bumped = session.execute(update(Usage).where(Usage.day == day, Usage.kind == kind)
                                  .values(count=Usage.count + 1)).rowcount
@@ -49,7 +49,7 @@ def count_download(dataset: Dataset) -> None:
 
 def _used(kind: str, period: toolkit.Period) -> int:
     return toolkit.db.session.scalar(select(func.coalesce(func.sum(Usage.count), 0)).where(
-        Usage.kind == kind, Usage.day >= period.start.date(), Usage.day < period.end.date())) or 0
+        Usage.kind == kind, Usage.day >= period.first_day, Usage.day < period.end_day)) or 0
 
 
 def kpi_values(period: toolkit.Period) -> list[toolkit.KpiValue]:

@@ -22,7 +22,7 @@ class Parks:
 
     @hookimpl
     def ragem_kpis(self, period):
-        visits = 100.5 + period.start.month if period.kind == "month" else None
+        visits = 100.5 + period.first_day.month if period.kind == "month" else None
         return [toolkit.KpiValue("taman.visits", {"id": "Kunjungan", "en": "Visits"}, visits, unit="orang",
                                  cumulative=True),
                 toolkit.KpiValue("taman.unmeasured", {"id": "Belum diukur", "en": "Not measured"}, None)]
@@ -35,7 +35,8 @@ def test_the_monthly_job_publishes_every_services_kpis_once(make_app):
         first = kpi_datasets.publish_month(toolkit.parse_period("2020-01"))
         assert {"kpi-core", "kpi-sikondang", "kpi-taman"} <= set(first)  # and every other installed service's
         today = toolkit.utcnow()
-        previous = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        # The month before today on the city's calendar (WIB), as the job sees it.
+        previous = (toolkit.to_wib(today).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
         # The job runs daily at 03:00 WIB (20:00 UTC) and publishes the month before, once.
         assert "sikondang.kpi-datasets" in run_due_jobs(now=today.replace(hour=20, minute=0))
         assert "sikondang.kpi-datasets" in run_due_jobs(now=today.replace(hour=20, minute=0) + timedelta(days=1))
