@@ -41,11 +41,17 @@ def ragem_config_check(settings):
 
 @hookimpl
 def ragem_permissions() -> list[toolkit.Permission]:
-    """Citizens file, officers handle their OPD's complaints, admins (Diskominfo) see all."""
+    """Citizens file, officers handle their OPD's complaints, admins (Diskominfo) see all; officers of any
+    OPD and admins record complaints brought to them in person, by phone, by letter or from social media."""
     return [
         toolkit.Permission("rabeg.file", {"id": "Mengajukan pengaduan", "en": "File complaints"},
                            ("citizen", "officer", "admin")),
         toolkit.Permission("rabeg.handle", {"id": "Menangani pengaduan OPD sendiri", "en": "Handle own OPD's complaints"},
+                           ("officer", "admin")),
+        toolkit.Permission("rabeg.assist", {"id": "Mencatat pengaduan atas nama warga (datang langsung, telepon, surat, "
+                                                  "media sosial)",
+                                            "en": "Record complaints on a citizen's behalf (in person, phone, letter, "
+                                                  "social media)"},
                            ("officer", "admin")),
         toolkit.Permission("rabeg.admin", {"id": "Mengelola semua pengaduan", "en": "Manage all complaints"}, ("admin",)),
     ]
