@@ -267,6 +267,9 @@ class QueueArgsSchema(toolkit.PageArgsSchema):
                               metadata={"example": "36.73.01.1001"})
     sla = fields.String(load_default=None, validate=validate.OneOf(("on_track", "at_risk", "breached", "met")),
                         metadata={"description": "status of the resolution deadline now"})
+    channel = CommaSeparated(CHANNELS, load_default=None,
+                             metadata={"description": "comma-separated channels: app, open311, or recorded by an "
+                                                      "officer: in_person, phone, letter, social_media"})
     filed_from = DateOrDateTime(load_default=None, metadata={"description": "filed at or after (inclusive)",
                                                              "example": "2026-11-01"})
     filed_to = DateOrDateTime(load_default=None, end_of_day=True,

@@ -185,6 +185,25 @@ def test_the_officer_may_attach_their_photos_and_retry_safely(client, front_desk
     assert other.status_code == 422 and other.get_json()["error"]["code"] == "idempotency_key_reused"
 
 
+def test_the_queue_filters_by_channel(client, login_as, front_desk):
+    citizen = login_as("citizen")
+    fields = {k: WALK_IN[k] for k in ("category", "description", "kelurahan")}
+    app_filed = client.post(URL, json=fields, headers=citizen).get_json()
+    by_phone = recorded(client, front_desk, channel="phone")
+    by_letter = recorded(client, front_desk, channel="letter")
+    officer = login_as("officer", opd="DPUPR")
+
+    def ids(query):
+        answer = client.get(f"{URL}?scope=my-opd&{query}", headers=officer)
+        assert answer.status_code == 200, answer.get_json()
+        return {item["id"] for item in answer.get_json()["items"]}
+
+    assert ids("channel=app") == {app_filed["id"]}
+    assert ids("channel=phone,letter") == {by_phone["id"], by_letter["id"]}
+    assert ids("channel=in_person") == set()
+    assert client.get(f"{URL}?channel=fax", headers=officer).status_code == 422
+
+
 def test_kpis_split_by_channel(client, login_as, front_desk, db_session):
     citizen = login_as("citizen")
     fields = {k: WALK_IN[k] for k in ("category", "description", "kelurahan")}
