@@ -100,7 +100,7 @@ def export(user) -> dict:
     return {
         "complaints": [
             {"public_number": c.public_number, "category": codes.get(c.category_id), "state": c.state,
-             "opd": c.opd_code, "description": c.description, "lat": c.lat, "lon": c.lon,
+             "opd": c.opd_code, "channel": c.source, "description": c.description, "lat": c.lat, "lon": c.lon,
              "kelurahan": c.kelurahan_code, "address": c.address, "answers": c.answers or {},
              "anonymous": c.anonymous, "private": c.private, "show_name_publicly": c.show_name_publicly,
              "name_shown": c.reporter_display_name, "photos_uploaded": photos.get(c.id, 0),

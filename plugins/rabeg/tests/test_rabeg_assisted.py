@@ -236,6 +236,9 @@ def test_a_linked_citizen_who_erases_their_account_leaves_the_complaint_anonymou
         client, login_as, front_desk, db_session):
     citizen = login_as("citizen")
     receipt = recorded(client, front_desk, complainant_phone=phone_of(citizen))
+    exported = client.get("/api/v1/me/export", headers=citizen)
+    assert exported.status_code == 200
+    assert '"channel": "in_person"' in json.dumps(exported.get_json())
     assert client.delete("/api/v1/me", headers=citizen, json={"password": "Rahasia-Kuat-123"}).status_code == 204
     seen = client.get(f"{URL}/{receipt['id']}", headers=login_as("officer", opd="DPUPR")).get_json()
     assert seen["reporter"] is None and seen["channel"] == "in_person"
