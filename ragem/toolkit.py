@@ -269,6 +269,14 @@ def account_id_with_verified_phone(phone: str) -> str | None:
     return _roles.account_id_with_verified_phone(phone)
 
 
+def verified_phone_hash(account_id: str) -> str | None:
+    """The keyed hash (``lookup_hash``) of the account's phone once it is verified, else ``None``:
+    a plugin that kept a number sealed with ``lookup=toolkit.lookup_hash`` (someone helped before
+    they had an account) finds that person's records by it, e.g. on the ``verified`` user event,
+    without reading the number (nothing enters the access log)."""
+    return _roles.verified_phone_hash(account_id)
+
+
 def send_text(to: str, body: str, *, purpose: str, channel: str = "sms", data=None) -> None:
     """Send ``body`` by SMS (or ``channel``) to a phone number that belongs to no account, in the
     background after the caller commits (retried; nothing is sent if the caller rolls back). The
@@ -332,7 +340,7 @@ __all__ = [
     "page_schema", "PageArgsSchema", "paginate", "parse_period", "Period", "PeriodicJob", "Permission",
     "permission_required", "PluginInfo", "PluginSetting", "positive_int", "ProfileFieldUse",
     "read_only_command", "read_profile", "read_profile_by_id", "record_delivery_receipt", "region", "regions", "roles_required", "save_upload", "seal",
-    "sealed", "send_text", "ServiceHealthSchema",
+    "sealed", "send_text", "ServiceHealthSchema", "verified_phone_hash",
     "ServiceUnavailable", "signed_url", "storage", "text_list", "translate", "Unauthorized", "unseal",
     "UserEvent", "UtcDateTime", "utcnow", "ValidationError",
 ]

@@ -331,6 +331,21 @@ def test_account_id_with_verified_phone_names_only_a_verified_active_account(app
         assert toolkit.account_id_with_verified_phone("") is None
 
 
+def test_verified_phone_hash_is_the_lookup_hash_of_a_verified_phone_only(app, login_as):
+    from ragem.auth.models import User
+    from ragem.extensions import db
+
+    verified, pending = (login_as("citizen")["X-Test-User-Id"] for _ in range(2))
+    with app.app_context():
+        db.session.get(User, pending).phone_verified_at = None
+        db.session.commit()
+        phone = db.session.get(User, verified).phone
+        assert toolkit.verified_phone_hash(verified) == toolkit.lookup_hash(phone)
+        assert phone[1:] not in toolkit.verified_phone_hash(verified)
+        assert toolkit.verified_phone_hash(pending) is None
+        assert toolkit.verified_phone_hash("nobody") is None and toolkit.verified_phone_hash(None) is None
+
+
 def test_send_text_reaches_a_number_that_belongs_to_no_account(app):
     from ragem.testing import dev_outbox
 

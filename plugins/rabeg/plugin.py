@@ -7,7 +7,7 @@ from ragem import toolkit
 from ragem.toolkit import hookimpl
 
 from plugins.rabeg import api, calendar, photos, seed
-from plugins.rabeg.services import autoclose, data_rights, demo, escalation, kpis, templates
+from plugins.rabeg.services import assisted, autoclose, data_rights, demo, escalation, kpis, templates
 from plugins.rabeg import models  # noqa: F401  (the tables, for create_all)
 from plugins.rabeg.open311 import cli as open311_cli, views as open311_views  # Open311 GeoReport v2
 
@@ -122,6 +122,13 @@ def ragem_user_export(user):
 def ragem_user_erase(user):
     """Anonymise the citizen's complaints (kept as a public record)."""
     return data_rights.erase(user)
+
+
+@hookimpl
+def ragem_user_event(event):
+    """A citizen who verified their phone gets the complaints officers recorded for that phone."""
+    if event.name == "verified":
+        assisted.link_recorded_complaints(event.user_id)
 
 
 @hookimpl

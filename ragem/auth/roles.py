@@ -90,6 +90,14 @@ def account_id_with_verified_phone(phone: str) -> str | None:
         User.phone == phone, User.phone_verified_at.is_not(None), User.is_active.is_(True)))
 
 
+def verified_phone_hash(account_id: str) -> str | None:
+    """The keyed hash of the account's phone if it is verified (``None`` otherwise or without such an
+    account): what a plugin stored as ``sealed(..., lookup=lookup_hash)`` matches it; never the number."""
+    if not isinstance(account_id, str) or not account_id or len(account_id) > 36:
+        return None
+    return db.session.scalar(select(User.phone_hash).where(User.id == account_id, User.phone_verified_at.is_not(None)))
+
+
 def account_ids_in_kelurahan(codes) -> list[str]:
     """Ids of the active accounts whose profile kelurahan is one of ``codes``, oldest first.
 

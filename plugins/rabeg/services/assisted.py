@@ -12,9 +12,13 @@ The complainant needs no account. Their name, and their phone if they gave one, 
   nothing of the person is copied into the complaint: the officers read the name and phone from the
   profile, logged in the citizen's access log, as for a complaint filed in the app;
 - otherwise the name and phone are kept sealed in the complaint, shown only to the officers of the
-  assigned OPD, and every update is texted to that phone (``services.complainant_sms``).
+  assigned OPD, and every update is texted to that phone (``services.complainant_sms``). Once
+  someone verifies that phone on an account, those complaints become the account's
+  (``link_recorded_complaints``).
 """
 from __future__ import annotations
+
+from sqlalchemy import update
 
 from ragem import toolkit
 
@@ -70,3 +74,26 @@ def file_on_behalf(officer: toolkit.Account, *, channel: str, complainant_name: 
         kelurahan=kelurahan, address=address, answers=answers, photos=photos, private=private, source=channel,
         on_behalf=on_behalf,
     )
+
+
+def link_recorded_complaints(account_id: str) -> int:
+    """Give a newly verified account the complaints officers recorded for its phone before it had one.
+
+    They become the account's (its list, its inbox, its data rights) and the sealed name and phone
+    copied into them are dropped: from now on the officers read them from the profile, logged, and
+    the updates reach the app instead of SMS. Called on the core's ``verified`` user event; the
+    phone is matched by its keyed hash, never read. Returns how many complaints were linked.
+    """
+    phone_hash = toolkit.verified_phone_hash(account_id)
+    if phone_hash is None:
+        return 0
+    result = toolkit.db.session.execute(
+        update(Complaint)
+        .where(Complaint.complainant_phone_hash == phone_hash, Complaint.reporter_id.is_(None),
+               Complaint.filed_by_id.is_not(None))
+        .values(reporter_id=account_id, complainant_name_ciphertext=None, complainant_phone_ciphertext=None,
+                complainant_phone_hash=None)
+        .execution_options(synchronize_session=False)
+    )
+    toolkit.db.session.commit()
+    return result.rowcount or 0

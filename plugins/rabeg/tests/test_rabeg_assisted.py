@@ -276,3 +276,37 @@ def test_an_officer_who_leaves_is_no_longer_named_on_what_they_recorded(client, 
     complaint = db_session.get(Complaint, receipt["id"])
     assert complaint.filed_by_id is None and complaint.complainant_name == "Ibu Siti Aminah"
     assert {e.actor_id for e in db_session.query(TimelineEntry).filter_by(complaint_id=complaint.id)} == {None}
+
+
+def test_a_complainant_who_later_verifies_that_phone_finds_the_complaint_in_the_app(
+        client, login_as, front_desk, db_session):
+    import re
+
+    receipt = recorded(client, front_desk, complainant_phone=STRANGER_PHONE)
+    also = recorded(client, front_desk, channel="phone", complainant_phone=STRANGER_PHONE)
+    registration = {"name": "Siti Aminah", "nik": "3673011708850001", "phone": STRANGER_PHONE,
+                    "password": "Kopi-Tubruk-88"}
+    assert client.post("/api/v1/auth/register", json=registration).status_code == 201
+    # Registered but not verified: anyone may type any number, so nothing is linked yet.
+    from plugins.rabeg.models import Complaint
+
+    db_session.expire_all()
+    assert db_session.get(Complaint, receipt["id"]).reporter_id is None
+    [code_text] = [m for m in dev_outbox() if m.purpose == "otp.verify_phone"]
+    code = re.search(r"\b(\d{6})\b", code_text.body).group(1)
+    verified = client.post("/api/v1/auth/verify-phone", json={"phone": STRANGER_PHONE, "code": code})
+    assert verified.status_code == 200, verified.get_json()
+    citizen = {"Authorization": f"Bearer {verified.get_json()['access_token']}"}
+
+    mine = client.get(f"{URL}/mine", headers=citizen).get_json()["items"]
+    assert {item["id"] for item in mine} == {receipt["id"], also["id"]}
+    assert stored_text_containing("Ibu Siti Aminah") == []  # the sealed copies are gone too
+    texts_before = len([m for m in dev_outbox() if m.recipient == STRANGER_E164])
+    officer = login_as("officer", opd="DPUPR")
+    assert client.post(f"{URL}/{receipt['id']}/transitions", json={"to": "in_progress"},
+                       headers=officer).status_code == 200
+    # Now told in the app, no longer by SMS; the officer reads the profile (logged for the citizen).
+    assert len([m for m in dev_outbox() if m.recipient == STRANGER_E164]) == texts_before
+    seen = client.get(f"{URL}/{receipt['id']}", headers=officer).get_json()
+    assert seen["reporter"] == {"name": "Siti Aminah", "phone": STRANGER_E164}
+    assert client.get("/api/v1/me/access-log", headers=citizen).get_json()["items"]
