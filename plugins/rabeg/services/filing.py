@@ -298,6 +298,7 @@ def build(filing: Filing, reporter: toolkit.Account | None) -> Complaint:
     if on_behalf is not None:
         # The officer who recorded it is the actor; on whose behalf: the complaint's account or complainant.
         actor_id = on_behalf.filed_by.id
+        # An admin belongs to no OPD: admins are Diskominfo's.
         officer_opd = _opd_name(on_behalf.filed_by.opd_code or "DISKOMINFO")
         recorded = {lang: MSG_RECORDED[lang].format(opd=officer_opd[lang], channel=CHANNEL_NAMES[filing.source][lang])
                     for lang in ("id", "en")}
@@ -315,8 +316,9 @@ def build(filing: Filing, reporter: toolkit.Account | None) -> Complaint:
 
 def save_once(complaint: Complaint, filing: Filing, *, reporter: toolkit.Account | None,
               idempotency_key: str | None, fingerprint: str | None = None) -> tuple[Complaint, bool]:
-    """Record the Idempotency-Key (with the filing's ``fingerprint``), audit, tell the reporter and
-    commit: ``(complaint, True)``.
+    """Record the Idempotency-Key (with the filing's ``fingerprint``), audit, tell the reporter (in the
+    app, or by SMS a complainant without an account) and commit: ``(complaint, True)``. ``reporter`` is
+    whoever sent the filing: the key and the audit entry are theirs (the officer's, for an assisted one).
 
     Two retries with the same key may race this far; the unique key lets one win, and the other
     drops its complaint and answers with the winner's: ``(first complaint, False)``, or 422
@@ -349,7 +351,7 @@ def save_once(complaint: Complaint, filing: Filing, *, reporter: toolkit.Account
             body={k: MSG_ASSIGNED[k].format(opd=opd_name[k]) for k in ("id", "en")},
             data={"complaint_id": complaint.id},
         )
-    elif complaint.complainant_phone:
+    elif complaint.complainant_phone:  # a complainant without an account hears it by SMS
         opd_name = _opd_name(complaint.opd_code)
         text_complainant(complaint, kind="rabeg.complaint.assigned", title=f"Pengaduan {complaint.public_number} diterima",
                          body=MSG_ASSIGNED["id"].format(opd=opd_name["id"]))
