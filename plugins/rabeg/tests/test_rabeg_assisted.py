@@ -310,3 +310,15 @@ def test_a_complainant_who_later_verifies_that_phone_finds_the_complaint_in_the_
     seen = client.get(f"{URL}/{receipt['id']}", headers=officer).get_json()
     assert seen["reporter"] == {"name": "Siti Aminah", "phone": STRANGER_E164}
     assert client.get("/api/v1/me/access-log", headers=citizen).get_json()["items"]
+
+
+def test_a_duplicate_tells_the_complainant_the_original_number_without_promising_news(
+        client, login_as, front_desk, db_session):
+    original = client.post(URL, json={k: WALK_IN[k] for k in ("category", "description", "kelurahan")},
+                           headers=login_as("citizen")).get_json()
+    receipt = recorded(client, front_desk, complainant_phone=STRANGER_PHONE)
+    officer = login_as("officer", opd="DPUPR")
+    answer = client.post(f"{URL}/{receipt['id']}/duplicate", json={"original_id": original["id"]}, headers=officer)
+    assert answer.status_code == 200, answer.get_json()
+    last = [m for m in dev_outbox() if m.recipient == STRANGER_E164][-1]
+    assert original["public_number"] in last.body and "akan menerima kabar" not in last.body
