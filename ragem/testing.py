@@ -62,7 +62,7 @@ from ragem.messaging.fallback import send_due
 from ragem.messaging.gateways import providers
 from ragem.messaging.models import DeliveryAttempt
 from ragem.loopback import LoopbackServer, Recorded, Reply  # noqa: F401  (gateway tests: a provider on 127.0.0.1)
-from ragem.notifications.models import Notification
+from ragem.notifications.models import Notification, OutboxMessage
 from ragem.objectstore_server import ObjectStoreServer
 
 _counter = itertools.count(1)
@@ -486,6 +486,12 @@ def delivery_attempts() -> list:
     for row in rows:
         db.session.expunge(row)
     return rows
+
+
+def dev_outbox() -> list:
+    """The messages no gateway took (``ragem dev outbox``), oldest first; each has ``channel``,
+    ``recipient`` (in clear), ``body``, ``purpose`` and ``user_id``."""
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 def message_gateways() -> list[tuple[str, str]]:

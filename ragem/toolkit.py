@@ -285,6 +285,33 @@ def account_is_active(account_id: str) -> bool:
     return _roles.account_is_active(account_id)
 
 
+def account_id_with_verified_phone(phone: str) -> str | None:
+    """The id of the active account whose verified phone is ``phone`` (E.164, as
+    ``normalise_phone`` gives it), or ``None``: e.g. to link a complaint an officer recorded on a
+    citizen's behalf to that citizen's account. A registration still waiting for its code never
+    matches; nothing of the account but its id is returned, and no profile read is logged."""
+    return _roles.account_id_with_verified_phone(phone)
+
+
+def verified_phone_hash(account_id: str) -> str | None:
+    """The keyed hash (``lookup_hash``) of the account's phone once it is verified, else ``None``:
+    a plugin that kept a number sealed with ``lookup=toolkit.lookup_hash`` (someone helped before
+    they had an account) finds that person's records by it, e.g. on the ``verified`` user event,
+    without reading the number (nothing enters the access log)."""
+    return _roles.verified_phone_hash(account_id)
+
+
+def send_text(to: str, body: str, *, purpose: str, channel: str = "sms", data=None) -> None:
+    """Send ``body`` by SMS (or ``channel``) to a phone number that belongs to no account, in the
+    background after the caller commits (retried; nothing is sent if the caller rolls back). The
+    number travels encrypted; the try is recorded like every message (the development outbox
+    without a gateway). For an account use ``notify`` with ``channels`` instead: it follows the
+    account's language and preferred channel.
+    :raises ValueError: an unknown channel, no number, an empty body or one over 4096 characters.
+    """
+    return _notifications.send_text(to, body, purpose=purpose, channel=channel, data=data)
+
+
 def account_ids_in_kelurahan(codes) -> list[str]:
     """Ids of the active accounts whose profile kelurahan (Kemendagri code) is one of ``codes``, e.g.
     to notify the citizens of an area through ``notify``; the profile itself is not read (nothing
@@ -326,7 +353,8 @@ def health_blueprint(slug: str) -> Blueprint:
 #: Every public name of the toolkit: what a plugin may use (checked by the suite).
 __all__ = [
     "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role",
-    "account_is_active", "ANONYMOUS_CITIZEN", "Bounds", "ConsoleAction", "ConsolePage", "KOTA_SERANG_BOUNDS",
+    "account_is_active", "account_id_with_verified_phone", "ANONYMOUS_CITIZEN", "Bounds", "ConsoleAction", "ConsolePage",
+    "KOTA_SERANG_BOUNDS",
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conditional", "conditional_get", "Conflict",
     "current_user", "db", "delete_file", "deliver", "DeliveryResult", "demo_user", "enqueue", "ErasureReport",
@@ -337,8 +365,8 @@ __all__ = [
     "OpenItems", "OutboundMessage",
     "page_schema", "PageArgsSchema", "paginate", "parse_period", "Period", "PeriodicJob", "Permission",
     "permission_required", "PluginInfo", "PluginSetting", "positive_int", "ProfileFieldUse",
-    "read_only_command", "read_profile", "read_profile_by_id", "record_delivery_receipt", "region", "regions", "roles_required", "save_thumbnail", "save_upload", "seal",
-    "sealed", "ServiceHealthSchema",
+    "read_only_command", "read_profile", "read_profile_by_id", "record_delivery_receipt", "region", "regions", "roles_required",
+    "save_thumbnail", "save_upload", "seal", "sealed", "send_text", "ServiceHealthSchema", "verified_phone_hash",
     "ServiceUnavailable", "signed_url", "storage", "text_list", "to_wib", "translate", "Unauthorized", "unseal",
     "UserEvent", "UtcDateTime", "utcnow", "ValidationError",
 ]

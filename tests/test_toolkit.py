@@ -316,6 +316,53 @@ def test_account_is_active_knows_active_accounts_only(app, login_as):
         assert not any(toolkit.account_is_active(v) for v in ("nobody", "", None, "x" * 400))
 
 
+def test_account_id_with_verified_phone_names_only_a_verified_active_account(app, login_as):
+    from ragem.auth.models import User
+    from ragem.extensions import db
+
+    verified, pending, gone = (login_as("citizen")["X-Test-User-Id"] for _ in range(3))
+    with app.app_context():
+        db.session.get(User, pending).phone_verified_at = None
+        db.session.get(User, gone).is_active = False
+        db.session.commit()
+        phones = {uid: db.session.get(User, uid).phone for uid in (verified, pending, gone)}
+        assert toolkit.account_id_with_verified_phone(phones[verified]) == verified
+        assert toolkit.account_id_with_verified_phone(phones[pending]) is None
+        assert toolkit.account_id_with_verified_phone(phones[gone]) is None
+        assert toolkit.account_id_with_verified_phone("+6281100000000") is None
+        assert toolkit.account_id_with_verified_phone("") is None
+
+
+def test_verified_phone_hash_is_the_lookup_hash_of_a_verified_phone_only(app, login_as):
+    from ragem.auth.models import User
+    from ragem.extensions import db
+
+    verified, pending = (login_as("citizen")["X-Test-User-Id"] for _ in range(2))
+    with app.app_context():
+        db.session.get(User, pending).phone_verified_at = None
+        db.session.commit()
+        phone = db.session.get(User, verified).phone
+        assert toolkit.verified_phone_hash(verified) == toolkit.lookup_hash(phone)
+        assert phone[1:] not in toolkit.verified_phone_hash(verified)
+        assert toolkit.verified_phone_hash(pending) is None
+        assert toolkit.verified_phone_hash("nobody") is None and toolkit.verified_phone_hash(None) is None
+
+
+def test_send_text_reaches_a_number_that_belongs_to_no_account(app):
+    from ragem.testing import dev_outbox
+
+    with app.app_context():
+        toolkit.send_text("+6281234500002", "RAGEM: pengaduan Anda diterima", purpose="zz.test")
+        toolkit.db.session.commit()
+        [message] = dev_outbox()
+        assert (message.channel, message.recipient, message.body, message.purpose, message.user_id) == (
+            "sms", "+6281234500002", "RAGEM: pengaduan Anda diterima", "zz.test", None)
+        with pytest.raises(ValueError):
+            toolkit.send_text("+6281234500003", "", purpose="zz.test")
+        with pytest.raises(ValueError):
+            toolkit.send_text("+6281234500003", "x", purpose="zz.test", channel="pigeon")
+
+
 def test_kota_serang_bounds_hold_the_city_and_their_edges_only():
     box = toolkit.KOTA_SERANG_BOUNDS
     assert box.contains(-6.1207, 106.1503)  # Alun-alun Serang

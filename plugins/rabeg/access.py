@@ -6,6 +6,8 @@ from ragem import toolkit
 from plugins.rabeg.models import Complaint
 
 FILE, HANDLE, ADMIN = "rabeg.file", "rabeg.handle", "rabeg.admin"
+#: Record a complaint on a complainant's behalf (``services.assisted``): officers of any OPD and admins.
+ASSIST = "rabeg.assist"
 
 
 def is_staff_for(user: toolkit.Account, complaint: Complaint) -> bool:

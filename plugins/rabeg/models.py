@@ -13,6 +13,10 @@ from ragem import toolkit
 
 #: Units of a service-level target.
 UNITS = ("working_hours", "working_days")
+#: How a complaint came in: the app, a third-party Open311 client, or an officer recording one brought
+#: in person, by phone, by letter or from social media (``ASSISTED_CHANNELS``).
+ASSISTED_CHANNELS = ("in_person", "phone", "letter", "social_media")
+CHANNELS = ("app", "open311") + ASSISTED_CHANNELS
 #: States of a complaint.
 STATES = ("submitted", "assigned", "in_progress", "resolved", "closed", "rejected", "reopened")
 #: States in which a complaint still waits for the OPD.
@@ -89,8 +93,19 @@ class Complaint(toolkit.db.Model):
     anonymous: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # The name shown publicly, captured at filing only when the reporter allowed it.
     reporter_display_name: Mapped[str | None] = mapped_column(String(120))
-    # "app" or "open311"; an Open311 filing records the API key and the client's token.
+    # The channel it came in by (the API's ``channel``): "app", "open311", or, recorded by an officer on
+    # the complainant's behalf, "in_person", "phone", "letter" or "social_media" (``CHANNELS``).
+    # An Open311 filing records the API key and the client's token.
     source: Mapped[str] = mapped_column(String(16), nullable=False, default="app")
+    # The officer who recorded an assisted complaint (NULL for filings by the reporter or Open311).
+    filed_by_id: Mapped[str | None] = mapped_column(String(36))
+    # The complainant an officer recorded it for (who may have no account): personal data, kept
+    # only encrypted; the phone with a keyed hash too (erasure finds their complaints by it).
+    complainant_name_ciphertext: Mapped[str | None] = mapped_column(Text)
+    complainant_name = toolkit.sealed("complainant_name")
+    complainant_phone_ciphertext: Mapped[str | None] = mapped_column(Text)
+    complainant_phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    complainant_phone = toolkit.sealed("complainant_phone", lookup=toolkit.lookup_hash)
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("rabeg_api_key.id"))
     open311_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Contact details an Open311 client sent (email, name, phone): personal data, never public,

@@ -7,7 +7,7 @@ from ragem import toolkit
 from ragem.toolkit import hookimpl
 
 from plugins.rabeg import api, calendar, photos, seed
-from plugins.rabeg.services import autoclose, data_rights, demo, escalation, kpis, open_items, templates
+from plugins.rabeg.services import assisted, autoclose, data_rights, demo, escalation, kpis, open_items, templates
 from plugins.rabeg import models  # noqa: F401  (the tables, for create_all)
 from plugins.rabeg.console import pages as rabeg_console
 from plugins.rabeg.open311 import cli as open311_cli, views as open311_views  # Open311 GeoReport v2
@@ -42,11 +42,17 @@ def ragem_config_check(settings):
 
 @hookimpl
 def ragem_permissions() -> list[toolkit.Permission]:
-    """Citizens file, officers handle their OPD's complaints, admins (Diskominfo) see all."""
+    """Citizens file, officers handle their OPD's complaints, admins (Diskominfo) see all; officers of any
+    OPD and admins record complaints brought to them in person, by phone, by letter or from social media."""
     return [
         toolkit.Permission("rabeg.file", {"id": "Mengajukan pengaduan", "en": "File complaints"},
                            ("citizen", "officer", "admin")),
         toolkit.Permission("rabeg.handle", {"id": "Menangani pengaduan OPD sendiri", "en": "Handle own OPD's complaints"},
+                           ("officer", "admin")),
+        toolkit.Permission("rabeg.assist", {"id": "Mencatat pengaduan atas nama warga (datang langsung, telepon, surat, "
+                                                  "media sosial)",
+                                            "en": "Record complaints on a citizen's behalf (in person, phone, letter, "
+                                                  "social media)"},
                            ("officer", "admin")),
         toolkit.Permission("rabeg.admin", {"id": "Mengelola semua pengaduan", "en": "Manage all complaints"}, ("admin",)),
     ]
@@ -124,6 +130,13 @@ def ragem_user_export(user):
 def ragem_user_erase(user):
     """Anonymise the citizen's complaints (kept as a public record)."""
     return data_rights.erase(user)
+
+
+@hookimpl
+def ragem_user_event(event):
+    """A citizen who verified their phone gets the complaints officers recorded for that phone."""
+    if event.name == "verified":
+        assisted.link_recorded_complaints(event.user_id)
 
 
 @hookimpl

@@ -79,6 +79,26 @@ def account_is_active(account_id: str) -> bool:
     return db.session.scalar(select(User.id).where(User.id == account_id, User.is_active.is_(True))) is not None
 
 
+def account_id_with_verified_phone(phone: str) -> str | None:
+    """The id of the active account whose *verified* phone is ``phone`` (E.164), or ``None``.
+
+    A registration still waiting for its code does not count: anybody may type any number, and
+    only a verified one proves the person holds it (the number belongs to one verified account).
+    """
+    if not isinstance(phone, str) or not phone:
+        return None
+    return db.session.scalar(select(User.id).where(
+        User.phone == phone, User.phone_verified_at.is_not(None), User.is_active.is_(True)))
+
+
+def verified_phone_hash(account_id: str) -> str | None:
+    """The keyed hash of the account's phone if it is verified (``None`` otherwise or without such an
+    account): what a plugin stored as ``sealed(..., lookup=lookup_hash)`` matches it; never the number."""
+    if not isinstance(account_id, str) or not account_id or len(account_id) > 36:
+        return None
+    return db.session.scalar(select(User.phone_hash).where(User.id == account_id, User.phone_verified_at.is_not(None)))
+
+
 def account_ids_in_kelurahan(codes) -> list[str]:
     """Ids of the active accounts whose profile kelurahan is one of ``codes``, oldest first.
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from ragem.auth.models import User
 from ragem.errors import NotFound
 from ragem.extensions import db
-from ragem.hooktypes import MESSAGE_CHANNELS, Account
+from ragem.hooktypes import MESSAGE_CHANNELS, Account, OutboundMessage
 from ragem.i18n import translate
 from ragem.jobs.queue import enqueue
 from ragem.notifications.models import Notification
@@ -116,6 +116,21 @@ def notify(
         # Sent after the caller commits (enqueue waits for it), so a rolled-back change sends nothing.
         enqueue(send_job, channel, encrypt(recipient), text, account.id, f"{service}.{kind}"[:64], extra)
     return notification
+
+
+def send_text(to: str, body: str, *, purpose: str, channel: str = "sms",
+              data: Mapping[str, Any] | None = None) -> None:
+    """Send ``body`` to a phone number that belongs to no account (a complainant who came to an
+    office in person), in the background through the message-delivery hook, after the caller commits.
+
+    The number travels encrypted in the job's arguments, as ``notify`` does for accounts; the
+    delivery is recorded (or kept in the development outbox) like any other message.
+    :raises ValueError: an unknown channel, no number, an empty or too long body.
+    """
+    problems = OutboundMessage(channel=channel, to=to, body=body, purpose=purpose, data=dict(data or {})).problems()
+    if problems:
+        raise ValueError("cannot send the text: " + "; ".join(problems))
+    enqueue(send_job, channel, encrypt(to), body, None, purpose[:64], dict(data or {}))
 
 
 def present(notification: Notification, lang: str | None = None) -> dict[str, Any]:

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from ragem import toolkit
 
-from plugins.rabeg.access import FILE, HANDLE
-from plugins.rabeg.services import filing, lifecycle, privacy, queues, reporter
+from plugins.rabeg.access import ASSIST, FILE, HANDLE
+from plugins.rabeg.services import assisted, data_rights, filing, lifecycle, privacy, queues, reporter
 from plugins.rabeg.schemas.complaints import (
+    AssistedComplaintCreateSchema,
+    AssistedReceiptSchema,
+    ComplainantErasureSchema,
     ComplaintCreateSchema,
     ComplaintPageSchema,
     ComplaintSchema,
@@ -29,6 +32,22 @@ def file_complaint(headers, body):
     Idempotency-Key was already used with another body)."""
     complaint, created = filing.file_complaint(reporter=toolkit.current_user(),
                                                idempotency_key=headers.get("idempotency_key"), **body)
+    return complaint, 201 if created else 200
+
+
+@blp.route("/complaints/assisted", methods=["POST"])
+@toolkit.permission_required(ASSIST)
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.arguments(AssistedComplaintCreateSchema)
+@blp.response(201, AssistedReceiptSchema)
+@blp.alt_response(200, schema=AssistedReceiptSchema, description="a retry with a known Idempotency-Key: the first "
+                                                                 "complaint")
+def file_assisted_complaint(headers, body):
+    """An officer (of any OPD) or admin records a complaint brought in person, by phone, by letter or from social
+    media on the complainant's behalf; it is routed, timed and followed like one from the app. A phone verified
+    on an account links the complaint to it; otherwise updates are texted to the phone."""
+    complaint, created = assisted.file_on_behalf(toolkit.current_user(),
+                                                 idempotency_key=headers.get("idempotency_key"), **body)
     return complaint, 201 if created else 200
 
 
@@ -61,6 +80,18 @@ def set_complaint_privacy(body, complaint_id):
     """The reporter keeps their complaint out of the public list, map and Open311 (`private: true`), or lets
     it back in; the OPD handles it either way."""
     return privacy.set_private(complaint_id, toolkit.current_user(), **body)
+
+
+@blp.route("/complaints/<int:complaint_id>/complainant", methods=["DELETE"])
+@toolkit.permission_required(HANDLE)
+@blp.arguments(ComplainantErasureSchema)
+@blp.response(200, ComplaintSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="not one of the caller's OPD's complaints, or no such complaint")
+@blp.alt_response(409, response="CONFLICT", description="the complaint belongs to an account: the citizen erases it")
+def erase_complainant(body, complaint_id):
+    """Erase the name, phone and address of a complainant without an account who asked for it (the assigned
+    OPD's staff or an admin, audited); the complaint stays and no more texts go to the phone."""
+    return data_rights.forget_complainant(complaint_id, toolkit.current_user(), **body)
 
 
 @blp.route("/complaints")

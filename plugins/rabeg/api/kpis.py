@@ -16,5 +16,5 @@ blp = toolkit.Blueprint("rabeg_kpis", __name__, description="RABEG: KPIs of the 
 @blp.response(200, KpiReportSchema)
 def get_complaint_kpis(args):
     """KPIs of the complaints received in `[from, to)` (dates are WIB days), overall and per `group_by`
-    (`opd` or `category`). Officers see only their own OPD."""
+    (`opd`, `category` or `channel`: the app, Open311 or recorded by an officer). Officers see only their own OPD."""
     return kpis.report(toolkit.current_user(), **args)

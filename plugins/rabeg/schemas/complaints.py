@@ -9,9 +9,9 @@ from ragem import toolkit
 from ragem.toolkit import CommaSeparated, FromModel
 
 from plugins.rabeg.access import is_staff_for
-from plugins.rabeg.models import TimelineEntry
+from plugins.rabeg.models import ASSISTED_CHANNELS, CHANNELS, TimelineEntry
 from plugins.rabeg.photos import MAX_PER_ITEM as MAX_PHOTOS
-from plugins.rabeg.schemas.fields import ID, LAT_RANGE, LON_RANGE, DateOrDateTime, check_range
+from plugins.rabeg.schemas.fields import ID, LAT_RANGE, LON_RANGE, NOT_BLANK, DateOrDateTime, check_range
 from plugins.rabeg.schemas.photos import PhotoSchema
 from plugins.rabeg.services.public import is_published
 from plugins.rabeg.services.sla import sla_block
@@ -43,6 +43,29 @@ class ComplaintCreateSchema(toolkit.BaseSchema):
     photos = fields.List(fields.Integer(validate=ID), load_default=None, allow_none=True,
                          metadata={"description": "ids from POST /photos, shown in this order",
                                    "maxItems": MAX_PHOTOS})
+
+
+class AssistedComplaintCreateSchema(ComplaintCreateSchema):
+    """A complaint an officer records for its complainant: the app's fields (the photos are the officer's
+    uploads), the channel it came in by and who brought it. Never anonymous, never named publicly."""
+
+    class Meta:
+        exclude = ("show_name_publicly", "anonymous")
+
+    channel = fields.String(required=True, validate=validate.OneOf(ASSISTED_CHANNELS),
+                            metadata={"description": "how the complaint reached the office"})
+    complainant_name = fields.String(required=True, validate=[validate.Length(min=1, max=120), NOT_BLANK])
+    complainant_phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40), metadata={
+        "description": "an Indonesian mobile number (any common notation). When it is the verified phone of an "
+                       "account, the complaint is that account's; otherwise updates are texted to it",
+        "example": "0812-3456-7890"})
+
+
+class ComplainantErasureSchema(toolkit.BaseSchema):
+    """Why a complainant's name and phone are erased (their request, as the officer took it)."""
+
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=300), NOT_BLANK],
+                           metadata={"example": "permintaan pelapor melalui telepon"})
 
 
 class PrivacySchema(toolkit.BaseSchema):
@@ -112,10 +135,12 @@ class SlaSchema(toolkit.BaseSchema):
 
 
 class ReporterContactSchema(toolkit.BaseSchema):
-    """The reporter, for the officers of the assigned OPD (read from the profile; logged for the reporter)."""
+    """The reporter, for the officers of the assigned OPD (read from the profile; logged for the reporter),
+    or the complainant without an account an officer recorded the complaint for."""
 
     name = fields.String(required=True)
-    phone = fields.String(required=True, metadata={"description": "E.164, e.g. +6281234567890"})
+    phone = fields.String(required=True, allow_none=True, metadata={
+        "description": "E.164, e.g. +6281234567890; null only for a complainant an officer recorded without a phone"})
 
 
 class ComplaintSummarySchema(FromModel, toolkit.BaseSchema):
@@ -132,6 +157,9 @@ class ComplaintSummarySchema(FromModel, toolkit.BaseSchema):
     category = fields.String(required=True)
     opd = fields.String(required=True, attribute="opd_code")
     state = fields.String(required=True)
+    channel = fields.String(required=True, attribute="source", validate=validate.OneOf(CHANNELS), metadata={
+        "description": "how it came in: app, open311, or recorded by an officer: in_person, phone, letter, "
+                       "social_media"})
     description = fields.String(required=True)
     created_at = toolkit.UtcDateTime(required=True)
     first_response_due = toolkit.UtcDateTime(required=True)
@@ -239,6 +267,9 @@ class QueueArgsSchema(toolkit.PageArgsSchema):
                               metadata={"example": "36.73.01.1001"})
     sla = fields.String(load_default=None, validate=validate.OneOf(("on_track", "at_risk", "breached", "met")),
                         metadata={"description": "status of the resolution deadline now"})
+    channel = CommaSeparated(CHANNELS, load_default=None,
+                             metadata={"description": "comma-separated channels: app, open311, or recorded by an "
+                                                      "officer: in_person, phone, letter, social_media"})
     filed_from = DateOrDateTime(load_default=None, metadata={"description": "filed at or after (inclusive)",
                                                              "example": "2026-11-01"})
     filed_to = DateOrDateTime(load_default=None, end_of_day=True,
@@ -251,6 +282,19 @@ class QueueArgsSchema(toolkit.PageArgsSchema):
     @validates_schema
     def _filed_range(self, data, **_kwargs):
         check_range(data, "filed_from", "filed_to")
+
+
+class AssistedReceiptSchema(ComplaintSummarySchema):
+    """What the officer who recorded a complaint gets back: its number for the complainant, where it went,
+    and whether it joined the complainant's account (otherwise updates go to the phone by SMS).
+
+    The officer sees the complaint itself afterwards only if it is their OPD's (or they are an admin).
+    """
+
+    computed = {**ComplaintSummarySchema.computed, "linked": lambda complaint: complaint.reporter_id is not None}
+
+    linked = fields.Boolean(required=True, metadata={
+        "description": "the phone is a verified account's: the citizen follows the complaint in the app"})
 
 
 ComplaintPageSchema = toolkit.page_schema(ComplaintSummarySchema, "RabegComplaintPage")

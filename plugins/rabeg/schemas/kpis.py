@@ -13,7 +13,8 @@ class KpiArgsSchema(Schema):
 
     from_ = DateOrDateTime(required=True, data_key="from", metadata={"example": "2026-11-01"})
     to = DateOrDateTime(required=True, metadata={"example": "2026-12-01"})
-    group_by = fields.String(load_default=None, validate=validate.OneOf(("opd", "category")))
+    group_by = fields.String(load_default=None, validate=validate.OneOf(("opd", "category", "channel")),
+                             metadata={"description": "channel: app, open311, in_person, phone, letter, social_media"})
 
     @validates_schema
     def _range(self, data, **_kwargs):
@@ -37,11 +38,11 @@ class KpiFiguresSchema(Schema):
 class KpiGroupSchema(KpiFiguresSchema):
     """The figures of one OPD or category."""
 
-    key = fields.String(required=True, metadata={"description": "the OPD code or the category code"})
+    key = fields.String(required=True, metadata={"description": "the OPD code, the category code or the channel"})
 
 
 class KpiReportSchema(Schema):
-    """The KPIs of a period, overall and (when asked) per OPD or category."""
+    """The KPIs of a period, overall and (when asked) per OPD, category or channel."""
 
     from_ = toolkit.UtcDateTime(required=True, data_key="from")
     to = toolkit.UtcDateTime(required=True)

@@ -53,6 +53,34 @@ def _public_timeline(complaint_ids: list[int]) -> dict[int, list[dict]]:
     return timeline
 
 
+def forget_complainant(complaint_id: int, user: toolkit.Account, *, reason: str) -> Complaint:
+    """Erase the name and phone of a complainant without an account, at their request (they cannot use
+    ``DELETE /me``): the staff of the assigned OPD or an admin does it for them; audited with ``reason``.
+
+    The complaint stays, as every erased reporter's does; no SMS reaches the complainant any more.
+    A complaint linked to an account keeps no copy to erase: that account erases itself (409 here).
+    """
+    from plugins.rabeg.access import staff_complaint
+
+    complaint = staff_complaint(complaint_id, user)
+    if complaint.reporter_id is not None:
+        raise toolkit.Conflict(
+            message={"id": "Pengaduan ini milik akun warga; warga menghapus datanya sendiri dari aplikasi.",
+                     "en": "This complaint belongs to a citizen's account; the citizen erases their own data."},
+            details={"complaint_id": complaint_id},
+        )
+    had = complaint.complainant_name_ciphertext is not None or complaint.complainant_phone_ciphertext is not None
+    complaint.complainant_name = None
+    complaint.complainant_phone = None
+    complaint.address = None
+    complaint.updated_at = toolkit.utcnow()
+    if had:
+        toolkit.audit("rabeg.complaint.complainant_erased", "rabeg_complaint", str(complaint.id), reason=reason,
+                      actor=user)
+    toolkit.db.session.commit()
+    return complaint
+
+
 def export(user) -> dict:
     """Every complaint the citizen filed (what they wrote, where, their answers, photos, verdict and
     what they were told), and the complaints they supported."""
@@ -72,7 +100,7 @@ def export(user) -> dict:
     return {
         "complaints": [
             {"public_number": c.public_number, "category": codes.get(c.category_id), "state": c.state,
-             "opd": c.opd_code, "description": c.description, "lat": c.lat, "lon": c.lon,
+             "opd": c.opd_code, "channel": c.source, "description": c.description, "lat": c.lat, "lon": c.lon,
              "kelurahan": c.kelurahan_code, "address": c.address, "answers": c.answers or {},
              "anonymous": c.anonymous, "private": c.private, "show_name_publicly": c.show_name_publicly,
              "name_shown": c.reporter_display_name, "photos_uploaded": photos.get(c.id, 0),
@@ -91,7 +119,13 @@ def erase(user) -> toolkit.ErasureReport:
         update(Complaint)
         .where(Complaint.reporter_id == user.id)
         .values(reporter_id=None, address=None, show_name_publicly=False, reporter_display_name=None,
-                contact_ciphertext=None)
+                contact_ciphertext=None, complainant_name_ciphertext=None, complainant_phone_ciphertext=None,
+                complainant_phone_hash=None)
+        .execution_options(synchronize_session=False)
+    )
+    # An officer who recorded complaints for citizens: the complaints stay, no longer naming the officer.
+    session.execute(
+        update(Complaint).where(Complaint.filed_by_id == user.id).values(filed_by_id=None)
         .execution_options(synchronize_session=False)
     )
     deleted = session.execute(

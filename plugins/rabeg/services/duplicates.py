@@ -98,7 +98,10 @@ def mark_duplicate(complaint_id: int, actor: toolkit.Account, *, original_id: in
                   actor=actor)
     notify_followers(duplicate, kind="rabeg.complaint.duplicate",
                      title=title(duplicate, {"id": "digabungkan", "en": "merged"}),
-                     body=public_message or merged)
+                     body=public_message or merged,
+                     # A complainant without an account cannot follow the original: no promise of news.
+                     sms_body=public_message or (f"Pengaduan ini sama dengan pengaduan {original.public_number} dan "
+                                                 "digabungkan ke sana. Tanyakan perkembangannya dengan nomor itu."))
     try:
         toolkit.db.session.commit()
     except IntegrityError:

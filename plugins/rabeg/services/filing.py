@@ -12,11 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from ragem import toolkit
 
 from plugins.rabeg import photos as photo_service
-from plugins.rabeg.models import Category, Complaint, IdempotencyRecord, Photo, TimelineEntry
+from plugins.rabeg.models import CHANNELS, Category, Complaint, IdempotencyRecord, Photo, TimelineEntry
+from plugins.rabeg.services.complainant_sms import text_complainant
 from plugins.rabeg.services.questions import check_answers
 from plugins.rabeg.services.sla import set_deadlines
 
-SOURCES = ("app", "open311")
+SOURCES = CHANNELS
 MAX_MEDIA_URLS = 5
 
 MSG_KEY_REUSED = {
@@ -28,6 +29,29 @@ MSG_ASSIGNED = {
     "id": "Pengaduan Anda telah diterima dan langsung diteruskan ke {opd}.",
     "en": "Your complaint was received and sent straight to {opd}.",
 }
+#: The first timeline entry of a complaint an officer recorded for its complainant.
+MSG_RECORDED = {
+    "id": "Pengaduan dicatat oleh petugas {opd} atas nama pelapor ({channel}).",
+    "en": "Complaint recorded by an officer of {opd} on the complainant's behalf ({channel}).",
+}
+CHANNEL_NAMES = {
+    "in_person": {"id": "datang langsung", "en": "in person"},
+    "phone": {"id": "melalui telepon", "en": "by phone"},
+    "letter": {"id": "melalui surat", "en": "by letter"},
+    "social_media": {"id": "melalui media sosial", "en": "from social media"},
+}
+
+
+@dataclass(frozen=True)
+class OnBehalf:
+    """Who an officer records a complaint for: ``filed_by`` (the officer), the complainant's
+    ``name`` and ``phone`` (E.164, or ``None``) and the ``account_id`` the phone is verified on,
+    if any: then the complaint is that account's and the name and phone are not copied."""
+
+    filed_by: toolkit.Account
+    name: str
+    phone: str | None
+    account_id: str | None
 
 
 def active_category(code: str) -> Category:
@@ -115,13 +139,20 @@ class Filing:
     contact: dict | None
     open311_token: str | None
     media_urls: list[str] | None
+    on_behalf: OnBehalf | None = None
+
+    @property
+    def reporter_id(self) -> str | None:
+        """The account the complaint belongs to: the reporter's, or the complainant's linked one."""
+        return self.on_behalf.account_id if self.on_behalf else None
 
 
 def file_complaint(*, reporter: toolkit.Account | None, idempotency_key: str | None = None, category: str, description: str,
                    lat=None, lon=None, kelurahan=None, address=None, show_name_publicly=False,
                    answers: dict | None = None, photos: list[int] | None = None, anonymous: bool = False,
                    private: bool = False, source: str = "app", api_key_id: int | None = None, contact: dict | None = None,
-                   open311_token: str | None = None, media_urls: list[str] | None = None) -> tuple[Complaint, bool]:
+                   open311_token: str | None = None, media_urls: list[str] | None = None,
+                   on_behalf: OnBehalf | None = None) -> tuple[Complaint, bool]:
     """File a complaint, routed at once to its OPD with deadlines running (the same way for every source).
 
     Three steps: ``check`` what was sent, ``build`` the complaint, ``save_once`` it under the
@@ -142,34 +173,44 @@ def file_complaint(*, reporter: toolkit.Account | None, idempotency_key: str | N
         ``phone``...): personal data, never public, cleared on erasure.
     :param media_urls: Open311 ``media_url`` links, stored as given in ``Complaint.media_urls`` (a
         public link the client hosts, not a photo of ours: it is never fetched and is not personal data).
+    :param on_behalf: an officer records the complaint for someone else (``services.assisted``, with
+        ``reporter=None`` and ``source`` the channel): the officer's Idempotency-Key and uploaded photos,
+        the complainant's linked account (or sealed name and phone, told by SMS).
     :returns: ``(complaint, created)``; ``created`` is ``False`` when ``idempotency_key`` was
         already used by this reporter with the same filing (the first complaint is returned,
         nothing new is filed).
     :raises ApiError: 422 ``idempotency_key_reused`` when this reporter already used
         ``idempotency_key`` for a different filing (nothing is filed).
     """
-    if reporter is None:
+    # Who sent the filing: the key of a retry and the uploaded photos are theirs.
+    sender = on_behalf.filed_by if on_behalf else reporter
+    if sender is None:
         idempotency_key = None  # only an account can retry "as itself"
+    assisted = {"channel": source, "complainant": [on_behalf.name, on_behalf.phone]} if on_behalf else {}
     fingerprint = filing_fingerprint(
         category=category, description=description, lat=lat, lon=lon, kelurahan=kelurahan, address=address,
         show_name_publicly=show_name_publicly, answers=answers, photos=photos, anonymous=anonymous, private=private,
+        **assisted,
     ) if idempotency_key else None
-    earlier = _filed_before(reporter, idempotency_key, fingerprint)
+    earlier = _filed_before(sender, idempotency_key, fingerprint)
     if earlier is not None:
         return earlier, False
     try:
-        filing = check(reporter, category=category, description=description, lat=lat, lon=lon, kelurahan=kelurahan,
+        filing = check(sender, category=category, description=description, lat=lat, lon=lon, kelurahan=kelurahan,
                        address=address, show_name_publicly=show_name_publicly, answers=answers, photos=photos,
                        anonymous=anonymous, private=private, source=source, api_key_id=api_key_id, contact=contact,
                        open311_token=open311_token, media_urls=media_urls)
+        filing.on_behalf = on_behalf
+        if on_behalf is not None:
+            filing.show_name = False  # the complainant never chose to be named publicly
     except toolkit.ValidationError:
         # A retry racing the first filing waited on its photo lock (the last check), and then found the
         # photos taken by that very complaint: answer with it, as for any retry, instead of "photo already used".
-        earlier = _filed_before(reporter, idempotency_key, fingerprint)
+        earlier = _filed_before(sender, idempotency_key, fingerprint)
         if earlier is None:
             raise
         return earlier, False
-    return save_once(build(filing, reporter), filing, reporter=reporter, idempotency_key=idempotency_key,
+    return save_once(build(filing, reporter), filing, reporter=sender, idempotency_key=idempotency_key,
                      fingerprint=fingerprint)
 
 
@@ -188,7 +229,8 @@ def check(reporter: toolkit.Account | None, *, category: str, description: str, 
           answers: dict | None, photos: list[int] | None, anonymous: bool, private: bool, source: str,
           api_key_id: int | None, contact: dict | None, open311_token: str | None,
           media_urls: list[str] | None) -> Filing:
-    """Check every part of a filing (arguments as in ``file_complaint``); 422 naming the first wrong part.
+    """Check every part of a filing (arguments as in ``file_complaint``; ``reporter`` is whoever sent
+    it, whose uploaded photos it may attach); 422 naming the first wrong part.
 
     The photos come last: checking them locks them until the filing commits.
     """
@@ -224,8 +266,10 @@ def build(filing: Filing, reporter: toolkit.Account | None) -> Complaint:
     cat = filing.category
     opd = route(cat, filing.kelurahan)
     now = toolkit.utcnow()
+    on_behalf = filing.on_behalf
     complaint = Complaint(
-        public_number=uuid.uuid4().hex[:24], reporter_id=reporter.id if reporter else None, category_id=cat.id,
+        public_number=uuid.uuid4().hex[:24], reporter_id=reporter.id if reporter else filing.reporter_id,
+        category_id=cat.id,
         opd_code=opd, state="assigned", description=filing.description, lat=filing.lat, lon=filing.lon,
         kelurahan_code=filing.kelurahan, address=filing.address, show_name_publicly=filing.show_name,
         private=filing.private,
@@ -233,6 +277,11 @@ def build(filing: Filing, reporter: toolkit.Account | None) -> Complaint:
         anonymous=filing.anonymous, source=filing.source, api_key_id=filing.api_key_id, contact=filing.contact,
         open311_token=filing.open311_token, media_urls=filing.media_urls, supporters_count=0,
     )
+    if on_behalf is not None:
+        complaint.filed_by_id = on_behalf.filed_by.id
+        if on_behalf.account_id is None:
+            # A linked account's name and phone are read from its profile (logged), never copied here.
+            complaint.complainant_name, complaint.complainant_phone = on_behalf.name, on_behalf.phone
     set_deadlines(complaint, cat, now)
     session.add(complaint)
     session.flush()
@@ -240,12 +289,22 @@ def build(filing: Filing, reporter: toolkit.Account | None) -> Complaint:
     complaint.public_number = f"RBG-{now.year}-{complaint.id:06d}"
     if filing.show_name:
         complaint.reporter_display_name = _display_name(reporter, complaint.public_number)
-    photo_service.attach([p.id for p in filing.photos], uploader=reporter, complaint=complaint, kind="report")
+    photo_service.attach([p.id for p in filing.photos], uploader=on_behalf.filed_by if on_behalf else reporter,
+                         complaint=complaint, kind="report")
     opd_name = _opd_name(opd)
     # An anonymous report's timeline names no one: officers read the timeline.
     actor_id = reporter.id if reporter is not None and not filing.anonymous else None
+    recorded = None
+    if on_behalf is not None:
+        # The officer who recorded it is the actor; on whose behalf: the complaint's account or complainant.
+        actor_id = on_behalf.filed_by.id
+        # An admin belongs to no OPD: admins are Diskominfo's.
+        officer_opd = _opd_name(on_behalf.filed_by.opd_code or "DISKOMINFO")
+        recorded = {lang: MSG_RECORDED[lang].format(opd=officer_opd[lang], channel=CHANNEL_NAMES[filing.source][lang])
+                    for lang in ("id", "en")}
     session.add(TimelineEntry(complaint_id=complaint.id, actor_id=actor_id, at=now, from_state=None,
-                              to_state="submitted"))
+                              to_state="submitted", public_message=recorded["id"] if recorded else None,
+                              public_message_en=recorded["en"] if recorded else None))
     session.add(TimelineEntry(
         complaint_id=complaint.id, actor_id=None, at=now, from_state="submitted", to_state="assigned",
         public_message=MSG_ASSIGNED["id"].format(opd=opd_name["id"]),
@@ -257,8 +316,9 @@ def build(filing: Filing, reporter: toolkit.Account | None) -> Complaint:
 
 def save_once(complaint: Complaint, filing: Filing, *, reporter: toolkit.Account | None,
               idempotency_key: str | None, fingerprint: str | None = None) -> tuple[Complaint, bool]:
-    """Record the Idempotency-Key (with the filing's ``fingerprint``), audit, tell the reporter and
-    commit: ``(complaint, True)``.
+    """Record the Idempotency-Key (with the filing's ``fingerprint``), audit, tell the reporter (in the
+    app, or by SMS a complainant without an account) and commit: ``(complaint, True)``. ``reporter`` is
+    whoever sent the filing: the key and the audit entry are theirs (the officer's, for an assisted one).
 
     Two retries with the same key may race this far; the unique key lets one win, and the other
     drops its complaint and answers with the winner's: ``(first complaint, False)``, or 422
@@ -278,17 +338,23 @@ def save_once(complaint: Complaint, filing: Filing, *, reporter: toolkit.Account
             return earlier, False
     toolkit.audit("rabeg.complaint.file", "rabeg_complaint", str(complaint.id),
                   after={"opd": complaint.opd_code, "category": filing.category.code, "source": filing.source,
-                         "anonymous": filing.anonymous, "private": filing.private},
+                         "anonymous": filing.anonymous, "private": filing.private,
+                         **({"on_behalf": "account" if complaint.reporter_id else "complainant"}
+                            if filing.on_behalf else {})},
                   actor=toolkit.ANONYMOUS_CITIZEN if filing.anonymous and reporter is not None else reporter)
-    if reporter is not None:
+    if complaint.reporter_id is not None:
         opd_name = _opd_name(complaint.opd_code)
         toolkit.notify(
-            reporter, kind="rabeg.complaint.assigned", service="rabeg",
+            complaint.reporter_id, kind="rabeg.complaint.assigned", service="rabeg",
             title={"id": f"Pengaduan {complaint.public_number} diterima",
                    "en": f"Complaint {complaint.public_number} received"},
             body={k: MSG_ASSIGNED[k].format(opd=opd_name[k]) for k in ("id", "en")},
             data={"complaint_id": complaint.id},
         )
+    elif complaint.complainant_phone:  # a complainant without an account hears it by SMS
+        opd_name = _opd_name(complaint.opd_code)
+        text_complainant(complaint, kind="rabeg.complaint.assigned", title=f"Pengaduan {complaint.public_number} diterima",
+                         body=MSG_ASSIGNED["id"].format(opd=opd_name["id"]))
     try:
         session.commit()
     except IntegrityError:

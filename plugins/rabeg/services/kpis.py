@@ -19,7 +19,7 @@ from sqlalchemy import case, func, literal, or_, select, tuple_
 
 from ragem import toolkit
 
-from plugins.rabeg.models import Complaint
+from plugins.rabeg.models import ASSISTED_CHANNELS, Complaint
 from plugins.rabeg.seed import category_codes
 from plugins.rabeg.services.sla import status_filter
 
@@ -27,6 +27,10 @@ SECONDS_PER_HOUR = 3600.0
 FIGURES = ("received", "resolved", "median_hours_to_first_response", "median_hours_to_resolve",
            "first_response_within_target", "resolution_within_target", "rerouted_share", "reopened_share",
            "average_rating")
+
+
+#: The column each ``group_by`` groups on (the channel is stored as the complaint's ``source``).
+GROUP_KEYS = {"opd": Complaint.opd_code, "category": Complaint.category_id, "channel": Complaint.source}
 
 
 def _postgres() -> bool:
@@ -108,7 +112,8 @@ def compute(start: datetime, end: datetime, *, group_by: str | None = None, opd:
             now: datetime | None = None) -> dict[str, Any]:
     """The figures for complaints received in ``[start, end)``: ``{"overall": {...}, "groups": [{key, ...}]}``.
 
-    :param group_by: ``"opd"`` or ``"category"`` for per-group figures too (groups sorted by key).
+    :param group_by: ``"opd"``, ``"category"`` or ``"channel"`` (app, open311, in_person, phone, letter,
+        social_media: how the complaints came in) for per-group figures too (groups sorted by key).
     :param opd: only this OPD's complaints (an officer's own view).
     :param now: the moment deadlines are judged at (default now): an open complaint whose deadline
         has not come yet counts in no "within target" share.
@@ -117,7 +122,7 @@ def compute(start: datetime, end: datetime, *, group_by: str | None = None, opd:
     where = [Complaint.created_at >= start, Complaint.created_at < end]
     if opd is not None:
         where.append(Complaint.opd_code == opd)
-    key = None if group_by is None else (Complaint.opd_code if group_by == "opd" else Complaint.category_id)
+    key = None if group_by is None else GROUP_KEYS[group_by]
     if _postgres():
         overall, rows = _postgres_rows(where, key, now)
     else:
@@ -197,9 +202,27 @@ KPI_NAMES = {
 }
 
 
+APP_SHARE = ({"id": "Pengaduan melalui aplikasi", "en": "Complaints filed through the app"}, "%")
+ASSISTED = ({"id": "Pengaduan dicatat petugas atas nama warga", "en": "Complaints recorded by officers for citizens"},
+            "pengaduan")
+
+
+def channel_counts(start: datetime, end: datetime) -> dict[str, int]:
+    """How many complaints came in by each channel in ``[start, end)``."""
+    rows = toolkit.db.session.execute(
+        select(Complaint.source, func.count()).where(Complaint.created_at >= start, Complaint.created_at < end)
+        .group_by(Complaint.source))
+    return {channel: int(count) for channel, count in rows}
+
+
 def kpi_values(period) -> list:
-    """The overall figures of ``period`` as ``toolkit.KpiValue`` (keys ``rabeg.*``; shares in percent)."""
+    """The overall figures of ``period`` as ``toolkit.KpiValue`` (keys ``rabeg.*``; shares in percent),
+    with the app's share of the complaints received and the number officers recorded for citizens:
+    the city watches the first grow as citizens learn the app."""
     overall = compute(period.start, period.end)["overall"]
+    channels = channel_counts(period.start, period.end)
+    received = sum(channels.values())
+    assisted = sum(count for channel, count in channels.items() if channel in ASSISTED_CHANNELS)
     values = []
     for key, (name, unit, higher_is_better, cumulative) in KPI_NAMES.items():
         value = overall[key]
@@ -207,4 +230,11 @@ def kpi_values(period) -> list:
             value = round(value * 100, 2)
         values.append(toolkit.KpiValue(f"rabeg.{key}", name, value, unit=unit, higher_is_better=higher_is_better,
                                        cumulative=cumulative))
+    values += [
+        toolkit.KpiValue("rabeg.app_share", APP_SHARE[0],
+                         round(channels.get("app", 0) * 100 / received, 2) if received else None,
+                         unit=APP_SHARE[1], higher_is_better=True, cumulative=False),
+        toolkit.KpiValue("rabeg.assisted_received", ASSISTED[0], assisted, unit=ASSISTED[1], higher_is_better=True,
+                         cumulative=True),
+    ]
     return values

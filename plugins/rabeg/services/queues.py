@@ -79,10 +79,11 @@ def _states(asked: list[str] | None) -> list[str] | None:
 def opd_queue(user: toolkit.Account, *, scope: str = "my-opd", state: list[str] | None = None, category: str | None = None,
               kecamatan: str | None = None, kelurahan: str | None = None, sla: str | None = None,
               filed_from: datetime | None = None, filed_to: datetime | None = None, sort: str = "resolution_due",
-              limit: int, cursor: str | None) -> dict[str, Any]:
+              channel: list[str] | None = None, limit: int, cursor: str | None) -> dict[str, Any]:
     """The complaints an officer's OPD must handle (``all``: every OPD, admins only), filtered and sorted.
 
     ``state``: any of the given states (default: the open ones; ``all``: every state); ``sla``: the resolution deadline's status now;
+    ``channel``: any of the given channels (``app``, ``in_person``...);
     ``filed_from`` inclusive, ``filed_to`` exclusive (naive UTC); ``sort``: a deadline (nearest
     first) or ``created_at`` (newest first). An unknown category code matches nothing.
     """
@@ -98,6 +99,8 @@ def opd_queue(user: toolkit.Account, *, scope: str = "my-opd", state: list[str] 
         stmt = stmt.where(Complaint.kecamatan_code == kecamatan)
     if kelurahan:
         stmt = stmt.where(Complaint.kelurahan_code == kelurahan)
+    if channel:
+        stmt = stmt.where(Complaint.source.in_(channel))
     if sla:
         stmt = stmt.where(status_filter("resolution", sla, toolkit.utcnow()))
     columns, newest_first = QUEUE_SORTS[sort]

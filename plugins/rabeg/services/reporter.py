@@ -5,6 +5,10 @@ reporter's name and phone through ``toolkit.read_profile_by_id`` each time they 
 complaint, so every read lands in the citizen's access log (``GET /api/v1/me/access-log``), naming
 "an officer of <OPD>" and the complaint. An anonymous complaint reveals its reporter to no one,
 admins included; nor does any complaint to another OPD's officers, other citizens or the public.
+
+A complaint an officer recorded for a complainant without an account (``services.assisted``)
+keeps the name and phone the officer wrote down, sealed; the same officers read them from there,
+under the same rule.
 """
 from __future__ import annotations
 
@@ -17,6 +21,16 @@ from plugins.rabeg.models import Complaint
 CONTACT_FIELDS = ("name", "phone")
 
 
+def _officer_of_assigned_opd(user: toolkit.Account, complaint: Complaint) -> bool:
+    """Whether ``user`` is an officer of the OPD the complaint is assigned to (with ``rabeg.handle``)."""
+    return (
+        user.has_role("officer")
+        and user.opd_code is not None
+        and user.opd_code == complaint.opd_code
+        and toolkit.can(user, HANDLE, complaint)
+    )
+
+
 def may_reach_reporter(user: toolkit.Account, complaint: Complaint) -> bool:
     """Whether ``user`` is an officer of the OPD the complaint is assigned to, and the complaint
     names its reporter (not anonymous, account not erased). Admins handle complaints without
@@ -25,16 +39,18 @@ def may_reach_reporter(user: toolkit.Account, complaint: Complaint) -> bool:
         not complaint.anonymous
         and complaint.reporter_id is not None
         and complaint.reporter_id != user.id
-        and user.has_role("officer")
-        and user.opd_code is not None
-        and user.opd_code == complaint.opd_code
-        and toolkit.can(user, HANDLE, complaint)
+        and _officer_of_assigned_opd(user, complaint)
     )
 
 
 def reporter_contact(complaint: Complaint, user: toolkit.Account) -> dict | None:
     """``{"name", "phone"}`` of the reporter for an officer who may reach them (read and logged
-    now), else ``None``; ``None`` too when the reporter's account is gone."""
+    now), else ``None``; ``None`` too when the reporter's account is gone. For a complainant without
+    an account, the name and phone (``None`` if not given) an officer recorded, to the same officers."""
+    if complaint.reporter_id is None and complaint.complainant_name is not None:
+        if complaint.anonymous or not _officer_of_assigned_opd(user, complaint):
+            return None
+        return {"name": complaint.complainant_name, "phone": complaint.complainant_phone}
     if not may_reach_reporter(user, complaint):
         return None
     purpose = (f"petugas menindaklanjuti pengaduan {complaint.public_number} "
