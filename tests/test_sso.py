@@ -1,0 +1,268 @@
+"""Single sign-on: a real OpenID Connect client (Authlib's) against a live RAGEM server.
+
+The relying party is an OPD's web system; the browser is the citizen's. Everything goes over
+HTTP: discovery, the redirect with PKCE, log-in and consent through the pages' forms, the code
+exchange, the ID token checked through the JWKS, userinfo, refresh, logout.
+"""
+from __future__ import annotations
+
+import pytest
+import requests
+from authlib.integrations.base_client import OAuthError
+
+from sso_helpers import LOGOUT_URI, REDIRECT_URI, Browser, RelyingParty, consent_action, live, query_of
+
+from ragem.testing import audit_entries, bearer, create_account
+
+OPD = "DISKOMINFO"
+
+
+@pytest.fixture
+def app(make_app):
+    """The core alone: single sign-on depends on no service plugin."""
+    return make_app(entry_points=False)
+
+
+@pytest.fixture
+def admin(app):
+    return bearer(app, create_account(app, "admin")[0])
+
+
+@pytest.fixture
+def citizen(app):
+    user_id, phone, password = create_account(app)
+    return {"id": user_id, "phone": phone, "password": password, "auth": bearer(app, user_id)}
+
+
+def register(client, admin, **overrides) -> dict:
+    body = {"name": "Portal Perizinan", "opd": OPD, "redirect_uris": [REDIRECT_URI],
+            "post_logout_redirect_uris": [LOGOUT_URI], "allowed_scopes": ["openid", "profile", "phone"], **overrides}
+    answer = client.post("/api/v1/admin/sso-clients", json=body, headers=admin)
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()
+
+
+def sign_in(browser: Browser, rp: RelyingParty, citizen, *, consent: bool = True, **extra):
+    """The citizen's way through the pages; returns the callback URL the browser was sent to."""
+    url, state = rp.authorization_url(**extra)
+    page = browser.open(url)
+    if "/sso/login" in page.url:
+        page = browser.submit(page, {"identifier": citizen["phone"], "password": citizen["password"]})
+    if consent:
+        assert page.status_code == 200 and 'id="allow"' in page.text, page.text[:400]
+        answer = browser.submit(page, {"decision": "allow"}, action=consent_action(page))
+    else:
+        answer = page
+    assert answer.status_code == 302, answer.text[:400]
+    callback = answer.headers["Location"]
+    assert callback.startswith(REDIRECT_URI) and "code" in query_of(callback), callback
+    assert query_of(callback)["state"] == state
+    return callback
+
+
+def test_a_real_client_signs_a_citizen_in_and_out(app, admin, citizen):
+    client = app.test_client()
+    registered = register(client, admin)
+    assert registered["client_secret"]
+    with live(app) as base:
+        rp = RelyingParty(base, registered["client_id"], registered["client_secret"], scope="openid profile phone")
+        assert rp.config["issuer"] == base
+        assert rp.config["code_challenge_methods_supported"] == ["S256"]
+        assert rp.config["response_types_supported"] == ["code"]
+        browser = Browser(base)
+
+        url, _state = rp.authorization_url()
+        login_page = browser.open(url)
+        assert "/sso/login" in login_page.url and "Portal Perizinan" in login_page.text
+        consent = browser.submit(login_page, {"identifier": citizen["phone"], "password": citizen["password"]})
+        # The consent page names the system, its OPD and each claim, in Indonesian first.
+        assert "Portal Perizinan" in consent.text and "Dinas Komunikasi" in consent.text
+        assert 'data-scope="profile"' in consent.text and 'data-scope="phone"' in consent.text
+        assert "Nomor HP" in consent.text and "Izinkan" in consent.text
+        answer = browser.submit(consent, {"decision": "allow"}, action=consent_action(consent))
+        assert answer.status_code == 302
+        callback = answer.headers["Location"]
+
+        token = rp.exchange(callback)
+        assert token["token_type"].lower() == "bearer" and token["refresh_token"]
+        claims = rp.verify_id_token(token["id_token"], token["access_token"])
+        assert claims["sub"] == citizen["id"]
+        assert claims["name"].startswith("Test Citizen") and claims["phone_number"] == citizen["phone"]
+        assert isinstance(claims["auth_time"], int) and claims["exp"] > claims["iat"]
+
+        info = rp.session.get(rp.config["userinfo_endpoint"]).json()
+        assert info["sub"] == citizen["id"] and info["phone_number"] == citizen["phone"]
+
+        # The system's access token is not a RAGEM API token, and an app token opens no userinfo.
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token['access_token']}"}).status_code == 401
+        refused = requests.get(rp.config["userinfo_endpoint"], headers=citizen["auth"], timeout=10)
+        assert refused.status_code == 401 and refused.json()["error"] == "invalid_token"
+
+        # Refresh rotates; the used refresh token presented again ends the whole sign-in.
+        old_refresh = token["refresh_token"]
+        renewed = rp.session.refresh_token(rp.config["token_endpoint"], refresh_token=old_refresh)
+        assert renewed["refresh_token"] != old_refresh
+        assert rp.session.get(rp.config["userinfo_endpoint"]).status_code == 200
+        with pytest.raises(OAuthError):
+            rp.session.refresh_token(rp.config["token_endpoint"], refresh_token=old_refresh)
+        assert requests.get(rp.config["userinfo_endpoint"], timeout=10,
+                            headers={"Authorization": f"Bearer {renewed['access_token']}"}).status_code == 401
+
+        # The consent is remembered: the next sign-in goes straight back with a code.
+        callback = sign_in(browser, rp, citizen, consent=False)
+        token = rp.exchange(callback)
+        rp.verify_id_token(token["id_token"], token["access_token"])
+
+        # RP-initiated logout with the ID token: the RAGEM sign-in and its tokens end.
+        out = browser.http.get(rp.config["end_session_endpoint"], allow_redirects=False, timeout=10, params={
+            "id_token_hint": token["id_token"], "post_logout_redirect_uri": LOGOUT_URI, "state": "bye"})
+        assert out.status_code == 302 and out.headers["Location"] == f"{LOGOUT_URI}?state=bye"
+        assert requests.get(rp.config["userinfo_endpoint"], timeout=10,
+                            headers={"Authorization": f"Bearer {token['access_token']}"}).status_code == 401
+        again = browser.open(rp.authorization_url()[0])
+        assert "/sso/login" in again.url
+
+    # Every release is in the citizen's access log, naming the system and its OPD.
+    log = client.get("/api/v1/me/access-log", headers=citizen["auth"]).get_json()["items"]
+    ours = [e for e in log if e["service"]["slug"] == f"sso:{registered['client_id']}"]
+    assert len(ours) >= 3  # two ID tokens and a userinfo answer carried profile fields
+    assert "Portal Perizinan" in ours[0]["service"]["name"]
+    assert {f["field"] for f in ours[0]["fields"]} >= {"name", "phone_number"}
+    apps = client.get("/api/v1/me/connected-apps", headers=citizen["auth"]).get_json()["items"]
+    assert [a["client_id"] for a in apps] == [registered["client_id"]]
+    assert [s["scope"] for s in apps[0]["scopes"]] == ["openid", "profile", "phone"]
+
+
+def test_a_public_client_signs_in_with_pkce_alone(app, admin, citizen):
+    registered = register(app.test_client(), admin, token_endpoint_auth_method="none", allowed_scopes=["openid"])
+    assert registered["client_secret"] is None
+    with live(app) as base:
+        rp = RelyingParty(base, registered["client_id"], None, scope="openid")
+        token = rp.exchange(sign_in(Browser(base), rp, citizen))
+        claims = rp.verify_id_token(token["id_token"], token["access_token"])
+        assert "name" not in claims and claims["sub"] == citizen["id"]
+    # openid alone releases no profile field: nothing to record.
+    log = app.test_client().get("/api/v1/me/access-log", headers=citizen["auth"]).get_json()["items"]
+    assert not [e for e in log if e["service"]["slug"].startswith("sso:")]
+
+
+def test_the_pages_speak_english_when_asked(app, admin, citizen):
+    registered = register(app.test_client(), admin)
+    with live(app) as base:
+        rp = RelyingParty(base, registered["client_id"], registered["client_secret"])
+        browser = Browser(base, lang="en")
+        page = browser.open(rp.authorization_url()[0])
+        assert "Sign in with your RAGEM account" in page.text
+        consent = browser.submit(page, {"identifier": citizen["phone"], "password": citizen["password"]})
+        assert "Allow" in consent.text and "Ministry" not in consent.text and "of Communication" in consent.text
+
+
+def test_refused_requests(app, admin, citizen):
+    client = app.test_client()
+    registered = register(client, admin)
+    with live(app) as base:
+        rp = RelyingParty(base, registered["client_id"], registered["client_secret"])
+        browser = Browser(base)
+
+        # A redirect URI not registered exactly: an error page, never a redirect there.
+        url, _ = rp.session.create_authorization_url(rp.config["authorization_endpoint"], nonce="n",
+                                                     code_verifier=rp.verifier, redirect_uri=REDIRECT_URI + "/x")
+        page = browser.open(url.replace("redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback",
+                                        "redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback%2Fx"))
+        assert page.status_code == 400 and "Location" not in page.headers
+
+        # Without PKCE: back to the client with invalid_request.
+        plain = RelyingParty(base, registered["client_id"], registered["client_secret"])
+        plain.session.code_challenge_method = None
+        url, _ = plain.session.create_authorization_url(plain.config["authorization_endpoint"], nonce="n")
+        answer = browser.open(url)
+        assert answer.status_code == 302 and query_of(answer.headers["Location"])["error"] == "invalid_request"
+
+        # A scope the system may not ask for (nik without the entitlement): invalid_scope.
+        url, _ = rp.authorization_url(scope="openid nik")
+        answer = browser.open(url)
+        assert answer.status_code == 302 and query_of(answer.headers["Location"])["error"] == "invalid_scope"
+
+        # A wrong or missing PKCE verifier: invalid_grant / invalid_request, and the code is spent.
+        callback = sign_in(browser, rp, citizen)
+        with pytest.raises(OAuthError) as wrong:
+            rp.exchange(callback, code_verifier="x" * 50)
+        assert wrong.value.error == "invalid_grant"
+        callback = sign_in(browser, rp, citizen, consent=False)
+        missing = requests.post(rp.config["token_endpoint"], auth=(registered["client_id"], registered["client_secret"]),
+                                data={"grant_type": "authorization_code", "code": query_of(callback)["code"],
+                                      "redirect_uri": REDIRECT_URI}, timeout=10)
+        assert missing.status_code == 400 and missing.json()["error"] == "invalid_request"
+
+        # A replayed code is refused, and the tokens its first use gave are revoked.
+        callback = sign_in(browser, rp, citizen, consent=False)
+        token = rp.exchange(callback)
+        with pytest.raises(OAuthError) as replay:
+            rp.exchange(callback)
+        assert replay.value.error == "invalid_grant"
+        assert requests.get(rp.config["userinfo_endpoint"], timeout=10,
+                            headers={"Authorization": f"Bearer {token['access_token']}"}).status_code == 401
+
+        # A wrong secret: invalid_client.
+        callback = sign_in(browser, rp, citizen, consent=False)
+        bad = requests.post(rp.config["token_endpoint"], auth=(registered["client_id"], "not-the-secret"),
+                            data={"grant_type": "authorization_code", "code": query_of(callback)["code"],
+                                  "redirect_uri": REDIRECT_URI, "code_verifier": rp.verifier}, timeout=10)
+        assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
+
+        # Revoking the consent in the app ends the system's tokens and asks again next time.
+        token = rp.exchange(sign_in(browser, rp, citizen, consent=False))
+        assert client.delete(f"/api/v1/me/connected-apps/{registered['client_id']}", headers=citizen["auth"]).status_code == 204
+        assert requests.get(rp.config["userinfo_endpoint"], timeout=10,
+                            headers={"Authorization": f"Bearer {token['access_token']}"}).status_code == 401
+        with pytest.raises(OAuthError):
+            rp.session.refresh_token(rp.config["token_endpoint"], refresh_token=token["refresh_token"])
+        page = browser.open(rp.authorization_url()[0])
+        assert 'id="allow"' in page.text
+        # Denying the consent: access_denied, no code.
+        answer = browser.submit(page, {"decision": "deny"}, action=consent_action(page))
+        assert query_of(answer.headers["Location"])["error"] == "access_denied"
+    assert client.delete("/api/v1/me/connected-apps/unknown", headers=citizen["auth"]).status_code == 404
+
+
+def test_the_log_in_page_shares_the_api_lockout(app, admin, citizen):
+    registered = register(app.test_client(), admin)
+    with live(app) as base:
+        rp = RelyingParty(base, registered["client_id"], registered["client_secret"])
+        browser = Browser(base)
+        page = browser.open(rp.authorization_url()[0])
+        for _ in range(5):
+            page = browser.submit(page, {"identifier": citizen["phone"], "password": "salah-sekali"})
+            assert page.status_code == 401
+        page = browser.submit(page, {"identifier": citizen["phone"], "password": citizen["password"]})
+        assert page.status_code == 429 and "Retry-After" in page.headers
+    # The API's log-in is locked too: one counter.
+    locked = app.test_client().post("/api/v1/auth/login", json={"identifier": citizen["phone"], "password": citizen["password"]})
+    assert locked.status_code == 429
+
+
+def test_admins_register_change_and_remove_systems(app, admin, citizen):
+    client = app.test_client()
+    assert client.post("/api/v1/admin/sso-clients", json={}, headers=citizen["auth"]).status_code == 403
+    registered = register(client, admin, nik_entitled=True, allowed_scopes=["openid", "nik"])
+    assert registered["allowed_scopes"] == ["openid", "nik"]
+    listed = client.get("/api/v1/admin/sso-clients", headers=admin).get_json()["items"]
+    assert [c["client_id"] for c in listed] == [registered["client_id"]] and "client_secret" not in listed[0]
+
+    for bad in ({"redirect_uris": ["http://portal.example/cb"]}, {"opd": "NOPE"},
+                {"allowed_scopes": ["openid", "nik"]}, {"redirect_uris": ["https://p.example/cb#x"]},
+                {"allowed_scopes": ["email"]}, {"name": "x" * 200}):
+        body = {"name": "Portal", "opd": OPD, "redirect_uris": ["https://portal.example/cb"], **bad}
+        answer = client.post("/api/v1/admin/sso-clients", json=body, headers=admin)
+        assert answer.status_code == 422, (bad, answer.get_json())
+
+    changed = client.patch(f"/api/v1/admin/sso-clients/{registered['client_id']}", headers=admin,
+                           json={"nik_entitled": False, "name": "Portal Izin"}).get_json()
+    assert changed["allowed_scopes"] == ["openid"] and changed["name"] == "Portal Izin"
+    renewed = client.post(f"/api/v1/admin/sso-clients/{registered['client_id']}/secret", headers=admin).get_json()
+    assert renewed["client_secret"] and renewed["client_secret"] != registered["client_secret"]
+    assert client.delete(f"/api/v1/admin/sso-clients/{registered['client_id']}", headers=admin).status_code == 204
+    assert client.get(f"/api/v1/admin/sso-clients/{registered['client_id']}", headers=admin).status_code == 404
+    with app.app_context():
+        actions = [e.action for e in audit_entries(target_type="sso_client")]
+    assert sorted(actions) == ["sso_client.create", "sso_client.delete", "sso_client.new_secret", "sso_client.update"]
