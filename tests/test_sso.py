@@ -266,3 +266,32 @@ def test_admins_register_change_and_remove_systems(app, admin, citizen):
     with app.app_context():
         actions = [e.action for e in audit_entries(target_type="sso_client")]
     assert sorted(actions) == ["sso_client.create", "sso_client.delete", "sso_client.new_secret", "sso_client.update"]
+
+
+@pytest.mark.parametrize("path", [
+    "/sso/authorize", "/sso/authorize?client_id=nope&response_type=code",
+    "/sso/authorize?client_id=%00&redirect_uri=x", "/sso/authorize?response_type=token&client_id=x",
+    "/sso/login?next=https://evil.example/", "/sso/logout?id_token_hint=junk", "/sso/logout?post_logout_redirect_uri=x",
+])
+def test_the_pages_answer_junk_with_a_page_never_a_5xx(app, path):
+    client = app.test_client()
+    answer = client.get(path)
+    assert answer.status_code < 500
+    # A page, or the core's JSON envelope where the edge guards refuse first (a NUL in the URL).
+    assert answer.mimetype == "text/html" or set(answer.get_json()["error"]) >= {"code", "message"}
+    posted = client.post(path, data={"x": "1"})
+    if path.startswith("/sso/logout"):
+        assert posted.status_code < 500 and 'id="done"' not in posted.get_data(as_text=True)  # not confirmed
+    else:
+        assert posted.status_code == 400  # no CSRF token: refused, nothing done
+    assert answer.status_code != 302 or "evil" not in answer.headers["Location"]
+
+
+def test_the_token_endpoints_answer_junk_with_oauth_errors(app):
+    client = app.test_client()
+    for path, data in (("/sso/token", {}), ("/sso/token", {"grant_type": "password", "username": "x"}),
+                       ("/sso/token", {"grant_type": "authorization_code", "code": "x" * 5000, "client_id": "y"}),
+                       ("/sso/token", {"grant_type": "refresh_token", "refresh_token": "x", "client_id": "y"}),
+                       ("/sso/revoke", {"token": "x"}), ("/sso/userinfo", {"access_token": "x"})):
+        answer = client.post(path, data=data)
+        assert 400 <= answer.status_code < 500 and "error" in answer.get_json(), (path, data, answer.data[:200])
