@@ -295,3 +295,36 @@ def test_the_token_endpoints_answer_junk_with_oauth_errors(app):
                        ("/sso/revoke", {"token": "x"}), ("/sso/userinfo", {"access_token": "x"})):
         answer = client.post(path, data=data)
         assert 400 <= answer.status_code < 500 and "error" in answer.get_json(), (path, data, answer.data[:200])
+
+
+def test_an_entitled_system_receives_the_nik_and_the_release_is_recorded(app, admin):
+    from ragem.auth.accounts import create_user
+    from ragem.extensions import db
+
+    with app.app_context():
+        user = create_user(name="Siti Aminah", phone="+6281299887766", password="Rahasia-Kuat-123",
+                           nik="3673011708850001")
+        user.address = "Jl. Ki Mas Jong No. 7, Serang"
+        db.session.commit()
+        citizen = {"id": user.id, "phone": "+6281299887766", "password": "Rahasia-Kuat-123"}
+    citizen["auth"] = bearer(app, citizen["id"])
+    client = app.test_client()
+    registered = register(client, admin, nik_entitled=True, allowed_scopes=["openid", "address", "nik"])
+    with live(app) as base:
+        rp = RelyingParty(base, registered["client_id"], registered["client_secret"], scope="openid address nik")
+        browser = Browser(base)
+        url, _ = rp.authorization_url()
+        page = browser.open(url)
+        consent = browser.submit(page, {"identifier": citizen["phone"], "password": citizen["password"]})
+        assert "NIK (Nomor Induk Kependudukan)" in consent.text and "Alamat" in consent.text
+        answer = browser.submit(consent, {"decision": "allow"}, action=consent_action(consent))
+        token = rp.exchange(answer.headers["Location"])
+        claims = rp.verify_id_token(token["id_token"], token["access_token"])
+        assert claims["nik"] == "3673011708850001" and claims["address"]["formatted"].startswith("Jl. Ki Mas Jong")
+        info = rp.session.get(rp.config["userinfo_endpoint"]).json()
+        assert info["nik"] == "3673011708850001" and "name" not in info
+    log = client.get("/api/v1/me/access-log", headers=citizen["auth"]).get_json()["items"]
+    releases = [e for e in log if e["service"]["slug"] == f"sso:{registered['client_id']}"]
+    assert len(releases) == 2  # the ID token, then the userinfo answer
+    assert all({f["field"] for f in e["fields"]} == {"address", "nik"} for e in releases)
+    assert "userinfo" in releases[0]["purpose"] and "id_token" in releases[1]["purpose"]
