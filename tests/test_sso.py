@@ -154,7 +154,8 @@ def test_the_pages_speak_english_when_asked(app, admin, citizen):
         page = browser.open(rp.authorization_url()[0])
         assert "Sign in with your RAGEM account" in page.text
         consent = browser.submit(page, {"identifier": citizen["phone"], "password": citizen["password"]})
-        assert "Allow" in consent.text and "Ministry" not in consent.text and "of Communication" in consent.text
+        assert "Allow" in consent.text and "Phone number" not in consent.text and "Izinkan" not in consent.text
+        assert "Name, date of birth and sex" in consent.text
 
 
 def test_refused_requests(app, admin, citizen):
@@ -219,6 +220,9 @@ def test_refused_requests(app, admin, citizen):
             rp.session.refresh_token(rp.config["token_endpoint"], refresh_token=token["refresh_token"])
         page = browser.open(rp.authorization_url()[0])
         assert 'id="allow"' in page.text
+        # prompt=none cannot show the page: consent_required, back to the system.
+        answer = browser.open(rp.authorization_url(prompt="none")[0])
+        assert query_of(answer.headers["Location"])["error"] == "consent_required"
         # Denying the consent: access_denied, no code.
         answer = browser.submit(page, {"decision": "deny"}, action=consent_action(page))
         assert query_of(answer.headers["Location"])["error"] == "access_denied"

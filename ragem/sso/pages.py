@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from authlib.oauth2 import OAuth2Error
+from authlib.oidc.core.errors import ConsentRequiredError
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
@@ -105,6 +106,10 @@ def authorize():
         return server().create_authorization_response(grant=grant, grant_user=None)  # access_denied
     if consents.covers(signed_in.user.id, client.client_id, scope) and "consent" not in prompts:
         return server().create_authorization_response(grant=grant, grant_user=signed_in)
+    if "none" in prompts:
+        # The system asked for no page at all: say consent is needed (OpenID Connect Core 3.1.2.6).
+        return server().handle_error_response(None, ConsentRequiredError(
+            redirect_uri=grant.request.payload.redirect_uri, state=grant.request.payload.state))
     return _render(
         "sso/consent.html", system=client.name, opd=_opd_name(client.opd_code), name=signed_in.user.name,
         scopes=[(s, t(SCOPE_NAMES[s])) for s in scope_list(scope)], action=request.full_path,
