@@ -76,6 +76,7 @@ def _page_urls(app):
 EXPECTED = {  # page -> roles that may open it
     ("console.dashboard", ()): {"officer", "admin"},
     ("console.services", ()): {"admin"},
+    ("console.sso_clients", ()): {"admin"},
     ("console.plugin_page", (PAGES_SERVICE, "queue")): {"officer", "admin"},
     ("console.plugin_page", (PAGES_SERVICE, "manage")): {"admin"},
     ("console.plugin_page", (PAGES_SERVICE, "broken")): {"admin"},
@@ -83,6 +84,7 @@ EXPECTED = {  # page -> roles that may open it
 URLS = {
     ("console.dashboard", ()): "/console/",
     ("console.services", ()): "/console/services",
+    ("console.sso_clients", ()): "/console/sso-clients",
     ("console.plugin_page", (PAGES_SERVICE, "queue")): f"/console/p/{PAGES_SERVICE}/queue",
     ("console.plugin_page", (PAGES_SERVICE, "manage")): f"/console/p/{PAGES_SERVICE}/manage",
     ("console.plugin_page", (PAGES_SERVICE, "broken")): f"/console/p/{PAGES_SERVICE}/broken",

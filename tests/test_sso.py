@@ -332,3 +332,34 @@ def test_an_entitled_system_receives_the_nik_and_the_release_is_recorded(app, ad
     assert len(releases) == 2  # the ID token, then the userinfo answer
     assert all({f["field"] for f in e["fields"]} == {"address", "nik"} for e in releases)
     assert "userinfo" in releases[0]["purpose"] and "id_token" in releases[1]["purpose"]
+
+
+def test_admins_register_a_system_in_the_console(app, admin):
+    from ragem.testing import console_client, console_csrf_token
+
+    officer = console_client(app, "officer")
+    assert officer.get("/console/sso-clients").status_code == 403
+    console = console_client(app, "admin")
+    page = console.get("/console/sso-clients")
+    assert page.status_code == 200 and 'id="register"' in page.get_data(as_text=True)
+    token = console_csrf_token(console, "/console/sso-clients")
+    refused = console.post("/console/sso-clients", data={
+        "csrf_token": token, "name": "Portal", "opd": OPD, "redirect_uris": "http://portal.example/cb",
+        "scopes": ["openid"]})
+    assert refused.status_code == 422 and "https" in refused.get_data(as_text=True)
+    done = console.post("/console/sso-clients", data={
+        "csrf_token": token, "name": "Portal Kesehatan", "opd": "dinkes",
+        "redirect_uris": "https://sehat.example/cb\nhttps://sehat.example/cb2", "scopes": ["openid", "phone"]})
+    text = done.get_data(as_text=True)
+    assert done.status_code == 200 and 'id="secret"' in text and "Portal Kesehatan" in text
+    listed = app.test_client().get("/api/v1/admin/sso-clients", headers=admin).get_json()["items"]
+    assert len(listed) == 1 and listed[0]["opd"]["code"] == "DINKES"
+    assert listed[0]["redirect_uris"] == ["https://sehat.example/cb", "https://sehat.example/cb2"]
+    assert listed[0]["allowed_scopes"] == ["openid", "phone"]
+    # The secret is shown once: the list page never shows it again.
+    assert 'id="secret"' not in console.get("/console/sso-clients").get_data(as_text=True)
+    removed = console.post(f"/console/sso-clients/{listed[0]['client_id']}/delete", data={"csrf_token": token})
+    assert removed.status_code == 302
+    assert app.test_client().get("/api/v1/admin/sso-clients", headers=admin).get_json()["items"] == []
+    with app.app_context():
+        assert [e.action for e in audit_entries(target_type="sso_client")].count("sso_client.create") == 1

@@ -33,6 +33,7 @@ class RegisteredPage:
 CORE_PAGES = (
     RegisteredPage("console.dashboard", {}, {"id": "Dasbor", "en": "Dashboard"}, roles=("officer", "admin")),
     RegisteredPage("console.services", {}, {"id": "Layanan", "en": "Services"}, roles=("admin",)),
+    RegisteredPage("console.sso_clients", {}, {"id": "Sistem SSO", "en": "SSO systems"}, roles=("admin",)),
 )
 
 
