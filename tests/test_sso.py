@@ -363,3 +363,31 @@ def test_admins_register_a_system_in_the_console(app, admin):
     assert app.test_client().get("/api/v1/admin/sso-clients", headers=admin).get_json()["items"] == []
     with app.app_context():
         assert [e.action for e in audit_entries(target_type="sso_client")].count("sso_client.create") == 1
+
+
+def test_ended_codes_and_tokens_are_purged_nightly(app, admin, citizen):
+    from datetime import timedelta
+
+    from ragem.extensions import db
+    from ragem.sso.models import SsoAuthorizationCode, SsoToken
+    from ragem.sso.purge import purge_dead
+    from ragem.testing import periodic_jobs, run_due_jobs
+    from ragem.timeutil import utcnow
+
+    registered = register(app.test_client(), admin)
+    with live(app) as base:
+        rp = RelyingParty(base, registered["client_id"], registered["client_secret"])
+        browser = Browser(base)
+        first = rp.exchange(sign_in(browser, rp, citizen))
+        rp.session.refresh_token(rp.config["token_endpoint"], refresh_token=first["refresh_token"])
+    with app.app_context():
+        assert periodic_jobs()["core.sso-purge"].at == "03:10"
+        assert db.session.query(SsoToken).count() == 2 and db.session.query(SsoAuthorizationCode).count() == 1
+        assert "core.sso-purge" in run_due_jobs()
+        # Ended only moments ago: the rotated token is still remembered (a copy is still recognised).
+        db.session.expire_all()
+        assert db.session.query(SsoToken).count() == 2
+        # Three days on, the rotated token and the code are gone; the live one stays for its 30 days.
+        purged = purge_dead(now=utcnow() + timedelta(days=3))
+        assert purged == 2
+        assert db.session.query(SsoToken).count() == 1 and db.session.query(SsoAuthorizationCode).count() == 0
