@@ -131,6 +131,9 @@ def test_a_real_client_signs_a_citizen_in_and_out(app, admin, citizen):
     apps = client.get("/api/v1/me/connected-apps", headers=citizen["auth"]).get_json()["items"]
     assert [a["client_id"] for a in apps] == [registered["client_id"]]
     assert [s["scope"] for s in apps[0]["scopes"]] == ["openid", "profile", "phone"]
+    exported = client.get("/api/v1/me/export", headers=citizen["auth"]).get_json()
+    assert [(a["system"], a["scopes"]) for a in exported["connected_apps"]] == [
+        ("Portal Perizinan", ["openid", "profile", "phone"])]
 
 
 def test_a_public_client_signs_in_with_pkce_alone(app, admin, citizen):

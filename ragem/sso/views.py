@@ -80,7 +80,7 @@ def openid_configuration():
 
 @blp.route("/token", methods=["POST"])
 @accepts_media_types(FORM)
-@limiter.limit("60 per minute")
+@limiter.limit("600 per minute")  # one OPD server signs many citizens in
 @_form_body(TokenFormSchema)
 @_oauth_errors(400, 401)
 @blp.response(200, TokenResponseSchema)
@@ -91,7 +91,7 @@ def token():
 
 @blp.route("/revoke", methods=["POST"])
 @accepts_media_types(FORM)
-@limiter.limit("60 per minute")
+@limiter.limit("600 per minute")  # one OPD server signs many citizens in
 @_form_body(RevokeFormSchema)
 @_oauth_errors(400, 401)
 @blp.response(200, description="revoked (also for an unknown token, RFC 7009)")
