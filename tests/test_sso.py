@@ -394,3 +394,25 @@ def test_ended_codes_and_tokens_are_purged_nightly(app, admin, citizen):
         purged = purge_dead(now=utcnow() + timedelta(days=3))
         assert purged == 2
         assert db.session.query(SsoToken).count() == 1 and db.session.query(SsoAuthorizationCode).count() == 0
+
+
+def test_prompt_login_and_max_age_ask_for_the_password_again(app, admin, citizen):
+    registered = register(app.test_client(), admin)
+    with live(app) as base:
+        rp = RelyingParty(base, registered["client_id"], registered["client_secret"])
+        browser = Browser(base)
+        sign_in(browser, rp, citizen)
+        # Signed in a moment ago: max_age=3600 is satisfied, straight back with a code.
+        assert browser.open(rp.authorization_url(max_age="3600")[0]).status_code == 302
+        assert "/sso/login" in browser.open(rp.authorization_url(max_age="0")[0]).url
+        none = browser.open(rp.authorization_url(max_age="0", prompt="none")[0])
+        assert query_of(none.headers["Location"])["error"] == "login_required"
+        # prompt=login: the password again, and the fresh log-in then satisfies it (no loop).
+        page = browser.open(rp.authorization_url(prompt="login")[0])
+        assert "/sso/login" in page.url
+        answer = browser.submit(page, {"identifier": citizen["phone"], "password": citizen["password"]})
+        assert answer.status_code == 302 and "code" in query_of(answer.headers["Location"])
+        # max_age=0 too: one log-in, then back with a code.
+        page = browser.open(rp.authorization_url(max_age="0")[0])
+        answer = browser.submit(page, {"identifier": citizen["phone"], "password": citizen["password"]})
+        assert answer.status_code == 302 and "code" in query_of(answer.headers["Location"])

@@ -38,7 +38,7 @@ def begin(user_id: str, session_id: str) -> None:
     lang = session.get("lang")
     session.clear()
     now = int(time.time())
-    session.update(uid=user_id, sid=session_id, seen=now, auth_time=now)
+    session.update(uid=user_id, sid=session_id, seen=now, auth_time=now, fresh=True)
     if lang:
         session["lang"] = lang
 
@@ -49,6 +49,11 @@ def forget() -> None:
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def take_fresh_login() -> bool:
+    """Whether the password was typed just before this request (once: the flag is used up)."""
+    return session.pop("fresh", None) is True
 
 
 def current_session_id() -> str | None:

@@ -5,10 +5,11 @@ with a CSRF token. Log-in uses the API's own ``authenticate`` (the same throttli
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from authlib.oauth2 import OAuth2Error
-from authlib.oidc.core.errors import ConsentRequiredError
+from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
@@ -23,6 +24,7 @@ from ragem.sso import browser, clients, consents
 from ragem.sso.claims import SCOPE_NAMES, scope_list
 from ragem.sso.server import server
 from ragem.sso.texts import page_language, t
+from ragem.timeutil import utcnow
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -83,6 +85,22 @@ def _opd_name(code: str) -> str:
     return opd.name_id if page_language() == "id" else opd.name_en
 
 
+def _needs_new_login(signed_in: browser.SignedIn, prompts: list[str], max_age) -> bool:
+    """Whether the client asks for a password typed more recently than this sign-in's
+    (``prompt=login``, or ``max_age`` seconds, OpenID Connect Core 3.1.2.1). The request the
+    log-in page sends the browser back to is satisfied by that log-in (no loop)."""
+    if browser.take_fresh_login():
+        return False
+    age = utcnow() - signed_in.auth_time
+    if "login" in prompts:
+        return True
+    try:
+        limit = int(max_age) if max_age not in (None, "") else None
+    except (TypeError, ValueError):
+        return False
+    return limit is not None and 0 <= limit < 10**9 and age > timedelta(seconds=limit)
+
+
 @blp.route("/authorize", methods=["GET", "POST"])
 @accepts_media_types(FORM)
 def authorize():
@@ -94,7 +112,10 @@ def authorize():
     except OAuth2Error as error:
         return _oauth_refusal(error)
     prompts = (grant.request.payload.data.get("prompt") or "").split()
-    if signed_in is None:
+    if signed_in is None or _needs_new_login(signed_in, prompts, grant.request.payload.data.get("max_age")):
+        if "none" in prompts:
+            return server().handle_error_response(None, LoginRequiredError(
+                redirect_uri=grant.request.payload.redirect_uri, state=grant.request.payload.state))
         return redirect(url_for(".login", next=request.full_path))
     client = grant.client.row
     scope = grant.request.scope
