@@ -129,7 +129,7 @@ def _document_security(api: Api) -> None:
 #: Root paths of the core that no plugin blueprint may be mounted under (with the first segment of
 #: every rule the core registered before the plugins, checked at mount time).
 CORE_ROOT_PATHS = frozenset({
-    "/api", "/healthz", "/readyz", "/metrics", "/files", "/docs", "/.well-known", "/openapi.yaml", "/static", "/console",
+    "/api", "/healthz", "/readyz", "/metrics", "/files", "/docs", "/.well-known", "/openapi.yaml", "/static", "/console", "/sso",
 })
 _ROOT_PREFIX = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
 

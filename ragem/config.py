@@ -194,6 +194,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("METRICS_TOKEN", str, None, help="when set, /metrics needs 'Authorization: Bearer <token>'"),
     Setting("CONSOLE_IDLE_MINUTES", parse_positive_int, 30,
             help="minutes without a request after which a console log-in ends (its session is revoked)"),
+    Setting("SSO_ISSUER", str, None,
+            help="single sign-on: the provider's public URL, e.g. https://ragem.serangkota.go.id "
+                 "(default: the URL each request came to)"),
     Setting("PROXY_COUNT", _non_negative_int, 0, help="load balancers/proxies in front of RAGEM (trusted X-Forwarded-For hops)"),
 )
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -15,4 +15,5 @@ CORE_MODULES = (
     "ragem.evaluation",
     "ragem.apidocs",
     "ragem.console",
+    "ragem.sso",
 )

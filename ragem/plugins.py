@@ -32,7 +32,7 @@ ENABLED, DISABLED, FAILED = "enabled", "disabled", "failed"
 RESERVED_SLUGS = frozenset({
     "admin", "api", "audit", "auth", "core", "failed", "files", "job", "kpi", "login", "me", "message",
     "notification", "one", "opd", "opds", "outbox", "profile", "ragem", "region", "regions",
-    "service", "services", "signing", "stored", "user",
+    "service", "services", "signing", "sso", "stored", "user",
 })
 
 # Hooks whose data must stay reachable while a service is switched off (DESIGN: data hooks).

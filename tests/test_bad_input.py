@@ -162,8 +162,10 @@ def _routes(app) -> list[tuple[str, str, object]]:
     """``(method, openapi path, rule)`` for every route; DELETEs last so they spoil nothing."""
     found = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static" or rule.endpoint.startswith("console."):
-            continue  # the console answers with HTML pages; tests/test_console.py attacks it
+        if rule.endpoint == "static" or rule.endpoint.startswith(("console.", "sso_pages.")):
+            # The console and the single sign-on pages answer with HTML pages;
+            # tests/test_console.py and tests/test_sso.py attack them.
+            continue
         for method in sorted((rule.methods or set()) - SKIPPED_METHODS):
             found.append((method, rule_to_path(rule.rule), rule))
     return sorted(found, key=lambda item: (item[0] == "DELETE", item[1], item[0]))
@@ -197,6 +199,8 @@ class _Caller:
             problem = _open311_problem(response)
         elif url.startswith("/satudata/"):
             problem = _ckan_problem(response)
+        elif url.startswith("/sso/"):
+            problem = _oauth_problem(response)
         else:
             problem = _problem(response)
         if problem:
@@ -217,6 +221,20 @@ def _problem(response) -> str | None:
         return "not the error envelope"
     if not error["code"] or not error["message"]:
         return "envelope without code or message"
+    return None
+
+
+def _oauth_problem(response) -> str | None:
+    """Under ``/sso/`` the protocol's errors follow OAuth 2.0 (``{"error": "<code>",
+    "error_description"}``, RFC 6749 5.2), as RPs' libraries read them; refusals made before the
+    protocol runs (media type, size, rate limit) keep the core envelope."""
+    if _problem(response) is None:
+        return None
+    if response.status_code >= 500:
+        return "server error"
+    body = response.get_json(silent=True) if response.mimetype == "application/json" else None
+    if not isinstance(body, dict) or not isinstance(body.get("error"), str) or not body["error"]:
+        return "neither an OAuth error nor the envelope"
     return None
 
 

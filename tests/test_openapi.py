@@ -60,8 +60,10 @@ def test_every_url_rule_and_method_is_documented(contract):
     spec = yaml.safe_load(COMMITTED.read_text())
     missing = []
     for rule in contract.url_map.iter_rules():
-        if rule.endpoint.startswith("console."):
-            continue  # the staff console's HTML pages are not part of the API (docs/console.md)
+        if rule.endpoint.startswith(("console.", "sso_pages.")):
+            # The staff console's and the single sign-on's HTML pages are not part of the API
+            # (docs/console.md, docs/sso.md).
+            continue
         path = rule_to_path(rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             if method.lower() not in spec["paths"].get(path, {}):

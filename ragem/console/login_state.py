@@ -21,35 +21,47 @@ COOKIE = "ragem_console"
 STAFF_ROLES = ("officer", "admin")
 
 
+#: The browser areas that have a cookie session: path prefix -> cookie name. The console's, and
+#: the citizens' single sign-on pages (``ragem.sso``), each with its own cookie and path.
+COOKIE_AREAS = {PREFIX: COOKIE, "/sso": "ragem_sso"}
+
+
 def is_console_path(path: str) -> bool:
-    """Whether ``path`` is served by the console (the only place a cookie session exists)."""
+    """Whether ``path`` is served by the console."""
     return path == PREFIX or path.startswith(PREFIX + "/")
 
 
+def cookie_area(path: str) -> str | None:
+    """The prefix of the browser area serving ``path`` (``None`` for the API: no cookie there)."""
+    return next((prefix for prefix in COOKIE_AREAS if path == prefix or path.startswith(prefix + "/")), None)
+
+
 class ConsoleSessions(SecureCookieSessionInterface):
-    """Flask's signed cookie session, for ``/console/`` only; the API stays cookie-less.
+    """Flask's signed cookie session, for the browser areas only (``/console/``, ``/sso/``);
+    the API stays cookie-less.
 
     Everywhere else no cookie is parsed, signed or written (Flask's harmless NullSession, which
-    refuses writes): the API is stateless, and a session cookie would cost every request.
+    refuses writes): the API is stateless, and a session cookie would cost every request. Each
+    area has its own cookie, scoped to its path: a console log-in is not a citizen's sign-in.
     """
 
     def open_session(self, app, request):
-        """The console's session; ``None`` (a null session) everywhere else."""
-        if not is_console_path(request.path):
+        """The area's session; ``None`` (a null session) everywhere else."""
+        if cookie_area(request.path) is None:
             return None
         return super().open_session(app, request)
 
     def save_session(self, app, session, response):
-        """Write the cookie for console responses only."""
-        if not is_console_path(request.path):
+        """Write the cookie for browser-area responses only."""
+        if cookie_area(request.path) is None:
             return None
         return super().save_session(app, session, response)
 
     def get_cookie_name(self, app):
-        return COOKIE
+        return COOKIE_AREAS.get(cookie_area(request.path) if request else None, COOKIE)
 
     def get_cookie_path(self, app):
-        return PREFIX
+        return (cookie_area(request.path) if request else None) or PREFIX
 
     def get_cookie_httponly(self, app):
         return True

@@ -38,6 +38,7 @@ CORE_PAGES = (
     RegisteredPage("console.audit", {}, {"id": "Log audit", "en": "Audit log"}, roles=("admin",)),
     RegisteredPage("console.failed_jobs", {}, {"id": "Pekerjaan gagal", "en": "Failed jobs"}, roles=("admin",)),
     RegisteredPage("console.evaluation", {}, {"id": "Evaluasi", "en": "Evaluation"}, roles=("admin",)),
+    RegisteredPage("console.sso_clients", {}, {"id": "Sistem SSO", "en": "SSO systems"}, roles=("admin",)),
 )
 
 

@@ -119,6 +119,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "when": {"id": "Waktu", "en": "When"},
     "by": {"id": "Oleh", "en": "By"},
     "older": {"id": "Lebih lama →", "en": "Older →"},
+    "sso_clients": {"id": "Sistem OPD yang memakai Masuk dengan RAGEM", "en": "OPD systems using Sign in with RAGEM"},
+    "sso_register": {"id": "Daftarkan sistem", "en": "Register a system"},
+    "sso_name": {"id": "Nama sistem", "en": "System name"},
+    "sso_opd": {"id": "OPD pemilik (kode)", "en": "Owning OPD (code)"},
+    "sso_redirects": {"id": "Redirect URI (satu per baris)", "en": "Redirect URIs (one per line)"},
+    "sso_logout_redirects": {"id": "URI setelah keluar (satu per baris, pilihan)",
+                             "en": "Post-logout URIs (one per line, optional)"},
+    "sso_public": {"id": "Klien publik (tanpa secret, PKCE saja)", "en": "Public client (no secret, PKCE only)"},
+    "sso_scopes": {"id": "Data yang boleh diminta", "en": "Data it may ask for"},
+    "sso_nik": {"id": "Berhak meminta NIK", "en": "Entitled to the NIK"},
+    "sso_secret_once": {"id": "Secret sistem ini (hanya ditampilkan sekali, simpan sekarang):",
+                        "en": "This system's secret (shown once only, keep it now):"},
+    "sso_registered": {"id": "Sistem sudah didaftarkan.", "en": "The system was registered."},
+    "sso_removed": {"id": "Sistem sudah dihapus; semua tokennya berakhir.", "en": "The system was removed; all its tokens ended."},
+    "sso_remove": {"id": "Hapus", "en": "Remove"},
+    "sso_invalid": {"id": "Data sistem tidak valid: {problems}", "en": "The system's data is not valid: {problems}"},
 }
 
 

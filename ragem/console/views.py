@@ -21,6 +21,8 @@ from ragem.extensions import db, limiter
 from ragem.http_guards import accepts_media_types
 from ragem.i18n import MESSAGES, translate
 from ragem.timeutil import to_wib
+from ragem.sso import clients as sso_registry
+from ragem.sso.schemas import SsoClientCreateSchema
 
 FORM = "application/x-www-form-urlencoded"
 log = logging.getLogger("ragem.console")
@@ -244,3 +246,54 @@ def plugin_action(slug, name, action):
 def plugin_detail_action(slug, name, tail, action):
     """A form action of a plugin page with a path value."""
     return plugin_views.act(slug, name, action, tail)
+
+
+@blp.route("/sso-clients", methods=["GET", "POST"])
+@accepts_media_types(FORM)
+def sso_clients():
+    """OPD systems registered for single sign-on, and the form to register one (admins, audited)."""
+    account, refusal = _require(pages.core_page("console.sso_clients"))
+    if refusal:
+        return refusal
+    secret, error = None, None
+    if request.method == "POST":
+        lines = lambda name: [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]  # noqa: E731
+        form = {
+            "name": request.form.get("name", "").strip(),
+            "opd": request.form.get("opd", "").strip().upper(),
+            "redirect_uris": lines("redirect_uris"),
+            "post_logout_redirect_uris": lines("post_logout_redirect_uris"),
+            "token_endpoint_auth_method": "none" if request.form.get("public") == "1" else "client_secret_basic",
+            "allowed_scopes": request.form.getlist("scopes"),
+            "nik_entitled": request.form.get("nik_entitled") == "1",
+        }
+        try:
+            # The admin API's own schema and service: the console accepts exactly what it accepts.
+            _client, secret = sso_registry.register(SsoClientCreateSchema().load(form), actor=account)
+            db.session.commit()
+        except ValidationError as failure:
+            error = translate(TEXTS["sso_invalid"], console_language()).format(problems=failure.messages)
+        except ApiError as failure:
+            db.session.rollback()
+            error = translate(TEXTS["sso_invalid"], console_language()).format(problems=failure.details)
+        if error is None:
+            flash(TEXTS["sso_registered"])
+    items = [sso_registry.view(c) for c in sso_registry.list_all()]
+    return _render("console/sso_clients.html", account, 422 if error else 200, clients=items, error=error,
+                   secret=secret, scopes=sso_registry.SCOPES)
+
+
+@blp.route("/sso-clients/<client_id>/delete", methods=["POST"])
+@accepts_media_types(FORM)
+def delete_sso_client(client_id):
+    """Remove an OPD system with its tokens and consents (audited like the admin API's delete)."""
+    account, refusal = _require(pages.core_page("console.sso_clients"))
+    if refusal:
+        return refusal
+    try:
+        sso_registry.remove(client_id, actor=account)
+    except ApiError:
+        abort(404)
+    db.session.commit()
+    flash(TEXTS["sso_removed"])
+    return redirect(url_for("console.sso_clients"))

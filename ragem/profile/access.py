@@ -108,7 +108,15 @@ def _sqlite_session_writing() -> bool:
 
 
 def _service_name(slug: str) -> str:
-    """The service's name in the request's language (its slug once the plugin is gone)."""
+    """The service's name in the request's language (its slug once the plugin is gone).
+
+    Core modules that release profile data themselves (single sign-on) name their own entries
+    through ``app.extensions["ragem.access_service_names"]``: callables ``slug -> name or None``.
+    """
+    for namer in current_app.extensions.get("ragem.access_service_names", ()):
+        name = namer(slug)
+        if name:
+            return name
     record = current_app.extensions["ragem.plugins"].record_for_slug(slug)
     if record is None or record.info is None:
         return slug

@@ -20,6 +20,7 @@ from ragem.notifications.models import Notification, OutboxMessage
 from ragem.opds.service import get_opd
 from ragem.profile.access import export_entries
 from ragem.regions.service import get_region
+from ragem.sso.models import SsoClient, SsoConsent
 from ragem.storage.models import StoredFile
 
 log = logging.getLogger("ragem.profile")
@@ -216,6 +217,16 @@ def _contents(row: AuditEntry) -> dict[str, Any]:
     return {"before": row.before, "after": row.after, "reason": row.reason}
 
 
+def connected_apps(user: User) -> list[dict[str, Any]]:
+    """The OPD systems the person let sign them in with RAGEM, and what each may read."""
+    rows = db.session.execute(
+        select(SsoConsent, SsoClient).join(SsoClient, SsoClient.client_id == SsoConsent.client_id)
+        .where(SsoConsent.user_id == user.id).order_by(SsoConsent.granted_at)
+    ).all()
+    return [{"client_id": client.client_id, "system": client.name, "opd": client.opd_code,
+             "scopes": list(consent.scopes), "granted_at": consent.granted_at} for consent, client in rows]
+
+
 def core_sections(user: User) -> dict[str, Any]:
     """Every section the core contributes to the export, keyed by name."""
     return {
@@ -227,6 +238,7 @@ def core_sections(user: User) -> dict[str, Any]:
         "delivery_attempts": delivery_attempts(user),
         "one_time_codes": one_time_codes(user),
         "access_log": export_entries(user),
+        "connected_apps": connected_apps(user),
         "files": files(user),
         "audit": audit_entries(user),
     }

@@ -208,6 +208,8 @@ class ExportSchema(BaseSchema):
     delivery_attempts = fields.List(fields.Dict(), required=True, metadata={
         "description": "each try at delivering a message to the account: channel, provider, status (no text)"})
     access_log = fields.List(fields.Dict(), required=True)
+    connected_apps = fields.List(fields.Dict(), required=True, metadata={
+        "description": "OPD systems the citizen signs in to with RAGEM, and the scopes each may read"})
     files = fields.List(fields.Dict(), required=True, metadata={"description": "metadata of uploaded files"})
     audit = fields.List(fields.Dict(), required=True)
     services = fields.Dict(
