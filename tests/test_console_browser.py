@@ -60,6 +60,8 @@ def browser(tmp_path):
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,768",
                      f"--user-data-dir={tmp_path / 'profile'}"):
         options.add_argument(argument)
+    # The browser's console log: where Chromium reports what a Content-Security-Policy blocked.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(5)
     yield driver
@@ -141,3 +143,31 @@ def test_on_a_phone_in_english(app, live_server, browser, tmp_path):
     browser.save_screenshot(str(tmp_path / "phone-dashboard-english.png"))
     _click_and_load(browser, browser.find_element(By.ID, "logout"))
     assert browser.current_url.startswith(f"{live_server}/console/login")
+
+
+def _policy_violations(browser) -> list[str]:
+    """What the page's Content-Security-Policy blocked, as Chromium logged it."""
+    return [entry["message"] for entry in browser.get_log("browser") if "Content Security Policy" in entry["message"]]
+
+
+def test_console_pages_are_styled_under_their_content_security_policy(app, live_server, browser, tmp_path):
+    _uid, phone, password = create_account(app, "admin")
+    _log_in(browser, live_server, phone, password)
+    # The style sheet applied (the policy allows the console's own file): the body is not the
+    # browser's default font.
+    rules = browser.execute_script("return [...document.styleSheets].reduce((n, s) => n + s.cssRules.length, 0)")
+    assert rules > 10
+    assert _policy_violations(browser) == []
+    browser.save_screenshot(str(tmp_path / "dashboard-under-csp.png"))
+
+
+def test_the_api_docs_page_works_under_its_content_security_policy(live_server, browser, tmp_path):
+    browser.get(f"{live_server}/api/docs")
+    # Swagger UI ran (its script and the page's inline start-up script were allowed), fetched
+    # /openapi.yaml (connect-src) and drew an operation of the contract.
+    WebDriverWait(browser, 30).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".opblock-summary-path[data-path='/api/v1/services']")
+    )
+    assert "RAGEM API" in browser.find_element(By.CSS_SELECTOR, ".info .title").text
+    assert _policy_violations(browser) == []
+    browser.save_screenshot(str(tmp_path / "api-docs-under-csp.png"))
