@@ -22,7 +22,7 @@ from ragem import ratelimits  # noqa: F401  (registers the read exemption once)
 from ragem.extensions import db, limiter
 from ragem.json_input import StrictJSONProvider
 from ragem.private_paths import private_file
-from ragem import http_guards, ratelimit_storage
+from ragem import http_guards, ratelimit_storage, security_headers
 from ragem.logs import configure_logging, install_request_id
 from ragem.plugins import PluginRegistry
 from ragem.schemas import ErrorSchema
@@ -68,6 +68,7 @@ def create_app(
     register_error_handlers(app)  # after Api: ours replace flask-smorest's handler
     install_request_id(app)
     http_guards.install(app)  # after the request id: its refusals carry one
+    security_headers.install(app)
 
     registry = PluginRegistry(settings)
     app.extensions["ragem.plugins"] = registry

@@ -19,7 +19,8 @@ loopback, started once per session) instead of the instance folder.
 Helpers, inside an app context: ``run_due_jobs`` and ``periodic_jobs`` (the scheduler),
 ``invoke_cli`` (``ragem ...`` commands against an app), ``migrate`` (upgrade tests), ``audit_entries`` and ``inbox`` (what was
 recorded and who was told), ``account`` (an account row for a test's setup),
-``stored_text_containing`` (personal data stored in clear anywhere), ``openapi_spec``,
+``stored_text_containing`` (personal data stored in clear anywhere), ``captured_logs`` and
+``secrets_in_logs`` (what the logs would leak), ``openapi_spec``,
 ``load_demo`` and ``DEMO_PASSWORD``, ``png_claiming`` (a decompression bomb's shape, for upload
 tests), and ``boundary_violations`` (a plugin imports only the toolkit).
 Console: ``console_client`` (a test client logged in through the form), ``console_post`` (a form
@@ -310,6 +311,8 @@ def headless_chromium(profile_dir, width: int = 1366, height: int = 768, downloa
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}",
                      f"--user-data-dir={profile_dir}"):
         options.add_argument(argument)
+    # The browser's console log: where Chromium reports what a Content-Security-Policy blocked.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     if downloads_dir is not None:
         options.add_experimental_option("prefs", {"download.default_directory": str(downloads_dir),
                                                   "download.prompt_for_download": False})
@@ -510,6 +513,56 @@ def loopback_server() -> LoopbackServer:
     (``Reply(status, json=..., headers=..., delay=...)``): ``with loopback_server() as server:``,
     then ``server.url`` and ``server.requests``. Gateway plugins test their provider's contract on it."""
     return LoopbackServer()
+
+
+@contextlib.contextmanager
+def captured_logs() -> Iterator[list[str]]:
+    """Every log line written while the block runs, as the JSON lines production writes (each
+    record formatted with RAGEM's ``JsonFormatter``, extras included): ``with captured_logs() as
+    lines:``. The ``ragem`` and ``plugins`` loggers are captured down to DEBUG, all others (the
+    libraries') from INFO, whatever the app's ``LOG_LEVEL``."""
+    import logging
+
+    from ragem.logs import JsonFormatter
+
+    lines: list[str] = []
+
+    class _Keep(logging.Handler):
+        last: logging.LogRecord | None = None
+
+        def emit(self, record: logging.LogRecord) -> None:
+            if record is not self.last:  # a record that propagates reaches the handler twice in a row
+                self.last = record
+                lines.append(self.format(record))
+
+    handler = _Keep(logging.DEBUG)
+    handler.setFormatter(JsonFormatter())
+    # "ragem" does not propagate to the root (it has its own stream handler): attach to both.
+    watched = {"": logging.INFO, "ragem": logging.DEBUG, "plugins": logging.DEBUG}
+    levels = {}
+    for name, level in watched.items():
+        logger = logging.getLogger(name)
+        levels[name] = logger.level
+        logger.setLevel(level)
+        logger.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        for name in watched:
+            logging.getLogger(name).removeHandler(handler)
+            logging.getLogger(name).setLevel(levels[name])
+
+
+def secrets_in_logs(lines: Iterable[str], secrets: Iterable[str]) -> list[str]:
+    """The log lines that carry any of ``secrets`` (in clear, or JSON-escaped as a log line would
+    hold it), each prefixed with the secret it leaks; empty when the logs are clean."""
+    import json
+
+    found = []
+    for secret in {s for s in secrets if s}:
+        forms = {secret, json.dumps(secret, ensure_ascii=False)[1:-1]}
+        found += [f"{secret[:12]}...: {line}" for line in lines if any(form in line for form in forms)]
+    return found
 
 
 def openapi_spec(app) -> dict[str, Any]:

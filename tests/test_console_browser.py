@@ -19,6 +19,7 @@ from ragem.testing import live_server as serve_live
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
 if chromium_missing() and os.environ.get("CI") != "true":
@@ -161,3 +162,31 @@ def test_the_evaluation_page_shows_a_chart_and_downloads_the_csv(app, live_serve
     [csv_file] = downloads.glob("ragem-evaluation-*.csv")
     lines = csv_file.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("period,key,service") and any(",core.new_accounts,core," in line for line in lines)
+
+
+def _policy_violations(browser) -> list[str]:
+    """What the page's Content-Security-Policy blocked, as Chromium logged it."""
+    return [entry["message"] for entry in browser.get_log("browser") if "Content Security Policy" in entry["message"]]
+
+
+def test_console_pages_are_styled_under_their_content_security_policy(app, live_server, browser, tmp_path):
+    _uid, phone, password = create_account(app, "admin")
+    _log_in(browser, live_server, phone, password)
+    # The style sheet applied (the policy allows the console's own file): the body is not the
+    # browser's default font.
+    rules = browser.execute_script("return [...document.styleSheets].reduce((n, s) => n + s.cssRules.length, 0)")
+    assert rules > 10
+    assert _policy_violations(browser) == []
+    browser.save_screenshot(str(tmp_path / "dashboard-under-csp.png"))
+
+
+def test_the_api_docs_page_works_under_its_content_security_policy(live_server, browser, tmp_path):
+    browser.get(f"{live_server}/api/docs")
+    # Swagger UI ran (its script and the page's inline start-up script were allowed), fetched
+    # /openapi.yaml (connect-src) and drew an operation of the contract.
+    WebDriverWait(browser, 30).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".opblock-summary-path[data-path='/healthz']")
+    )
+    assert "RAGEM API" in browser.find_element(By.CSS_SELECTOR, ".info .title").text
+    assert _policy_violations(browser) == []
+    browser.save_screenshot(str(tmp_path / "api-docs-under-csp.png"))

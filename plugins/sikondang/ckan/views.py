@@ -40,6 +40,13 @@ class CkanEnvelopeSchema(toolkit.BaseSchema):
     error = fields.Raw()
 
 
+#: CKAN's error envelope, not the core's: every failure under ``/satudata`` answers with it.
+CKAN_FAILURE = {"responses": {"default": {
+    "description": "CKAN's error: success false and error (__type, message)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CkanEnvelope"}}},
+}}}
+
+
 def _help_url(action: str) -> str:
     return f"{request.host_url.rstrip('/')}{PREFIX}/api/3/action/help_show?name={action[:60]}"
 
@@ -119,6 +126,7 @@ def _call(action: str):
 @blp.route("/api/3/action/<path:action>", methods=["GET", "POST"], parameters=ACTION)
 @toolkit.accepts_media_types("application/x-www-form-urlencoded", "text/plain")
 @blp.response(200, CkanEnvelopeSchema, description="CKAN's envelope (errors: success false and error)")
+@blp.doc(**CKAN_FAILURE)
 def call_ckan_action(action):
     """Call a CKAN action (API version 3): parameters in the query string or a JSON body."""
     return _call(action)
@@ -127,6 +135,7 @@ def call_ckan_action(action):
 @blp.route("/api/action/<path:action>", methods=["GET", "POST"], parameters=ACTION)
 @toolkit.accepts_media_types("application/x-www-form-urlencoded", "text/plain")
 @blp.response(200, CkanEnvelopeSchema, description="CKAN's envelope (errors: success false and error)")
+@blp.doc(**CKAN_FAILURE)
 def call_ckan_action_unversioned(action):
     """Call a CKAN action (the version-less path CKAN clients use by default)."""
     return _call(action)

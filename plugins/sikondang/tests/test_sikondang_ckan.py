@@ -301,3 +301,20 @@ def test_json_parameters_in_a_query_string_are_checked_like_bodies(client, two_p
         answer = client.get("/satudata/api/3/action/datastore_search",
                             query_string={"resource_id": resource, name: value})
         assert answer.status_code in (200, 400, 409), (name, value, answer.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_the_contract_documents_ckans_error_envelope_for_failures(app, client, base):
+    """Fuzzing found /satudata's failures documented as the core's envelope, which they are not:
+    the contract's ``default`` response there is CKAN's, and a real failure matches it."""
+    from ragem.testing import openapi_spec
+
+    spec = openapi_spec(app)
+    path = spec["paths"][f"{base}/{{action}}"]
+    refused = error(client.get(f"{base}/package_show"), 409)  # no id given
+    assert refused["__type"]
+    envelope = spec["components"]["schemas"]["CkanEnvelope"]
+    for method in ("get", "post"):
+        default = path[method]["responses"]["default"]
+        assert default["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/CkanEnvelope"}
+    assert set(envelope["required"]) == {"help", "success"}
