@@ -375,6 +375,9 @@ def ragem_env(root: Path, plugin_path: Path | None) -> dict[str, str]:
         # As behind a load balancer: the log-in measurement sends each request from its own
         # address (X-Forwarded-For), so the per-IP log-in limit does not turn it into 429s.
         "RAGEM_PROXY_COUNT": "1",
+        # The benchmarks send no SMS or WhatsApp: production refuses to start without a gateway
+        # unless told that no one-time code is needed.
+        "RAGEM_MESSAGES_WITHOUT_CODES": "true",
     })
     if plugin_path is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(plugin_path), env.get("PYTHONPATH")]))

@@ -139,9 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(exist_ok=True)
     secret = secrets.token_hex(24)
     env = bench_run.ragem_env(root, None)
-    env.update({"RAGEM_DATABASE_URL": args.url, "RAGEM_WIFI_RADIUS_SECRET": secret,
-                # The bench sends no SMS; production refuses to start without a gateway otherwise.
-                "RAGEM_MESSAGES_WITHOUT_CODES": "true"})
+    env.update({"RAGEM_DATABASE_URL": args.url, "RAGEM_WIFI_RADIUS_SECRET": secret})
     subprocess.run([str(Path(sys.executable).with_name("ragem")), "db", "upgrade"], env=env, cwd=bench_run.REPO,
                    check=True)
     prepared = bench_run.python_json(PREPARE % {"devices": args.devices, "nas": NAS}, env, bench_run.REPO)
