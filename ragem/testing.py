@@ -32,6 +32,7 @@ import ast
 import contextlib
 import importlib
 import itertools
+import logging
 import os
 import re
 import shutil
@@ -62,6 +63,8 @@ from ragem.jobs import scheduler as _scheduler
 from ragem.messaging.fallback import send_due
 from ragem.messaging.gateways import providers
 from ragem.messaging.models import DeliveryAttempt
+from ragem.migrate import _config, _history, upgrade_all
+from ragem.logs import JsonFormatter
 from ragem.loopback import LoopbackServer, Recorded, Reply  # noqa: F401  (gateway tests: a provider on 127.0.0.1)
 from ragem.notifications.models import Notification, OutboxMessage
 from ragem.objectstore_server import ObjectStoreServer
@@ -386,9 +389,6 @@ def migrate(app, history: str | None = None, revision: str = "heads") -> None:
     """
     from alembic import command
 
-    from ragem.extensions import db
-    from ragem.migrate import _config, _history, upgrade_all
-
     if history is None:
         upgrade_all(app)
         return
@@ -521,10 +521,6 @@ def captured_logs() -> Iterator[list[str]]:
     record formatted with RAGEM's ``JsonFormatter``, extras included): ``with captured_logs() as
     lines:``. The ``ragem`` and ``plugins`` loggers are captured down to DEBUG, all others (the
     libraries') from INFO, whatever the app's ``LOG_LEVEL``."""
-    import logging
-
-    from ragem.logs import JsonFormatter
-
     lines: list[str] = []
 
     class _Keep(logging.Handler):

@@ -269,7 +269,11 @@ def test_user_events_reach_every_plugin_even_when_one_fails(make_app):
         set_service_state("evlast", enabled=False, reason="pemeliharaan")
         outcome = profile.emit_user_event("verified", user_id, {"method": "nik"})
 
-    assert outcome == {"delivered": ["evfirst", "evlast"], "failed": ["evbad"]}
+    # Installed services may listen to the same events (RABEG links complaints on "verified"):
+    # the outcome is judged on this test's plugins only.
+    ours = {"evfirst", "evbad", "evlast"}
+    assert {key: [slug for slug in slugs if slug in ours] for key, slugs in outcome.items()} == {
+        "delivered": ["evfirst", "evlast"], "failed": ["evbad"]}
     for plugin in (first, last):
         [event] = plugin.events
         assert (event.name, event.user_id, dict(event.data)) == ("verified", user_id, {"method": "nik"})

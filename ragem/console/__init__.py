@@ -19,7 +19,7 @@ def init_app(app, _api) -> None:
     csrf.init_app(app)
     from ragem.console.views import blp  # noqa: PLC0415 - views import csrf from here
     # The admin pages add their routes to the same blueprint (views stay in small modules).
-    from ragem.console import account_pages, audit_pages, evaluation_pages  # noqa: F401, PLC0415
+    from ragem.console import account_pages, audit_pages, evaluation_pages, plugin_views  # noqa: F401, PLC0415
 
     app.register_blueprint(blp)
     pages.collect_plugin_pages(app)

@@ -1,6 +1,6 @@
 """How a plugin's console page is served: its path and query values, its view, its form actions.
 
-The routes live in ``views.py``; this module holds what they do, so the page contract
+The routes are added to the console's blueprint here, with what they do, so the page contract
 (``toolkit.ConsolePage`` / ``toolkit.ConsoleAction``) is kept in one place. Every answer is a page:
 a plugin's refusal (``toolkit.ApiError``) is shown in the user's language with its status, a bug in
 a plugin is logged and shown as a notice (503), a switched-off service says so (503).
@@ -18,9 +18,11 @@ from werkzeug.routing import RequestRedirect
 from ragem.auth.guards import can
 from ragem.catalog.state import snapshot
 from ragem.console import pages
+from ragem.console.views import FORM, _render, _require, blp
 from ragem.console.texts import TEXTS, console_language
 from ragem.errors import ApiError
 from ragem.extensions import db
+from ragem.http_guards import accepts_media_types
 from ragem.i18n import MESSAGES
 
 log = logging.getLogger("ragem.console")
@@ -28,12 +30,6 @@ log = logging.getLogger("ragem.console")
 #: Shown above a form whose fields did not pass the plugin's schema.
 FORM_INVALID = {"id": "Periksa kembali isian formulir.", "en": "Check the form's fields."}
 QUERY_INVALID = {"id": "Filter tidak valid.", "en": "The filters are not valid."}
-
-
-def _views():
-    from ragem.console import views  # noqa: PLC0415 - views imports this module
-
-    return views
 
 
 def _page_and_values(slug: str, name: str, tail: str | None) -> tuple[pages.RegisteredPage, dict[str, Any]]:
@@ -103,24 +99,22 @@ def _load(schema_class: Any, source: Mapping[str, list[str]]) -> dict[str, Any]:
 
 def _refusal(account, error: ApiError, page, values, **context):
     """A plugin's refusal as the console shows it: 404/403 as the console's own pages, else on the page."""
-    views = _views()
     if error.status == 404:
-        return views._render("console/error.html", account, 404, message=TEXTS["not_found"])
+        return _render("console/error.html", account, 404, message=TEXTS["not_found"])
     if error.status == 403:
-        return views._render("console/error.html", account, 403, message=_message(error) or TEXTS["forbidden_page"])
+        return _render("console/error.html", account, 403, message=_message(error) or TEXTS["forbidden_page"])
     return _show(page, account, values, error.status, form_error=_message(error), form_details=error.details, **context)
 
 
 def _show(page: pages.RegisteredPage, account, values: dict[str, Any], status: int = 200, **extra):
     """Render the page: call its view with the path values (and the loaded query), wrap it in the frame."""
-    views = _views()
     plugin = page.plugin_page
     kwargs = dict(values)
     if plugin.query is not None:
         try:
             kwargs["query"] = _load(plugin.query, request.args.to_dict(flat=False))
         except ValidationError as invalid:
-            return views._render("console/plugin_page.html", account, 400, page=page, context=None,
+            return _render("console/plugin_page.html", account, 400, page=page, context=None,
                                  plugin_template=None, query_args=request.args.to_dict(), form_error=QUERY_INVALID, form_details=invalid.messages)
     helpers = {
         "page_url": lambda name, **v: page_url(page.slug, name, **v),
@@ -130,7 +124,7 @@ def _show(page: pages.RegisteredPage, account, values: dict[str, Any], status: i
     try:
         context = dict(plugin.view(account, **kwargs) or {})
         # Rendered here, inside the guard: a bug in the plugin's template is a notice too, not a 500.
-        return views._render("console/plugin_page.html", account, status, page=page, context=context,
+        return _render("console/plugin_page.html", account, status, page=page, context=context,
                              plugin_template=pages.plugin_template(page.slug, plugin.template),
                              form_error=extra.pop("form_error", None), form_details=extra.pop("form_details", None),
                              **helpers, **extra)
@@ -138,25 +132,25 @@ def _show(page: pages.RegisteredPage, account, values: dict[str, Any], status: i
         db.session.rollback()
         if error.status in (403, 404):
             return _refusal(account, error, page, values)
-        return views._render("console/plugin_page.html", account, error.status, page=page, context=None,
+        return _render("console/plugin_page.html", account, error.status, page=page, context=None,
                              plugin_template=None, form_error=_message(error), form_details=error.details,
                              query_args=request.args.to_dict())
     except Exception:  # noqa: BLE001 - a broken plugin page must not break the console (no 500)
         db.session.rollback()
         log.exception("console page failed", extra={"plugin": page.slug, "page": plugin.name})
-        return views._render("console/error.html", account, 503, message=TEXTS["page_failed"])
+        return _render("console/error.html", account, 503, message=TEXTS["page_failed"])
 
 
 def _open(slug: str, name: str, tail: str | None):
     """The page, its path values and the account allowed to open it; or the answer refusing them."""
     page, values = _page_and_values(slug, name, tail)
-    account, refusal = _views()._require(page)
+    account, refusal = _require(page)
     if refusal:
         return page, values, None, refusal
     switch = snapshot(slug)
     if not switch.enabled:
         # Neither the view nor an action runs while the service is off.
-        return page, values, account, _views()._render("console/service_off.html", account, 503, page=page,
+        return page, values, account, _render("console/service_off.html", account, 503, page=page,
                                                        message=switch.message)
     _with_language()
     return page, values, account, None
@@ -178,7 +172,7 @@ def act(slug: str, name: str, action_name: str, tail: str | None = None):
         abort(404)
     permission = action.permission or page.permission
     if permission and not can(account, permission):
-        return _views()._render("console/error.html", account, 403, message=TEXTS["forbidden_page"])
+        return _render("console/error.html", account, 403, message=TEXTS["forbidden_page"])
     submitted = request.form.to_dict(flat=False)
     kept = {key: value[0] if len(value) == 1 else value for key, value in submitted.items() if key != "csrf_token"}
     form: dict[str, Any] = {}
@@ -196,6 +190,32 @@ def act(slug: str, name: str, action_name: str, tail: str | None = None):
     except Exception:  # noqa: BLE001 - a broken plugin action must not break the console (no 500)
         db.session.rollback()
         log.exception("console action failed", extra={"plugin": slug, "page": name, "action": action_name})
-        return _views()._render("console/error.html", account, 503, message=TEXTS["page_failed"])
+        return _render("console/error.html", account, 503, message=TEXTS["page_failed"])
     flash(dict(action.done))
     return redirect(page_url(slug, name, **values))
+
+
+@blp.route("/p/<slug>/<name>")
+def plugin_page(slug, name):
+    """A page a plugin contributed; while its service is switched off, a notice instead."""
+    return show(slug, name)
+
+
+@blp.route("/p/<slug>/<name>/<path:tail>")
+def plugin_detail(slug, name, tail):
+    """A plugin page with a path value (a complaint's page); not listed, reached from links."""
+    return show(slug, name, tail)
+
+
+@blp.route("/p/<slug>/<name>/act/<action>", methods=["POST"])
+@accepts_media_types(FORM)
+def plugin_action(slug, name, action):
+    """A form action of a plugin page (CSRF-checked): run it, then back to the page with a message."""
+    return act(slug, name, action)
+
+
+@blp.route("/p/<slug>/<name>/<path:tail>/act/<action>", methods=["POST"])
+@accepts_media_types(FORM)
+def plugin_detail_action(slug, name, tail, action):
+    """A form action of a plugin page with a path value."""
+    return act(slug, name, action, tail)

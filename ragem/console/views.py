@@ -12,7 +12,7 @@ from ragem.auth import sessions, throttle
 from ragem.catalog import service as catalog
 from ragem.catalog.schemas import ServiceToggleSchema
 from ragem.audit import service as audit_log
-from ragem.console import csrf, listing, pages, plugin_views
+from ragem.console import csrf, listing, pages
 from ragem.console import login_state as state
 from ragem.console.open_items import open_items
 from ragem.console.texts import TEXTS, console_language
@@ -220,32 +220,6 @@ def switch_service(slug):
         return _services_page(account, 422, error)
     flash(TEXTS["service_switched"])
     return redirect(url_for("console.services"))
-
-
-@blp.route("/p/<slug>/<name>")
-def plugin_page(slug, name):
-    """A page a plugin contributed; while its service is switched off, a notice instead."""
-    return plugin_views.show(slug, name)
-
-
-@blp.route("/p/<slug>/<name>/<path:tail>")
-def plugin_detail(slug, name, tail):
-    """A plugin page with a path value (a complaint's page); not listed, reached from links."""
-    return plugin_views.show(slug, name, tail)
-
-
-@blp.route("/p/<slug>/<name>/act/<action>", methods=["POST"])
-@accepts_media_types(FORM)
-def plugin_action(slug, name, action):
-    """A form action of a plugin page (CSRF-checked): run it, then back to the page with a message."""
-    return plugin_views.act(slug, name, action)
-
-
-@blp.route("/p/<slug>/<name>/<path:tail>/act/<action>", methods=["POST"])
-@accepts_media_types(FORM)
-def plugin_detail_action(slug, name, tail, action):
-    """A form action of a plugin page with a path value."""
-    return plugin_views.act(slug, name, action, tail)
 
 
 @blp.route("/sso-clients", methods=["GET", "POST"])
