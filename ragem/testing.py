@@ -835,11 +835,28 @@ def rows_declared_in(path) -> set[tuple[str, str]]:
     """The ``(method, rule)`` of every ``AccessRow("METHOD", "/rule", ...)`` written in the file at
     ``path``, read from its source without importing it (the core's test finds plugins' rows so)."""
     tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=str(path))
+    # Module-level string constants, so that f"{URL}/items" reads as the rule it spells.
+    names = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+             and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+             for target in node.targets if isinstance(target, ast.Name)}
+
+    def text(node) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            parts = [text(part.value) if isinstance(part, ast.FormattedValue) else text(part) for part in node.values]
+            return None if None in parts else "".join(parts)
+        if isinstance(node, ast.Name):
+            return names.get(node.id)
+        return None
+
     found = set()
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "AccessRow"
-                and len(node.args) >= 2 and all(isinstance(a, ast.Constant) for a in node.args[:2])):
-            found.add((node.args[0].value, node.args[1].value))
+                and len(node.args) >= 2):
+            method, rule = text(node.args[0]), text(node.args[1])
+            if method and rule:
+                found.add((method, rule))
     return found
 
 
