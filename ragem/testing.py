@@ -23,6 +23,8 @@ recorded and who was told), ``account`` (an account row for a test's setup),
 ``secrets_in_logs`` (what the logs would leak), ``openapi_spec``,
 ``load_demo`` and ``DEMO_PASSWORD``, ``png_claiming`` (a decompression bomb's shape, for upload
 tests), and ``boundary_violations`` (a plugin imports only the toolkit).
+Access matrix: ``AccessRow``, ``access_world``, ``run_access_matrix``, ``matrix_gaps``,
+``plugin_routes`` (who may call each route; see docs/plugins.md).
 Console: ``console_client`` (a test client logged in through the form), ``console_post`` (a form
 post with its CSRF token), ``live_server`` and ``headless_chromium`` (a real browser journey).
 """
