@@ -669,6 +669,7 @@ class AccessRow:
     body: Any = None
     values: dict | None = None  # fixed argument values when the row needs no resource
     own_account: bool = False  # the caller acts on itself (log out, erase): a throwaway of its role per cell
+    headers: Any = None  # extra request headers, or ``headers()`` (a fresh Idempotency-Key per call)
 
     def outcome(self, actor: str, owner: str) -> Any:
         """The outcome ``actor`` must get for the resource of ``owner``."""
@@ -768,6 +769,8 @@ def _call(world: AccessWorld, row: AccessRow, actor: str, values: dict):
     headers = world.headers[actor]
     if row.own_account and actor != "anonymous":
         headers = bearer(world.app, world.throwaway(actor))
+    extra = row.headers() if callable(row.headers) else row.headers
+    headers = {**headers, **(extra or {})}
     return client.open(url, method=row.method, headers=headers, **kwargs)
 
 
