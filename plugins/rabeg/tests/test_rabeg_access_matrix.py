@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from ragem.testing import ALLOWED, AccessRow, access_world, matrix_gaps, plugin_routes, run_access_matrix
+from ragem.testing import ALLOWED, LOGIN, AccessRow, access_world, matrix_gaps, plugin_routes, run_access_matrix
 
 URL = "/api/v1/rabeg"
 FIELDS = {"category": "JALAN_RUSAK", "description": "Jalan berlubang besar di depan pasar.", "kelurahan": "36.73.01.1001"}
@@ -61,6 +61,20 @@ def open311_request(world, owner):
     return {"service_request_id": complaint(world, owner)["complaint_id"], "fmt": "json"}
 
 
+def complaint_page(action: str | None = None):
+    """A resource factory: the console page of a complaint of ``owner`` (and one of its actions)."""
+
+    def make(world, owner):
+        values = {"slug": "rabeg", "name": "complaint", "tail": str(complaint(world, owner)["complaint_id"])}
+        return {**values, "action": action} if action else values
+
+    return make
+
+
+#: The console: staff of the complaint's OPD and admins; another OPD's officer learns nothing (404).
+CONSOLE_ON_COMPLAINT = {"anonymous": LOGIN, "citizen_a": LOGIN, "citizen_b": LOGIN, "officer_own": ALLOWED,
+                        "officer_other": 404, "admin": ALLOWED}
+
 ACCESS_MATRIX = [
     AccessRow("GET", f"{URL}/health", PUBLIC),
     AccessRow("GET", f"{URL}/categories", PUBLIC),
@@ -106,6 +120,16 @@ ACCESS_MATRIX = [
     AccessRow("GET", f"{URL}/api-keys", ADMIN_ONLY),
     AccessRow("POST", f"{URL}/api-keys", ADMIN_ONLY, body={}),
     AccessRow("DELETE", f"{URL}/api-keys/<int:key_id>", ADMIN_ONLY, resource=api_key),
+    # The console's pages and forms (core routes, RABEG's values); forms also go without their CSRF token.
+    AccessRow("GET", "/console/p/<slug>/<name>", {**CONSOLE_ON_COMPLAINT, "officer_other": ALLOWED},
+              values={"slug": "rabeg", "name": "queue"}),
+    AccessRow("GET", "/console/p/<slug>/<name>/<path:tail>", CONSOLE_ON_COMPLAINT, resource=complaint_page()),
+    AccessRow("POST", "/console/p/<slug>/<name>/<path:tail>/act/<action>", CONSOLE_ON_COMPLAINT,
+              resource=complaint_page("note"), body={"internal_note": "cek anggaran"}),
+    # Rerouting is admins': any officer is refused before the complaint is looked up (403 for any id).
+    AccessRow("POST", "/console/p/<slug>/<name>/<path:tail>/act/<action>",
+              {**CONSOLE_ON_COMPLAINT, "officer_own": 403, "officer_other": 403},
+              resource=complaint_page("reroute"), body={"opd": "DISPERKIM", "reason": "salah OPD"}),
     # Open311 GeoReport v2: public reads; a post needs an API key, not a log-in.
     AccessRow("GET", "/open311/v2/discovery.<fmt>", PUBLIC, values={"fmt": "json"}),
     AccessRow("GET", "/open311/v2/services.<fmt>", PUBLIC, values={"fmt": "json"}),
