@@ -291,3 +291,15 @@ def test_every_actor_gets_what_the_core_rows_state(matrix_app):
     world = access_world(matrix_app)
     findings = run_access_matrix(world, ROWS)
     assert findings == [], "\n".join(findings)
+
+
+def test_the_runner_reports_every_cell_that_differs(matrix_app):
+    """The matrix can fail: a row that lets the anonymous caller read an account, or that says a
+    console form refuses an admin, is reported cell by cell."""
+    world = access_world(matrix_app)
+    wrong = [AccessRow("GET", "/api/v1/me", everyone()),
+             AccessRow("POST", "/console/language", {**CONSOLE_PUBLIC, "admin": 403}, body={"language": "en"})]
+    findings = run_access_matrix(world, wrong)
+    assert len(findings) == 2
+    assert findings[0].startswith("GET /api/v1/me as anonymous") and "got 401" in findings[0]
+    assert findings[1].startswith("POST /console/language as admin") and "expected 403" in findings[1]
