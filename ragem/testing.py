@@ -23,6 +23,8 @@ recorded and who was told), ``account`` (an account row for a test's setup),
 ``secrets_in_logs`` (what the logs would leak), ``openapi_spec``,
 ``load_demo`` and ``DEMO_PASSWORD``, ``png_claiming`` (a decompression bomb's shape, for upload
 tests), and ``boundary_violations`` (a plugin imports only the toolkit).
+Access matrix: ``AccessRow``, ``access_world``, ``run_access_matrix``, ``matrix_gaps``,
+``plugin_routes`` (who may call each route; see docs/plugins.md).
 Console: ``console_client`` (a test client logged in through the form), ``console_post`` (a form
 post with its CSRF token), ``live_server`` and ``headless_chromium`` (a real browser journey).
 """
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import importlib
 import itertools
 import logging
@@ -618,4 +621,254 @@ def boundary_violations(package_dir) -> list[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         found += [f"{relative}:{line} imports {name}" for line, name in _core_imports(tree)
                   if not _allowed(name, allowed)]
+    return found
+
+
+# --- The authorisation matrix: every route, every actor, the outcome each gets -------------------
+
+#: The six callers every row of an access matrix states an outcome for.
+ACTORS = ("anonymous", "citizen_a", "citizen_b", "officer_own", "officer_other", "admin")
+#: Who owns the resource a row acts on: citizen A, citizen B, or nobody (an anonymous report, a
+#: city-wide record).
+OWNERS = ("a", "b", "nobody")
+#: The outcome "the guard let the caller through": any answer below 500 but 401, 403 and 404 (a 422
+#: for a body the view refuses still means the caller was allowed to ask).
+ALLOWED = "allowed"
+#: The console's answer to a caller without a staff session: a redirect to its log-in page.
+LOGIN = "login"
+_REFUSALS = (401, 403, 404)
+_ACTOR_ROLES = {"citizen_a": ("citizen", None), "citizen_b": ("citizen", None), "officer_own": ("officer", "own"),
+                "officer_other": ("officer", "other"), "admin": ("admin", None)}
+_SAFE_METHODS = frozenset({"GET", "HEAD"})
+_RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+@dataclasses.dataclass(frozen=True)
+class AccessRow:
+    """One route's row of an access matrix.
+
+    ``expect`` maps each of ``ACTORS`` to its outcome (``ALLOWED``, ``LOGIN``, 401, 403, 404 or any
+    exact status) for the resource owned by citizen A, or for the route itself when it acts on no
+    resource. ``resource(world, owner)`` creates a resource owned by ``owner`` (``"a"``, ``"b"`` or
+    ``"nobody"``) and returns the values of the rule's ``<arguments>``; it is called once per owner
+    for a GET, and afresh for every actor otherwise (a DELETE must not spoil the next actor's cell).
+    For B's resource citizens A and B swap outcomes; for nobody's, both citizens get what citizen B
+    gets for A's resource unless ``unowned`` says otherwise. ``body`` (a dict, or
+    ``body(world, values)``) is the JSON sent, or the form fields of a console post.
+    """
+
+    method: str
+    rule: str
+    expect: dict
+    resource: Callable[..., dict] | None = None
+    unowned: dict | None = None
+    body: Any = None
+    values: dict | None = None  # fixed argument values when the row needs no resource
+    own_account: bool = False  # the caller acts on itself (log out, erase): a throwaway of its role per cell
+    headers: Any = None  # extra request headers, or ``headers()`` (a fresh Idempotency-Key per call)
+
+    def outcome(self, actor: str, owner: str) -> Any:
+        """The outcome ``actor`` must get for the resource of ``owner``."""
+        if owner == "b" and actor in ("citizen_a", "citizen_b"):
+            actor = "citizen_b" if actor == "citizen_a" else "citizen_a"
+        if owner == "nobody":
+            if self.unowned is not None and actor in self.unowned:
+                return self.unowned[actor]
+            if actor in ("citizen_a", "citizen_b"):
+                actor = "citizen_b"
+        return self.expect[actor]
+
+
+@dataclasses.dataclass
+class AccessWorld:
+    """The actors of a matrix run in one app: their account ids, API headers and console clients."""
+
+    app: Any
+    opd_own: str
+    opd_other: str
+    user_ids: dict
+    headers: dict
+    _consoles: dict = dataclasses.field(default_factory=dict)
+
+    def throwaway(self, actor: str) -> str:
+        """A new account with ``actor``'s role and OPD (for rows where the caller changes itself)."""
+        role, opd = _ACTOR_ROLES[actor]
+        opd = {"own": self.opd_own, "other": self.opd_other}.get(opd)
+        return create_account(self.app, role, opd=opd)[0]
+
+    def console(self, actor: str, *, fresh: bool = False):
+        """A test client of the console for ``actor`` (logged in through the form when staff);
+        ``fresh``: a new one, of a throwaway account of the actor's role (it may log itself out)."""
+        if fresh or actor not in self._consoles:
+            client = self.app.test_client()
+            if actor != "anonymous":
+                user = self.throwaway(actor) if fresh else self.user_ids[actor]
+                with self.app.app_context():
+                    phone = db.session.get(User, user).phone
+                token = console_csrf_token(client)
+                client.post("/console/login", data={"identifier": phone, "password": "Rahasia-Kuat-123",
+                                                    "csrf_token": token})
+            if fresh:
+                return client
+            self._consoles[actor] = client
+        return self._consoles[actor]
+
+
+def access_world(app, *, opd_own: str = "DPUPR", opd_other: str = "DLH") -> AccessWorld:
+    """Create the six actors in ``app``: two citizens, an officer of ``opd_own`` (the OPD that owns
+    the resources), one of ``opd_other``, and an admin."""
+    user_ids, headers = {}, {"anonymous": {}}
+    for actor, (role, opd) in _ACTOR_ROLES.items():
+        user_ids[actor] = create_account(app, role, opd={"own": opd_own, "other": opd_other}.get(opd))[0]
+        headers[actor] = bearer(app, user_ids[actor])
+    return AccessWorld(app, opd_own, opd_other, user_ids, headers)
+
+
+def _url(rule: str, values: dict) -> str:
+    return _RULE_ARGUMENT.sub(lambda match: str(values[match.group(1)]), rule)
+
+
+def _judge(expected: Any, response) -> bool:
+    status = response.status_code
+    if status >= 500:
+        return False
+    if expected == ALLOWED:
+        return status not in _REFUSALS and status != 405 and not _to_login(response)
+    if expected == LOGIN:
+        return _to_login(response)
+    return status == expected
+
+
+def _to_login(response) -> bool:
+    return response.status_code == 302 and "/console/login" in response.headers.get("Location", "")
+
+
+def _call(world: AccessWorld, row: AccessRow, actor: str, values: dict):
+    body = row.body(world, values) if callable(row.body) else row.body
+    url = _url(row.rule, values)
+    if row.rule.startswith("/console"):
+        client = world.console(actor, fresh=row.own_account)
+        if row.method in _SAFE_METHODS:
+            return client.get(url)
+        page = url.split("/act/")[0]
+        fields = dict(body or {})
+        # The session's token, from the form's page or (a caller that page refuses) another one:
+        # the guard, not the CSRF check, must be what refuses the caller.
+        for source in (page, "/console/login", "/console/"):
+            token = _CSRF_FIELD.search(client.get(source).get_data(as_text=True))
+            if token:
+                fields["csrf_token"] = token.group(1)
+                break
+        return client.open(url, method=row.method, data=fields)
+    client = world.app.test_client()
+    kwargs = {"json": body} if body is not None else {}
+    headers = world.headers[actor]
+    if row.own_account and actor != "anonymous":
+        headers = bearer(world.app, world.throwaway(actor))
+    extra = row.headers() if callable(row.headers) else row.headers
+    headers = {**headers, **(extra or {})}
+    return client.open(url, method=row.method, headers=headers, **kwargs)
+
+
+def run_access_matrix(world: AccessWorld, rows: Iterable[AccessRow]) -> list[str]:
+    """Play every cell of ``rows`` (each actor, each owner); the cells whose outcome differs from
+    the row's, one line each (empty when the matrix holds). Any 5xx is a finding. Console posts
+    also go without their CSRF token, as a logged-in admin: that must be refused with 400."""
+    findings = []
+    for row in rows:
+        owners = OWNERS if row.resource is not None else (None,)
+        for owner in owners:
+            shared = None
+            for actor in ACTORS:
+                if row.resource is None:
+                    values = dict(row.values or {})
+                elif row.method in _SAFE_METHODS:
+                    shared = shared if shared is not None else row.resource(world, owner)
+                    values = shared
+                else:
+                    values = row.resource(world, owner)
+                expected = row.outcome(actor, owner or "a")
+                response = _call(world, row, actor, values)
+                if not _judge(expected, response):
+                    findings.append(f"{row.method} {row.rule} as {actor} on {owner or '-'}'s: expected {expected}, "
+                                    f"got {response.status_code} {response.get_data()[:160]!r}")
+        if row.rule.startswith("/console") and row.method not in _SAFE_METHODS:
+            values = row.resource(world, "a") if row.resource is not None else dict(row.values or {})
+            body = row.body(world, values) if callable(row.body) else row.body
+            response = world.console("admin").open(_url(row.rule, values), method=row.method, data=dict(body or {}))
+            if response.status_code != 400:
+                findings.append(f"{row.method} {row.rule} without its CSRF token: expected 400, got {response.status_code}")
+    return findings
+
+
+def route_keys(app, blueprints: Iterable[str] | None = None) -> set[tuple[str, str]]:
+    """``(method, rule)`` of every route of ``app`` (of the named blueprints only, when given);
+    HEAD and OPTIONS, which Flask adds to every route, are left out."""
+    wanted = set(blueprints) if blueprints is not None else None
+    keys = set()
+    for rule in app.url_map.iter_rules():
+        blueprint = rule.endpoint.rpartition(".")[0]
+        if wanted is not None and blueprint not in wanted:
+            continue
+        keys |= {(method, rule.rule) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return keys
+
+
+def plugin_blueprints(app) -> dict[str, set[str]]:
+    """The blueprint names each started plugin mounted, by plugin slug."""
+    registry = app.extensions["ragem.plugins"]
+    return {record.slug: {blueprint.name for blueprint in record.blueprints}
+            for record in registry.records.values() if record.blueprints}
+
+
+def plugin_routes(app, slug: str) -> set[tuple[str, str]]:
+    """``(method, rule)`` of every route the plugin ``slug`` mounted."""
+    return route_keys(app, plugin_blueprints(app).get(slug, set()))
+
+
+def matrix_gaps(app, rows: Iterable[AccessRow], routes: set[tuple[str, str]]) -> tuple[set, set]:
+    """``(routes without a row, rows naming no route)`` of ``rows`` against ``routes``."""
+    covered = {(row.method, row.rule) for row in rows}
+    return routes - covered, covered - route_keys(app)
+
+
+def rows_declared_in(path) -> set[tuple[str, str]]:
+    """The ``(method, rule)`` of every ``AccessRow("METHOD", "/rule", ...)`` written in the file at
+    ``path``, read from its source without importing it (the core's test finds plugins' rows so)."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=str(path))
+    # Module-level string constants, so that f"{URL}/items" reads as the rule it spells.
+    names = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+             and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+             for target in node.targets if isinstance(target, ast.Name)}
+
+    def text(node) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            parts = [text(part.value) if isinstance(part, ast.FormattedValue) else text(part) for part in node.values]
+            return None if None in parts else "".join(parts)
+        if isinstance(node, ast.Name):
+            return names.get(node.id)
+        return None
+
+    found = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "AccessRow"
+                and len(node.args) >= 2):
+            method, rule = text(node.args[0]), text(node.args[1])
+            if method and rule:
+                found.add((method, rule))
+    return found
+
+
+def access_matrix_files(module) -> list[Path]:
+    """A plugin's access-matrix test files: ``tests/test_*access_matrix*.py`` inside its package
+    folder or beside it (a scaffolded project keeps ``tests/`` next to the package)."""
+    source = getattr(module, "__file__", None) or getattr(sys.modules.get(type(module).__module__), "__file__", None)
+    if not source:
+        return []
+    package = Path(source).parent
+    found = []
+    for folder in (package / "tests", package.parent / "tests"):
+        found += sorted(folder.glob("test_*access_matrix*.py")) if folder.is_dir() else []
     return found

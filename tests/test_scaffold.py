@@ -79,7 +79,7 @@ def test_the_installed_scaffold_passes_its_own_tests(generated):
         cwd=project, env=plugin_env(site), capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert "6 passed" in done.stdout  # the console form test included
+    assert "8 passed" in done.stdout  # the console form test and the access matrix included
 
 
 def test_the_scaffold_migration_creates_its_table_in_its_own_history(generated, tmp_path):

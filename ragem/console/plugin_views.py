@@ -17,6 +17,7 @@ from werkzeug.routing import RequestRedirect
 
 from ragem.auth.guards import can
 from ragem.catalog.state import snapshot
+from ragem.console import login_state as state
 from ragem.console import pages
 from ragem.console.views import FORM, _render, _require, blp
 from ragem.console.texts import TEXTS, console_language
@@ -143,6 +144,10 @@ def _show(page: pages.RegisteredPage, account, values: dict[str, Any], status: i
 
 def _open(slug: str, name: str, tail: str | None):
     """The page, its path values and the account allowed to open it; or the answer refusing them."""
+    if state.current_staff() is None:
+        # Before anything is looked up: a caller without a staff session learns nothing of which
+        # plugin pages or records exist (a 404 here would tell), it is sent to log in.
+        return None, {}, None, _views().to_login()
     page, values = _page_and_values(slug, name, tail)
     account, refusal = _require(page)
     if refusal:

@@ -92,13 +92,18 @@ def _render(template: str, account, status: int = 200, **context):
     return render_template(template, account=account, nav=_nav(account), **context), status
 
 
+def to_login():
+    """The redirect to the log-in page (and back here after it), for a caller without a staff session."""
+    if g.get("console_expired"):
+        flash(TEXTS["session_ended"])
+    return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+
+
 def _require(page: pages.RegisteredPage):
     """The logged-in staff account allowed to open ``page``; a redirect or 403 page otherwise."""
     account = state.current_staff()
     if account is None:
-        if g.get("console_expired"):
-            flash(TEXTS["session_ended"])
-        return None, redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+        return None, to_login()
     # Names the core translates (OPDs, KPIs, errors) follow the console's language, not the browser's.
     request._ragem_language = console_language()  # type: ignore[attr-defined]
     if not pages.allowed(account, page):

@@ -37,6 +37,7 @@ TEMPLATES = {
     "console_items.html.tmpl": "ragem_plugin_{name}/console/items.html",
     "tests_conftest.py.tmpl": "tests/conftest.py",
     "tests_plugin.py.tmpl": "tests/test_{name}.py",
+    "tests_access_matrix.py.tmpl": "tests/test_{name}_access_matrix.py",
 }
 
 
