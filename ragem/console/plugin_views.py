@@ -19,7 +19,7 @@ from ragem.auth.guards import can
 from ragem.catalog.state import snapshot
 from ragem.console import login_state as state
 from ragem.console import pages
-from ragem.console.views import FORM, _render, _require, blp
+from ragem.console.views import FORM, _render, _require, blp, to_login
 from ragem.console.texts import TEXTS, console_language
 from ragem.errors import ApiError
 from ragem.extensions import db
@@ -147,7 +147,7 @@ def _open(slug: str, name: str, tail: str | None):
     if state.current_staff() is None:
         # Before anything is looked up: a caller without a staff session learns nothing of which
         # plugin pages or records exist (a 404 here would tell), it is sent to log in.
-        return None, {}, None, _views().to_login()
+        return None, {}, None, to_login()
     page, values = _page_and_values(slug, name, tail)
     account, refusal = _require(page)
     if refusal:
