@@ -1,0 +1,190 @@
+"""The console pages of 112 (``/console/p/darurat112/...``): views and actions stay thin, the rules
+are the services' (``services.queue``, ``services.command``, ``services.blocks``)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from marshmallow import fields, validate
+
+from ragem import toolkit
+
+from plugins.darurat112.access import COMMAND, SUPERVISE, command_incident
+from plugins.darurat112.models import OUTCOMES, PRIORITIES, TYPES
+from plugins.darurat112.schemas.blocks import CallerBlockArgsSchema, CallerBlockLiftSchema, CallerBlockSchema
+from plugins.darurat112.schemas.command import (
+    IncidentCloseSchema, IncidentDispatchCreateSchema, IncidentMarkSchema, IncidentTriageSchema,
+)
+from plugins.darurat112.schemas.incidents import IncidentSchema, IncidentSummarySchema
+from plugins.darurat112.services import blocks, command, queue
+
+FOLDER = str(Path(__file__).resolve().parent)
+WIB = timedelta(hours=7)
+#: How many incidents the queue page shows: more open at once is a disaster, and the API pages on.
+QUEUE_SIZE = 100
+#: Seconds between two polls of the change feed by an open queue page.
+POLL_SECONDS = 2
+
+STATES = {
+    "held": {"id": "ditahan (pelapor diblokir)", "en": "held (blocked reporter)"},
+    "new": {"id": "baru", "en": "new"},
+    "claimed": {"id": "ditangani", "en": "claimed"},
+    "dispatched": {"id": "bantuan dikirim", "en": "dispatched"},
+    "closed": {"id": "selesai", "en": "closed"},
+}
+TYPE_NAMES = {
+    "medical": {"id": "Medis", "en": "Medical"}, "fire": {"id": "Kebakaran", "en": "Fire"},
+    "traffic_accident": {"id": "Kecelakaan lalu lintas", "en": "Traffic accident"},
+    "crime": {"id": "Kejahatan", "en": "Crime"}, "disaster": {"id": "Bencana", "en": "Disaster"},
+    "fallen_tree": {"id": "Pohon tumbang", "en": "Fallen tree"},
+    "electrical_hazard": {"id": "Bahaya listrik", "en": "Electrical hazard"},
+    "animal": {"id": "Hewan", "en": "Animal"}, "other": {"id": "Lainnya", "en": "Other"},
+}
+CHANNEL_NAMES = {"phone": {"id": "telepon", "en": "phone"}, "app": {"id": "aplikasi", "en": "app"},
+                 "sms": {"id": "SMS", "en": "SMS"}, "walk_in": {"id": "datang langsung", "en": "walk-in"}}
+OUTCOME_NAMES = {
+    "resolved": {"id": "tertangani", "en": "resolved"},
+    "no_action_needed": {"id": "tidak perlu tindakan", "en": "no action needed"},
+    "false_alarm": {"id": "alarm palsu", "en": "false alarm"}, "prank": {"id": "iseng", "en": "prank"},
+    "silent": {"id": "panggilan diam", "en": "silent call"}, "duplicate": {"id": "duplikat", "en": "duplicate"},
+    "cancelled": {"id": "dibatalkan pelapor", "en": "cancelled by the reporter"},
+}
+WORDS = {"states": STATES, "types": TYPE_NAMES, "channels": CHANNEL_NAMES, "outcomes": OUTCOME_NAMES}
+
+
+def wib(value: str | datetime | None) -> str:
+    """An API timestamp as Kota Serang reads it: ``2026-12-06 10:30 WIB``."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    return (moment.replace(tzinfo=None) + WIB).strftime("%Y-%m-%d %H:%M WIB")
+
+
+def age(value: str | None) -> str:
+    """How long ago ``value`` was, in minutes (``12 mnt``) or hours and minutes (``2 j 05 mnt``)."""
+    if not value:
+        return ""
+    then = datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+    minutes = max(0, int((toolkit.utcnow().replace(tzinfo=None) - then).total_seconds() // 60))
+    return f"{minutes} mnt" if minutes < 60 else f"{minutes // 60} j {minutes % 60:02d} mnt"
+
+
+def _rows() -> dict[str, Any]:
+    items, more = queue.queue(state=None, type=None, channel=None, kecamatan=None, agency=None, flagged=None,
+                              limit=QUEUE_SIZE, cursor=None)
+    return {"incidents": IncidentSummarySchema(many=True).dump(items), "more": more is not None}
+
+
+def queue_view(account: toolkit.Account) -> dict[str, Any]:
+    """The open incidents, most urgent first, and the change-feed cursor the page polls from."""
+    # The cursor first: a change made while the rows are read comes again on the first poll.
+    cursor = queue.changes(None)["cursor"]
+    return {**_rows(), "cursor": cursor, "changed": True, "poll_seconds": POLL_SECONDS,
+            "words": WORDS, "wib": wib, "age": age}
+
+
+def queue_changes_view(account: toolkit.Account, *, since: str) -> dict[str, Any]:
+    """One poll of the change feed: the queue's rows again when an incident changed, else only the
+    next cursor (the page keeps its rows)."""
+    feed = queue.changes(since)
+    changed = bool(feed["items"])
+    rows = _rows() if changed else {"incidents": [], "more": False}
+    return {**rows, "cursor": feed["cursor"], "changed": changed, "poll_seconds": 0 if feed["more"] else POLL_SECONDS,
+            "words": WORDS, "wib": wib, "age": age}
+
+
+def incident_view(account: toolkit.Account, *, incident_id: int) -> dict[str, Any]:
+    """One incident as the API's detail shows it to the command centre, with what may be done next."""
+    incident = command_incident(incident_id)
+    shown = IncidentSchema().dump(incident)
+    return {
+        "incident": shown, "priorities": PRIORITIES, "types": TYPES,
+        "close_outcomes": [o for o in OUTCOMES if o in ("resolved", "no_action_needed", "false_alarm")],
+        "agencies": _agencies(),
+        "words": WORDS, "wib": wib, "age": age,
+    }
+
+
+#: The agencies offered as boxes to tick; any other active OPD can be typed by its code.
+EMERGENCY_AGENCIES = ("DAMKAR", "POLRESTA", "DINKES", "BPBD", "DISHUB", "SATPOLPP")
+
+
+def _agencies() -> list[dict[str, str]]:
+    """The usual emergency agencies that exist (active) in this city's OPD list, with their names."""
+    shown = []
+    for code in EMERGENCY_AGENCIES:
+        row = toolkit.opd(code)
+        if row is not None and row.active:
+            shown.append({"code": code, "name": toolkit.translate({"id": row.name_id, "en": row.name_en})})
+    return shown
+
+
+def blocks_view(account: toolkit.Account, *, query: dict[str, Any]) -> dict[str, Any]:
+    """Blocks on numbers and accounts (those in force unless ``active=false``), newest first."""
+    items, next_cursor = blocks.list_blocks(**query)
+    return {"blocks": CallerBlockSchema(many=True).dump(items), "next_cursor": next_cursor,
+            "active": query["active"], "wib": wib}
+
+
+# The actions: each one is the API route's service call with the API route's schema.
+
+def _claim(account, form, *, incident_id):
+    command.claim(incident_id, account)
+
+
+def _triage(account, form, *, incident_id):
+    command.triage(incident_id, account, **form)
+
+
+def _mark(account, form, *, incident_id):
+    command.mark(incident_id, account, **form)
+
+
+def _dispatch(account, form, *, incident_id):
+    command.dispatch(incident_id, account, **form)
+
+
+def _close(account, form, *, incident_id):
+    command.close(incident_id, account, **form)
+
+
+def _lift(account, form):
+    blocks.lift(form.pop("block_id"), account, **form)
+
+
+class BlockLiftFormSchema(CallerBlockLiftSchema):
+    """The lift form: the API's body plus the block's id (the API has it in the address)."""
+
+    block_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+def console_pages() -> list[toolkit.ConsolePage]:
+    """The live queue (listed), its change poll and an incident's page (reached from the queue) for
+    the command centre; the block list for supervisors."""
+    done = lambda id_text, en_text: {"id": id_text, "en": en_text}  # noqa: E731
+    return [
+        toolkit.ConsolePage("queue", {"id": "Antrean 112", "en": "112 queue"}, queue_view, "queue.html", FOLDER,
+                            permission=COMMAND),
+        toolkit.ConsolePage("queue-changes", {"id": "Antrean 112", "en": "112 queue"}, queue_changes_view,
+                            "queue.html", FOLDER, permission=COMMAND, path="<string:since>"),
+        toolkit.ConsolePage(
+            "incident", {"id": "Kejadian 112", "en": "112 incident"}, incident_view, "incident.html", FOLDER,
+            permission=COMMAND, path="<int:incident_id>",
+            actions=[
+                toolkit.ConsoleAction("claim", _claim, done=done("Kejadian Anda tangani.", "You claimed the incident.")),
+                toolkit.ConsoleAction("triage", _triage, IncidentTriageSchema,
+                                      done=done("Triase disimpan.", "The triage was saved.")),
+                toolkit.ConsoleAction("mark", _mark, IncidentMarkSchema,
+                                      done=done("Kejadian ditutup dan ditandai.", "The incident was closed and marked.")),
+                toolkit.ConsoleAction("dispatch", _dispatch, IncidentDispatchCreateSchema,
+                                      done=done("Bantuan dikirim.", "Help was dispatched.")),
+                toolkit.ConsoleAction("close", _close, IncidentCloseSchema,
+                                      done=done("Kejadian ditutup.", "The incident was closed.")),
+            ],
+        ),
+        toolkit.ConsolePage("blocks", {"id": "Daftar blokir 112", "en": "112 block list"}, blocks_view, "blocks.html",
+                            FOLDER, permission=SUPERVISE, query=CallerBlockArgsSchema,
+                            actions=[toolkit.ConsoleAction("lift", _lift, BlockLiftFormSchema,
+                                                           done=done("Blokir dicabut.", "The block was lifted."))]),
+    ]
