@@ -50,7 +50,21 @@ OUTCOME_NAMES = {
     "silent": {"id": "panggilan diam", "en": "silent call"}, "duplicate": {"id": "duplikat", "en": "duplicate"},
     "cancelled": {"id": "dibatalkan pelapor", "en": "cancelled by the reporter"},
 }
-WORDS = {"states": STATES, "types": TYPE_NAMES, "channels": CHANNEL_NAMES, "outcomes": OUTCOME_NAMES}
+KIND_NAMES = {
+    "created": {"id": "Laporan masuk", "en": "Raised"}, "held": {"id": "Ditahan", "en": "Held"},
+    "claimed": {"id": "Ditangani", "en": "Claimed"}, "triaged": {"id": "Triase", "en": "Triage"},
+    "information": {"id": "Informasi pelapor", "en": "Reporter's information"},
+    "note": {"id": "Catatan internal", "en": "Internal note"}, "photo": {"id": "Foto", "en": "Photo"},
+    "dispatched": {"id": "Bantuan dikirim", "en": "Dispatched"},
+    "dispatch_update": {"id": "Kabar instansi", "en": "Agency update"},
+    "merged": {"id": "Digabung", "en": "Merged"}, "closed": {"id": "Ditutup", "en": "Closed"},
+}
+ACTOR_NAMES = {
+    "reporter": {"id": "pelapor", "en": "reporter"}, "command_centre": {"id": "pusat komando", "en": "command centre"},
+    "agency": {"id": "instansi", "en": "agency"}, "system": {"id": "sistem", "en": "system"},
+}
+WORDS = {"states": STATES, "types": TYPE_NAMES, "channels": CHANNEL_NAMES, "outcomes": OUTCOME_NAMES,
+         "kinds": KIND_NAMES, "actors": ACTOR_NAMES}
 
 
 def wib(value: str | datetime | None) -> str:
