@@ -10,14 +10,15 @@ from marshmallow import fields, validate
 
 from ragem import toolkit
 
-from plugins.darurat112.access import COMMAND, SUPERVISE, command_incident
+from plugins.darurat112.access import AGENCY, COMMAND, SUPERVISE, command_incident
 from plugins.darurat112.models import OUTCOMES, PRIORITIES, TYPES
 from plugins.darurat112.schemas.blocks import CallerBlockArgsSchema, CallerBlockLiftSchema, CallerBlockSchema
 from plugins.darurat112.schemas.command import (
     IncidentCloseSchema, IncidentDispatchCreateSchema, IncidentMarkSchema, IncidentTriageSchema,
 )
 from plugins.darurat112.schemas.incidents import IncidentSchema, IncidentSummarySchema
-from plugins.darurat112.services import blocks, command, queue
+from plugins.darurat112.schemas.dispatches import AgencyDispatchArgsSchema, AgencyDispatchSchema, AgencyDispatchUpdateSchema
+from plugins.darurat112.services import blocks, command, dispatches, queue
 
 FOLDER = str(Path(__file__).resolve().parent)
 WIB = timedelta(hours=7)
@@ -63,7 +64,14 @@ ACTOR_NAMES = {
     "reporter": {"id": "pelapor", "en": "reporter"}, "command_centre": {"id": "pusat komando", "en": "command centre"},
     "agency": {"id": "instansi", "en": "agency"}, "system": {"id": "sistem", "en": "system"},
 }
-WORDS = {"states": STATES, "types": TYPE_NAMES, "channels": CHANNEL_NAMES, "outcomes": OUTCOME_NAMES,
+DISPATCH_NAMES = {
+    "dispatched": {"id": "dikirim", "en": "dispatched"}, "acknowledged": {"id": "diterima instansi", "en": "acknowledged"},
+    "en_route": {"id": "dalam perjalanan", "en": "en route"}, "on_scene": {"id": "di lokasi", "en": "on scene"},
+    "completed": {"id": "selesai", "en": "completed"}, "cancelled": {"id": "dibatalkan", "en": "cancelled"},
+}
+#: The states an agency moves its dispatch to (steps may be skipped; the service refuses going back).
+DISPATCH_NEXT = ("acknowledged", "en_route", "on_scene", "completed", "cancelled")
+WORDS = {"dispatch_states": DISPATCH_NAMES, "states": STATES, "types": TYPE_NAMES, "channels": CHANNEL_NAMES, "outcomes": OUTCOME_NAMES,
          "kinds": KIND_NAMES, "actors": ACTOR_NAMES}
 
 
@@ -141,6 +149,13 @@ def blocks_view(account: toolkit.Account, *, query: dict[str, Any]) -> dict[str,
             "active": query["active"], "wib": wib}
 
 
+def dispatches_view(account: toolkit.Account, *, query: dict[str, Any]) -> dict[str, Any]:
+    """The dispatches of the officer's own agency, newest first (running ones unless ``active=false``)."""
+    items, next_cursor = dispatches.my_agency_dispatches(account, **query)
+    return {"dispatches": AgencyDispatchSchema(many=True).dump(items), "next_cursor": next_cursor,
+            "active": query["active"], "next_states": DISPATCH_NEXT, "words": WORDS, "wib": wib}
+
+
 # The actions: each one is the API route's service call with the API route's schema.
 
 def _claim(account, form, *, incident_id):
@@ -163,6 +178,19 @@ def _close(account, form, *, incident_id):
     command.close(incident_id, account, **form)
 
 
+def _update_dispatch(account, form):
+    dispatches.update_state(form.pop("dispatch_id"), account, **form)
+
+
+def _cancel_dispatch(account, form, *, incident_id):
+    # The command centre may only cancel (the service refuses anything else from it); the dispatch
+    # must be this incident's, or the address and the form would disagree.
+    dispatch = dispatches.agency_dispatch(form["dispatch_id"], account)
+    if dispatch.incident_id != incident_id:
+        raise toolkit.NotFound(details={"dispatch_id": form["dispatch_id"]})
+    dispatches.update_state(dispatch.id, account, state="cancelled", note=form.get("note"))
+
+
 def _lift(account, form):
     blocks.lift(form.pop("block_id"), account, **form)
 
@@ -173,9 +201,22 @@ class BlockLiftFormSchema(CallerBlockLiftSchema):
     block_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
 
 
+class DispatchUpdateFormSchema(AgencyDispatchUpdateSchema):
+    """The agency's update form: the API's body plus the dispatch's id (the API has it in the address)."""
+
+    dispatch_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class DispatchCancelFormSchema(toolkit.BaseSchema):
+    """The command centre's cancel button on an incident's page."""
+
+    dispatch_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    note = AgencyDispatchUpdateSchema._declared_fields["note"]
+
+
 def console_pages() -> list[toolkit.ConsolePage]:
     """The live queue (listed), its change poll and an incident's page (reached from the queue) for
-    the command centre; the block list for supervisors."""
+    the command centre; the agency's dispatches for its officers; the block list for supervisors."""
     done = lambda id_text, en_text: {"id": id_text, "en": en_text}  # noqa: E731
     return [
         toolkit.ConsolePage("queue", {"id": "Antrean 112", "en": "112 queue"}, queue_view, "queue.html", FOLDER,
@@ -195,8 +236,15 @@ def console_pages() -> list[toolkit.ConsolePage]:
                                       done=done("Bantuan dikirim.", "Help was dispatched.")),
                 toolkit.ConsoleAction("close", _close, IncidentCloseSchema,
                                       done=done("Kejadian ditutup.", "The incident was closed.")),
+                toolkit.ConsoleAction("cancel-dispatch", _cancel_dispatch, DispatchCancelFormSchema,
+                                      done=done("Pengiriman instansi dibatalkan.", "The agency's dispatch was cancelled.")),
             ],
         ),
+        toolkit.ConsolePage("dispatches", {"id": "Tugas 112 instansi", "en": "Agency's 112 dispatches"},
+                            dispatches_view, "dispatches.html", FOLDER, permission=AGENCY,
+                            query=AgencyDispatchArgsSchema,
+                            actions=[toolkit.ConsoleAction("update", _update_dispatch, DispatchUpdateFormSchema,
+                                                           done=done("Kabar tugas disimpan.", "The dispatch was updated."))]),
         toolkit.ConsolePage("blocks", {"id": "Daftar blokir 112", "en": "112 block list"}, blocks_view, "blocks.html",
                             FOLDER, permission=SUPERVISE, query=CallerBlockArgsSchema,
                             actions=[toolkit.ConsoleAction("lift", _lift, BlockLiftFormSchema,

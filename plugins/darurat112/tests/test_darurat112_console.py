@@ -129,19 +129,20 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(app, clien
 
 
 @pytest.mark.parametrize("role, opd, allowed", [
-    ("officer", "DISKOMINFO", {"queue", "incident"}),      # a call-taker of the command centre
-    ("officer", "DPUPR", set()),                            # an officer of another OPD
-    ("admin", None, {"queue", "incident", "blocks"}),        # admins supervise
+    ("officer", "DISKOMINFO", {"queue", "incident", "dispatches"}),  # a call-taker of the command centre
+    ("officer", "DPUPR", {"dispatches"}),                             # an agency's officer
+    ("admin", None, {"queue", "incident", "blocks"}),                 # admins supervise
 ])
 def test_every_page_and_action_answers_only_its_permission(app, client, login_as, raise_incident, role, opd, allowed):
     citizen = login_as("citizen")
     iid = raise_incident(citizen)["id"]
     staff = console_client(app, role, opd=opd)
-    urls = {"queue": QUEUE, "incident": page(iid), "blocks": BLOCKS}
+    urls = {"queue": QUEUE, "incident": page(iid), "blocks": BLOCKS, "dispatches": "/console/p/darurat112/dispatches"}
     for name, url in urls.items():
         assert staff.get(url).status_code == (200 if name in allowed else 403), (name, url)
     nav = text(staff.get("/console/"))
     assert ("Antrean 112" in nav) == ("queue" in allowed) and ("Daftar blokir 112" in nav) == ("blocks" in allowed)
+    assert ("Tugas 112 instansi" in nav) == ("dispatches" in allowed)
     if "incident" not in allowed:
         refused = console_post(staff, act(iid, "claim"), token_from="/console/")
         assert refused.status_code == 403 and api_view(client, iid, citizen)["state"] == "new"
@@ -190,3 +191,29 @@ def test_while_112_is_switched_off_its_pages_and_actions_say_so(app, client, log
     assert console_post(taker, act(iid, "claim"), token_from="/console/").status_code == 503
     client.patch("/api/v1/admin/services/darurat112", json={"enabled": True, "reason": "selesai"}, headers=admin)
     assert api_view(client, iid, admin)["state"] == "new"
+
+
+def test_an_agency_reports_its_steps_and_the_command_centre_may_only_cancel(app, client, login_as, raise_incident):
+    citizen = login_as("citizen")
+    iid = raise_incident(citizen)["id"]
+    taker = console_client(app, "officer", opd="DISKOMINFO")
+    console_post(taker, act(iid, "claim"))
+    assert console_post(taker, act(iid, "dispatch"), {"agencies": ["DAMKAR", "DINKES"]}).status_code == 302
+    ids = {d["agency"]: d["id"] for d in api_view(client, iid, citizen)["dispatches"]}
+    firefighters = console_client(app, "officer", opd="DAMKAR")
+    listed = firefighters.get("/console/p/darurat112/dispatches")
+    assert listed.status_code == 200 and f'data-id="{ids["DAMKAR"]}"' in text(listed)
+    assert f'data-id="{ids["DINKES"]}"' not in text(listed)  # another agency's
+    update = "/console/p/darurat112/dispatches/act/update"
+    assert console_post(firefighters, update, {"dispatch_id": ids["DAMKAR"], "state": "on_scene"}).status_code == 302
+    # Going back is the service's 409 on the page; another agency's dispatch is the 404 page.
+    assert console_post(firefighters, update, {"dispatch_id": ids["DAMKAR"], "state": "en_route"}).status_code == 409
+    assert console_post(firefighters, update, {"dispatch_id": ids["DINKES"], "state": "acknowledged"}).status_code == 404
+    states = {d["agency"]: d["state"] for d in api_view(client, iid, citizen)["dispatches"]}
+    assert states == {"DAMKAR": "on_scene", "DINKES": "dispatched"}
+    # The command centre cancels DINKES from the incident's page; a dispatch of another incident is 404.
+    assert console_post(taker, act(iid, "cancel-dispatch"), {"dispatch_id": ids["DINKES"]}).status_code == 302
+    other = raise_incident(citizen)["id"]
+    assert console_post(taker, act(other, "cancel-dispatch"), {"dispatch_id": ids["DAMKAR"]}).status_code == 404
+    states = {d["agency"]: d["state"] for d in api_view(client, iid, citizen)["dispatches"]}
+    assert states == {"DAMKAR": "on_scene", "DINKES": "cancelled"}
