@@ -10,8 +10,10 @@ from marshmallow import fields, validate
 
 from ragem import toolkit
 
-from plugins.darurat112.access import AGENCY, COMMAND, SUPERVISE, command_incident
+from plugins.darurat112.access import AGENCY, ALERT, COMMAND, SUPERVISE, command_incident
+from plugins.darurat112.console import alerts as alert_page
 from plugins.darurat112.models import OUTCOMES, PRIORITIES, TYPES
+from plugins.darurat112.schemas.alerts import AlertArgsSchema
 from plugins.darurat112.schemas.blocks import CallerBlockArgsSchema, CallerBlockLiftSchema, CallerBlockSchema
 from plugins.darurat112.schemas.command import (
     IncidentCloseSchema, IncidentDispatchCreateSchema, IncidentMarkSchema, IncidentTriageSchema,
@@ -216,7 +218,8 @@ class DispatchCancelFormSchema(toolkit.BaseSchema):
 
 def console_pages() -> list[toolkit.ConsolePage]:
     """The live queue (listed), its change poll and an incident's page (reached from the queue) for
-    the command centre; the agency's dispatches for its officers; the block list for supervisors."""
+    the command centre; the agency's dispatches for its officers; public alerts for the alerting OPDs;
+    the block list for supervisors."""
     done = lambda id_text, en_text: {"id": id_text, "en": en_text}  # noqa: E731
     return [
         toolkit.ConsolePage("queue", {"id": "Antrean 112", "en": "112 queue"}, queue_view, "queue.html", FOLDER,
@@ -245,6 +248,14 @@ def console_pages() -> list[toolkit.ConsolePage]:
                             query=AgencyDispatchArgsSchema,
                             actions=[toolkit.ConsoleAction("update", _update_dispatch, DispatchUpdateFormSchema,
                                                            done=done("Kabar tugas disimpan.", "The dispatch was updated."))]),
+        toolkit.ConsolePage("alerts", {"id": "Peringatan dini", "en": "Public alerts"},
+                            lambda account, query: alert_page.alerts_view(account, query=query, wib=wib),
+                            "alerts.html", FOLDER, permission=ALERT, query=AlertArgsSchema, actions=[
+                                toolkit.ConsoleAction("issue", alert_page.issue, alert_page.AlertFormSchema,
+                                                      done=done("Peringatan diterbitkan.", "The alert was issued.")),
+                                toolkit.ConsoleAction("cancel", alert_page.cancel, alert_page.AlertCancelFormSchema,
+                                                      done=done("Peringatan dicabut.", "The alert was withdrawn.")),
+                            ]),
         toolkit.ConsolePage("blocks", {"id": "Daftar blokir 112", "en": "112 block list"}, blocks_view, "blocks.html",
                             FOLDER, permission=SUPERVISE, query=CallerBlockArgsSchema,
                             actions=[toolkit.ConsoleAction("lift", _lift, BlockLiftFormSchema,

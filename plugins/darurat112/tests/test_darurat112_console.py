@@ -129,15 +129,17 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(app, clien
 
 
 @pytest.mark.parametrize("role, opd, allowed", [
-    ("officer", "DISKOMINFO", {"queue", "incident", "dispatches"}),  # a call-taker of the command centre
-    ("officer", "DPUPR", {"dispatches"}),                             # an agency's officer
-    ("admin", None, {"queue", "incident", "blocks"}),                 # admins supervise
+    ("officer", "DISKOMINFO", {"queue", "incident", "dispatches", "alerts"}),  # a call-taker of the command centre
+    ("officer", "BPBD", {"dispatches", "alerts"}),                              # the alerting agency
+    ("officer", "DPUPR", {"dispatches"}),                                       # another agency's officer
+    ("admin", None, {"queue", "incident", "blocks", "alerts"}),                 # admins supervise
 ])
 def test_every_page_and_action_answers_only_its_permission(app, client, login_as, raise_incident, role, opd, allowed):
     citizen = login_as("citizen")
     iid = raise_incident(citizen)["id"]
     staff = console_client(app, role, opd=opd)
-    urls = {"queue": QUEUE, "incident": page(iid), "blocks": BLOCKS, "dispatches": "/console/p/darurat112/dispatches"}
+    urls = {"queue": QUEUE, "incident": page(iid), "blocks": BLOCKS, "dispatches": "/console/p/darurat112/dispatches",
+            "alerts": "/console/p/darurat112/alerts"}
     for name, url in urls.items():
         assert staff.get(url).status_code == (200 if name in allowed else 403), (name, url)
     nav = text(staff.get("/console/"))
@@ -217,3 +219,36 @@ def test_an_agency_reports_its_steps_and_the_command_centre_may_only_cancel(app,
     assert console_post(taker, act(other, "cancel-dispatch"), {"dispatch_id": ids["DAMKAR"]}).status_code == 404
     states = {d["agency"]: d["state"] for d in api_view(client, iid, citizen)["dispatches"]}
     assert states == {"DAMKAR": "on_scene", "DINKES": "cancelled"}
+
+
+def test_an_alerting_officer_issues_and_withdraws_a_public_alert_from_the_flat_form(app, client):
+    from datetime import datetime, timedelta
+
+    from ragem.toolkit import utcnow
+
+    bpbd = console_client(app, "officer", opd="BPBD")
+    alerts_page = "/console/p/darurat112/alerts"
+    assert bpbd.get(alerts_page).status_code == 200
+    until_wib = (utcnow() + timedelta(hours=7 + 6)).strftime("%Y-%m-%dT%H:%M")  # six hours on, on the WIB clock
+    form = {"event": "Banjir", "category": "Met", "urgency": "Expected", "severity": "Moderate",
+            "certainty": "Likely", "expires": until_wib,
+            "headline_id": "Waspada banjir di Kasemen", "headline_en": "Flood warning in Kasemen",
+            "description_id": "Hujan deras sejak sore.", "description_en": "Heavy rain since the afternoon.",
+            "area_kecamatan": "36.73.02", "area_kelurahan": "36.73.01.1002"}
+    # A missing English headline is the API schema's refusal; what was typed is kept.
+    refused = console_post(bpbd, f"{alerts_page}/act/issue", {**form, "headline_en": ""})
+    assert refused.status_code == 422 and 'value="Waspada banjir di Kasemen"' in text(refused)
+    assert client.get(f"{BASE}/alerts").get_json()["items"] == []
+    assert console_post(bpbd, f"{alerts_page}/act/issue", form).status_code == 302
+    [alert] = client.get(f"{BASE}/alerts").get_json()["items"]
+    assert alert["headline"] == {"id": "Waspada banjir di Kasemen", "en": "Flood warning in Kasemen"}
+    assert alert["area"]["kecamatan"] == ["36.73.02"] and alert["area"]["kelurahan"] == ["36.73.01.1002"]
+    # The WIB clock time typed is six hours on in UTC too (the seconds were not typed).
+    expires = datetime.fromisoformat(alert["expires"].replace("Z", ""))
+    assert abs(expires - (utcnow().replace(tzinfo=None) + timedelta(hours=6))) < timedelta(minutes=2)
+    assert "Waspada banjir di Kasemen" in text(bpbd.get(alerts_page))
+    withdrawn = console_post(bpbd, f"{alerts_page}/act/cancel", {"alert_id": alert["id"], "note": "Hujan reda."})
+    assert withdrawn.status_code == 302
+    assert client.get(f"{BASE}/alerts").get_json()["items"] == []
+    # Officers of other OPDs may not open it (the API's rule).
+    assert console_client(app, "officer", opd="DPUPR").get(alerts_page).status_code == 403
