@@ -1,5 +1,6 @@
 """The console pages of 112 (``/console/p/darurat112/...``): views and actions stay thin, the rules
-are the services' (``services.queue``, ``services.command``, ``services.blocks``)."""
+are the services' (``services.queue``, ``services.command``, ``services.dispatches``,
+``services.blocks``; the alerts page lives in ``alerts.py``)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -18,8 +19,8 @@ from plugins.darurat112.schemas.blocks import CallerBlockArgsSchema, CallerBlock
 from plugins.darurat112.schemas.command import (
     IncidentCloseSchema, IncidentDispatchCreateSchema, IncidentMarkSchema, IncidentTriageSchema,
 )
-from plugins.darurat112.schemas.incidents import IncidentSchema, IncidentSummarySchema
 from plugins.darurat112.schemas.dispatches import AgencyDispatchArgsSchema, AgencyDispatchSchema, AgencyDispatchUpdateSchema
+from plugins.darurat112.schemas.incidents import IncidentSchema, IncidentSummarySchema
 from plugins.darurat112.services import blocks, command, dispatches, queue
 
 FOLDER = str(Path(__file__).resolve().parent)
@@ -95,9 +96,10 @@ def age(value: str | None) -> str:
 
 
 def _rows() -> dict[str, Any]:
-    items, more = queue.queue(state=None, type=None, channel=None, kecamatan=None, agency=None, flagged=None,
-                              limit=QUEUE_SIZE, cursor=None)
-    return {"incidents": IncidentSummarySchema(many=True).dump(items), "more": more is not None}
+    """The queue's rows as the API's ``GET /queue`` lists them (its first ``QUEUE_SIZE``)."""
+    items, next_cursor = queue.queue(state=None, type=None, channel=None, kecamatan=None, agency=None, flagged=None,
+                                     limit=QUEUE_SIZE, cursor=None)
+    return {"incidents": IncidentSummarySchema(many=True).dump(items), "more": next_cursor is not None}
 
 
 def queue_view(account: toolkit.Account) -> dict[str, Any]:
