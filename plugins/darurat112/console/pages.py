@@ -29,6 +29,9 @@ WIB = timedelta(hours=7)
 QUEUE_SIZE = 100
 #: Seconds between two polls of the change feed by an open queue page.
 POLL_SECONDS = 2
+#: The rows are sent again after this many seconds even when nothing changed, so the ages shown
+#: (how long a caller has waited) are never more than a minute behind.
+AGE_REFRESH_SECONDS = 60
 
 STATES = {
     "held": {"id": "ditahan (pelapor diblokir)", "en": "held (blocked reporter)"},
@@ -102,22 +105,28 @@ def _rows() -> dict[str, Any]:
     return {"incidents": IncidentSummarySchema(many=True).dump(items), "more": next_cursor is not None}
 
 
+def _now_seconds() -> int:
+    return int(toolkit.utcnow().timestamp())
+
+
 def queue_view(account: toolkit.Account) -> dict[str, Any]:
     """The open incidents, most urgent first, and the change-feed cursor the page polls from."""
     # The cursor first: a change made while the rows are read comes again on the first poll.
     cursor = queue.changes(None)["cursor"]
-    return {**_rows(), "cursor": cursor, "changed": True, "poll_seconds": POLL_SECONDS,
+    return {**_rows(), "cursor": cursor, "changed": True, "shown": _now_seconds(), "poll_seconds": POLL_SECONDS,
             "words": WORDS, "wib": wib, "age": age}
 
 
-def queue_changes_view(account: toolkit.Account, *, since: str) -> dict[str, Any]:
-    """One poll of the change feed: the queue's rows again when an incident changed, else only the
-    next cursor (the page keeps its rows)."""
+def queue_changes_view(account: toolkit.Account, *, since: str, shown: int) -> dict[str, Any]:
+    """One poll of the change feed: the queue's rows again when an incident changed (or the rows
+    shown since ``shown`` are older than ``AGE_REFRESH_SECONDS``), else only the next address (the
+    page keeps its rows)."""
     feed = queue.changes(since)
-    changed = bool(feed["items"])
+    now = _now_seconds()
+    changed = bool(feed["items"]) or now - shown >= AGE_REFRESH_SECONDS
     rows = _rows() if changed else {"incidents": [], "more": False}
-    return {**rows, "cursor": feed["cursor"], "changed": changed, "poll_seconds": 0 if feed["more"] else POLL_SECONDS,
-            "words": WORDS, "wib": wib, "age": age}
+    return {**rows, "cursor": feed["cursor"], "changed": changed, "shown": now if changed else shown,
+            "poll_seconds": 0 if feed["more"] else POLL_SECONDS, "words": WORDS, "wib": wib, "age": age}
 
 
 def incident_view(account: toolkit.Account, *, incident_id: int) -> dict[str, Any]:
@@ -227,7 +236,7 @@ def console_pages() -> list[toolkit.ConsolePage]:
         toolkit.ConsolePage("queue", {"id": "Antrean 112", "en": "112 queue"}, queue_view, "queue.html", FOLDER,
                             permission=COMMAND),
         toolkit.ConsolePage("queue-changes", {"id": "Antrean 112", "en": "112 queue"}, queue_changes_view,
-                            "queue.html", FOLDER, permission=COMMAND, path="<string:since>"),
+                            "queue.html", FOLDER, permission=COMMAND, path="<string:since>/<int:shown>"),
         toolkit.ConsolePage(
             "incident", {"id": "Kejadian 112", "en": "112 incident"}, incident_view, "incident.html", FOLDER,
             permission=COMMAND, path="<int:incident_id>",

@@ -8,6 +8,8 @@ import pytest
 
 from ragem.testing import console_client, console_post
 
+from plugins.darurat112.console import pages as console_pages
+
 from .conftest import BASE, INCIDENTS
 
 QUEUE = "/console/p/darurat112/queue"
@@ -47,7 +49,8 @@ def prank_calls(client, call_taker, count=6):
 
 
 def test_the_queue_shows_open_incidents_most_urgent_first_and_polls_the_change_feed(
-        app, client, login_as, raise_incident, call_taker):
+        app, client, login_as, raise_incident, call_taker, monkeypatch):
+    monkeypatch.setattr(console_pages, "AGE_REFRESH_SECONDS", 3600)  # only changes send rows here
     citizen = login_as("citizen")
     first = raise_incident(citizen, type="fire")
     taker = console_client(app, "officer", opd="DISKOMINFO")
@@ -75,7 +78,21 @@ def test_the_queue_shows_open_incidents_most_urgent_first_and_polls_the_change_f
     later = taker.get(live_url(changed))
     assert first["number"] not in text(later) and second["number"] in text(later)
     # A cursor the feed did not write is the page's error (400), never a 500.
-    assert taker.get("/console/p/darurat112/queue-changes/not-a-cursor").status_code == 400
+    assert taker.get("/console/p/darurat112/queue-changes/not-a-cursor/0").status_code == 400
+
+
+def test_the_rows_come_again_when_their_ages_are_due_even_without_a_change(
+        app, login_as, raise_incident, monkeypatch):
+    shown = raise_incident(login_as("citizen"))
+    taker = console_client(app, "officer", opd="DISKOMINFO")
+    poll = live_url(taker.get(QUEUE))
+    time.sleep(1.1)
+    quiet = taker.get(live_url(taker.get(poll)))  # past the feed's one-second overlap: no change
+    monkeypatch.setattr(console_pages, "AGE_REFRESH_SECONDS", 3600)
+    assert "data-live-unchanged" in text(taker.get(live_url(quiet)))
+    monkeypatch.setattr(console_pages, "AGE_REFRESH_SECONDS", 0)
+    aged = taker.get(live_url(quiet))
+    assert "data-live-unchanged" not in text(aged) and shown["number"] in text(aged)
 
 
 def test_a_call_taker_claims_triages_dispatches_and_closes_and_the_reporter_reads_it(
