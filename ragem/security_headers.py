@@ -5,7 +5,9 @@
 - ``Referrer-Policy: no-referrer``: links out of the console leak no path (which may hold an id).
 - ``Content-Security-Policy``: HTML pages load only RAGEM's own style sheets, images and forms,
   no script unless a page declares its own policy (the API docs page does, naming its one inline
-  script by hash); every other response gets ``default-src 'none'`` so a JSON or file answer opened
+  script by hash). The console's pages may also run RAGEM's own script files (``script-src
+  'self'``, never inline) that fetch from RAGEM itself (``connect-src 'self'``): its live regions,
+  such as the 112 queue refreshing from the change feed. Every other response gets ``default-src 'none'`` so a JSON or file answer opened
   in a browser runs nothing, and no page may be framed (clickjacking).
 - ``Strict-Transport-Security`` only on a request that came over HTTPS: served by gunicorn with TLS,
   or behind ``RAGEM_PROXY_COUNT`` proxies that say ``X-Forwarded-Proto: https``. Sent over plain
@@ -21,6 +23,11 @@ from flask import Flask, request
 HTML_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
+)
+#: The console's pages: the same, plus RAGEM's own script files (no inline script) fetching from RAGEM.
+CONSOLE_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 #: The policy of everything else (JSON, YAML, files): nothing runs, nothing frames it.
 OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
@@ -42,7 +49,14 @@ def install(app: Flask) -> None:
         for name, value in _FIXED.items():
             headers.setdefault(name, value)
         if "Content-Security-Policy" not in headers:
-            headers["Content-Security-Policy"] = HTML_POLICY if response.mimetype == "text/html" else OTHER_POLICY
+            headers["Content-Security-Policy"] = _policy(response.mimetype)
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def _policy(mimetype: str) -> str:
+    """The policy for a response of ``mimetype`` to this request."""
+    if mimetype != "text/html":
+        return OTHER_POLICY
+    return CONSOLE_POLICY if request.blueprint == "console" else HTML_POLICY

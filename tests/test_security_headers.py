@@ -38,18 +38,28 @@ def test_every_answer_carries_the_headers(client, method, path, status):
     assert HSTS not in answer.headers  # plain HTTP
 
 
-def test_console_pages_load_only_their_own_files_and_no_script(client):
+def test_console_pages_load_only_their_own_files_and_no_inline_script(client):
     page = client.get("/console/login")
     assert page.status_code == 200 and page.mimetype == "text/html"
     policy = _policy(page)
     assert policy["default-src"] == ["'none'"]
-    assert "script-src" not in policy  # falls back to 'none': the console runs no script
+    # The console's own script files and fetches back to RAGEM; nothing inline, nothing elsewhere.
+    assert policy["script-src"] == ["'self'"] and policy["connect-src"] == ["'self'"]
     assert policy["style-src"] == ["'self'"] and policy["form-action"] == ["'self'"]
     assert policy["frame-ancestors"] == ["'none'"]
     html = page.get_data(as_text=True)
-    assert "<script" not in html and " style=" not in html  # nothing the policy would block
-    for ref in re.findall(r'href="(/[^"]+\.css)"', html):
+    assert " style=" not in html and not re.search(r"\son[a-z]+=", html)  # nothing the policy would block
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts and all(' src="/console/static/' in attrs and not body.strip() for attrs, body in scripts)
+    for ref in re.findall(r'(?:href|src)="(/[^"]+\.(?:css|js))"', html):
         assert client.get(ref).status_code == 200
+
+
+def test_html_pages_outside_the_console_still_run_no_script(client):
+    page = client.get("/sso/login")
+    if page.mimetype != "text/html":
+        pytest.skip("no HTML page outside the console here")
+    assert "script-src" not in _policy(page)
 
 
 def test_the_docs_page_allows_its_own_script_by_hash_and_nothing_else(client):

@@ -7,6 +7,7 @@ from ragem import toolkit
 from ragem.toolkit import hookimpl
 
 from plugins.darurat112 import access, api
+from plugins.darurat112.console import pages as console_pages
 from plugins.darurat112.services import data_rights, demo, kpis, open_items
 from plugins.darurat112 import settings as plugin_settings
 from plugins.darurat112 import models  # noqa: F401  (the tables, for create_all)
@@ -67,6 +68,13 @@ def ragem_blueprints():
     """The service's routes: the health probe and one blueprint per resource (``api/``)."""
     return [toolkit.health_blueprint(SLUG), api.incidents.blp, api.calls.blp, api.command.blp,
             api.dispatches.blp, api.blocks.blp, api.kpis.blp, api.alerts.blp, api.staff.blp]
+
+
+@hookimpl
+def ragem_console_pages():
+    """The command centre's live queue and an incident's page (claim, triage, marks, dispatch,
+    closing) for darurat112.command; the block list (lift) for darurat112.supervise."""
+    return console_pages.console_pages()
 
 
 @hookimpl
