@@ -17,7 +17,8 @@ class OAuthErrorSchema(Schema):
 
 
 class TokenFormSchema(Schema):
-    """``POST /sso/token`` (form-encoded). A confidential client authenticates with HTTP Basic."""
+    """``POST /sso/token`` (form-encoded). A confidential client authenticates with HTTP Basic
+    (client_secret_basic) or a signed client assertion (private_key_jwt)."""
 
     grant_type = fields.String(required=True, metadata={"enum": ["authorization_code", "refresh_token"]})
     code = fields.String(metadata={"description": "authorization_code: the code from the redirect"})
@@ -25,6 +26,10 @@ class TokenFormSchema(Schema):
     code_verifier = fields.String(metadata={"description": "authorization_code: the PKCE verifier (required)"})
     refresh_token = fields.String(metadata={"description": "refresh_token: the latest refresh token"})
     client_id = fields.String(metadata={"description": "a public client's id (confidential: HTTP Basic)"})
+    client_assertion_type = fields.String(metadata={
+        "enum": ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"], "description": "private_key_jwt"})
+    client_assertion = fields.String(metadata={
+        "description": "private_key_jwt: ES256/RS256 JWT, iss = sub = client_id, aud, exp (1 hour at most), jti (once)"})
 
 
 class TokenResponseSchema(Schema):
@@ -44,6 +49,8 @@ class RevokeFormSchema(Schema):
     token = fields.String(required=True)
     token_type_hint = fields.String(metadata={"enum": ["access_token", "refresh_token"]})
     client_id = fields.String()
+    client_assertion_type = fields.String(metadata={"description": "private_key_jwt, as at the token endpoint"})
+    client_assertion = fields.String(metadata={"description": "private_key_jwt, as at the token endpoint"})
 
 
 class AddressClaimSchema(Schema):
