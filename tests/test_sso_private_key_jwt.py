@@ -177,3 +177,22 @@ def test_admins_register_and_replace_the_keys(app, admin, ec_key, rsa_key):
         entries = audit_entries(target_id=client_id)
         assert [e.action for e in entries] == ["sso_client.create", "sso_client.update"]
         assert entries[-1].after["jwks"]["keys"][0]["kid"] == "rsa-1"
+
+
+def test_spent_assertions_are_forgotten_once_expired(app, admin, ec_key):
+    from datetime import timedelta
+
+    from ragem.extensions import db
+    from ragem.sso.models import SsoClientAssertion
+    from ragem.sso.purge import purge_dead
+    from ragem.timeutil import utcnow
+
+    client = app.test_client()
+    client_id = register(client, admin, public(ec_key)).get_json()["client_id"]
+    assert revoke(client, client_id, assertion(client_id, ec_key)).status_code == 200
+    with app.app_context():
+        assert db.session.query(SsoClientAssertion).count() == 1
+        purge_dead(now=utcnow())  # not expired yet: kept, so a copy is still refused
+        assert db.session.query(SsoClientAssertion).count() == 1
+        purge_dead(now=utcnow() + timedelta(minutes=10))
+        assert db.session.query(SsoClientAssertion).count() == 0
