@@ -367,6 +367,7 @@ def ragem_env(root: Path, plugin_path: Path | None) -> dict[str, str]:
         "RAGEM_DATA_KEY": keys["DATA_KEY"],
         "RAGEM_JWT_PRIVATE_KEY": str(key_path),
         "RAGEM_ACCESS_TOKEN_MINUTES": "240",
+        "RAGEM_SSO_ISSUER": "https://ragem.example.id",
         # One wrk client is one address: a real limit would answer 429 after a second. The limiter
         # still runs (and costs what it costs); it just never says no.
         "RAGEM_RATE_LIMIT": "1000000000 per minute",

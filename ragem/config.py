@@ -196,7 +196,7 @@ SETTINGS: tuple[Setting, ...] = (
             help="minutes without a request after which a console log-in ends (its session is revoked)"),
     Setting("SSO_ISSUER", str, None,
             help="single sign-on: the provider's public URL, e.g. https://ragem.serangkota.go.id "
-                 "(default: the URL each request came to)"),
+                 "(required in production; elsewhere the URL each request came to)"),
     Setting("PROXY_COUNT", _non_negative_int, 0, help="load balancers/proxies in front of RAGEM (trusted X-Forwarded-For hops)"),
 )
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -273,11 +273,25 @@ def _apply_defaults(settings: dict[str, Any], *, read_only: bool = False) -> Non
                 raise ConfigError(f"{PREFIX}STORAGE_URL: production needs these set explicitly: " + ", ".join(missing))
         if settings["PASSWORD_HASHING"] == "test-cheapest":
             raise ConfigError(f"{PREFIX}PASSWORD_HASHING: test-cheapest is for test suites, never production")
+        _check_sso_issuer(settings.get("SSO_ISSUER"))
         return
     # Development and tests: secrets persisted under instance/ so every worker agrees on them.
     for name in ("SECRET_KEY", "DATA_KEY"):
         if not settings.get(name):
             settings[name] = _instance_secret(instance, name.lower(), create=not read_only)
+
+
+def _check_sso_issuer(issuer: str | None) -> None:
+    """Production names its single sign-on issuer: an https URL without query or fragment.
+
+    Without it the issuer would follow each request's Host header, and a forged Host could
+    publish a discovery document pointing OPD systems elsewhere.
+    """
+    if not issuer:
+        raise ConfigError(f"{PREFIX}SSO_ISSUER: production needs the provider's public URL set explicitly")
+    parts = urlsplit(issuer)
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"{PREFIX}SSO_ISSUER: an https URL without query or fragment, e.g. https://ragem.serangkota.go.id")
 
 
 def _instance_secret(instance: Path, name: str, *, create: bool = True) -> str:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import requests
 from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from werkzeug.serving import make_server
 
 REDIRECT_URI = "http://127.0.0.1:9/callback"
@@ -86,11 +87,18 @@ def query_of(url: str) -> dict[str, str]:
 class RelyingParty:
     """An OPD system using Authlib's client: discovery, PKCE, code exchange, ID-token checks."""
 
-    def __init__(self, base: str, client_id: str, client_secret: str | None, scope: str = "openid profile"):
+    def __init__(self, base: str, client_id: str, client_secret, scope: str = "openid profile",
+                 *, key_alg: str | None = None):
+        """``client_secret`` is a secret, ``None`` (a public client), or with ``key_alg`` the
+        system's private key (a joserfc key): it then authenticates with private_key_jwt."""
         self.config = requests.get(f"{base}/.well-known/openid-configuration", timeout=10).json()
-        auth_method = "client_secret_basic" if client_secret else "none"
+        auth_method = "private_key_jwt" if key_alg else "client_secret_basic" if client_secret else "none"
         self.session = OAuth2Session(client_id, client_secret, scope=scope, redirect_uri=REDIRECT_URI,
-                                     code_challenge_method="S256", token_endpoint_auth_method=auth_method)
+                                     code_challenge_method="S256", token_endpoint_auth_method=auth_method,
+                                     revocation_endpoint_auth_method=auth_method)
+        if key_alg:
+            # Authlib signs each request's assertion (aud = the endpoint, a new jti, exp in an hour).
+            self.session.register_client_auth_method(PrivateKeyJWT(alg=key_alg))
         self.client_id = client_id
         self.verifier = secrets.token_urlsafe(48)
         self.nonce = secrets.token_urlsafe(16)

@@ -73,6 +73,7 @@ def test_demo_load_is_refused_in_production(tmp_path, fresh_database_url):
     result = _ragem(
         "demo", "load", cwd=tmp_path, ENV="production", DATABASE_URL=fresh_database_url,
         INSTANCE_PATH=str(tmp_path / "instance"), SECRET_KEY="s" * 40, DATA_KEY="d" * 44, JWT_PRIVATE_KEY=pem,
+        SSO_ISSUER="https://ragem.example.id",
         MESSAGES_WITHOUT_CODES="true",  # production needs a gateway or this; the demo's refusal is the point here
     )
     assert result.returncode == 1

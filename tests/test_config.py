@@ -99,11 +99,25 @@ def test_production_refuses_to_start_without_explicit_secrets(tmp_path):
 
 
 def test_production_refuses_a_short_secret_key_and_a_bad_signing_key(tmp_path):
-    base = {"ENV": "production", "INSTANCE_PATH": str(tmp_path), "DATA_KEY": "k" * 44}
+    base = {"ENV": "production", "INSTANCE_PATH": str(tmp_path), "DATA_KEY": "k" * 44, "SSO_ISSUER": "https://r.example.id"}
     with pytest.raises(ConfigError, match="RAGEM_SECRET_KEY"):
         load_settings({**base, "SECRET_KEY": "short", "JWT_PRIVATE_KEY": "x"}, environ={}, dotenv_path=None)
     with pytest.raises(ConfigError, match="RAGEM_JWT_PRIVATE_KEY"):
         create_app({**base, "SECRET_KEY": "s" * 40, "JWT_PRIVATE_KEY": "not a pem"})
+
+
+def test_production_refuses_to_start_without_a_fixed_sso_issuer(tmp_path):
+    base = {"ENV": "production", "INSTANCE_PATH": str(tmp_path), "DATA_KEY": "k" * 44,
+            "SECRET_KEY": "s" * 40, "JWT_PRIVATE_KEY": "x", "PASSWORD_HASHING": "rfc9106-low-memory"}
+    with pytest.raises(ConfigError, match="RAGEM_SSO_ISSUER"):
+        load_settings(base, environ={}, dotenv_path=None)
+    for bad in ("http://ragem.example.id", "https://ragem.example.id/?tenant=1", "ragem.example.id"):
+        with pytest.raises(ConfigError, match="RAGEM_SSO_ISSUER"):
+            load_settings({**base, "SSO_ISSUER": bad}, environ={}, dotenv_path=None)
+    settings = load_settings({**base, "SSO_ISSUER": "https://ragem.example.id"}, environ={}, dotenv_path=None)
+    assert settings["SSO_ISSUER"] == "https://ragem.example.id"
+    # Outside production the issuer may still follow the request (a developer's own machine).
+    assert load_settings({"INSTANCE_PATH": str(tmp_path)}, environ={}, dotenv_path=None)["SSO_ISSUER"] is None
 
 
 def test_development_secrets_are_stable_across_workers(tmp_path):

@@ -114,6 +114,7 @@ def test_demo_data_is_refused_in_production(make_app):
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
     app = make_app(ENV="production", SECRET_KEY="p" * 40, DATA_KEY="d" * 44, JWT_PRIVATE_KEY=pem,
+                   SSO_ISSUER="https://ragem.example.id",
                    PASSWORD_HASHING="rfc9106-low-memory",  # production refuses the test profile
                    MESSAGES_WITHOUT_CODES=True)  # and starts without a message gateway only when told
     with app.app_context():

@@ -257,7 +257,8 @@ def _production(tmp_path, **extra):
     pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
     return {"ENV": "production", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "p" * 40, "DATA_KEY": "d" * 44,
-            "JWT_PRIVATE_KEY": pem, "PASSWORD_HASHING": "rfc9106-low-memory", **extra}
+            "JWT_PRIVATE_KEY": pem, "PASSWORD_HASHING": "rfc9106-low-memory",
+            "SSO_ISSUER": "https://ragem.example.id", **extra}
 
 
 def test_production_refuses_to_start_without_an_sms_or_whatsapp_gateway(tmp_path, ragem_settings):

@@ -154,7 +154,7 @@ def test_production_needs_the_object_store_credentials_set(tmp_path):
     environ = {
         "RAGEM_ENV": "production", "RAGEM_INSTANCE_PATH": str(tmp_path), "RAGEM_SECRET_KEY": "s" * 40,
         "RAGEM_DATA_KEY": "d" * 44, "RAGEM_JWT_PRIVATE_KEY": "pem", "RAGEM_STORAGE_URL": "s3://kota-serang/uploads",
-        "RAGEM_S3_ACCESS_KEY_ID": "AKIAKOTASERANG",
+        "RAGEM_S3_ACCESS_KEY_ID": "AKIAKOTASERANG", "RAGEM_SSO_ISSUER": "https://ragem.example.id",
     }
     with pytest.raises(ConfigError, match="RAGEM_S3_SECRET_ACCESS_KEY"):
         load_settings(environ=environ, dotenv_path=None)

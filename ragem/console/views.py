@@ -1,6 +1,7 @@
 """The console's routes: log-in and out, language, dashboard, services, plugin pages. Views stay thin."""
 from __future__ import annotations
 
+import json
 import logging
 from urllib.parse import urlsplit
 
@@ -22,7 +23,7 @@ from ragem.http_guards import accepts_media_types
 from ragem.i18n import MESSAGES, translate
 from ragem.timeutil import to_wib
 from ragem.sso import clients as sso_registry
-from ragem.sso.schemas import SsoClientCreateSchema
+from ragem.sso.schemas import SsoClientCreateSchema, SsoClientUpdateSchema
 
 FORM = "application/x-www-form-urlencoded"
 log = logging.getLogger("ragem.console")
@@ -234,32 +235,93 @@ def sso_clients():
     account, refusal = _require(pages.core_page("console.sso_clients"))
     if refusal:
         return refusal
-    secret, error = None, None
-    if request.method == "POST":
-        lines = lambda name: [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]  # noqa: E731
-        form = {
-            "name": request.form.get("name", "").strip(),
-            "opd": request.form.get("opd", "").strip().upper(),
-            "redirect_uris": lines("redirect_uris"),
-            "post_logout_redirect_uris": lines("post_logout_redirect_uris"),
-            "token_endpoint_auth_method": "none" if request.form.get("public") == "1" else "client_secret_basic",
-            "allowed_scopes": request.form.getlist("scopes"),
-            "nik_entitled": request.form.get("nik_entitled") == "1",
-        }
-        try:
-            # The admin API's own schema and service: the console accepts exactly what it accepts.
-            _client, secret = sso_registry.register(SsoClientCreateSchema().load(form), actor=account)
-            db.session.commit()
-        except ValidationError as failure:
-            error = translate(TEXTS["sso_invalid"], console_language()).format(problems=failure.messages)
-        except ApiError as failure:
-            db.session.rollback()
-            error = translate(TEXTS["sso_invalid"], console_language()).format(problems=failure.details)
-        if error is None:
-            flash(TEXTS["sso_registered"])
+    if request.method == "GET":
+        return _sso_page(account)
+    form = _sso_form()
+    form["opd"] = request.form.get("opd", "").strip().upper()
+    method = request.form.get("method")
+    form["token_endpoint_auth_method"] = method if method in sso_registry.AUTH_METHODS else "client_secret_basic"
+    if form["token_endpoint_auth_method"] != "private_key_jwt":
+        form.pop("jwks")
+    # The admin API's own schema and service: the console accepts exactly what it accepts.
+    result, error = _sso_change(lambda: sso_registry.register(SsoClientCreateSchema().load(form), actor=account))
+    if error is None:
+        flash(TEXTS["sso_registered"])
+    return _sso_page(account, error=error, secret=result[1] if result else None)
+
+
+def _sso_page(account, *, error=None, secret=None, secret_for=None):
+    """The SSO systems page; a secret just issued is shown this once (never kept in a flash cookie)."""
     items = [sso_registry.view(c) for c in sso_registry.list_all()]
     return _render("console/sso_clients.html", account, 422 if error else 200, clients=items, error=error,
-                   secret=secret, scopes=sso_registry.SCOPES)
+                   secret=secret, secret_for=secret_for, scopes=sso_registry.SCOPES,
+                   auth_methods=sso_registry.AUTH_METHODS)
+
+
+def _sso_form() -> dict:
+    """The fields the register and edit forms share, as the admin API's JSON would carry them."""
+    lines = lambda name: [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]  # noqa: E731
+    jwks_text = request.form.get("jwks", "").strip()
+    try:
+        jwks = json.loads(jwks_text) if jwks_text else None
+    except ValueError:
+        jwks = jwks_text  # the schema refuses it, naming the field
+    return {
+        "name": request.form.get("name", "").strip(),
+        "redirect_uris": lines("redirect_uris"),
+        "post_logout_redirect_uris": lines("post_logout_redirect_uris"),
+        "allowed_scopes": request.form.getlist("scopes"),
+        "nik_entitled": request.form.get("nik_entitled") == "1",
+        "jwks": jwks,
+    }
+
+
+def _sso_change(change):
+    """Run ``change`` (a registry function) and commit; ``(result, None)``, or ``(None, message)``
+    when the admin API would have answered 422 (nothing changed then)."""
+    try:
+        result = change()
+        db.session.commit()
+        return result, None
+    except ValidationError as failure:
+        db.session.rollback()
+        return None, translate(TEXTS["sso_invalid"], console_language()).format(problems=failure.messages)
+    except ApiError as failure:
+        db.session.rollback()
+        if failure.status == 404:
+            abort(404)
+        return None, translate(TEXTS["sso_invalid"], console_language()).format(problems=failure.details)
+
+
+@blp.route("/sso-clients/<client_id>/edit", methods=["POST"])
+@accepts_media_types(FORM)
+def edit_sso_client(client_id):
+    """Change a system's name, URIs, scopes, NIK entitlement or keys (the admin API's PATCH, audited)."""
+    account, refusal = _require(pages.core_page("console.sso_clients"))
+    if refusal:
+        return refusal
+    form = _sso_form()
+    if form["jwks"] is None:
+        form.pop("jwks")  # left empty: the registered keys stay
+    _client, error = _sso_change(
+        lambda: sso_registry.update(client_id, SsoClientUpdateSchema().load(form), actor=account))
+    if error is not None:
+        return _sso_page(account, error=error)
+    flash(TEXTS["sso_updated"])
+    return redirect(url_for("console.sso_clients"))
+
+
+@blp.route("/sso-clients/<client_id>/secret", methods=["POST"])
+@accepts_media_types(FORM)
+def new_sso_client_secret(client_id):
+    """Issue a new secret (the old one stops working at once), shown on this answer only."""
+    account, refusal = _require(pages.core_page("console.sso_clients"))
+    if refusal:
+        return refusal
+    result, error = _sso_change(lambda: sso_registry.new_secret(client_id, actor=account))
+    if error is not None:
+        return _sso_page(account, error=error)
+    return _sso_page(account, secret=result[1], secret_for=result[0].client_id)
 
 
 @blp.route("/sso-clients/<client_id>/delete", methods=["POST"])

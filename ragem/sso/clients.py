@@ -12,11 +12,11 @@ from ragem.auth.passwords import hash_password, verify_password
 from ragem.errors import NotFound, ValidationError
 from ragem.extensions import db
 from ragem.opds.service import describe, get_opd
-from ragem.sso import rp_tokens
-from ragem.sso.models import SsoAuthorizationCode, SsoClient, SsoConsent, SsoToken
+from ragem.sso import client_keys, rp_tokens
+from ragem.sso.models import SsoAuthorizationCode, SsoClient, SsoClientAssertion, SsoConsent, SsoToken
 
 SCOPES = ("openid", "profile", "phone", "address", "nik")
-AUTH_METHODS = ("client_secret_basic", "none")
+AUTH_METHODS = ("client_secret_basic", "private_key_jwt", "none")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
@@ -42,6 +42,13 @@ def _check(data: dict[str, Any]) -> None:
             problem = _uri_problem(uri)
             if problem:
                 problems.setdefault(key, []).append(f"{uri}: {problem}")
+    method = data.get("token_endpoint_auth_method")
+    if method == "private_key_jwt":
+        problems_found = client_keys.jwks_problems(data.get("jwks"))
+        if problems_found:
+            problems["jwks"] = problems_found
+    elif data.get("jwks") is not None:
+        problems["jwks"] = ["keys only for a private_key_jwt client"]
     scopes = data.get("allowed_scopes")
     if scopes is not None:
         if "openid" not in scopes:
@@ -62,6 +69,7 @@ def view(client: SsoClient) -> dict[str, Any]:
         "redirect_uris": list(client.redirect_uris),
         "post_logout_redirect_uris": list(client.post_logout_redirect_uris or []),
         "token_endpoint_auth_method": client.auth_method,
+        "jwks": client.jwks,
         "allowed_scopes": list(client.allowed_scopes),
         "nik_entitled": client.nik_entitled,
         "created_at": client.created_at,
@@ -78,11 +86,12 @@ def _audit_view(client: SsoClient) -> dict[str, Any]:
 
 
 def register(data: dict[str, Any], *, actor: Any) -> tuple[SsoClient, str | None]:
-    """Register an OPD system; returns it with its secret (shown once; ``None`` for a public client)."""
+    """Register an OPD system; returns it with its secret (shown once; ``None`` for a public client
+    or one that authenticates with its own key)."""
     scopes = sorted(set(data.get("allowed_scopes") or ["openid", "profile"]) | {"openid"}, key=SCOPES.index)
     data = {**data, "allowed_scopes": scopes}
     _check(data)
-    secret = secrets.token_urlsafe(32) if data["token_endpoint_auth_method"] != "none" else None
+    secret = secrets.token_urlsafe(32) if data["token_endpoint_auth_method"] == "client_secret_basic" else None
     client = SsoClient(
         client_id=secrets.token_urlsafe(12),
         name=data["name"],
@@ -91,6 +100,7 @@ def register(data: dict[str, Any], *, actor: Any) -> tuple[SsoClient, str | None
         post_logout_redirect_uris=list(dict.fromkeys(data.get("post_logout_redirect_uris") or [])),
         auth_method=data["token_endpoint_auth_method"],
         secret_hash=hash_password(secret) if secret else None,
+        jwks=client_keys.public_jwks(data["jwks"]) if data.get("jwks") else None,
         allowed_scopes=scopes,
         nik_entitled=bool(data.get("nik_entitled")),
     )
@@ -121,10 +131,12 @@ def list_all() -> list[SsoClient]:
 
 
 def update(client_id: str, data: dict[str, Any], *, actor: Any) -> SsoClient:
-    """Change a client (name, OPD, URIs, scopes, entitlement); scopes taken away end its tokens."""
+    """Change a client (name, OPD, URIs, scopes, entitlement, keys); scopes taken away end its tokens."""
     client = get(client_id)
     before = _audit_view(client)
-    merged = {"nik_entitled": client.nik_entitled, "allowed_scopes": list(client.allowed_scopes), **data}
+    merged = {"nik_entitled": client.nik_entitled, "allowed_scopes": list(client.allowed_scopes),
+              "token_endpoint_auth_method": client.auth_method,
+              "jwks": client.jwks, **data}
     if "allowed_scopes" in data:
         merged["allowed_scopes"] = sorted(set(data["allowed_scopes"]) | {"openid"}, key=SCOPES.index)
     elif not merged["nik_entitled"] and "nik" in merged["allowed_scopes"]:
@@ -136,6 +148,9 @@ def update(client_id: str, data: dict[str, Any], *, actor: Any) -> SsoClient:
         if key in data:
             value = data[key]
             setattr(client, attribute, list(dict.fromkeys(value)) if isinstance(value, list) else value)
+    if "jwks" in data:
+        # A key taken away stops working at once: the next assertion is checked against these.
+        client.jwks = client_keys.public_jwks(data["jwks"])
     narrowed = set(client.allowed_scopes) - set(merged["allowed_scopes"])
     client.allowed_scopes = merged["allowed_scopes"]
     if narrowed:
@@ -149,8 +164,8 @@ def update(client_id: str, data: dict[str, Any], *, actor: Any) -> SsoClient:
 def new_secret(client_id: str, *, actor: Any) -> tuple[SsoClient, str]:
     """Replace a confidential client's secret (the old one stops working at once); shown once."""
     client = get(client_id)
-    if client.auth_method == "none":
-        raise ValidationError(details={"client_id": ["a public client has no secret"]})
+    if client.auth_method != "client_secret_basic":
+        raise ValidationError(details={"client_id": [f"a {client.auth_method} client has no secret"]})
     secret = secrets.token_urlsafe(32)
     client.secret_hash = hash_password(secret)
     audit("sso_client.new_secret", "sso_client", client.client_id, actor=actor)
@@ -161,7 +176,7 @@ def remove(client_id: str, *, actor: Any) -> None:
     """Delete a client with its codes, tokens and consents (every citizen is signed out of it)."""
     client = get(client_id)
     before = _audit_view(client)
-    for model in (SsoToken, SsoAuthorizationCode, SsoConsent):
+    for model in (SsoToken, SsoAuthorizationCode, SsoConsent, SsoClientAssertion):
         db.session.execute(delete(model).where(model.client_id == client.client_id))
     db.session.delete(client)
     audit("sso_client.delete", "sso_client", client_id, before=before, actor=actor)

@@ -21,10 +21,13 @@ class SsoClient(db.Model):
     # Exact strings: a redirect URI is matched whole, never by prefix or pattern.
     redirect_uris: Mapped[list] = mapped_column(JSON, nullable=False)
     post_logout_redirect_uris: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
-    # "client_secret_basic" (a server-side system) or "none" (a public client: PKCE alone).
+    # "client_secret_basic" (a server-side system with a secret), "private_key_jwt" (a server-side
+    # system signing a client assertion with its own key) or "none" (a public client: PKCE alone).
     auth_method: Mapped[str] = mapped_column(String(32), nullable=False)
     # argon2id of the secret, like passwords: the secret itself is shown once, at registration.
     secret_hash: Mapped[str | None] = mapped_column(String(255))
+    # private_key_jwt: the system's public keys (a JWKS), kept inline so RAGEM never fetches a URL.
+    jwks: Mapped[dict | None] = mapped_column(JSON)
     allowed_scopes: Mapped[list] = mapped_column(JSON, nullable=False)
     # Only a client an admin marked as entitled may ask for the NIK.
     nik_entitled: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
@@ -93,3 +96,17 @@ class SsoConsent(db.Model):
     client_id: Mapped[str] = mapped_column(ForeignKey("sso_client.client_id", ondelete="CASCADE"), nullable=False)
     scopes: Mapped[list] = mapped_column(JSON, nullable=False)
     granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class SsoClientAssertion(db.Model):
+    """A private_key_jwt client assertion already used (its ``jti``), kept until it expires.
+
+    Keyed by a SHA-256 of client and ``jti``: a second insert of the same one fails, which is how
+    an assertion replayed (even by two workers at once) is refused.
+    """
+
+    __tablename__ = "sso_client_assertion"
+
+    jti_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("sso_client.client_id", ondelete="CASCADE"), index=True, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True, nullable=False)

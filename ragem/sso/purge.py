@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, or_
 
 from ragem.extensions import db
 from ragem.jobs.scheduler import PeriodicJob
-from ragem.sso.models import SsoAuthorizationCode, SsoToken
+from ragem.sso.models import SsoAuthorizationCode, SsoClientAssertion, SsoToken
 from ragem.timeutil import utcnow
 
 log = logging.getLogger("ragem.sso")
@@ -19,18 +19,21 @@ DEAD_KEPT = timedelta(days=2)
 
 
 def purge_dead(now: datetime | None = None) -> int:
-    """Delete codes expired and tokens ended (expired, rotated or revoked) over ``DEAD_KEPT`` ago;
-    returns how many rows went."""
+    """Delete codes expired and tokens ended (expired, rotated or revoked) over ``DEAD_KEPT`` ago,
+    and used client assertions past their expiry; returns how many rows went."""
     cutoff = (now or utcnow()) - DEAD_KEPT
     codes = db.session.execute(delete(SsoAuthorizationCode).where(SsoAuthorizationCode.expires_at < cutoff)).rowcount
     tokens = db.session.execute(delete(SsoToken).where(or_(
         SsoToken.revoked_at < cutoff,
         func.coalesce(SsoToken.refresh_expires_at, SsoToken.access_expires_at) < cutoff,
     ))).rowcount
+    # A used client assertion is refused by its own exp once expired: its jti need not be kept.
+    assertions = db.session.execute(
+        delete(SsoClientAssertion).where(SsoClientAssertion.expires_at < (now or utcnow()))).rowcount
     db.session.commit()
     if codes or tokens:
         log.info("single sign-on codes and tokens purged", extra={"codes": codes, "tokens": tokens})
-    return (codes or 0) + (tokens or 0)
+    return (codes or 0) + (tokens or 0) + (assertions or 0)
 
 
 #: Registered by ``ragem.sso.init_app``: every night at 03:10 WIB, after the sessions' purge.

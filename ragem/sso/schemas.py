@@ -17,7 +17,8 @@ class OAuthErrorSchema(Schema):
 
 
 class TokenFormSchema(Schema):
-    """``POST /sso/token`` (form-encoded). A confidential client authenticates with HTTP Basic."""
+    """``POST /sso/token`` (form-encoded). A confidential client authenticates with HTTP Basic
+    (client_secret_basic) or a signed client assertion (private_key_jwt)."""
 
     grant_type = fields.String(required=True, metadata={"enum": ["authorization_code", "refresh_token"]})
     code = fields.String(metadata={"description": "authorization_code: the code from the redirect"})
@@ -25,6 +26,10 @@ class TokenFormSchema(Schema):
     code_verifier = fields.String(metadata={"description": "authorization_code: the PKCE verifier (required)"})
     refresh_token = fields.String(metadata={"description": "refresh_token: the latest refresh token"})
     client_id = fields.String(metadata={"description": "a public client's id (confidential: HTTP Basic)"})
+    client_assertion_type = fields.String(metadata={
+        "enum": ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"], "description": "private_key_jwt"})
+    client_assertion = fields.String(metadata={
+        "description": "private_key_jwt: ES256/RS256 JWT, iss = sub = client_id, aud, exp (1 hour at most), jti (once)"})
 
 
 class TokenResponseSchema(Schema):
@@ -44,6 +49,8 @@ class RevokeFormSchema(Schema):
     token = fields.String(required=True)
     token_type_hint = fields.String(metadata={"enum": ["access_token", "refresh_token"]})
     client_id = fields.String()
+    client_assertion_type = fields.String(metadata={"description": "private_key_jwt, as at the token endpoint"})
+    client_assertion = fields.String(metadata={"description": "private_key_jwt, as at the token endpoint"})
 
 
 class AddressClaimSchema(Schema):
@@ -88,6 +95,9 @@ class DiscoverySchema(Schema):
     code_challenge_methods_supported = fields.List(fields.String())
     id_token_signing_alg_values_supported = fields.List(fields.String())
     token_endpoint_auth_methods_supported = fields.List(fields.String())
+    revocation_endpoint_auth_methods_supported = fields.List(fields.String())
+    token_endpoint_auth_signing_alg_values_supported = fields.List(fields.String())
+    revocation_endpoint_auth_signing_alg_values_supported = fields.List(fields.String())
     subject_types_supported = fields.List(fields.String())
     claims_supported = fields.List(fields.String())
     ui_locales_supported = fields.List(fields.String())
@@ -134,8 +144,13 @@ class SsoClientCreateSchema(BaseSchema):
     opd = fields.String(required=True, validate=validate.Length(min=1, max=20))
     redirect_uris = fields.List(_URI, required=True, validate=validate.Length(min=1, max=10))
     post_logout_redirect_uris = fields.List(_URI, validate=validate.Length(max=10), load_default=list)
-    token_endpoint_auth_method = fields.String(load_default="client_secret_basic", validate=validate.OneOf(AUTH_METHODS),
-                                               metadata={"description": "client_secret_basic (server) or none (public, PKCE only)"})
+    token_endpoint_auth_method = fields.String(
+        load_default="client_secret_basic", validate=validate.OneOf(AUTH_METHODS),
+        metadata={"description": "client_secret_basic (server, a secret), private_key_jwt (server, its own key) "
+                                 "or none (public, PKCE only)"})
+    jwks = fields.Dict(load_default=None, metadata={
+        "description": 'private_key_jwt only: the system\'s public keys, {"keys": [...]}, 1 to 4 ES256 (P-256) '
+                       "or RS256 (2048+ bits) keys"})
     allowed_scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)), validate=validate.Length(max=len(SCOPES)),
                                  load_default=lambda: ["openid", "profile"])
     nik_entitled = fields.Boolean(load_default=False, metadata={"description": "may ask for the nik scope"})
@@ -150,6 +165,7 @@ class SsoClientUpdateSchema(BaseSchema):
     post_logout_redirect_uris = fields.List(_URI, validate=validate.Length(max=10))
     allowed_scopes = fields.List(fields.String(validate=validate.OneOf(SCOPES)), validate=validate.Length(max=len(SCOPES)))
     nik_entitled = fields.Boolean()
+    jwks = fields.Dict(metadata={"description": "private_key_jwt only: replaces the system's public keys"})
 
 
 class SsoClientSchema(Schema):
@@ -161,6 +177,7 @@ class SsoClientSchema(Schema):
     redirect_uris = fields.List(fields.String(), required=True)
     post_logout_redirect_uris = fields.List(fields.String(), required=True)
     token_endpoint_auth_method = fields.String(required=True)
+    jwks = fields.Dict(allow_none=True, metadata={"description": "private_key_jwt: the registered public keys"})
     allowed_scopes = fields.List(fields.String(), required=True)
     nik_entitled = fields.Boolean(required=True)
     created_at = UtcDateTime(required=True)
@@ -170,7 +187,8 @@ class SsoClientSchema(Schema):
 class SsoClientCreatedSchema(SsoClientSchema):
     """A client just registered (or given a new secret): the secret is shown this once."""
 
-    client_secret = fields.String(allow_none=True, metadata={"description": "shown once; null for a public client"})
+    client_secret = fields.String(allow_none=True, metadata={
+        "description": "shown once; null for a public client and a private_key_jwt client"})
 
 
 class SsoClientListSchema(Schema):

@@ -24,12 +24,12 @@ from ragem.auth.sessions import revoke_session
 from ragem.extensions import db
 from ragem.sso import browser
 from ragem.sso import claims as sso_claims
-from ragem.sso import clients, rp_tokens
+from ragem.sso import client_keys, clients, rp_tokens
 from ragem.sso.models import SsoAuthorizationCode, SsoClient, SsoToken
 from ragem.timeutil import utcnow
 
 CODE_LIFETIME = timedelta(minutes=5)
-CLIENT_AUTH_METHODS = ["client_secret_basic", "none"]
+CLIENT_AUTH_METHODS = ["client_secret_basic", "private_key_jwt", "none"]
 
 
 class Client(ClientMixin):
@@ -326,6 +326,12 @@ class EndSession(EndSessionEndpoint):
         db.session.commit()
 
 
+def assertion_audiences() -> list[str]:
+    """What a client assertion's ``aud`` may name: the issuer, or the endpoint it is sent to."""
+    base = rp_tokens.issuer()
+    return [base, f"{base}/sso/token", f"{base}/sso/revoke"]
+
+
 def generate_token(grant_type, client, user=None, scope=None, expires_in=None, include_refresh_token=True):
     """Authlib's token generator: our own signed access tokens."""
     return rp_tokens.generate(grant_type, client, user=user, scope=scope, expires_in=expires_in,
@@ -348,6 +354,8 @@ def init_app(app) -> None:
     """Build the provider for ``app`` (``app.extensions["ragem.sso"]``)."""
     server = RagemAuthorizationServer()
     server.init_app(app, query_client=query_client)
+    server.register_client_auth_method(client_keys.PrivateKeyJWT.CLIENT_AUTH_METHOD,
+                                       client_keys.PrivateKeyJWT(assertion_audiences))
     server.register_grant(AuthorizationCodeGrant, [RequiredS256(required=True), RagemOpenIDCode(require_nonce=False)])
     server.register_grant(RefreshTokenGrant)
     server.register_endpoint(Revocation)

@@ -14,7 +14,7 @@ from ragem.extensions import db, limiter
 from ragem.http_guards import accepts_media_types
 from ragem.i18n import LANGUAGES
 from ragem.sso import claims as sso_claims
-from ragem.sso import clients, rp_tokens
+from ragem.sso import client_keys, clients, rp_tokens
 from ragem.sso.schemas import (
     DiscoverySchema,
     OAuthErrorSchema,
@@ -68,6 +68,8 @@ def openid_configuration():
         "id_token_signing_alg_values_supported": [keys.ALGORITHM],
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
         "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": client_keys.ALGORITHMS,
+        "revocation_endpoint_auth_signing_alg_values_supported": client_keys.ALGORITHMS,
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "amr",
                              *[c for names in sso_claims.SCOPE_CLAIMS.values() for c in names]],
         "ui_locales_supported": list(LANGUAGES),
