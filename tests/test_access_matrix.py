@@ -229,6 +229,9 @@ ROWS = [
     AccessRow("GET", "/console/sso-clients", CONSOLE_ADMIN),
     AccessRow("POST", "/console/sso-clients", CONSOLE_ADMIN),
     AccessRow("POST", "/console/sso-clients/<client_id>/delete", {**CONSOLE_ADMIN, "admin": 404}, values={"client_id": "nope"}),
+    # The form is checked before the system is looked up (an admin-only page: nothing to hide).
+    AccessRow("POST", "/console/sso-clients/<client_id>/edit", {**CONSOLE_ADMIN, "admin": 422}, values={"client_id": "nope"}),
+    AccessRow("POST", "/console/sso-clients/<client_id>/secret", {**CONSOLE_ADMIN, "admin": 404}, values={"client_id": "nope"}),
     # A plugin's console pages are its own rows; an unknown one is the same 404 for all staff.
     AccessRow("GET", "/console/p/<slug>/<name>", {**CONSOLE_STAFF, "officer_own": 404, "officer_other": 404, "admin": 404},
               values={"slug": "nope", "name": "nope"}),
