@@ -21,6 +21,7 @@ from ragem.console import pages
 from ragem.console.texts import TEXTS, console_language
 from ragem.errors import ApiError
 from ragem.extensions import db
+from ragem.hooktypes import ConsoleRedirect
 from ragem.i18n import MESSAGES
 
 log = logging.getLogger("ragem.console")
@@ -189,7 +190,7 @@ def act(slug: str, name: str, action_name: str, tail: str | None = None):
             return _show(page, account, values, 422, form_error=FORM_INVALID, form_details=invalid.messages,
                          failed_action=action.name, form_values=kept)
     try:
-        action.handler(account, form, **values)
+        result = action.handler(account, form, **values)
     except ApiError as error:
         db.session.rollback()
         return _refusal(account, error, page, values, failed_action=action.name, form_values=kept)
@@ -198,4 +199,6 @@ def act(slug: str, name: str, action_name: str, tail: str | None = None):
         log.exception("console action failed", extra={"plugin": slug, "page": name, "action": action_name})
         return _views()._render("console/error.html", account, 503, message=TEXTS["page_failed"])
     flash(dict(action.done))
+    if isinstance(result, ConsoleRedirect):
+        return redirect(page_url(slug, result.page, **dict(result.values)))
     return redirect(page_url(slug, name, **values))
