@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from ragem import toolkit
-from ragem.extensions import db
 from ragem.testing import console_client, console_post
 
 from plugins.wifi.models import Hotspot
@@ -33,9 +32,9 @@ def api_hotspot(client, admin, hid) -> dict:
 def silence_it(app, hid: int) -> None:
     """Age the hotspot past its quiet hours and run the watch job, as the scheduler would."""
     with app.app_context():
-        db.session.execute(update(Hotspot).where(Hotspot.id == hid).values(
+        toolkit.db.session.execute(update(Hotspot).where(Hotspot.id == hid).values(
             created_at=toolkit.utcnow() - timedelta(hours=30), last_seen_at=toolkit.utcnow() - timedelta(hours=30)))
-        db.session.commit()
+        toolkit.db.session.commit()
         assert silence.check_silent_hotspots() == [hid]
 
 
