@@ -291,6 +291,19 @@ def as_date(value: date | datetime) -> date:
 
 
 @dataclass(frozen=True)
+class ConsoleRedirect:
+    """What an action's handler may return to send the browser to another of the plugin's pages
+    after success (a form that creates something goes to the new record's page).
+
+    ``page`` is the name of one of the same plugin's pages; ``values`` fill its path rule, the rest
+    become the query string.
+    """
+
+    page: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ConsoleAction:
     """A form on a plugin's console page: a POST that changes something, then back to the page.
 
@@ -298,10 +311,11 @@ class ConsoleAction:
     functions (the same the API views call) and commits; ``form`` is what ``schema`` (a marshmallow
     schema class, fields as the API's) loaded from the posted form (empty fields are left out, so
     they take the schema's defaults). On success the console flashes ``done`` and redirects to the
-    page (redirect-after-post). A ``toolkit.ApiError`` from the handler is shown on the page in the
-    user's language (404 and 403 as the console's pages, anything else with the error's status);
-    nothing is half done because the service rolled back. ``permission`` is checked before the
-    handler runs (``None``: the page's permission); the CSRF token is checked before that.
+    page (redirect-after-post), or to the page a returned ``ConsoleRedirect`` names. A
+    ``toolkit.ApiError`` from the handler is shown on the page in the user's language (404 and 403
+    as the console's pages, anything else with the error's status); nothing is half done because
+    the service rolled back. ``permission`` is checked before the handler runs (``None``: the
+    page's permission); the CSRF token is checked before that.
     """
 
     name: str

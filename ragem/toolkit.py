@@ -37,6 +37,7 @@ from ragem.hooktypes import (
     AnonymousActor,
     ConsoleAction,
     ConsolePage,
+    ConsoleRedirect,
     DeliveryResult,
     ErasureReport,
     KpiValue,
@@ -354,7 +355,7 @@ def health_blueprint(slug: str) -> Blueprint:
 __all__ = [
     "abort", "accepts_media_types", "Account", "account_ids_in_kelurahan", "account_ids_with_role",
     "account_is_active", "account_id_with_verified_phone", "ANONYMOUS_CITIZEN", "Bounds", "ConsoleAction", "ConsolePage",
-    "KOTA_SERANG_BOUNDS",
+    "ConsoleRedirect", "KOTA_SERANG_BOUNDS",
     "attach_file", "AnonymousActor", "ApiError", "audit", "BaseSchema", "Blueprint", "boolean", "can", "collect_kpis",
     "CommaSeparated", "Conditional", "conditional_get", "Conflict",
     "current_user", "db", "delete_file", "deliver", "DeliveryResult", "demo_user", "enqueue", "ErasureReport",

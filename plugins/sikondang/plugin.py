@@ -9,6 +9,7 @@ from ragem.toolkit import hookimpl
 from plugins.sikondang import MANAGE, SLUG, VERSION, api, cli
 from plugins.sikondang import models  # noqa: F401  (the tables, for create_all)
 from plugins.sikondang.ckan import views as ckan_views
+from plugins.sikondang.console import pages as sikondang_console
 from plugins.sikondang.services import data_rights, demo, imports, kpi_datasets, stats
 
 
@@ -49,6 +50,13 @@ def ragem_blueprints():
     """The service's routes: the health probe, one blueprint per resource (``api/``) and the CKAN
     Action API root-mounted at ``/satudata`` for harvesters."""
     return [toolkit.health_blueprint(SLUG), api.datasets.blp, api.imports.blp, api.data.blp, ckan_views.blp]
+
+
+@hookimpl
+def ragem_console_pages():
+    """The datasets with their state, and a dataset's page to upload its table and read the
+    validation report, in the staff console (sikondang.manage)."""
+    return sikondang_console.console_pages()
 
 
 @hookimpl

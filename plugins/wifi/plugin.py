@@ -9,6 +9,7 @@ from ragem.toolkit import hookimpl
 from plugins.wifi import access, api, seed
 from plugins.wifi import models  # noqa: F401  (the tables, for create_all)
 from plugins.wifi import settings as plugin_settings
+from plugins.wifi.console import pages as wifi_console
 from plugins.wifi.services import data_rights, demo, kpis, silence
 
 SLUG = "wifi"
@@ -50,6 +51,13 @@ def ragem_blueprints():
     admins' and the FreeRADIUS endpoints."""
     return [toolkit.health_blueprint(SLUG), api.hotspots.blp, api.citizen.blp, api.admin.blp, api.radius.blp,
             api.captive.blp]
+
+
+@hookimpl
+def ragem_console_pages():
+    """The hotspots with their silence state and status, and the suspensions, in the staff console
+    (wifi.manage: admins)."""
+    return wifi_console.console_pages()
 
 
 @hookimpl

@@ -24,6 +24,7 @@ from ragem.console.texts import TEXTS, console_language
 from ragem.errors import ApiError
 from ragem.extensions import db
 from ragem.http_guards import accepts_media_types
+from ragem.hooktypes import ConsoleRedirect
 from ragem.i18n import MESSAGES
 
 log = logging.getLogger("ragem.console")
@@ -52,7 +53,7 @@ def _page_and_values(slug: str, name: str, tail: str | None) -> tuple[pages.Regi
     return page, values
 
 
-def page_url(slug: str, name: str, **values: Any) -> str:
+def page_url(slug: str, name: str, /, **values: Any) -> str:
     """The address of the plugin page ``name`` of ``slug`` with its path values (query: the rest)."""
     page = pages.plugin_page(slug, name)
     if page is None or page.plugin_page.path is None:
@@ -64,7 +65,7 @@ def page_url(slug: str, name: str, **values: Any) -> str:
     return f"{target}?{query}" if query else target
 
 
-def action_url(slug: str, name: str, action: str, **values: Any) -> str:
+def action_url(slug: str, name: str, action: str, /, **values: Any) -> str:
     """The address a page's form posts ``action`` to."""
     base = page_url(slug, name, **values).partition("?")[0]
     return f"{base}/act/{action}"
@@ -80,10 +81,20 @@ def _message(error: ApiError) -> Any:
     return error.message or MESSAGES.get(error.code) or MESSAGES["bad_request"]
 
 
-def _load(schema_class: Any, source: Mapping[str, list[str]]) -> dict[str, Any]:
-    """What ``schema_class`` loads from form or query values: lists for list fields, empty fields left out."""
+def _load(schema_class: Any, source: Mapping[str, list[str]],
+          files: Mapping[str, list[Any]] | None = None) -> dict[str, Any]:
+    """What ``schema_class`` loads from form or query values: lists for list fields, empty fields left out.
+
+    ``files`` are a multipart form's uploads (Werkzeug ``FileStorage``): a file input left empty
+    is left out like an empty field; the rest are given to the schema as they are (``Upload`` fields).
+    """
     schema: Schema = schema_class() if isinstance(schema_class, type) else schema_class
     data: dict[str, Any] = {}
+    for key, uploads in (files or {}).items():
+        chosen = [upload for upload in uploads if upload.filename]
+        if chosen:
+            field = schema.fields.get(key)
+            data[key] = chosen if isinstance(field, fields.List) else chosen[0]
     for key, values in source.items():
         if key == "csrf_token":
             continue
@@ -118,8 +129,8 @@ def _show(page: pages.RegisteredPage, account, values: dict[str, Any], status: i
             return _render("console/plugin_page.html", account, 400, page=page, context=None,
                                  plugin_template=None, query_args=request.args.to_dict(), form_error=QUERY_INVALID, form_details=invalid.messages)
     helpers = {
-        "page_url": lambda name, **v: page_url(page.slug, name, **v),
-        "action_url": lambda action, **v: action_url(page.slug, plugin.name, action, **({**values, **v})),
+        "page_url": lambda name, /, **v: page_url(page.slug, name, **v),
+        "action_url": lambda action, /, **v: action_url(page.slug, plugin.name, action, **({**values, **v})),
         "query_args": request.args.to_dict(),
     }
     try:
@@ -183,12 +194,12 @@ def act(slug: str, name: str, action_name: str, tail: str | None = None):
     form: dict[str, Any] = {}
     if action.schema is not None:
         try:
-            form = _load(action.schema, submitted)
+            form = _load(action.schema, submitted, request.files.to_dict(flat=False))
         except ValidationError as invalid:
             return _show(page, account, values, 422, form_error=FORM_INVALID, form_details=invalid.messages,
                          failed_action=action.name, form_values=kept)
     try:
-        action.handler(account, form, **values)
+        result = action.handler(account, form, **values)
     except ApiError as error:
         db.session.rollback()
         return _refusal(account, error, page, values, failed_action=action.name, form_values=kept)
@@ -197,6 +208,11 @@ def act(slug: str, name: str, action_name: str, tail: str | None = None):
         log.exception("console action failed", extra={"plugin": slug, "page": name, "action": action_name})
         return _render("console/error.html", account, 503, message=TEXTS["page_failed"])
     flash(dict(action.done))
+    if isinstance(result, ConsoleRedirect):
+        try:
+            return redirect(page_url(slug, result.page, **dict(result.values)))
+        except Exception:  # noqa: BLE001 - a redirect to a page that is not there: the work is done, back to this page
+            log.exception("console action redirect failed", extra={"plugin": slug, "page": name, "action": action_name})
     return redirect(page_url(slug, name, **values))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ragem import toolkit
 
 from plugins.rabeg.access import ADMIN, HANDLE
+from plugins.rabeg.console.assist import CHANNEL_NAMES, assist_page
 from plugins.rabeg.calendar import WIB
 from plugins.rabeg.models import Category
 from plugins.rabeg.schemas.complaints import ComplaintSchema, ComplaintSummarySchema, QueueArgsSchema, TransitionSchema
@@ -50,7 +51,8 @@ REASON_NAMES = {
 }
 #: Every state by name (the lifecycle's names cover the states an officer moves a complaint to).
 STATES = {"submitted": {"id": "diterima", "en": "submitted"}, **STATE_NAMES}
-WORDS = {"states": STATES, "sla": SLA_NAMES, "kinds": KIND_NAMES, "reasons": REASON_NAMES}
+CHANNELS = {"app": {"id": "aplikasi", "en": "app"}, "open311": {"id": "Open311", "en": "Open311"}, **CHANNEL_NAMES}
+WORDS = {"states": STATES, "sla": SLA_NAMES, "kinds": KIND_NAMES, "reasons": REASON_NAMES, "channels": CHANNELS}
 
 
 def wib(value: str | datetime | None) -> str:
@@ -127,8 +129,9 @@ def _done(id_text: str, en_text: str) -> dict[str, str]:
 
 
 def console_pages() -> list[toolkit.ConsolePage]:
-    """The queue (listed) and a complaint's page (reached from the queue) for RABEG's staff."""
+    """The queue (listed), a complaint's page (reached from the queue) and the assisted filing form."""
     return [
+        assist_page(FOLDER),
         toolkit.ConsolePage("queue", {"id": "Antrean pengaduan", "en": "Complaint queue"}, queue_view, "queue.html",
                             FOLDER, permission=HANDLE, query=QueueArgsSchema),
         toolkit.ConsolePage(

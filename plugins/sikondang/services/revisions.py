@@ -41,3 +41,15 @@ def find_import(dataset: Dataset, import_id: int) -> ImportJob:
         raise toolkit.NotFound(message={"id": "Impor tidak ditemukan.", "en": "Import not found."},
                                details={"import_id": import_id})
     return job
+
+
+def recent_imports(dataset: Dataset, limit: int = 10) -> list:
+    """The dataset's latest imports, newest first, without their uploaded bytes (status and report)."""
+    rows = toolkit.db.session.execute(
+        select(ImportJob.id, ImportJob.created_at, ImportJob.finished_at, ImportJob.status, ImportJob.filename,
+               ImportJob.revision_number, ImportJob.report)
+        .where(ImportJob.dataset_id == dataset.id).order_by(ImportJob.id.desc()).limit(limit)
+    )
+    return [SimpleNamespace(id=r.id, created_at=r.created_at, finished_at=r.finished_at, status=r.status,
+                            filename=r.filename, revision_number=r.revision_number,
+                            error_count=(r.report or {}).get("error_count", 0)) for r in rows]
