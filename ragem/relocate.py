@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask import Flask
-from sqlalchemy import Integer, func, insert, select, text
+from sqlalchemy import Integer, func, insert, inspect, select, text
 
 from ragem.extensions import db
 from ragem.migrate import current, upgrade_all
@@ -42,8 +42,11 @@ class Relocation:
 
 
 def _tables():
-    """The tables of every loaded model, parents before children (foreign keys)."""
-    return list(db.metadata.sorted_tables)
+    """The tables of every loaded model that this app's database holds, parents before children
+    (foreign keys). A model can be loaded without its tables: a plugin denied or switched out of
+    this installation, whose package another import brought in; its tables are not this install's."""
+    present = set(inspect(db.engine).get_table_names())
+    return [table for table in db.metadata.sorted_tables if table.name in present]
 
 
 def _check_source(source: Flask) -> None:

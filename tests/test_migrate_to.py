@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from PIL import Image
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, inspect, select
 
 from ragem.app import create_app
 from ragem.auth.accounts import create_user
@@ -47,7 +47,9 @@ def test_an_embedded_install_moves_onto_a_database_and_object_store_with_nothing
         stored = save_upload(photo(), owner_id=user.id, purpose="upload")
         db.session.commit()
         user_id, file_id, key = user.id, stored.id, stored.storage_key
-        tables = list(db.metadata.sorted_tables)
+        # The tables this install has (a plugin denied here keeps its models loaded, not its tables).
+        present = set(inspect(db.engine).get_table_names())
+        tables = [table for table in db.metadata.sorted_tables if table.name in present]
     original = source.extensions["ragem.storage"].open(key)
     before = counts(source_url, tables)
 
