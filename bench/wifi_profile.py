@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.gettempdir()) / "ragem-wifi-profile"
     root.mkdir(exist_ok=True)
     env = bench_run.ragem_env(root, None)
-    env.update({"RAGEM_WIFI_RADIUS_SECRET": SECRET, "RAGEM_MESSAGES_WITHOUT_CODES": "true"})
+    env["RAGEM_WIFI_RADIUS_SECRET"] = SECRET
     if args.url:
         if args.url.startswith("postgresql"):
             import rabeg_data

@@ -38,6 +38,14 @@ class DatabaseIntegerConverter(IntegerConverter):
                          max=MAX_DB_INTEGER if max is None else max, signed=signed)
 
 
+def private_page_headers(response):
+    """After-request hook of the HTML pages that show personal data and carry CSRF tokens (the
+    console, the single sign-on pages): no cache may keep them, no frame may hide their buttons."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
 def accepts_media_types(*media_types: str) -> Callable:
     """Let one view take bodies of other media types too (e.g. a form post from a captive portal).
 

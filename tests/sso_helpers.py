@@ -8,32 +8,18 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
-from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
-from werkzeug.serving import make_server
+
+from ragem.testing import live_server as live  # noqa: F401  (the SSO tests' live RAGEM)
 
 REDIRECT_URI = "http://127.0.0.1:9/callback"
 LOGOUT_URI = "http://127.0.0.1:9/signed-out"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@contextmanager
-def live(app):
-    """``app`` served by a threaded werkzeug server on a free port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def csrf_of(page: requests.Response) -> str:

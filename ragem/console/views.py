@@ -19,7 +19,7 @@ from ragem.console.open_items import open_items
 from ragem.console.texts import TEXTS, console_language
 from ragem.errors import ApiError
 from ragem.extensions import db, limiter
-from ragem.http_guards import accepts_media_types
+from ragem.http_guards import accepts_media_types, private_page_headers
 from ragem.i18n import MESSAGES, translate
 from ragem.timeutil import to_wib
 from ragem.sso import clients as sso_registry
@@ -44,12 +44,7 @@ def _guard():
     return None
 
 
-@blp.after_request
-def _no_store(response):
-    # Pages show personal data and carry CSRF tokens: no cache may keep them.
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+blp.after_request(private_page_headers)
 
 
 @blp.app_context_processor

@@ -17,7 +17,7 @@ from ragem.auth import sessions, throttle
 from ragem.console import csrf
 from ragem.errors import ApiError
 from ragem.extensions import db, limiter
-from ragem.http_guards import accepts_media_types
+from ragem.http_guards import accepts_media_types, private_page_headers
 from ragem.i18n import MESSAGES
 from ragem.opds.service import get_opd
 from ragem.sso import browser, clients, consents
@@ -41,12 +41,7 @@ def _guard():
     return None
 
 
-@blp.after_request
-def _no_store(response):
-    # The pages carry CSRF tokens and personal data; no frame may hide a consent button.
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+blp.after_request(private_page_headers)
 
 
 def _render(template: str, status: int = 200, **context):
