@@ -93,7 +93,11 @@ def _configure_flask(app: Flask, settings: dict[str, Any], *, read_only: bool = 
         RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or ratelimit_storage.embedded_uri(settings["INSTANCE_PATH"]),
         RATELIMIT_DEFAULT=settings["RATE_LIMIT"],
         RATELIMIT_HEADERS_ENABLED=True,
-        RATELIMIT_SWALLOW_ERRORS=True,  # Redis down: serve without limits rather than fail every request
+        # Redis down: count in this process's memory until it is back (each limit then holds per
+        # worker, looser by the number of workers, never lifted); a failure even there is swallowed
+        # rather than failing every request.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
         RATELIMIT_ENABLED=settings.get("RATELIMIT_ENABLED", True),
         RATELIMIT_KEY_PREFIX=settings.get("RATELIMIT_KEY_PREFIX", "ragem"),
         API_TITLE="RAGEM API",
