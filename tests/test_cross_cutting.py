@@ -299,8 +299,10 @@ def test_readiness_is_503_naming_the_dependencies_that_are_down(ragem_settings):
     assert client.get("/healthz").status_code == 200  # alive, though it cannot serve
     response = client.get("/readyz")
     error = assert_envelope(response, 503, "not_ready")
-    assert error["details"]["failed"] == ["database", "redis"]
+    assert error["details"]["failed"] == ["database"]
     assert error["details"]["checks"]["database"]["status"] == "failed"
+    assert error["details"]["checks"]["redis"] == {**error["details"]["checks"]["redis"], "status": "failed",
+                                                   "advisory": True}
     assert "127.0.0.1" not in response.get_data(as_text=True)  # addresses stay in the log
     english = assert_envelope(client.get("/readyz", headers=ENGLISH), 503, "not_ready")
     assert english["message"] == "The server is not ready."
@@ -309,13 +311,15 @@ def test_readiness_is_503_naming_the_dependencies_that_are_down(ragem_settings):
     assert catalog.status_code == 503 and catalog.json["error"]["request_id"]
 
 
-def test_readiness_reports_redis_alone_when_only_redis_is_down(make_app):
+def test_a_process_without_redis_stays_ready_and_says_it_is_degraded(make_app):
     app = make_app(REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
     response = app.test_client().get("/readyz")
-    error = assert_envelope(response, 503, "not_ready")
-    assert error["details"]["failed"] == ["redis"]
-    assert error["details"]["checks"]["database"]["status"] == "ok"
-    # Rate limits fail open while Redis is away: citizens are still served.
+    assert response.status_code == 200
+    assert response.json["status"] == "degraded"
+    assert response.json["checks"]["redis"]["status"] == "failed"
+    assert response.json["checks"]["redis"]["advisory"] is True
+    assert response.json["checks"]["database"]["status"] == "ok"
+    # Citizens are still served: jobs run in the process, rate limits count in its memory.
     assert app.test_client().get("/api/v1/services").status_code == 200
 
 

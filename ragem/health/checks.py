@@ -1,5 +1,5 @@
-"""Readiness checks: can this process reach its database, its upload storage (a folder or an
-object store) and, when configured, Redis?
+"""Readiness checks: can this process reach its database and its upload storage (a folder or an
+object store)? Redis (when configured) and the message gateways are reported as advisory checks.
 
 Each check has a short timeout, so a load balancer's probe answers quickly when a dependency is
 down instead of hanging until the OS gives up on the TCP connection.
@@ -92,17 +92,22 @@ def check_redis(app: Flask) -> None:
 
 
 def readiness_checks(app: Flask) -> dict[str, Callable[[Flask], None]]:
-    """The checks that apply to this app's configuration, by dependency name."""
-    checks: dict[str, Callable[[Flask], None]] = {"database": check_database, "storage": check_storage}
-    if app.config["RAGEM"].get("REDIS_URL"):
-        checks["redis"] = check_redis
-    return checks
+    """The checks a process cannot serve without, by dependency name: the database and the upload
+    storage."""
+    return {"database": check_database, "storage": check_storage}
 
 
 def advisory_checks(app: Flask) -> dict[str, Callable[[Flask], None]]:
     """Checks reported without making the process unready: one per message gateway, failed when
-    its recent attempts all failed (a provider's outage must not take the API out of service)."""
-    return gateway_health.checks(app)
+    its recent attempts all failed (a provider's outage must not take the API out of service), and
+    Redis when configured. Without Redis a process still serves every request (jobs run in the
+    process, rate limits count in its memory, sessions live in the database): were it unready, the
+    load balancer would take every host out at once and a Redis outage would stop the whole city's
+    API, 112 included."""
+    checks = dict(gateway_health.checks(app))
+    if app.config["RAGEM"].get("REDIS_URL"):
+        checks["redis"] = check_redis
+    return checks
 
 
 def run_checks(app: Flask) -> dict[str, dict[str, Any]]:

@@ -27,10 +27,11 @@ def check_liveness():
 @blp.response(200, ReadinessSchema)
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="A dependency is down (code not_ready)")
 def check_readiness():
-    """The database answers and accepts writes, the upload storage can take a file (the folder, or the
-    object store's bucket with RAGEM_STORAGE_URL), Redis (when configured) answers; 503 naming what failed
-    otherwise (database, storage, redis). A message gateway whose recent attempts all failed is
-    reported as a failed advisory check (``gateway:<provider>``) with status ``degraded``, still 200."""
+    """The database answers and accepts writes and the upload storage can take a file (the folder, or
+    the object store's bucket with RAGEM_STORAGE_URL); 503 naming what failed otherwise (database,
+    storage). Redis (when configured) and each message gateway are advisory checks: one that fails is
+    reported (``redis``, ``gateway:<provider>``) with status ``degraded``, still 200, because the
+    process still serves every request without them."""
     checks = run_checks(current_app._get_current_object())
     failed = sorted(name for name, result in checks.items() if result["status"] != "ok" and not result.get("advisory"))
     if failed:
