@@ -87,6 +87,11 @@ def report(*, start: datetime, end: datetime) -> dict:
             "types": [{"key": type_, **_figures(rows)} for type_, rows in sorted(by_type.items())]}
 
 
+def _percent(share: float | None) -> float | None:
+    """A share of 0-1 (the report's) as the percentage the evaluation shows, like every service's."""
+    return None if share is None else round(100 * share, 1)
+
+
 def kpi_values(period: toolkit.Period) -> list[toolkit.KpiValue]:
     """The overall figures of ``period`` for the evaluation (``ragem_kpis``)."""
     figures = report(start=period.start, end=period.end)["overall"]
@@ -95,10 +100,10 @@ def kpi_values(period: toolkit.Period) -> list[toolkit.KpiValue]:
                          figures["incidents"], unit="kejadian", cumulative=True),
         toolkit.KpiValue("darurat112.nuisance_share", {"id": "Porsi panggilan iseng dan diam",
                                                        "en": "Share of prank and silent calls"},
-                         figures["nuisance_share"], unit="share", higher_is_better=False),
+                         _percent(figures["nuisance_share"]), unit="%", higher_is_better=False),
         toolkit.KpiValue("darurat112.on_scene_within_target",
                          {"id": f"Tim tiba dalam {TARGET_MINUTES} menit", "en": f"On scene within {TARGET_MINUTES} minutes"},
-                         figures["on_scene_within_target"], unit="share"),
+                         _percent(figures["on_scene_within_target"]), unit="%"),
     ]
     names = {"claim": ("diambil petugas", "claimed"), "dispatch": ("bantuan dikirim", "dispatched"),
              "on_scene": ("tim tiba", "on scene"), "close": ("ditutup", "closed")}

@@ -60,7 +60,11 @@ def test_the_period_endpoint_and_the_evaluation(client, call_taker, login_as, ra
 
     evaluation = client.get("/api/v1/admin/evaluation?period=2026-11", headers=login_as("admin")).get_json()
     values = {item["key"]: item["value"] for item in _kpi_items(evaluation)}
-    assert values["darurat112.incidents"] == 4 and values["darurat112.on_scene_within_target"] == 0.5
+    units = {item["key"]: item["unit"] for item in _kpi_items(evaluation)}
+    assert values["darurat112.incidents"] == 4 and values["darurat112.on_scene_within_target"] == 50.0
+    # Shares are percentages in the evaluation, as every service gives them.
+    assert values["darurat112.nuisance_share"] == 25.0
+    assert units["darurat112.nuisance_share"] == units["darurat112.on_scene_within_target"] == "%"
 
 
 def _kpi_items(evaluation):
