@@ -7,8 +7,8 @@ from ragem import toolkit
 from plugins.darurat112.access import REPORT, visible_incident
 from plugins.darurat112.schemas.fields import IncidentIdempotencyHeaderSchema
 from plugins.darurat112.schemas.incidents import (
-    IncidentCancelSchema, IncidentCreateSchema, IncidentInformationSchema, IncidentPageSchema, IncidentPhotoSchema,
-    IncidentPhotoUploadSchema, IncidentRaisedSchema, IncidentSchema,
+    IncidentCancelSchema, IncidentCreateSchema, IncidentInformationSchema, IncidentPhotoSchema,
+    IncidentPhotoUploadSchema, IncidentRaisedSchema, IncidentSchema, MyIncidentPageSchema,
 )
 from plugins.darurat112.services import followup, intake, queue
 
@@ -34,7 +34,7 @@ def raise_incident(headers, body):
 @blp.route("/incidents/mine")
 @toolkit.permission_required(REPORT)
 @blp.arguments(toolkit.PageArgsSchema, location="query")
-@blp.response(200, IncidentPageSchema)
+@blp.response(200, MyIncidentPageSchema)
 def list_my_incidents(args):
     """The caller's own incidents, newest first (`?limit=&cursor=`)."""
     items, next_cursor = queue.mine(toolkit.current_user(), **args)

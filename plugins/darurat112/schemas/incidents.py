@@ -122,6 +122,8 @@ class IncidentSchema(IncidentSummarySchema):
         "duplicate_of": lambda incident: incident.duplicate_of.number if incident.duplicate_of else None,
     }
 
+    # Staff only: a reporter must not learn that their account or number is blocked.
+    flagged = fields.Boolean(metadata={"description": "staff only: raised by a blocked account or number"})
     accuracy_m = fields.Float(allow_none=True)
     address = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
@@ -149,6 +151,16 @@ class IncidentSchema(IncidentSummarySchema):
 
 
 IncidentPageSchema = toolkit.page_schema(IncidentSummarySchema, "Darurat112IncidentPage")
+
+
+class MyIncidentSummarySchema(IncidentSummarySchema):
+    """One of the reporter's own incidents in their list: no staff details (whether it was flagged)."""
+
+    class Meta:
+        exclude = ("flagged",)
+
+
+MyIncidentPageSchema = toolkit.page_schema(MyIncidentSummarySchema, "Darurat112MyIncidentPage")
 
 
 

@@ -129,6 +129,12 @@ def test_a_blocked_account_is_held_for_review_and_flagged_not_refused(client, ca
     assert held.status_code == 201  # not refused
     row = db_session.get(Incident, held.get_json()["id"])
     assert row.state == "held" and row.flagged is True
+    # The reporter never learns of the block: neither their list nor the incident says "flagged".
+    mine = client.get(f"{INCIDENTS}/mine", headers=citizen).get_json()["items"]
+    assert mine and all("flagged" not in item for item in mine)
+    assert "flagged" not in client.get(f"{INCIDENTS}/{row.id}", headers=citizen).get_json()
+    # The command centre sees it.
+    assert client.get(f"{INCIDENTS}/{row.id}", headers=call_taker).get_json()["flagged"] is True
 
 
 def test_a_supervisor_lifts_a_block_and_it_is_audited(client, call_taker, login_as, db_session):
