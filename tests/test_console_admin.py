@@ -67,21 +67,46 @@ def _rows(page: str) -> list[str]:
 
 # -- accounts --------------------------------------------------------------------------------------
 
+def _search(client, **fields):
+    return post_form(client, "/console/accounts", fields, token_from="/console/accounts")
+
+
 def test_an_admin_finds_an_account_by_name_phone_or_nik_with_the_nik_masked(app):
     client, _admin_id = _admin(app)
     siti = _citizen_with_nik(app)
     for query in ("rahmawati", "0812-0000-0222", "+6281200000222", NIK):
-        page = client.get("/console/accounts", query_string={"q": query}).get_data(as_text=True)
+        page = _search(client, q=query).get_data(as_text=True)
         assert _rows(page) == [siti], query
         listed = page.split('id="accounts"')[1]
         assert NIK not in listed and "************0001" in listed and "*****222<" in listed
-    assert _rows(client.get("/console/accounts?q=3673011708850009").get_data(as_text=True)) == []
-    assert client.get("/console/accounts", query_string={"q": "x" * 121}).status_code == 422
+    assert _rows(_search(client, q="3673011708850009").get_data(as_text=True)) == []
+    assert _search(client, q="x" * 121).status_code == 422
+    assert _search(client, role="raja").status_code == 422
+    assert _search(client, q="siti", cursor="rusak").status_code == 400
+    # A search without its CSRF token is refused like any other form.
+    assert client.post("/console/accounts", data={"q": NIK}).status_code == 400
+    # The admin API finds by NIK too (one search, two doors), in the body.
+    api = app.test_client().post("/api/v1/admin/users/search", json={"q": NIK}, headers=bearer(app, _admin_id))
+    assert [item["id"] for item in api.get_json()["items"]] == [siti]
+
+
+def test_a_nik_or_phone_number_never_travels_in_an_address(app):
+    client, admin_id = _admin(app)
+    siti = _citizen_with_nik(app)
+    # Links may filter by role or name...
+    assert _rows(client.get("/console/accounts", query_string={"q": "rahmawati"}).get_data(as_text=True)) == [siti]
     assert client.get("/console/accounts?role=raja").status_code == 422
     assert client.get("/console/accounts?cursor=rusak").status_code == 400
-    # The admin API finds by NIK too (one search, two doors).
-    api = app.test_client().get("/api/v1/admin/users", query_string={"q": NIK}, headers=bearer(app, _admin_id))
-    assert [item["id"] for item in api.get_json()["items"]] == [siti]
+    # ...but a NIK or phone number in the address is refused, and finds nobody.
+    for query in (NIK, "081200000222"):
+        refused = client.get("/console/accounts", query_string={"q": query})
+        assert refused.status_code == 422 and _rows(refused.get_data(as_text=True)) == []
+        assert "formulir pencarian" in refused.get_data(as_text=True)
+        api = app.test_client().get("/api/v1/admin/users", query_string={"q": query}, headers=bearer(app, admin_id))
+        assert api.status_code == 422 and api.get_json()["error"]["code"] == "identifier_in_url"
+    # The search form posts, so its results page has no NIK in its address or its links.
+    page = _search(client, q=NIK).get_data(as_text=True)
+    assert NIK not in page.split('id="accounts"')[1]
 
 
 def test_roles_granted_and_revoked_in_the_console_are_audited_as_through_the_api(app):

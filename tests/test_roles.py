@@ -47,7 +47,7 @@ def test_admins_list_and_find_accounts_with_the_nik_masked(client, app, login_as
 
     by_name = client.get(f"{USERS}?q=santo", headers=admin).json["items"]
     assert [u["id"] for u in by_name] == [budi_id]
-    by_phone = client.get(f"{USERS}?q=0812-0000-0111", headers=admin).json["items"]
+    by_phone = client.post(f"{USERS}/search", json={"q": "0812-0000-0111"}, headers=admin).json["items"]
     assert [u["id"] for u in by_phone] == [budi_id]
     assert client.get(f"{USERS}?q=0000", headers=admin).json["items"] == []  # phones match whole only
     officers = client.get(f"{USERS}?role=officer", headers=admin).json["items"]

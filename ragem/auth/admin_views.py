@@ -12,6 +12,7 @@ from ragem.auth.schemas import (
     RoleGrantSchema,
     RoleRevokeQuerySchema,
     UserQuerySchema,
+    UserSearchSchema,
 )
 from ragem.blueprint import Blueprint
 
@@ -23,9 +24,24 @@ blp = Blueprint("admin_users", __name__, url_prefix="/api/v1/admin/users", descr
 @blp.arguments(UserQuerySchema, location="query")
 @blp.response(200, AdminUserPageSchema)
 def list_users(args):
-    """Accounts, newest first, filtered by role and by name or phone."""
+    """Accounts, newest first, filtered by role and by part of the name (422 `identifier_in_url` for
+    a phone number or NIK: `POST /admin/users/search` takes those)."""
+    roles.refuse_identifier_in_url(args.get("q"))
     items, next_cursor = roles.list_users(
         role=args.get("role"), q=args.get("q"), limit=args["limit"], cursor=args.get("cursor")
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@blp.route("/search", methods=["POST"])
+@roles_required("admin")
+@blp.arguments(UserSearchSchema)
+@blp.response(200, AdminUserPageSchema)
+def search_users(body):
+    """Accounts, newest first, by role and by part of the name or the exact phone number or NIK, sent
+    in the body so that they stay out of addresses and logs."""
+    items, next_cursor = roles.list_users(
+        role=body.get("role"), q=body.get("q"), limit=body["limit"], cursor=body.get("cursor")
     )
     return {"items": items, "next_cursor": next_cursor}
 

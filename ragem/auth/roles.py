@@ -44,6 +44,24 @@ def get_user(user_id: str) -> User:
     return user
 
 
+IDENTIFIER_IN_URL = {
+    "id": "NIK dan nomor telepon dicari lewat formulir (POST /api/v1/admin/users/search), bukan di alamat (URL), "
+          "agar tidak tercatat di log proksi dan riwayat peramban.",
+    "en": "Search for a NIK or phone number with the form (POST /api/v1/admin/users/search), not in the address "
+          "(URL), so that it stays out of proxy logs and browser history.",
+}
+
+
+def refuse_identifier_in_url(q: str | None) -> None:
+    """Refuse a NIK or phone number as a query-string search: addresses end up in the logs of every
+    proxy on the way and in the browser's history; such searches are sent in a request body.
+
+    :raises ValidationError: ``identifier_in_url`` (422).
+    """
+    if q and q.strip() and normalise_identifier(q)[0] in ("nik", "phone"):
+        raise ValidationError("identifier_in_url", IDENTIFIER_IN_URL, details={"q": ["identifier_in_url"]})
+
+
 def list_users(*, role: str | None, q: str | None, limit: int, cursor: str | None):
     """A page of accounts, newest first; ``q`` matches part of the name, or the exact phone or NIK."""
     stmt = select(User)

@@ -189,9 +189,18 @@ _REASON = validate.Length(min=3, max=500)
 
 
 class UserQuerySchema(PageArgsSchema, BaseSchema):
-    """Filters for the account list."""
+    """Filters for the account list in the query string."""
 
     role = fields.String(validate=validate.OneOf(ROLES))
+    q = fields.String(validate=validate.Length(min=1, max=120),
+                      metadata={"description": "part of the name; a phone number or NIK is refused here (422 "
+                                               "identifier_in_url): send it to POST /admin/users/search"})
+
+
+class UserSearchSchema(UserQuerySchema):
+    """The same filters in a request body, where a phone number or NIK may be searched for: a body
+    is not written to proxy logs or browser history the way an address is."""
+
     q = fields.String(validate=validate.Length(min=1, max=120),
                       metadata={"description": "part of the name, or the exact phone number or NIK"})
 

@@ -23,21 +23,36 @@ from ragem.opds.service import list_opds
 PAGE = "console.accounts"
 
 
-@blp.route("/accounts")
+@blp.route("/accounts", methods=["GET", "POST"])
+@accepts_media_types(FORM)
 def accounts():
-    """Find accounts by part of the name, or the exact phone number or NIK; newest first."""
+    """Find accounts by part of the name, or the exact phone number or NIK; newest first.
+
+    The search form is posted (with its CSRF token) and the results answer the post: a phone number
+    or NIK in the address would be written to every proxy's log and the browser's history. A link
+    may still filter by role or name (``GET ?role=&q=``); a phone number or NIK there is refused.
+    """
     account, refusal = _require(pages.core_page(PAGE))
     if refusal:
         return refusal
-    query = {key: value for key in ("q", "role") if (value := request.args.get(key, "").strip())}
+    posted = request.method == "POST"
+    source = request.form if posted else request.args
+    query = {key: value for key in ("q", "role") if (value := source.get(key, "").strip())}
     error = None
     try:
         filters = UserQuerySchema(only=("q", "role")).load(query)
+        if not posted:
+            roles.refuse_identifier_in_url(filters.get("q"))
     except ValidationError:
         filters, error = {}, TEXTS["bad_search"]
-    items, next_cursor = listing.one_page(roles.list_users, q=filters.get("q"), role=filters.get("role"))
+    except ApiError:
+        filters, error = {}, TEXTS["search_by_form"]
+    items, next_cursor = [], None
+    if not error:
+        items, next_cursor = listing.one_page(roles.list_users, form=posted, q=filters.get("q"),
+                                              role=filters.get("role"))
     return _render("console/accounts.html", account, 422 if error else 200, items=items, next_cursor=next_cursor,
-                   query=query, roles=ROLES, error=error, mask_phone=mask_phone)
+                   query=query, posted=posted, roles=ROLES, error=error, mask_phone=mask_phone)
 
 
 @blp.route("/accounts/<user_id>")

@@ -13,12 +13,14 @@ from ragem.extensions import db
 PAGE_SIZE = 25
 
 
-def one_page(fetch: Callable[..., tuple[list[Any], str | None]], **filters) -> tuple[list[Any], str | None]:
-    """``fetch(limit=, cursor=, **filters)`` for the ``cursor`` of the query string.
+def one_page(fetch: Callable[..., tuple[list[Any], str | None]], *, form: bool = False,
+             **filters) -> tuple[list[Any], str | None]:
+    """``fetch(limit=, cursor=, **filters)`` for the ``cursor`` of the query string (of the posted
+    form with ``form=True``: a search posted to keep personal data out of the address).
 
     A cursor that was tampered with is the API's ``invalid_cursor``: here a 400 page, never a 500.
     """
-    cursor = request.args.get("cursor") or None
+    cursor = (request.form if form else request.args).get("cursor") or None
     try:
         return fetch(limit=PAGE_SIZE, cursor=cursor, **filters)
     except ApiError:

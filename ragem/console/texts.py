@@ -53,6 +53,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "accounts": {"id": "Akun", "en": "Accounts"},
     "search": {"id": "Cari", "en": "Search"},
     "search_hint": {"id": "Nama, nomor HP atau NIK", "en": "Name, phone number or NIK"},
+    "search_by_form": {"id": "Cari NIK atau nomor HP lewat formulir pencarian, bukan di alamat halaman.",
+                       "en": "Search for a NIK or phone number with the search form, not in the page address."},
     "bad_search": {"id": "Pencarian tidak valid (paling banyak 120 karakter, peran yang dikenal).",
                    "en": "Invalid search (at most 120 characters, a known role)."},
     "name": {"id": "Nama", "en": "Name"},
