@@ -9,7 +9,7 @@ from ragem.toolkit import hookimpl
 from plugins.gelati import access, api
 from plugins.gelati import settings as plugin_settings
 from plugins.gelati import models, search_index  # noqa: F401  (the tables and their search index)
-from plugins.gelati.services import data_rights, demo, kpis, open_items, orders
+from plugins.gelati.services import data_rights, demo, kpis, open_items, orders, thumbnails
 from plugins.gelati.console import pages as gelati_console
 
 SLUG = "gelati"
@@ -81,8 +81,10 @@ def ragem_migrations() -> str:
 
 @hookimpl
 def ragem_periodic_jobs():
-    """Expire orders left waiting for payment or confirmation (their stock returns)."""
-    return [toolkit.PeriodicJob("expire_orders", every_seconds=600, func=orders.expire_due)]
+    """Expire orders left waiting for payment or confirmation (their stock returns); give photos
+    stored before thumbnails existed their thumbnail."""
+    return [toolkit.PeriodicJob("expire_orders", every_seconds=600, func=orders.expire_due),
+            toolkit.PeriodicJob("photo_thumbnails", every_seconds=thumbnails.EVERY_SECONDS, func=thumbnails.backfill)]
 
 
 @hookimpl

@@ -3,6 +3,7 @@ thumbnail that goes with it."""
 import io
 
 from PIL import Image
+from sqlalchemy import text
 
 from ragem import toolkit
 from ragem.testing import png_claiming
@@ -127,3 +128,53 @@ def test_removing_a_photo_or_erasing_the_seller_removes_its_thumbnail_too(app, c
     assert erased.status_code == 204, erased.get_json()
     assert client.get(kept["url"]).status_code == 404 and client.get(kept["thumbnail_url"]).status_code == 404
     assert files_on_disk(app) == before
+
+
+def test_photos_stored_before_thumbnails_existed_get_one_from_the_periodic_job(app, client, open_shop,
+                                                                                add_product, db_session):
+    from plugins.gelati.models import ProductPhoto
+    from plugins.gelati.services import thumbnails
+
+    seller, _ = open_shop()
+    product = add_product(seller)
+    first = upload(client, seller, product["id"], photo_with_gps()).get_json()
+    second = upload(client, seller, product["id"], jpeg()).get_json()
+    # As the photos of an installation from before thumbnails: none recorded (the files stay).
+    for photo in db_session.query(ProductPhoto):
+        photo.thumbnail_file_id = None
+    db_session.commit()
+    shown = client.get(f"{BASE}/products/{product['id']}").get_json()["photos"]
+    assert [p["thumbnail_url"] for p in shown] == [None, None]
+
+    with app.app_context():
+        assert thumbnails.backfill(batch=1) == 1  # a batch at a time, oldest first
+        assert thumbnails.backfill() == 1
+        assert thumbnails.backfill() == 0  # nothing left to do
+
+    shown = client.get(f"{BASE}/products/{product['id']}").get_json()["photos"]
+    assert [p["id"] for p in shown] == [first["id"], second["id"]]
+    thumb = client.get(shown[0]["thumbnail_url"])
+    assert thumb.status_code == 200 and Image.open(io.BytesIO(thumb.data)).size == (THUMBNAIL_PX, THUMBNAIL_PX * 2 // 3)
+    assert b"KameraBocor" not in thumb.data
+
+
+def test_a_photo_whose_file_is_gone_is_skipped_and_holds_up_no_other(app, client, open_shop, add_product,
+                                                                      db_session):
+    from plugins.gelati.models import ProductPhoto
+    from plugins.gelati.services import thumbnails
+
+    seller, _ = open_shop()
+    product = add_product(seller)
+    lost = upload(client, seller, product["id"], jpeg()).get_json()
+    kept = upload(client, seller, product["id"], jpeg()).get_json()
+    for photo in db_session.query(ProductPhoto):
+        photo.thumbnail_file_id = None
+    db_session.commit()
+    with app.app_context():
+        # The picture's bytes are gone from storage (its row stays), as after a bad restore.
+        key = db_session.execute(text("SELECT storage_key FROM stored_file WHERE id = :id"),
+                                 {"id": db_session.get(ProductPhoto, lost["id"]).file_id}).scalar_one()
+        toolkit.storage().delete(key)
+        assert thumbnails.backfill() == 1
+    shown = {p["id"]: p for p in client.get(f"{BASE}/products/{product['id']}").get_json()["photos"]}
+    assert shown[lost["id"]]["thumbnail_url"] is None and shown[kept["id"]]["thumbnail_url"]
