@@ -379,6 +379,9 @@ def ragem_env(root: Path, plugin_path: Path | None) -> dict[str, str]:
         # The benchmarks send no SMS or WhatsApp: production refuses to start without a gateway
         # unless told that no one-time code is needed.
         "RAGEM_MESSAGES_WITHOUT_CODES": "true",
+        # Production refuses to start the Wi-Fi plugin without FreeRADIUS's bearer secret: without
+        # it the platform measured would lack a service (bench/wifi.py sets its own).
+        "RAGEM_WIFI_RADIUS_SECRET": secrets.token_hex(24),
     })
     if plugin_path is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(plugin_path), env.get("PYTHONPATH")]))
