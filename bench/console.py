@@ -10,6 +10,9 @@ the form, then each page is asked ``--rounds`` times through the app's request p
 client in this process: cookie session, core session check, CSRF token, templates; no network).
 Printed: p50/p95 per page in ms, and the log-in (argon2 verification included). Target: p95 of a
 page < 100 ms (a person clicking; far below what anyone notices).
+
+``--figures-json PATH`` also writes the figures as data (``bench/figures.py`` rows);
+``python bench/all.py --only console`` runs it as part of the one-run table of docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import figures  # noqa: E402  (bench/figures.py: the rows bench/all.py reads)
 
 TARGET_P95_MS = 100.0
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -36,11 +41,22 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-def main() -> None:
-    """Build the app, log in, time the pages, print the figures."""
+def parser() -> argparse.ArgumentParser:
+    """The options of this benchmark (``--help`` lists them)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=300)
-    args = parser.parse_args()
+    figures.add_argument(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the app, log in, time the pages, print the figures; 1 when a target is missed."""
+    args = parser().parse_args(argv)
+    return figures.finish(args, figure_rows(args))
+
+
+def figure_rows(args: argparse.Namespace) -> list[dict]:
+    """Run the measurement, print it and return the figures (``bench/figures.py`` rows)."""
     logging.disable(logging.WARNING)
 
     from ragem.app import create_app
@@ -65,6 +81,7 @@ def main() -> None:
     assert answer.status_code == 302, answer.status_code
 
     print(f"log-in (form post, argon2 included): {login_ms:.0f} ms")
+    rows = []
     for path in ("/console/", "/console/services"):
         samples = []
         for _ in range(args.rounds):
@@ -76,7 +93,14 @@ def main() -> None:
         verdict = "met" if p95 < TARGET_P95_MS else "NOT met"
         print(f"GET {path}: p50 {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms "
               f"({args.rounds} rounds; target p95 < {TARGET_P95_MS:.0f} ms: {verdict})")
+        rows.append(figures.figure(
+            f"console `GET {path}` as an admin (SQLite, test client, {args.rounds} requests)",
+            f"p50 {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms", f"p95 < {TARGET_P95_MS:.0f} ms",
+            p95 < TARGET_P95_MS, p95_ms=p95))
+    rows.append(figures.figure("console log-in (form post, argon2 included), one", f"{login_ms:.0f} ms",
+                               login_ms=login_ms))
+    return rows
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -21,6 +21,9 @@ server helpers and production settings of ``bench/run.py``) and measures:
 2. ``GET /api/v1/darurat112/queue/changes``: one call-taker polling, each poll with the previous
    answer's cursor, while nothing changes (the steady state of a screen polling every two seconds).
    Target: p99 < 20 ms.
+
+``--figures-json PATH`` also writes the figures as data (``bench/figures.py`` rows);
+``python bench/all.py --only darurat112`` runs it as part of the one-run table of docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ if str(BENCH) not in sys.path:
 
 import rabeg_data  # noqa: E402  (bench/ is not a package; its database helpers are shared)
 import run as bench_run  # noqa: E402
+import figures  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ragem_bench_112"
 TARGET_RAISE_P99_MS = 100.0
@@ -234,8 +238,8 @@ def feed_load(port: int, token: str, polls: int) -> list[float]:
     return samples
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Prepare, serve, measure, print; 1 when a target is missed."""
+def parser() -> argparse.ArgumentParser:
+    """The options of this benchmark (``--help`` lists them)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=DEFAULT_URL, help="a dedicated PostgreSQL database (created if missing)")
     parser.add_argument("--incidents", type=int, default=100_000, help="incidents on record before measuring")
@@ -248,8 +252,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
-    args = parser.parse_args(argv)
+    figures.add_argument(parser)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    """Prepare, serve, measure, print; 1 when a target is missed."""
+    args = parser().parse_args(argv)
+    return figures.finish(args, figure_rows(args))
+
+
+def figure_rows(args: argparse.Namespace) -> list[dict]:
+    """Run the benchmark, print its report and return its figures (``bench/figures.py`` rows)."""
     name = rabeg_data.check_dedicated(args.url)
     create_database(args.url, name)
     root = Path(tempfile.mkdtemp(prefix="ragem-bench-112-"))
@@ -292,11 +306,28 @@ def main(argv: list[str] | None = None) -> int:
               f"({len(samples) / raised['seconds']:.0f} requests/s)")
         for error in raised["errors"][:5]:
             print("error:", error)
-        ok = (not raised["errors"] and duplicates == 0 and percentile(samples, 99) < TARGET_RAISE_P99_MS
-              and percentile(feed, 99) < TARGET_FEED_P99_MS)
+        setup = (f"PostgreSQL, {args.workers} `{args.worker_class}` workers"
+                 f"{f' x {args.threads} threads' if extra else ''}")
+        p50, p95, p99 = (percentile(samples, p) for p in (50, 95, 99))
+        rows = [
+            figures.figure(
+                f"112: raise an incident, {args.clients} clients{pace}, {args.retry_share:.0%} retried, {setup}",
+                f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms ({len(samples) / raised['seconds']:.0f} req/s)",
+                f"p99 < {TARGET_RAISE_P99_MS:.0f} ms", p99 < TARGET_RAISE_P99_MS, p50_ms=p50, p95_ms=p95, p99_ms=p99,
+                rps=len(samples) / raised["seconds"]),
+            figures.figure(
+                "112: the same requests, errors and duplicate incidents",
+                f"{len(raised['errors'])} errors, {duplicates} duplicates", "0 errors, 0 duplicates",
+                not raised["errors"] and duplicates == 0, errors=len(raised["errors"]), duplicates=duplicates),
+            figures.figure(
+                f"112: change feed, a poll with the last cursor, {prepared['incidents']:,} incidents",
+                f"p50 {percentile(feed, 50):.1f} ms, p99 {percentile(feed, 99):.1f} ms",
+                f"p99 < {TARGET_FEED_P99_MS:.0f} ms", percentile(feed, 99) < TARGET_FEED_P99_MS,
+                p50_ms=percentile(feed, 50), p99_ms=percentile(feed, 99)),
+        ]
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    return 0 if ok else 1
+    return rows
 
 
 def create_database(url: str, name: str) -> None:

@@ -16,6 +16,9 @@ the client reconnects, a loopback connect costing some 0.1 ms) and prints p50/p9
 targets of issue 4: officer queue and public list under 50 ms at p95, a month of KPIs under 500 ms.
 Requests are measured in interleaved rounds (every route once per round, in rotating order), so
 load that comes and goes on a shared machine hits every route alike.
+
+``--figures-json PATH`` also writes the figures as data (``bench/figures.py`` rows);
+``python bench/all.py --only rabeg`` runs it as part of the one-run table of docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ if str(BENCH) not in sys.path:
 
 import rabeg_data  # noqa: E402  (bench/ is not a package)
 import run as bench_run  # noqa: E402
+import figures  # noqa: E402
 
 TARGET_LIST_P95_MS = 50.0  # officer queue and public list (issue 4)
 TARGET_KPI_P95_MS = 500.0  # the KPIs of one month
@@ -315,8 +319,8 @@ def report(found: list[Target]) -> bool:
     return ok
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Serve, measure, print the table (and the plans with ``--explain``); 1 when a target is missed."""
+def parser() -> argparse.ArgumentParser:
+    """The options of this benchmark (``--help`` lists them)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=rabeg_data.DEFAULT_URL, help="the database bench/rabeg_data.py filled")
     parser.add_argument("--requests", type=int, default=500, help="measured requests per list route")
@@ -329,8 +333,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated route keys (queue-1, public-bbox, kpi, ...)")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the SQL behind each route")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (server log)")
-    args = parser.parse_args(argv)
+    figures.add_argument(parser)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve, measure, print the table (and the plans with ``--explain``); 1 when a target is missed."""
+    args = parser().parse_args(argv)
+    rows = figure_rows(args)
+    if rows is None:
+        return 2
+    return figures.finish(args, rows)
+
+
+def figure_rows(args: argparse.Namespace) -> list[dict] | None:
+    """Run the benchmark, print its report and return its figures (``None``: the database is empty)."""
     rabeg_data.check_dedicated(args.url)  # its signing keys are replaced below
     root = Path(tempfile.mkdtemp(prefix="ragem-bench-rabeg-"))
     try:
@@ -339,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         prepared = bench_run.python_json(PREPARE % {"bench": str(BENCH)}, env, bench_run.REPO)
         if not prepared["complaints"]:
             print("no complaints in the database: run bench/rabeg_data.py first", file=sys.stderr)
-            return 2
+            return None
         print("# RABEG at scale\n")
         for key, value in bench_run.machine().items():
             if key != "wrk":
@@ -362,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
                 found = [t for t in found if t.key in keys]
             measure(client, found, args.requests, args.warmup, args.rounds, args.heavy_requests)
         print(f"\nload average at the end: {bench_run.load_average()}")
-        ok = report(found)
+        report(found)
         if args.explain:
             explain(found, prepared["tokens"], env)
     finally:
@@ -370,7 +387,33 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nkept {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
-    return 0 if ok else 1
+    return group_rows(found, prepared["complaints"], f"{args.workers} `{args.worker_class}` workers")
+
+
+#: How the routes are grouped into rows of docs/benchmarks.md: key prefix, what the rows say.
+GROUPS = (("queue", "officer queue"), ("public", "public list"), ("map", "public map feed"),
+          ("kpi", "KPIs of one month"))
+
+
+def group_rows(found: list[Target], complaints: int, workers: str) -> list[dict]:
+    """One row per group of routes: the range of their p95 and whether every one met its target."""
+    rows = []
+    for prefix, name in GROUPS:
+        group = [t for t in found if t.key.startswith(prefix)]
+        if not group:
+            continue
+        p95 = [t.percentile(95) for t in group]
+        worst = group[p95.index(max(p95))]
+        bad = sum(t.bad for t in group)
+        target = group[0].target_ms
+        met = False if bad else (None if target is None else all(p < target for p in p95))
+        value = (f"p95 {min(p95):.1f}-{max(p95):.1f} ms over {len(group)} variant(s) (slowest: {worst.label}, "
+                 f"p50 {worst.percentile(50):.1f} ms)" + (f"; {bad} non-200!" if bad else ""))
+        rows.append(figures.figure(
+            f"RABEG {name} at {complaints:,} complaints, every variant, PostgreSQL, {workers}",
+            value, "none" if target is None else f"p95 < {target:.0f} ms", met,
+            p95_ms={t.key: round(t.percentile(95), 2) for t in group}))
+    return rows
 
 
 def server_version(url: str) -> str:

@@ -137,8 +137,8 @@ COMPLAINT_COLUMNS = (
     "kelurahan_code", "address", "show_name_publicly", "created_at", "first_response_due", "resolution_due",
     "first_responded_at", "resolved_at", "escalated", "first_response_risk_at", "resolution_risk_at", "updated_at",
     "closed_at", "kecamatan_code", "answers", "anonymous", "reporter_display_name", "source", "api_key_id",
-    "open311_token", "contact", "moderated_description", "duplicate_of_id", "supporters_count", "reroute_count",
-    "reopen_count", "confirmation", "confirmed_at", "rating",
+    "open311_token", "contact_ciphertext", "moderated_description", "duplicate_of_id", "supporters_count",
+    "reroute_count", "reopen_count", "confirmation", "confirmed_at", "rating",
 )
 TIMELINE_COLUMNS = ("complaint_id", "actor_id", "at", "from_state", "to_state", "kind", "public_message", "internal_note")
 PHOTO_COLUMNS = ("uploader_id", "complaint_id", "timeline_entry_id", "kind", "file_id", "thumbnail_file_id",
@@ -424,7 +424,7 @@ class Generator:
             "anonymous": anonymous,
             "reporter_display_name": f"{rng.choice(FIRST_NAMES)} {chr(65 + rng.randrange(26))}." if show_name else None,
             "source": "open311" if rng.random() < 0.04 else "app", "api_key_id": None, "open311_token": None,
-            "contact": None,
+            "contact_ciphertext": None,
             "moderated_description": "[disunting moderator] " + description if rng.random() < 0.003 else None,
             "duplicate_of_id": duplicate_of, "supporters_count": supporters,
             "reroute_count": 1 if rng.random() < 0.03 else 0, "reopen_count": reopen_count,

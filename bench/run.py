@@ -30,6 +30,9 @@ Servers bind 127.0.0.1 on free ports and are always stopped; every wrk run is bo
 
 ``python bench/run.py --rabeg [options]`` runs the RABEG scale benchmark instead
 (``bench/rabeg.py`` on a PostgreSQL database filled by ``bench/rabeg_data.py``; options go to it).
+
+``--figures-json PATH`` also writes the figures as data (``bench/figures.py`` rows);
+``python bench/all.py --only run`` runs it as part of the one-run table of docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -53,6 +56,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import figures  # noqa: E402  (bench/figures.py: the rows bench/all.py reads)
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "bench"
@@ -379,6 +385,9 @@ def ragem_env(root: Path, plugin_path: Path | None) -> dict[str, str]:
         # The benchmarks send no SMS or WhatsApp: production refuses to start without a gateway
         # unless told that no one-time code is needed.
         "RAGEM_MESSAGES_WITHOUT_CODES": "true",
+        # Production refuses to start the Wi-Fi plugin without FreeRADIUS's bearer secret: without
+        # it the platform measured would lack a service (bench/wifi.py sets its own).
+        "RAGEM_WIFI_RADIUS_SECRET": secrets.token_hex(24),
     })
     if plugin_path is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(plugin_path), env.get("PYTHONPATH")]))
@@ -449,11 +458,8 @@ def startup_seconds(env: dict[str, str], cwd: Path, runs: int) -> tuple[float, f
 # -- the run -------------------------------------------------------------------------------------
 
 
-def main() -> int:
-    if "--rabeg" in sys.argv[1:]:
-        import rabeg  # bench/rabeg.py: its own options, these server helpers
-
-        return rabeg.main([a for a in sys.argv[1:] if a != "--rabeg"])
+def parser() -> argparse.ArgumentParser:
+    """The options of this benchmark (``--help`` lists them)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rabeg", action="store_true",
                         help="run the RABEG scale benchmark (bench/rabeg.py; see its --help) instead")
@@ -467,11 +473,26 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds over all targets (medians reported)")
     parser.add_argument("--startup-runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
-    args = parser.parse_args()
+    figures.add_argument(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, print the report; 1 when a target is missed (``--rabeg``: the RABEG benchmark)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if "--rabeg" in argv:
+        import rabeg  # bench/rabeg.py: its own options, these server helpers
+
+        return rabeg.main([a for a in argv if a != "--rabeg"])
+    args = parser().parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
         return 2
+    return figures.finish(args, figure_rows(args))
 
+
+def figure_rows(args: argparse.Namespace) -> list[dict]:
+    """Run the whole benchmark, print its report and return its figures (``bench/figures.py`` rows)."""
     if os.getloadavg()[0] > 1.0:
         print(f"WARNING: the machine is busy (load {load_average()}); the figures will be low and uneven.\n",
               file=sys.stderr)
@@ -587,11 +608,12 @@ def _median_ratio(results: dict, top, bottom) -> float:
     return statistics.median(a.rps / b.rps for a, b in pairs)
 
 
-def report(args, results: dict) -> int:
-    """Print the figures against the targets; exit 1 when one is missed."""
+def report(args, results: dict) -> list[dict]:
+    """Print the figures against the targets and return them as rows (``bench/figures.py``)."""
     n = args.plugins
-    bare = results["bare"].rps
-    startup_n = results[("startup", n)][1]
+    bare = results["bare"]
+    baseline = f"{bare.rps:,.0f} req/s, p99 {bare.p99_ms:.1f} ms"
+    startup_0, startup_n = results[("startup", 0)][1], results[("startup", n)][1]
     catalog_share = _median_ratio(results, (0, "catalog"), "bare")
     me_share = _median_ratio(results, (0, "me"), "bare")
     admin_share = _median_ratio(results, (0, "admin"), "bare")
@@ -616,12 +638,43 @@ def report(args, results: dict) -> int:
     params, verify_ms = results["argon2"]
     print(f"\nlog-in: {login.rps:,.1f} per second with {args.workers} workers (argon2id {params}, "
           f"{verify_ms:.0f} ms per verification, so at most about {args.workers * 1000 / verify_ms:,.0f}/s); "
-          f"bare app: {bare:,.0f} requests/s")
+          f"bare app: {bare.rps:,.0f} requests/s")
     measured = [r for runs in results["rounds"].values() for r in runs] + [login]
     dirty = sorted({r.label for r in measured if r.bad})
     if dirty:
         print(f"\nWARNING: non-2xx answers or connection errors in: {dirty}")
-    return 0 if all(met for *_, met in checks) and met_startup and not dirty else 1
+
+    setup = (f"{args.workers} `{args.worker_class}` workers, wrk {args.connections} connections, "
+             f"median of {args.rounds} rounds")
+
+    def rps(key) -> str:
+        return f"{results[key].rps:,.0f} req/s, p99 {results[key].p99_ms:.1f} ms"
+
+    rows = [figures.figure(f"bare Flask app `GET /` ({setup})", rps("bare"), "baseline", None, None,
+                           rps=bare.rps, p99_ms=bare.p99_ms)]
+    names = [
+        ((0, "catalog"), "catalog `GET /api/v1/services`"),
+        ((0, "me"), f"authenticated `GET {results['me_path']}` with a bearer token"),
+        ((0, "admin"), "authenticated `GET /api/v1/admin/services` with a bearer token"),
+        ((n, "catalog"), f"catalog with {n} extra plugins"),
+        ((n, "plugin"), f"plugin route `GET /api/v1/rabeg/health` with {n} extra plugins"),
+    ]
+    targets = [f">= {TARGET_CATALOG_SHARE:.0%} of bare", f">= {TARGET_AUTHENTICATED_SHARE:.0%} of bare",
+               f">= {TARGET_AUTHENTICATED_SHARE:.0%} of bare", f">= {TARGET_PLUGIN_SHARE:.0%} of none",
+               f">= {TARGET_PLUGIN_SHARE:.0%} of none"]
+    for (key, name), target, (_label, ratio, met) in zip(names, targets, checks):
+        of = "none" if key[0] else "bare"
+        rows.append(figures.figure(f"{name} ({setup})", f"{ratio:.0%} of {of} ({rps(key)})", target, met,
+                                   baseline, share=ratio, rps=results[key].rps))
+    rows.append(figures.figure(f"start-up (`create_app()` in a fresh interpreter) with {n} extra plugins, "
+                               f"median of {args.startup_runs}", f"{startup_n:.2f} s (none: {startup_0:.2f} s)",
+                               f"< {TARGET_STARTUP_SECONDS:.0f} s", met_startup, None, seconds=startup_n))
+    rows.append(figures.figure(f"log-in `POST /api/v1/auth/login` (argon2id {params}), {args.workers} workers",
+                               f"{login.rps:,.1f} /s, {verify_ms:.0f} ms a verification", "none", None, baseline,
+                               rps=login.rps, verify_ms=verify_ms))
+    rows.append(figures.figure("non-2xx answers or connection errors in the runs above",
+                               ", ".join(dirty) or "none", "no errors", not dirty))
+    return rows
 
 
 if __name__ == "__main__":

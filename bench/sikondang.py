@@ -13,6 +13,9 @@ check of every row, then the all-or-nothing load and the revision), timed end to
 ``GET /api/v1/sikondang/datasets/<name>/data`` and ``.../series`` with random filters through
 Flask's test client (the app and the database, no HTTP server), in the order they come, and prints
 p50/p95/p99 against the targets: import < 60 s, filtered query p95 < 100 ms.
+
+``--figures-json PATH`` also writes the figures as data (``bench/figures.py`` rows);
+``python bench/all.py --only sikondang`` runs it as part of the one-run table of docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import figures  # noqa: E402  (bench/figures.py: the rows bench/all.py reads)
 
 TARGET_IMPORT_S = 60.0
 TARGET_QUERY_P95_MS = 100.0
@@ -82,15 +87,28 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The options of this benchmark (``--help`` lists them)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("RAGEM_BENCH_DATABASE_URL",
                                                         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--queries", type=int, default=300, help="requests per query kind")
     parser.add_argument("--ckan-queries", type=int, default=30, help="requests per CKAN datastore_search kind")
+    parser.add_argument("--regions", type=int, default=50,
+                        help="regions in the dataset, 20,000 observations each (50: 1,000,000)")
     parser.add_argument("--explain", action="store_true", help="also print the plan of a series and a data query")
-    args = parser.parse_args(argv)
+    figures.add_argument(parser)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure in a private database, print the figures; 1 when a target is missed."""
+    args = parser().parse_args(argv)
+    return figures.finish(args, figure_rows(args))
+
+
+def figure_rows(args: argparse.Namespace) -> list[dict]:
+    """Run the benchmark in a private database (dropped after) and return its figures."""
     base = make_url(args.url)
     name = f"ragem_bench_sikondang_{uuid.uuid4().hex[:8]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
@@ -98,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = base.set(database=name).render_as_string(hide_password=False)
     try:
-        return run(url, args.queries, args.explain, args.ckan_queries)
+        return run(url, args.queries, args.explain, args.ckan_queries, args.regions)
     finally:
         with admin.connect() as conn:
             conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n "
@@ -107,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         admin.dispose()
 
 
-def run(url: str, queries: int, explain: bool = False, ckan_queries: int = 30) -> int:
+def run(url: str, queries: int, explain: bool = False, ckan_queries: int = 30, regions: int = 50) -> list[dict]:
+    """Import the table, ask the queries, print the figures and return them as rows."""
     from ragem.app import create_app
     from ragem.migrate import upgrade_all
     from ragem.database import seed_reference
@@ -122,7 +141,7 @@ def run(url: str, queries: int, explain: bool = False, ckan_queries: int = 30) -
     with app.app_context():
         upgrade_all(app)
         seed_reference()
-        regions = [r.code for r in toolkit.regions()][:50]
+        regions = [r.code for r in toolkit.regions()][:regions]
     officer_id, _, _ = create_account(app, "officer", opd="DISKOMINFO")
     headers = bearer(app, officer_id)
     client = app.test_client()
@@ -132,8 +151,8 @@ def run(url: str, queries: int, explain: bool = False, ckan_queries: int = 30) -
     data = table(regions)
     path = Path(instance) / "sejuta.csv"
     path.write_bytes(data)
-    rows = data.count(b"\n") - 1
-    print(f"table: {rows:,} rows, {len(data) / 1e6:.1f} MB")
+    observations = data.count(b"\n") - 1
+    print(f"table: {observations:,} rows, {len(data) / 1e6:.1f} MB")
     started = time.perf_counter()
     result = invoke_cli(app, ["sikondang", "import", "bench-sejuta", str(path), "--publish"])
     seconds = time.perf_counter() - started
@@ -152,7 +171,6 @@ def run(url: str, queries: int, explain: bool = False, ckan_queries: int = 30) -
         "series by wilayah, 4 filters": lambda: (f"series?by=wilayah&jenis_kelamin={rng.choice(SEXES)}"
                                                  f"&umur={rng.choice(AGES)}&indikator={rng.choice(INDICATORS)}"),
     }
-    ok = seconds < TARGET_IMPORT_S
     timings: dict[str, list[float]] = {kind: [] for kind in kinds}
     for _ in range(queries):  # interleaved: load that comes and goes hits every kind alike
         for kind, make in kinds.items():
@@ -161,9 +179,15 @@ def run(url: str, queries: int, explain: bool = False, ckan_queries: int = 30) -
             answer = client.get(url_path)
             timings[kind].append((time.perf_counter() - started) * 1000)
             assert answer.status_code == 200, (url_path, answer.get_json())
+    rows = [figures.figure(
+        f"SIKONDANG import of {observations:,} observations (CSV, every row checked, COPY, revision), PostgreSQL",
+        f"{seconds:.1f} s", f"< {TARGET_IMPORT_S:.0f} s", seconds < TARGET_IMPORT_S, seconds=seconds)]
+    where = f"at {observations:,} observations, in process ({queries} requests each)"
     for kind, samples in timings.items():
         p95 = percentile(samples, 95)
-        ok &= p95 < TARGET_QUERY_P95_MS
+        rows.append(figures.figure(
+            f"SIKONDANG {kind} {where}", f"p50 {statistics.median(samples):.1f} ms, p95 {p95:.1f} ms",
+            f"p95 < {TARGET_QUERY_P95_MS:.0f} ms", p95 < TARGET_QUERY_P95_MS, p95_ms=p95))
         print(f"{kind:32s} p50 {statistics.median(samples):6.1f} ms  p95 {p95:6.1f} ms  p99 {percentile(samples, 99):6.1f} ms"
               f"  ({'met' if p95 < TARGET_QUERY_P95_MS else 'NOT met'})")
     # The CKAN DataStore API on the same table (figures only: the targets are the REST API's).
@@ -184,6 +208,10 @@ def run(url: str, queries: int, explain: bool = False, ckan_queries: int = 30) -
             ckan_timings[kind].append((time.perf_counter() - started) * 1000)
             assert answer.status_code == 200, answer.get_json()
     for kind, samples in ckan_timings.items():
+        rows.append(figures.figure(
+            f"SIKONDANG CKAN {kind}, 100 rows, {ckan_queries} requests",
+            f"p50 {statistics.median(samples):.1f} ms, p95 {percentile(samples, 95):.1f} ms",
+            p95_ms=percentile(samples, 95)))
         print(f"{kind:36s} p50 {statistics.median(samples):7.1f} ms  p95 {percentile(samples, 95):7.1f} ms")
     if explain:  # the slots: wilayah d1, tahun d2, jenis_kelamin d3, umur d4, indikator d5
         with app.app_context():
@@ -195,7 +223,7 @@ def run(url: str, queries: int, explain: bool = False, ckan_queries: int = 30) -
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    return 0 if ok else 1
+    return rows
 
 
 if __name__ == "__main__":

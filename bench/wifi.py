@@ -14,6 +14,9 @@ and drives ``POST /api/v1/wifi/radius/authorize`` with wrk: every request a diff
 rlm_rest JSON body and the bearer secret, as FreeRADIUS sends it. Every answer must be 200 (an
 accept with its reply attributes). Target (the service's): 1,000 requests per second or more with
 p99 under 20 ms.
+
+``--figures-json PATH`` also writes the figures as data (``bench/figures.py`` rows);
+``python bench/all.py --only wifi`` runs it as part of the one-run table of docs/benchmarks.md.
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ if str(BENCH) not in sys.path:
 
 import rabeg_data  # noqa: E402  (bench/ is not a package; its helpers are shared)
 import run as bench_run  # noqa: E402
+import figures  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ragem_bench_wifi"
 TARGET_RPS = 1000.0
@@ -119,8 +123,8 @@ def create_database(url: str, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Prepare, serve, measure, print; 1 when the target is missed."""
+def parser() -> argparse.ArgumentParser:
+    """The options of this benchmark (``--help`` lists them)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=DEFAULT_URL, help="a dedicated PostgreSQL database (created if missing)")
     parser.add_argument("--devices", type=int, default=2000, help="registered devices (each with a session today)")
@@ -130,7 +134,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (FreeRADIUS's pool)")
     parser.add_argument("--duration", type=int, default=20, help="seconds measured")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up")
-    args = parser.parse_args(argv)
+    figures.add_argument(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Prepare, serve, measure, print; 1 when the target is missed."""
+    args = parser().parse_args(argv)
+    return figures.finish(args, figure_rows(args))
+
+
+def figure_rows(args: argparse.Namespace) -> list[dict]:
+    """Run the benchmark, print its report and return its figures (``bench/figures.py`` rows)."""
 
     name = rabeg_data.check_dedicated(args.url)
     create_database(args.url, name)
@@ -156,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     bare = bench_run.gunicorn_argv("bare_app:app", bench_run.free_port(), args.workers, args.worker_class,
                                    "--pythonpath", str(BENCH))
     with bench_run.Server(bare, bare_env, BENCH, "/", root / "bare.log") as server:
-        bench_run.measure("bare Flask `GET /` (baseline)", server.base + "/", args)
+        bare_result = bench_run.measure("bare Flask `GET /` (baseline)", server.base + "/", args)
     argv_ = bench_run.gunicorn_argv("ragem.app:create_app()", bench_run.free_port(), args.workers, args.worker_class)
     with bench_run.Server(argv_, env, bench_run.REPO, "/healthz", root / "ragem.log") as server:
         url = f"{server.base}/api/v1/wifi/radius/authorize"
@@ -164,7 +179,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nload average at the end: {bench_run.load_average()}")
     met = result.bad == 0 and result.rps >= TARGET_RPS and result.p99_ms < TARGET_P99_MS
     print(f"target >= {TARGET_RPS:,.0f} req/s with p99 < {TARGET_P99_MS:.0f} ms: {'met' if met else 'NOT met'}")
-    return 0 if met else 1
+    setup = (f"{len(prepared['macs']):,} devices, PostgreSQL, {args.workers} `{args.worker_class}` workers, "
+             f"wrk {args.connections} connections")
+    flag = f"; {result.bad} non-2xx/errors!" if result.bad else ""
+    return [figures.figure(
+        f"Wi-Fi authorize (FreeRADIUS rlm_rest JSON, MAC log-in accepted), {setup}",
+        f"{result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms{flag}",
+        f">= {TARGET_RPS:,.0f} req/s with p99 < {TARGET_P99_MS:.0f} ms", met,
+        f"{bare_result.rps:,.0f} req/s, p99 {bare_result.p99_ms:.1f} ms (same workers and load)",
+        rps=result.rps, p50_ms=result.p50_ms, p99_ms=result.p99_ms, bare_rps=bare_result.rps)]
 
 
 if __name__ == "__main__":
