@@ -50,6 +50,18 @@ def upload(data: Any, *, uploader: toolkit.Account) -> Photo:
     return photo
 
 
+def check_count(count: int) -> None:
+    """Refuse more than ``MAX_PER_ITEM`` photos for one complaint or response.
+
+    :raises toolkit.ValidationError: 422 naming the limit in ``details.photos``.
+    """
+    if count > MAX_PER_ITEM:
+        raise toolkit.ValidationError(
+            message={"id": f"Paling banyak {MAX_PER_ITEM} foto.", "en": f"At most {MAX_PER_ITEM} photos."},
+            details={"photos": f"at most {MAX_PER_ITEM}, got {count}"},
+        )
+
+
 def check_attachable(photo_ids: Iterable[Any] | None, *, uploader: toolkit.Account) -> list[Photo]:
     """The photos ``photo_ids`` in the given order, if each is the uploader's and still unattached.
 
@@ -59,11 +71,7 @@ def check_attachable(photo_ids: Iterable[Any] | None, *, uploader: toolkit.Accou
     ids = list(photo_ids or [])
     if not ids:
         return []
-    if len(ids) > MAX_PER_ITEM:
-        raise toolkit.ValidationError(
-            message={"id": f"Paling banyak {MAX_PER_ITEM} foto.", "en": f"At most {MAX_PER_ITEM} photos."},
-            details={"photos": f"at most {MAX_PER_ITEM}, got {len(ids)}"},
-        )
+    check_count(len(ids))
     if any(not isinstance(i, int) or isinstance(i, bool) for i in ids) or len(set(ids)) != len(ids):
         raise toolkit.ValidationError(details={"photos": "distinct photo ids"})
     uploader_id = getattr(uploader, "id", None)
@@ -110,10 +118,21 @@ def delete_unattached(older_than: timedelta = UNATTACHED_KEEP) -> int:
     cutoff = toolkit.utcnow() - older_than
     stale = list(session.scalars(select(Photo).where(Photo.complaint_id.is_(None), Photo.created_at < cutoff)
                                  .limit(1000)))
-    for photo in stale:
+    discard(stale)
+    session.commit()
+    return len(stale)
+
+
+def discard(unattached: Iterable[Photo]) -> None:
+    """Delete photos that were never filed, their bytes and thumbnails included; the caller commits.
+
+    An attached photo is left alone: it belongs to a complaint's record now.
+    """
+    session = toolkit.db.session
+    for photo in unattached:
+        if photo.complaint_id is not None:
+            continue
         session.delete(photo)
         for file_id in (photo.file_id, photo.thumbnail_file_id):
             if file_id:
                 toolkit.delete_file(file_id)
-    session.commit()
-    return len(stale)

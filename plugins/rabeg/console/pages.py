@@ -14,13 +14,14 @@ from plugins.rabeg.access import ADMIN, HANDLE
 from plugins.rabeg.console.assist import CHANNEL_NAMES, assist_page
 from plugins.rabeg.calendar import WIB
 from plugins.rabeg.models import Category
+from plugins.rabeg.photos import MAX_PER_ITEM, max_bytes
 from plugins.rabeg.schemas.complaints import ComplaintSchema, ComplaintSummarySchema, QueueArgsSchema, TransitionSchema
 from plugins.rabeg.schemas.lifecycle import (
     DuplicateSchema,
     ModerationSchema,
     NoteCreateSchema,
     RerouteSchema,
-    ResponseCreateSchema,
+    ResponseFormSchema,
 )
 from plugins.rabeg.services import duplicates, lifecycle, moderation, queues, reporter, reroute, responses
 from plugins.rabeg.services.lifecycle import REJECT_REASONS, STATE_NAMES, TRANSITIONS
@@ -94,6 +95,7 @@ def complaint_view(account: toolkit.Account, *, complaint_id: int) -> dict[str, 
         "reject_reasons": REJECT_REASONS,
         "templates": [{"id": t.id, "title": t.title, "state": t.state} for t in templates],
         "is_admin": toolkit.can(account, ADMIN),
+        "max_photos": MAX_PER_ITEM, "max_photo_mb": max(1, max_bytes() // (1024 * 1024)),
         "words": WORDS, "wib": wib,
     }
 
@@ -101,7 +103,8 @@ def complaint_view(account: toolkit.Account, *, complaint_id: int) -> dict[str, 
 # The actions: each one is the API route's service call with the API route's schema.
 
 def _respond(account, form, *, complaint_id):
-    responses.respond(complaint_id, account, **form)
+    # The form carries the photo files, the API their ids: stored and attached in one service call.
+    responses.respond_with_uploads(complaint_id, account, uploads=form.pop("photos", None) or (), **form)
 
 
 def _note(account, form, *, complaint_id):
@@ -138,7 +141,7 @@ def console_pages() -> list[toolkit.ConsolePage]:
             "complaint", {"id": "Pengaduan", "en": "Complaint"}, complaint_view, "complaint.html", FOLDER,
             permission=HANDLE, path="<int:complaint_id>",
             actions=[
-                toolkit.ConsoleAction("respond", _respond, ResponseCreateSchema,
+                toolkit.ConsoleAction("respond", _respond, ResponseFormSchema,
                                       done=_done("Tanggapan terkirim ke pelapor.", "The response was sent to the reporter.")),
                 toolkit.ConsoleAction("note", _note, NoteCreateSchema,
                                       done=_done("Catatan internal disimpan.", "The internal note was saved.")),

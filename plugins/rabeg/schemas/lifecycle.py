@@ -22,6 +22,14 @@ class ResponseCreateSchema(toolkit.BaseSchema):
                                  metadata={"description": "an active template for this category and current state"})
 
 
+class ResponseFormSchema(ResponseCreateSchema):
+    """The console's respond form: the API's fields, with the photo files themselves (a multipart
+    form's file input ``photos``) instead of ids; each is stored as ``POST /photos`` stores it."""
+
+    photos = fields.List(toolkit.FilePart(), load_default=None, allow_none=True,
+                         validate=validate.Length(max=MAX_PER_ITEM, error=f"at most {MAX_PER_ITEM} photos"))
+
+
 class NoteCreateSchema(toolkit.BaseSchema):
     """An internal note: only the assigned OPD's officers and admins ever read it."""
 

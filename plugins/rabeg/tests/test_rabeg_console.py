@@ -3,8 +3,11 @@ import html
 import io
 
 from PIL import Image
+from sqlalchemy import func, select, text as sql
 
 from ragem.testing import console_client, console_post
+
+from plugins.rabeg.models import Photo
 
 API = "/api/v1/rabeg/complaints"
 QUEUE = "/console/p/rabeg/queue"
@@ -195,3 +198,109 @@ def test_while_rabeg_is_switched_off_its_pages_and_actions_say_so(app, client, l
     assert posted.status_code == 503
     client.patch("/api/v1/admin/services/rabeg", json={"enabled": True, "reason": "selesai"}, headers=login_as("admin"))
     assert "Saat layanan mati." not in str(api_view(client, cid, citizen))
+
+
+# Photos with a response: the officer shows the work done, from the console as from the app.
+
+PUBLIC = "/api/v1/rabeg/public/complaints"
+
+
+def jpeg_with_exif() -> bytes:
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "KameraDinas"  # the camera's maker: metadata the API's upload strips
+    Image.new("RGB", (160, 120), (20, 120, 60)).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def photo_files(*contents: bytes) -> list:
+    return [(io.BytesIO(content), f"foto{n}.jpg") for n, content in enumerate(contents)]
+
+
+def kept_files(app) -> tuple[int, int]:
+    """How many stored files and RABEG photos the app holds (a refused form must add none)."""
+    with app.app_context():
+        from ragem.toolkit import db
+
+        return (db.session.scalar(sql("SELECT count(*) FROM stored_file")),
+                db.session.scalar(select(func.count()).select_from(Photo)))
+
+
+def test_an_officer_responds_with_two_photos_and_the_public_sees_them_with_the_response(app, client, login_as,
+                                                                                      file_complaint):
+    citizen = login_as("citizen")
+    cid = file_complaint(citizen)["id"]
+    officer = console_client(app, "officer", opd="DPUPR")
+    form = text(officer.get(page(cid)))
+    assert 'enctype="multipart/form-data"' in form and 'name="photos" multiple accept="image/*"' in form
+    responded = console_post(officer, act(cid, "respond"), {"public_message": "Lubang sudah ditambal, lihat foto.",
+                                                            "photos": photo_files(jpeg_with_exif(), jpeg())})
+    assert responded.status_code == 302, text(responded)
+    seen = api_view(client, cid, citizen)
+    entry = seen["timeline"][-1]
+    assert entry["kind"] == "response" and entry["public_message"] == "Lubang sudah ditambal, lihat foto."
+    shown = [p for p in seen["photos"] if p["kind"] == "response"]
+    assert [p["id"] for p in shown] == entry["photos"] and len(shown) == 2  # in the order they were chosen
+    public = next(c for c in client.get(PUBLIC).get_json()["items"] if c["id"] == cid)
+    assert [p["id"] for p in public["photos"] if p["kind"] == "response"] == entry["photos"]
+    opened = client.get(public["photos"][0]["url"])
+    assert opened.status_code == 200 and opened.mimetype == "image/jpeg"
+    assert b"KameraDinas" not in opened.data and 0x010F not in Image.open(io.BytesIO(opened.data)).getexif()
+    assert shown[1]["thumbnail_url"].split("?")[0] in text(officer.get(page(cid)))  # on the officer's page too
+
+
+def test_a_refused_photo_or_response_is_the_pages_error_and_keeps_nothing(app, client, login_as, file_complaint):
+    citizen = login_as("citizen")
+    cid = file_complaint(citizen)["id"]
+    officer = console_client(app, "officer", opd="DPUPR")
+    before, timeline = kept_files(app), api_view(client, cid, citizen)["timeline"]
+    pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer<<>>\n%%EOF\n"
+    # A good photo first, then a PDF named .jpg: the type is judged by the bytes; the first one goes too.
+    not_image = console_post(officer, act(cid, "respond"), {"public_message": "Sudah diperbaiki.",
+                                                            "photos": photo_files(jpeg(), pdf)})
+    assert not_image.status_code == 415 and "Jenis berkas ini tidak diterima." in text(not_image)
+    assert "Sudah diperbaiki." in text(not_image)  # what the officer typed is kept
+    broken = console_post(officer, act(cid, "respond"), {"public_message": "Rusak.",
+                                                         "photos": photo_files(b"\xff\xd8\xff\xe0" + b"\x00" * 64)})
+    assert broken.status_code == 422 and "Berkas rusak atau tidak dapat dibaca." in text(broken)
+    # The photos pass but the response is refused (no message): the stored photos are deleted again.
+    no_message = console_post(officer, act(cid, "respond"), {"public_message": "", "photos": photo_files(jpeg())})
+    assert no_message.status_code == 422 and "Tulis tanggapan atau pilih templat." in text(no_message)
+    six = console_post(officer, act(cid, "respond"), {"public_message": "Enam foto.",
+                                                      "photos": photo_files(*[jpeg()] * 6)})
+    assert six.status_code == 422 and "Periksa kembali isian formulir." in text(six) and "at most 5 photos" in text(six)
+    # The form takes photo files, not the ids of photos uploaded through the API.
+    free = client.post("/api/v1/rabeg/photos", data={"file": (io.BytesIO(jpeg()), "a.jpg")},
+                       headers=login_as("officer", opd="DPUPR"), content_type="multipart/form-data").get_json()["id"]
+    by_id = console_post(officer, act(cid, "respond"), {"public_message": "Pakai id.", "photos": str(free)})
+    assert by_id.status_code == 422
+    assert kept_files(app) == (before[0] + 2, before[1] + 1)  # only the API upload (photo and thumbnail)
+    assert api_view(client, cid, citizen)["timeline"] == timeline
+
+
+def test_a_photo_over_the_size_limit_is_413_on_the_page(make_app, login_as, complaint_fields):
+    app = make_app(RABEG_PHOTO_MAX_BYTES=2000)
+    client = app.test_client()
+    filed = client.post(API, json=complaint_fields, headers=login_as("citizen", target_app=app))
+    assert filed.status_code == 201, filed.get_json()
+    cid = filed.get_json()["id"]
+    officer = console_client(app, "officer", opd="DPUPR")
+    noisy = io.BytesIO()
+    Image.effect_noise((400, 300), 80).convert("RGB").save(noisy, "JPEG")
+    assert len(jpeg()) < 2000 < len(noisy.getvalue())
+    before = kept_files(app)
+    big = console_post(officer, act(cid, "respond"), {"public_message": "Foto besar.",
+                                                      "photos": photo_files(jpeg(), noisy.getvalue())})
+    assert big.status_code == 413 and "Berkas terlalu besar." in text(big)
+    assert kept_files(app) == before
+
+
+def test_another_opds_officer_cannot_respond_with_photos_and_stores_nothing(app, client, login_as, file_complaint):
+    citizen = login_as("citizen")
+    cid = file_complaint(citizen)["id"]
+    stranger = console_client(app, "officer", opd="DISPERKIM")
+    before, timeline = kept_files(app), api_view(client, cid, citizen)["timeline"]
+    refused = console_post(stranger, act(cid, "respond"), {"public_message": "Bukan urusan saya.",
+                                                           "photos": photo_files(jpeg())}, token_from=QUEUE)
+    assert refused.status_code == 404
+    assert kept_files(app) == before and api_view(client, cid, citizen)["timeline"] == timeline
