@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from ragem import toolkit
 
 from plugins.darurat112.access import AGENCY, ALERT, COMMAND, SUPERVISE, command_incident
 from plugins.darurat112.console import alerts as alert_page
-from plugins.darurat112.models import OUTCOMES, PRIORITIES, TYPES
+from plugins.darurat112.models import CHANNELS, OPEN_STATES, OUTCOMES, PRIORITIES, TYPES
 from plugins.darurat112.schemas.alerts import AlertArgsSchema
 from plugins.darurat112.schemas.blocks import CallerBlockArgsSchema, CallerBlockLiftSchema, CallerBlockSchema
 from plugins.darurat112.schemas.command import (
@@ -77,8 +77,17 @@ DISPATCH_NAMES = {
 }
 #: The states an agency moves its dispatch to (steps may be skipped; the service refuses going back).
 DISPATCH_NEXT = ("acknowledged", "en_route", "on_scene", "completed", "cancelled")
+#: The queue page's filter form: each filter's label, and the words of the flagged filter's choices.
+FILTER_NAMES = {
+    "state": {"id": "Status", "en": "State"}, "type": {"id": "Jenis", "en": "Type"},
+    "channel": {"id": "Saluran", "en": "Channel"}, "kecamatan": {"id": "Kecamatan", "en": "Kecamatan"},
+    "flagged": {"id": "Pelapor diblokir", "en": "Blocked reporter"}, "all": {"id": "Semua", "en": "All"},
+    "apply": {"id": "Terapkan", "en": "Apply"}, "clear": {"id": "Hapus filter", "en": "Clear filters"},
+}
+FLAGGED_NAMES = {"true": {"id": "Hanya pelapor diblokir", "en": "Blocked reporters only"},
+                 "false": {"id": "Tanpa pelapor diblokir", "en": "No blocked reporter"}}
 WORDS = {"dispatch_states": DISPATCH_NAMES, "states": STATES, "types": TYPE_NAMES, "channels": CHANNEL_NAMES, "outcomes": OUTCOME_NAMES,
-         "kinds": KIND_NAMES, "actors": ACTOR_NAMES}
+         "kinds": KIND_NAMES, "actors": ACTOR_NAMES, "filters": FILTER_NAMES, "flagged": FLAGGED_NAMES}
 
 
 def wib(value: str | datetime | None) -> str:
@@ -98,35 +107,76 @@ def age(value: str | None) -> str:
     return f"{minutes} mnt" if minutes < 60 else f"{minutes // 60} j {minutes % 60:02d} mnt"
 
 
-def _rows() -> dict[str, Any]:
-    """The queue's rows as the API's ``GET /queue`` lists them (its first ``QUEUE_SIZE``)."""
-    items, next_cursor = queue.queue(state=None, type=None, channel=None, kecamatan=None, agency=None, flagged=None,
-                                     limit=QUEUE_SIZE, cursor=None)
-    return {"incidents": IncidentSummarySchema(many=True).dump(items), "more": next_cursor is not None}
+def _is_kecamatan(code: str) -> None:
+    """Refuse a code that is not one of Kota Serang's kecamatan (a kelurahan's would match nothing)."""
+    # The length first: a code longer than any region's is refused without asking the database.
+    region = toolkit.region(code) if len(code) <= 20 else None
+    if region is None or region.level != "kecamatan":
+        raise ValidationError("Not a kecamatan of Kota Serang.")
+
+
+class QueueFilterSchema(toolkit.BaseSchema):
+    """The queue page's filters (a GET form, all optional): the API's ``GET /queue`` filters a
+    call-taker narrows the live queue with. ``state`` offers only the open states (the queue page is
+    the open incidents); a repeated parameter selects several values."""
+
+    state = fields.List(fields.String(validate=validate.OneOf(OPEN_STATES)), load_default=None)
+    type = fields.List(fields.String(validate=validate.OneOf(TYPES)), load_default=None)
+    channel = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), load_default=None)
+    kecamatan = fields.String(load_default=None, validate=_is_kecamatan,
+                              metadata={"example": "36.73.02"})
+    flagged = fields.Boolean(load_default=None)
+
+
+def _filter_values(query: dict[str, Any]) -> dict[str, Any]:
+    """The loaded filters as query-string values (lists repeat, ``flagged`` as ``true``/``false``),
+    to carry them in the poll and refresh addresses and to refill the form."""
+    values: dict[str, Any] = {}
+    for name, value in query.items():
+        if value is None or value == []:
+            continue
+        values[name] = ("true" if value else "false") if isinstance(value, bool) else value
+    return values
+
+
+def _kecamatan_names() -> dict[str, str]:
+    """Kota Serang's kecamatan by code, in code order (the filter's choices, the rows' names)."""
+    return {region.code: region.name for region in toolkit.regions(level="kecamatan")}
+
+
+def _rows(query: dict[str, Any]) -> dict[str, Any]:
+    """The queue's rows as the API's ``GET /queue`` lists them with these filters (its first ``QUEUE_SIZE``)."""
+    items, next_cursor = queue.queue(agency=None, limit=QUEUE_SIZE, cursor=None, **query)
+    return {"incidents": IncidentSummarySchema(many=True).dump(items), "more": next_cursor is not None,
+            "kecamatan_names": _kecamatan_names()}
 
 
 def _now_seconds() -> int:
     return int(toolkit.utcnow().timestamp())
 
 
-def queue_view(account: toolkit.Account) -> dict[str, Any]:
-    """The open incidents, most urgent first, and the change-feed cursor the page polls from."""
+def queue_view(account: toolkit.Account, *, query: dict[str, Any]) -> dict[str, Any]:
+    """The open incidents that pass the filters, most urgent first, and the change-feed cursor the
+    page polls from (the poll address carries the filters)."""
     # The cursor first: a change made while the rows are read comes again on the first poll.
     cursor = queue.changes(None)["cursor"]
-    return {**_rows(), "cursor": cursor, "changed": True, "shown": _now_seconds(), "poll_seconds": POLL_SECONDS,
-            "words": WORDS, "wib": wib, "age": age}
+    return {**_rows(query), "cursor": cursor, "changed": True, "shown": _now_seconds(), "poll_seconds": POLL_SECONDS,
+            "filters": _filter_values(query), "poll": False, "words": WORDS, "wib": wib, "age": age}
 
 
-def queue_changes_view(account: toolkit.Account, *, since: str, shown: int) -> dict[str, Any]:
-    """One poll of the change feed: the queue's rows again when an incident changed (or the rows
-    shown since ``shown`` are older than ``AGE_REFRESH_SECONDS``), else only the next address (the
-    page keeps its rows)."""
+def queue_changes_view(account: toolkit.Account, *, since: str, shown: int, query: dict[str, Any]) -> dict[str, Any]:
+    """One poll of the change feed: the queue's rows again, filtered as the page is, when an incident
+    changed (or the rows shown since ``shown`` are older than ``AGE_REFRESH_SECONDS``), else only the
+    next address (the page keeps its rows)."""
     feed = queue.changes(since)
     now = _now_seconds()
+    # Any change sends the rows again, matching the filters or not: an incident that stops matching
+    # (a "new" one claimed) must leave the filtered table too.
     changed = bool(feed["items"]) or now - shown >= AGE_REFRESH_SECONDS
-    rows = _rows() if changed else {"incidents": [], "more": False}
+    rows = _rows(query) if changed else {"incidents": [], "more": False, "kecamatan_names": {}}
     return {**rows, "cursor": feed["cursor"], "changed": changed, "shown": now if changed else shown,
-            "poll_seconds": 0 if feed["more"] else POLL_SECONDS, "words": WORDS, "wib": wib, "age": age}
+            "poll_seconds": 0 if feed["more"] else POLL_SECONDS, "filters": _filter_values(query), "poll": True,
+            "words": WORDS, "wib": wib, "age": age}
 
 
 def incident_view(account: toolkit.Account, *, incident_id: int) -> dict[str, Any]:
@@ -234,9 +284,10 @@ def console_pages() -> list[toolkit.ConsolePage]:
     done = lambda id_text, en_text: {"id": id_text, "en": en_text}  # noqa: E731
     return [
         toolkit.ConsolePage("queue", {"id": "Antrean 112", "en": "112 queue"}, queue_view, "queue.html", FOLDER,
-                            permission=COMMAND),
+                            permission=COMMAND, query=QueueFilterSchema),
         toolkit.ConsolePage("queue-changes", {"id": "Antrean 112", "en": "112 queue"}, queue_changes_view,
-                            "queue.html", FOLDER, permission=COMMAND, path="<string:since>/<int:shown>"),
+                            "queue.html", FOLDER, permission=COMMAND, path="<string:since>/<int:shown>",
+                            query=QueueFilterSchema),
         toolkit.ConsolePage(
             "incident", {"id": "Kejadian 112", "en": "112 incident"}, incident_view, "incident.html", FOLDER,
             permission=COMMAND, path="<int:incident_id>",

@@ -95,6 +95,91 @@ def test_the_rows_come_again_when_their_ages_are_due_even_without_a_change(
     assert "data-live-unchanged" not in text(aged) and shown["number"] in text(aged)
 
 
+def shown_ids(response) -> set[int]:
+    """The incidents in the queue's table (its rows' ``data-id``)."""
+    table = response.get_data(as_text=True).partition('id="incident-queue"')[2]
+    return {int(found) for found in re.findall(r'<tr data-id="(\d+)"', table)}
+
+
+@pytest.fixture
+def mixed_queue(client, login_as, raise_incident, call_taker):
+    """Three open incidents that differ in every filter: a new fire from the app, a claimed medical
+    call from the app in Kasemen, and a flagged phone call from a blocked number (claimed)."""
+    citizen = login_as("citizen")
+    fire = raise_incident(citizen, type="fire")["id"]
+    kasemen = raise_incident(citizen, type="medical")["id"]
+    assert client.post(f"{INCIDENTS}/{kasemen}/claim", headers=call_taker).status_code == 200
+    triaged = client.post(f"{INCIDENTS}/{kasemen}/triage", headers=call_taker, json={"kelurahan": "36.73.02.1002"})
+    assert triaged.get_json()["kecamatan"] == "36.73.02", triaged.get_json()
+    prank_calls(client, call_taker)  # six pranks block the number (closed, out of the queue)
+    flagged = client.post(f"{BASE}/calls", headers=call_taker, json={
+        "channel": "phone", "caller_number": "0812-3456-7890", "type": "medical"}).get_json()
+    assert flagged["flagged"] is True and flagged["state"] == "claimed", flagged
+    return {"fire": fire, "kasemen": kasemen, "flagged": flagged["id"]}
+
+
+def test_the_queue_page_filters_by_state_type_channel_kecamatan_and_flagged(app, mixed_queue):
+    taker = console_client(app, "officer", opd="DISKOMINFO")
+    everything = taker.get(QUEUE)
+    assert shown_ids(everything) == set(mixed_queue.values())
+    form = text(everything)
+    # The form offers the six kecamatan by name and the words in Indonesian; the row shows the name.
+    assert 'id="queue-filters"' in form and all(name in form for name in (
+        "Serang", "Kasemen", "Walantaka", "Curug", "Cipocok Jaya", "Taktakan"))
+    assert "Pelapor diblokir" in form and "Hanya pelapor diblokir" in form and "Kebakaran" in form and "aplikasi · Kasemen" in form
+    fire, kasemen, flagged = mixed_queue["fire"], mixed_queue["kasemen"], mixed_queue["flagged"]
+    for query, expected in [
+        ("state=new", {fire}), ("state=claimed", {kasemen, flagged}), ("type=fire", {fire}),
+        ("channel=phone", {flagged}), ("channel=app", {fire, kasemen}), ("kecamatan=36.73.02", {kasemen}),
+        ("kecamatan=36.73.01", set()), ("flagged=true", {flagged}), ("flagged=false", {fire, kasemen}),
+        ("type=medical&channel=app", {kasemen}), ("type=fire&type=medical&state=claimed", {kasemen, flagged}),
+        ("state=&type=&kecamatan=", {fire, kasemen, flagged}),  # the form's "Semua" is no filter
+    ]:
+        answer = taker.get(f"{QUEUE}?{query}")
+        assert answer.status_code == 200 and shown_ids(answer) == expected, query
+    # The form is refilled with the filter chosen, and says when nothing matches.
+    nothing = text(taker.get(f"{QUEUE}?kecamatan=36.73.01"))
+    assert '<option value="36.73.01" selected>' in nothing and "Tidak ada kejadian terbuka yang sesuai filter." in nothing
+    # English with the console's language switch.
+    console_post(taker, "/console/language", {"lang": "en", "next": QUEUE}, token_from=QUEUE)
+    english = text(taker.get(f"{QUEUE}?flagged=true"))
+    assert "Blocked reporters only" in english and "No blocked reporter" in english and "Fire" in english
+
+
+def test_a_poll_keeps_the_filters_and_sends_only_matching_rows(app, client, call_taker, mixed_queue, monkeypatch):
+    monkeypatch.setattr(console_pages, "AGE_REFRESH_SECONDS", 3600)  # only changes send rows here
+    taker = console_client(app, "officer", opd="DISKOMINFO")
+    shown = taker.get(f"{QUEUE}?state=new&state=claimed&channel=app")
+    assert shown_ids(shown) == {mixed_queue["fire"], mixed_queue["kasemen"]}
+    assert "state=new&state=claimed&channel=app" in live_url(shown)
+    assert 'href="/console/p/darurat112/queue?state=new&amp;state=claimed&amp;channel=app" id="refresh"' in \
+        shown.get_data(as_text=True)
+    # A change: the rows come again, still filtered, and the next poll address still carries the filters.
+    client.post(f"{INCIDENTS}/{mixed_queue['kasemen']}/close", json={"outcome": "resolved"}, headers=call_taker)
+    polled = taker.get(live_url(shown))
+    assert polled.status_code == 200 and "data-live-unchanged" not in text(polled)
+    assert shown_ids(polled) == {mixed_queue["fire"]}
+    assert "state=new&state=claimed&channel=app" in live_url(polled)
+    # An incident that stops matching (a new one claimed, with only "new" asked for) leaves the table.
+    only_new = taker.get(f"{QUEUE}?state=new")
+    assert shown_ids(only_new) == {mixed_queue["fire"]}
+    client.post(f"{INCIDENTS}/{mixed_queue['fire']}/claim", headers=call_taker)
+    assert shown_ids(taker.get(live_url(only_new))) == set()
+
+
+@pytest.mark.parametrize("query", [
+    "state=closed", "state=bogus", "type=tsunami", "channel=fax", "kecamatan=36.73.01.1001", "kecamatan=36.73.99",
+    "kecamatan=" + "9" * 300, "flagged=maybe", "agency=DAMKAR", "limit=5",
+])
+def test_an_invalid_filter_is_the_page_error_never_a_500(app, raise_incident, login_as, query):
+    raise_incident(login_as("citizen"))
+    taker = console_client(app, "officer", opd="DISKOMINFO")
+    refused = taker.get(f"{QUEUE}?{query}")
+    assert refused.status_code == 400 and "Filter tidak valid." in text(refused)
+    poll = live_url(taker.get(QUEUE)).partition("?")[0]
+    assert taker.get(f"{poll}?{query}").status_code == 400
+
+
 def test_a_call_taker_claims_triages_dispatches_and_closes_and_the_reporter_reads_it(
         app, client, login_as, raise_incident):
     citizen = login_as("citizen")
