@@ -98,3 +98,14 @@ def test_an_upload_needs_the_csrf_token(app):
     refused = officer.post(f"{PAGE}/act/upload", data={"label": "mei", "file": (io.BytesIO(b"x"), "mei.csv")})
     assert refused.status_code == 400
     assert FOLDERS["laporan"] == {}
+
+
+def test_a_form_over_the_body_limit_is_a_console_page_and_nothing_is_kept(make_app):
+    FOLDERS.clear()
+    FOLDERS["laporan"] = {}
+    small = make_app(extra_plugins=[(SLUG, FilesService(SLUG))], entry_points=False, MAX_BODY_BYTES=4096)
+    officer = console_client(small, "officer")
+    refused = console_post(officer, f"{PAGE}/act/upload", {"label": "mei", "file": (io.BytesIO(b"x" * 8192), "mei.csv")})
+    assert refused.status_code == 413
+    assert refused.mimetype == "text/html" and "Formulir terlalu besar" in body(refused)
+    assert FOLDERS["laporan"] == {}

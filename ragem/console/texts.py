@@ -16,6 +16,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "session_ended": {"id": "Sesi Anda berakhir. Silakan masuk kembali.", "en": "Your session ended. Please log in again."},
     "logged_out": {"id": "Anda sudah keluar.", "en": "You are logged out."},
     "forbidden_page": {"id": "Anda tidak berhak membuka halaman ini.", "en": "You are not allowed to open this page."},
+    "form_too_large": {"id": "Formulir terlalu besar (terlalu banyak atau terlalu besar lampirannya). "
+                             "Kirim lebih sedikit foto atau foto yang lebih kecil.",
+                       "en": "The form is too large (too many or too large attachments). "
+                             "Send fewer or smaller photos."},
     "csrf_refused": {"id": "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.",
                      "en": "The form expired or is not valid. Reload the page and try again."},
     "services": {"id": "Layanan", "en": "Services"},

@@ -68,10 +68,11 @@ def _csrf_refused(error):
 
 @blp.errorhandler(400)
 @blp.errorhandler(404)
+@blp.errorhandler(413)
 @blp.errorhandler(429)
 def _refused(error):
     """The console's refusals as pages, not the API's JSON envelope."""
-    key = {400: "bad_form", 404: "not_found", 429: "too_many"}[error.code]
+    key = {400: "bad_form", 404: "not_found", 413: "form_too_large", 429: "too_many"}[error.code]
     return render_template("console/error.html", message=TEXTS[key], account=None, nav=[]), error.code
 
 
