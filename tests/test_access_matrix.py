@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from throwaway import throwaway_services
+from throwaway import ThrowawayPlugin, throwaway_services
 
+from ragem import toolkit
 from ragem.auth.models import User
 from ragem.extensions import db
 from ragem.jobs.models import FailedJob
@@ -306,3 +307,27 @@ def test_the_runner_reports_every_cell_that_differs(matrix_app):
     assert len(findings) == 2
     assert findings[0].startswith("GET /api/v1/me as anonymous") and "got 401" in findings[0]
     assert findings[1].startswith("POST /console/language as admin") and "expected 403" in findings[1]
+
+
+class BareRefusal(ThrowawayPlugin):
+    """A service whose one route refuses everyone with plain text, not the API's error envelope."""
+
+    @toolkit.hookimpl
+    def ragem_blueprints(self):
+        blp = toolkit.Blueprint("zzbare_refuse", "tests.zzbare", description="plain refusals")
+
+        @blp.route("/refuse")
+        def refuse():
+            """Refuse in plain text."""
+            return "nein", 403, {"Content-Type": "text/plain"}
+
+        return [blp]
+
+
+def test_the_runner_reports_an_api_refusal_without_the_error_envelope(make_app):
+    """A refusal the mobile app cannot read (no ``{"error": {...}}``) is a finding, even when its
+    status is the one the row expects."""
+    world = access_world(make_app(extra_plugins=[("zzbare", BareRefusal("zzbare"))], RATELIMIT_ENABLED=False))
+    findings = run_access_matrix(world, [AccessRow("GET", "/api/v1/zzbare/refuse", everyone(403))])
+    assert len(findings) == 6
+    assert all("403 without the JSON error envelope" in finding for finding in findings)
