@@ -3,7 +3,7 @@ an officer of the owning OPD and one of another, an admin), on resources owned b
 nobody, gets exactly the outcome its row states. A route without a row fails the coverage test:
 the core's rows are here, each plugin's in its own ``tests/test_<slug>_access_matrix.py`` (found by
 that name and read without importing it), and the routes not yet covered are listed below (none
-today; SIKONDANG's older matrix checks its own routes).
+today).
 """
 from __future__ import annotations
 
@@ -250,8 +250,6 @@ ROWS = [
 #: Routes of this repository's plugins without a row yet: exactly those (the coverage test fails
 #: when one gets a row and stays here, or a new route is added without one).
 NOT_YET_COVERED: set[tuple[str, str]] = set()
-#: Plugins whose matrix predates ``AccessRow``: their own test checks every route of theirs has a row.
-OWN_FORMAT_MATRICES = {"sikondang"}
 
 
 @pytest.fixture
@@ -282,8 +280,6 @@ def test_every_route_of_every_plugin_of_this_repository_has_a_row(matrix_app):
         source = getattr(record.module, "__file__", None)
         if not record.blueprints or not source or REPO / "plugins" not in Path(source).resolve().parents:
             continue  # installed from elsewhere (or a test's throwaway): its own matrix test checks it
-        if record.slug in OWN_FORMAT_MATRICES:
-            continue
         declared = set().union(set(), *(rows_declared_in(path) for path in access_matrix_files(record.module)))
         uncovered |= route_keys(matrix_app, {bp.name for bp in record.blueprints}) - declared
     listed = {key for key in NOT_YET_COVERED if key in route_keys(matrix_app)}  # a denied plugin's are absent
