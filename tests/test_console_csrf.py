@@ -23,7 +23,6 @@ from throwaway import SERVICE, throwaway_services
 
 from ragem.auth.guards import can
 from ragem.auth.models import User
-from ragem.console import pages
 from ragem.extensions import db
 from ragem.jobs.models import FailedJob
 from ragem.testing import bearer, console_csrf_token, create_account

@@ -312,6 +312,11 @@ def test_other_opds_ids_and_names_reveal_nothing(matrix_world):
     listed = client.get(f"{CKAN}/package_list").get_json()["result"]
     assert listed == published
     assert other["draft"]["name"] not in json.dumps(listed)
-    hidden = client.get(f"{CKAN}/package_show?id={other['draft']['name']}", headers=world.headers["admin"])
-    assert hidden.status_code == 404 and hidden.get_json()["success"] is False
+    # ...and says so in CKAN's own envelope, on every path and method a harvester may use.
+    for root in (CKAN, CKAN_UNVERSIONED):
+        for actor in ("anonymous", "admin"):
+            name, headers = other["draft"]["name"], world.headers[actor]
+            for hidden in (client.get(f"{root}/package_show?id={name}", headers=headers),
+                           client.post(f"{root}/package_show", json={"id": name}, headers=headers)):
+                assert hidden.status_code == 404 and hidden.get_json()["success"] is False, (root, actor)
 
