@@ -45,6 +45,7 @@ import uuid
 import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -654,7 +655,9 @@ class AccessRow:
     for a GET, and afresh for every actor otherwise (a DELETE must not spoil the next actor's cell).
     For B's resource citizens A and B swap outcomes; for nobody's, both citizens get what citizen B
     gets for A's resource unless ``unowned`` says otherwise. ``body`` (a dict, or
-    ``body(world, values)``) is the JSON sent, or the form fields of a console post.
+    ``body(world, values)``) is the JSON sent, or the form fields of a console post; with
+    ``multipart`` it goes as a multipart form instead (a file field as ``(stream, filename)``).
+    ``query`` (a dict, or ``query(world, values)``) is the query string.
     """
 
     method: str
@@ -666,6 +669,8 @@ class AccessRow:
     values: dict | None = None  # fixed argument values when the row needs no resource
     own_account: bool = False  # the caller acts on itself (log out, erase): a throwaway of its role per cell
     headers: Any = None  # extra request headers, or ``headers()`` (a fresh Idempotency-Key per call)
+    query: Any = None  # the query string's values, or ``query(world, values)``
+    multipart: bool = False  # an API row's body goes as a multipart form (an upload), not JSON
 
     def outcome(self, actor: str, owner: str) -> Any:
         """The outcome ``actor`` must get for the resource of ``owner``."""
@@ -739,6 +744,13 @@ def _judge(expected: Any, response) -> bool:
     return status == expected
 
 
+def _error_envelope(response) -> bool:
+    """Whether a refusal of the API carries its JSON error envelope (``{"error": {"code", "message"}}``)."""
+    body = response.get_json(silent=True)
+    error = body.get("error") if isinstance(body, dict) else None
+    return isinstance(error, dict) and bool(error.get("code")) and bool(error.get("message"))
+
+
 def _to_login(response) -> bool:
     return response.status_code == 302 and "/console/login" in response.headers.get("Location", "")
 
@@ -746,6 +758,9 @@ def _to_login(response) -> bool:
 def _call(world: AccessWorld, row: AccessRow, actor: str, values: dict):
     body = row.body(world, values) if callable(row.body) else row.body
     url = _url(row.rule, values)
+    query = row.query(world, values) if callable(row.query) else row.query
+    if query:
+        url = f"{url}?{urlencode(query, doseq=True)}"
     if row.rule.startswith("/console"):
         client = world.console(actor, fresh=row.own_account)
         if row.method in _SAFE_METHODS:
@@ -762,6 +777,8 @@ def _call(world: AccessWorld, row: AccessRow, actor: str, values: dict):
         return client.open(url, method=row.method, data=fields)
     client = world.app.test_client()
     kwargs = {"json": body} if body is not None else {}
+    if row.multipart:
+        kwargs = {"data": dict(body or {}), "content_type": "multipart/form-data"}
     headers = world.headers[actor]
     if row.own_account and actor != "anonymous":
         headers = bearer(world.app, world.throwaway(actor))
@@ -772,7 +789,8 @@ def _call(world: AccessWorld, row: AccessRow, actor: str, values: dict):
 
 def run_access_matrix(world: AccessWorld, rows: Iterable[AccessRow]) -> list[str]:
     """Play every cell of ``rows`` (each actor, each owner); the cells whose outcome differs from
-    the row's, one line each (empty when the matrix holds). Any 5xx is a finding. Console posts
+    the row's, one line each (empty when the matrix holds). Any 5xx is a finding, and so is a
+    refusal of an ``/api/`` route without the JSON error envelope. Console posts
     also go without their CSRF token, as a logged-in admin: that must be refused with 400."""
     findings = []
     for row in rows:
@@ -789,9 +807,13 @@ def run_access_matrix(world: AccessWorld, rows: Iterable[AccessRow]) -> list[str
                     values = row.resource(world, owner)
                 expected = row.outcome(actor, owner or "a")
                 response = _call(world, row, actor, values)
+                response.get_data()  # read a streamed body now, as a client does, before the next call
                 if not _judge(expected, response):
                     findings.append(f"{row.method} {row.rule} as {actor} on {owner or '-'}'s: expected {expected}, "
                                     f"got {response.status_code} {response.get_data()[:160]!r}")
+                elif row.rule.startswith("/api/") and response.status_code >= 400 and not _error_envelope(response):
+                    findings.append(f"{row.method} {row.rule} as {actor} on {owner or '-'}'s: {response.status_code} "
+                                    f"without the JSON error envelope {response.get_data()[:160]!r}")
         if row.rule.startswith("/console") and row.method not in _SAFE_METHODS:
             values = row.resource(world, "a") if row.resource is not None else dict(row.values or {})
             body = row.body(world, values) if callable(row.body) else row.body

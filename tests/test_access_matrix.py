@@ -3,7 +3,7 @@ an officer of the owning OPD and one of another, an admin), on resources owned b
 nobody, gets exactly the outcome its row states. A route without a row fails the coverage test:
 the core's rows are here, each plugin's in its own ``tests/test_<slug>_access_matrix.py`` (found by
 that name and read without importing it), and the routes not yet covered are listed below (none
-today; SIKONDANG's older matrix checks its own routes).
+today).
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from throwaway import throwaway_services
+from throwaway import ThrowawayPlugin, throwaway_services
 
+from ragem import toolkit
 from ragem.auth.models import User
 from ragem.extensions import db
 from ragem.jobs.models import FailedJob
@@ -251,8 +252,6 @@ ROWS = [
 #: Routes of this repository's plugins without a row yet: exactly those (the coverage test fails
 #: when one gets a row and stays here, or a new route is added without one).
 NOT_YET_COVERED: set[tuple[str, str]] = set()
-#: Plugins whose matrix predates ``AccessRow``: their own test checks every route of theirs has a row.
-OWN_FORMAT_MATRICES = {"sikondang"}
 
 
 @pytest.fixture
@@ -283,8 +282,6 @@ def test_every_route_of_every_plugin_of_this_repository_has_a_row(matrix_app):
         source = getattr(record.module, "__file__", None)
         if not record.blueprints or not source or REPO / "plugins" not in Path(source).resolve().parents:
             continue  # installed from elsewhere (or a test's throwaway): its own matrix test checks it
-        if record.slug in OWN_FORMAT_MATRICES:
-            continue
         declared = set().union(set(), *(rows_declared_in(path) for path in access_matrix_files(record.module)))
         uncovered |= route_keys(matrix_app, {bp.name for bp in record.blueprints}) - declared
     listed = {key for key in NOT_YET_COVERED if key in route_keys(matrix_app)}  # a denied plugin's are absent
@@ -308,3 +305,27 @@ def test_the_runner_reports_every_cell_that_differs(matrix_app):
     assert len(findings) == 2
     assert findings[0].startswith("GET /api/v1/me as anonymous") and "got 401" in findings[0]
     assert findings[1].startswith("POST /console/language as admin") and "expected 403" in findings[1]
+
+
+class BareRefusal(ThrowawayPlugin):
+    """A service whose one route refuses everyone with plain text, not the API's error envelope."""
+
+    @toolkit.hookimpl
+    def ragem_blueprints(self):
+        blp = toolkit.Blueprint("zzbare_refuse", "tests.zzbare", description="plain refusals")
+
+        @blp.route("/refuse")
+        def refuse():
+            """Refuse in plain text."""
+            return "nein", 403, {"Content-Type": "text/plain"}
+
+        return [blp]
+
+
+def test_the_runner_reports_an_api_refusal_without_the_error_envelope(make_app):
+    """A refusal the mobile app cannot read (no ``{"error": {...}}``) is a finding, even when its
+    status is the one the row expects."""
+    world = access_world(make_app(extra_plugins=[("zzbare", BareRefusal("zzbare"))], RATELIMIT_ENABLED=False))
+    findings = run_access_matrix(world, [AccessRow("GET", "/api/v1/zzbare/refuse", everyone(403))])
+    assert len(findings) == 6
+    assert all("403 without the JSON error envelope" in finding for finding in findings)

@@ -7,9 +7,12 @@ officer is of DISKOPUKM, the UMKM office that verifies shops; the "other" of DLH
 """
 from __future__ import annotations
 
+import io
 import uuid
 
-from ragem.testing import (ALLOWED, AccessRow, access_world, bearer, create_account, matrix_gaps, plugin_routes,
+from PIL import Image
+
+from ragem.testing import (ALLOWED, LOGIN, AccessRow, access_world, bearer, create_account, matrix_gaps, plugin_routes,
                            run_access_matrix)
 
 URL = "/api/v1/gelati"
@@ -89,6 +92,82 @@ def sold(world, owner):
     return {"order_id": _order(world, buyer, _seller(world, owner))["id"]}
 
 
+def _jpeg() -> bytes:
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(picture, "JPEG")
+    return picture.getvalue()
+
+
+def _photo(world, seller: dict) -> dict:
+    """A new product of ``seller``'s shop with one photo (a product holds at most eight)."""
+    client = world.app.test_client()
+    product = client.post(f"{URL}/my-shop/products", json=PRODUCT, headers=seller["headers"])
+    assert product.status_code == 201, product.get_json()
+    product_id = product.get_json()["id"]
+    answer = client.post(f"{URL}/my-shop/products/{product_id}/photos", headers=seller["headers"],
+                         data={"file": (io.BytesIO(_jpeg()), "foto.jpg")}, content_type="multipart/form-data")
+    assert answer.status_code == 201, answer.get_json()
+    return {"product_id": product_id, "photo_id": answer.get_json()["id"]}
+
+
+def own_photo(world, owner):
+    """A photo of a product of ``owner``'s shop."""
+    return _photo(world, _seller(world, owner))
+
+
+def foreign_photo(world, owner):
+    """``owner``'s product with the id of a photo of the third shop's product."""
+    return {"product_id": _seller(world, owner)["product_id"],
+            "photo_id": _photo(world, _seller(world, "nobody"))["photo_id"]}
+
+
+def _completed(world, buyer: dict, seller: dict) -> dict:
+    """An order ``buyer`` placed at ``seller``'s shop, handed over (it may be reviewed)."""
+    order = _order(world, buyer, seller)
+    client = world.app.test_client()
+    for action in ("confirm", "ready", "complete"):
+        done = client.post(f"{URL}/my-shop/orders/{order['id']}/{action}", headers=seller["headers"])
+        assert done.status_code == 200, done.get_json()
+    return order
+
+
+def review(world, owner):
+    """A review a fresh buyer left on ``owner``'s shop."""
+    buyer = bearer(world.app, create_account(world.app, "citizen")[0])
+    order = _completed(world, buyer, _seller(world, owner))
+    answer = world.app.test_client().post(f"{URL}/orders/{order['id']}/reviews", headers=buyer,
+                                          json={"order_item_id": order["items"][0]["id"], "rating": 5})
+    assert answer.status_code == 201, answer.get_json()
+    return {"review_id": answer.get_json()["id"]}
+
+
+def foreign_item(world, owner):
+    """A completed order of ``owner`` as a buyer, with the item id of another buyer's order."""
+    third = _seller(world, "nobody")
+    buyer = world.headers[f"citizen_{owner}"] if owner != "nobody" else bearer(world.app, create_account(world.app, "citizen")[0])
+    mine = _completed(world, buyer, third)
+    theirs = _completed(world, bearer(world.app, create_account(world.app, "citizen")[0]), third)
+    return {"order_id": mine["id"], "order_item_id": theirs["items"][0]["id"]}
+
+
+def shop_page(action: str | None = None):
+    """A resource factory: the console page of a new shop awaiting verification (and one of its forms).
+    A citizen runs one shop and A's and B's are verified already: a fresh citizen applies each time."""
+
+    def make(world, owner):
+        headers = bearer(world.app, create_account(world.app, "citizen")[0])
+        applied = world.app.test_client().post(f"{URL}/my-shop", json=SHOP, headers=headers)
+        assert applied.status_code == 201, applied.get_json()
+        values = {"slug": "gelati", "name": "shop", "tail": str(applied.get_json()["id"])}
+        return {**values, "action": action} if action else values
+
+    return make
+
+
+#: The console's shop pages: the UMKM office (the own officer) and admins; another OPD's officer is refused.
+CONSOLE_OFFICE = {"anonymous": LOGIN, "citizen_a": LOGIN, "citizen_b": LOGIN, "officer_own": ALLOWED,
+                  "officer_other": 403, "admin": ALLOWED}
+
 ACCESS_MATRIX = [
     AccessRow("GET", f"{URL}/health", PUBLIC),
     AccessRow("GET", f"{URL}/payment-methods", PUBLIC),
@@ -131,6 +210,17 @@ ACCESS_MATRIX = [
     AccessRow("POST", f"{URL}/my-shop/orders/<int:order_id>/cancel", SELLERS_OWN, resource=sold, body={"reason": "habis"}),
     AccessRow("POST", f"{URL}/my-shop/reviews/<int:review_id>/reply", {**SELLERS, "citizen_a": 404, "citizen_b": 404},
               values={"review_id": 999999}, body={"reply": "Terima kasih."}),
+    # Real records of someone else: a review of A's shop is A's to answer; B's shop learns nothing of it.
+    AccessRow("POST", f"{URL}/my-shop/reviews/<int:review_id>/reply", SELLERS_OWN, resource=review,
+              body={"reply": "Terima kasih."}),
+    AccessRow("DELETE", f"{URL}/my-shop/products/<int:product_id>/photos/<int:photo_id>", SELLERS_OWN,
+              resource=own_photo),
+    # A's product with another shop's photo: not found there (the photo stays).
+    AccessRow("DELETE", f"{URL}/my-shop/products/<int:product_id>/photos/<int:photo_id>",
+              {**SELLERS_OWN, "citizen_a": 404}, resource=foreign_photo),
+    # A's order with another buyer's item in the body: not found there.
+    AccessRow("POST", f"{URL}/orders/<int:order_id>/reviews", {**BUYERS_OWN, "citizen_a": 404}, resource=foreign_item,
+              body=lambda world, values: {"order_item_id": values["order_item_id"], "rating": 1}),
     # The UMKM office verifies shops.
     AccessRow("GET", f"{URL}/office/shops", OFFICE),
     AccessRow("GET", f"{URL}/office/shops/<int:shop_id>", OFFICE, resource=shop),
@@ -138,6 +228,13 @@ ACCESS_MATRIX = [
     AccessRow("POST", f"{URL}/office/shops/<int:shop_id>/reject", OFFICE, resource=shop, body={}),
     AccessRow("POST", f"{URL}/office/shops/<int:shop_id>/suspend", OFFICE, resource=shop, body={}),
     AccessRow("POST", f"{URL}/office/shops/<int:shop_id>/reinstate", OFFICE, resource=shop, body={}),
+    # The console's pages and forms (core routes, GELATI's values).
+    AccessRow("GET", "/console/p/<slug>/<name>", CONSOLE_OFFICE, values={"slug": "gelati", "name": "shops"}),
+    AccessRow("GET", "/console/p/<slug>/<name>/<path:tail>", CONSOLE_OFFICE, resource=shop_page()),
+    AccessRow("POST", "/console/p/<slug>/<name>/<path:tail>/act/<action>", CONSOLE_OFFICE,
+              resource=shop_page("verify")),
+    AccessRow("POST", "/console/p/<slug>/<name>/<path:tail>/act/<action>", CONSOLE_OFFICE,
+              resource=shop_page("reject"), body={"reason": "Dokumen NIB tidak terbaca."}),
 ]
 
 

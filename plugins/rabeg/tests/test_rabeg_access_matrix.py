@@ -5,9 +5,13 @@ citizen without an account). Complaints go to DPUPR (the category JALAN_RUSAK), 
 """
 from __future__ import annotations
 
+import io
 import uuid
 
-from ragem.testing import ALLOWED, LOGIN, AccessRow, access_world, matrix_gaps, plugin_routes, run_access_matrix
+from PIL import Image
+
+from ragem.testing import (ALLOWED, LOGIN, AccessRow, access_world, bearer, create_account, matrix_gaps, plugin_routes,
+                           run_access_matrix)
 
 URL = "/api/v1/rabeg"
 FIELDS = {"category": "JALAN_RUSAK", "description": "Jalan berlubang besar di depan pasar.", "kelurahan": "36.73.01.1001"}
@@ -71,6 +75,36 @@ def complaint_page(action: str | None = None):
     return make
 
 
+def photo(world, owner):
+    """A photo ``owner`` uploaded, not yet attached (for nobody: a third citizen's)."""
+    headers = (world.headers[f"citizen_{owner}"] if owner != "nobody"
+               else bearer(world.app, create_account(world.app, "citizen")[0]))
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (0, 120, 0)).save(picture, "PNG")
+    answer = world.app.test_client().post(f"{URL}/photos", data={"file": (io.BytesIO(picture.getvalue()), "foto.png")},
+                                          headers=headers, content_type="multipart/form-data")
+    assert answer.status_code == 201, answer.get_json()
+    return {"photo_id": answer.get_json()["id"]}
+
+
+def other_opds_original(world, owner):
+    """A complaint of ``owner`` (DPUPR's) and, as the original it would duplicate, one of DLH's."""
+    other = world.app.test_client().post(f"{URL}/complaints", json={**FIELDS, "category": "SAMPAH"},
+                                         headers=bearer(world.app, create_account(world.app, "citizen")[0]))
+    assert other.status_code == 201, other.get_json()
+    return {**complaint(world, owner), "original_id": other.get_json()["id"]}
+
+
+def duplicate_of(world, values) -> dict:
+    """The duplicate form naming the resource's original."""
+    return {"original_id": values["original_id"]}
+
+
+def duplicate_page(values: dict) -> dict:
+    """The duplicate form of the page of ``values``' complaint."""
+    return {**values, "slug": "rabeg", "name": "complaint", "tail": str(values["complaint_id"]), "action": "duplicate"}
+
+
 #: The console: staff of the complaint's OPD and admins; another OPD's officer learns nothing (404).
 CONSOLE_ON_COMPLAINT = {"anonymous": LOGIN, "citizen_a": LOGIN, "citizen_b": LOGIN, "officer_own": ALLOWED,
                         "officer_other": 404, "admin": ALLOWED}
@@ -84,6 +118,9 @@ ACCESS_MATRIX = [
     AccessRow("GET", f"{URL}/public/map", PUBLIC),
     AccessRow("POST", f"{URL}/photos", LOGGED_IN, body={}),
     AccessRow("POST", f"{URL}/complaints", LOGGED_IN, body={}),
+    # A photo is attached only by whoever uploaded it: another's photo id is refused (422), nothing filed.
+    AccessRow("POST", f"{URL}/complaints", {**dict.fromkeys(ACTORS, 422), "anonymous": 401, "citizen_a": 201},
+              resource=photo, body=lambda world, values: {**FIELDS, "photos": [values["photo_id"]]}),
     AccessRow("POST", f"{URL}/complaints/assisted", HANDLERS, body={}),
     AccessRow("GET", f"{URL}/complaints/mine", LOGGED_IN),
     AccessRow("GET", f"{URL}/complaints/nearby", LOGGED_IN),
@@ -111,6 +148,10 @@ ACCESS_MATRIX = [
               body={"opd": "DISPERKIM", "reason": "salah OPD"}),
     AccessRow("POST", f"{URL}/complaints/<int:complaint_id>/duplicate", STAFF_ON_COMPLAINT, resource=complaint,
               body={"original_id": 1}),
+    # The original named in the body belongs to another OPD: its officer is told it is unknown (422,
+    # the answer for an id that does not exist); an admin sees every OPD's.
+    AccessRow("POST", f"{URL}/complaints/<int:complaint_id>/duplicate", {**STAFF_ON_COMPLAINT, "officer_own": 422},
+              resource=other_opds_original, body=duplicate_of),
     AccessRow("DELETE", f"{URL}/complaints/<int:complaint_id>/complainant", STAFF_ON_COMPLAINT, resource=complaint,
               body={"reason": "permintaan warga"}),
     AccessRow("GET", f"{URL}/response-templates", HANDLERS),
@@ -126,6 +167,19 @@ ACCESS_MATRIX = [
     AccessRow("GET", "/console/p/<slug>/<name>/<path:tail>", CONSOLE_ON_COMPLAINT, resource=complaint_page()),
     AccessRow("POST", "/console/p/<slug>/<name>/<path:tail>/act/<action>", CONSOLE_ON_COMPLAINT,
               resource=complaint_page("note"), body={"internal_note": "cek anggaran"}),
+    AccessRow("POST", "/console/p/<slug>/<name>/<path:tail>/act/<action>", CONSOLE_ON_COMPLAINT,
+              resource=complaint_page("respond"), body={"public_message": "Tim kami ke lokasi besok."}),
+    AccessRow("POST", "/console/p/<slug>/<name>/<path:tail>/act/<action>", CONSOLE_ON_COMPLAINT,
+              resource=complaint_page("transition"), body={"to": "in_progress"}),
+    AccessRow("POST", "/console/p/<slug>/<name>/<path:tail>/act/<action>", CONSOLE_ON_COMPLAINT,
+              resource=complaint_page("moderate"), body={"description": "Teks publik yang lebih sopan.",
+                                                         "reason": "kata kasar"}),
+    # The duplicate form naming another OPD's complaint: unknown to this OPD's officer (422 on the page).
+    AccessRow("POST", "/console/p/<slug>/<name>/<path:tail>/act/<action>", {**CONSOLE_ON_COMPLAINT, "officer_own": 422},
+              resource=lambda world, owner: duplicate_page(other_opds_original(world, owner)),
+              body=duplicate_of),
+    AccessRow("GET", "/console/p/<slug>/<name>", {**CONSOLE_ON_COMPLAINT, "officer_other": ALLOWED},
+              values={"slug": "rabeg", "name": "assist"}),
     # Rerouting is admins': any officer is refused before the complaint is looked up (403 for any id).
     AccessRow("POST", "/console/p/<slug>/<name>/<path:tail>/act/<action>",
               {**CONSOLE_ON_COMPLAINT, "officer_own": 403, "officer_other": 403},

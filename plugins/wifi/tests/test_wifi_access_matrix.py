@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from ragem.testing import ALLOWED, AccessRow, access_world, create_account, bearer, matrix_gaps, plugin_routes, run_access_matrix
+from ragem.testing import ALLOWED, LOGIN, AccessRow, access_world, create_account, bearer, matrix_gaps, plugin_routes, run_access_matrix
 
 URL = "/api/v1/wifi"
 SECRET = "test-radius-secret-0123456789abcdef"
@@ -48,6 +48,36 @@ def hotspot(world, owner):
     return {"hotspot_id": answer.get_json()["id"]}
 
 
+def suspension(world, owner):
+    """A suspension in force of a fresh Wi-Fi user (suspending A or B would spoil their devices' rows)."""
+    user = create_account(world.app, "citizen")[0]
+    accepted = world.app.test_client().post(f"{URL}/access", json={"terms_version": TERMS}, headers=bearer(world.app, user))
+    assert accepted.status_code in (200, 201), accepted.get_json()
+    answer = world.app.test_client().post(f"{URL}/admin/suspensions", headers=world.headers["admin"],
+                                          json={"kind": "user", "user_id": user, "reason": "uji matriks"})
+    assert answer.status_code == 201, answer.get_json()
+    return {"suspension_id": answer.get_json()["id"]}
+
+
+def console(slug_name: str, action: str | None = None, resource=None):
+    """A resource factory: the Wi-Fi console page ``slug_name`` (``hotspot`` with a real hotspot's id)
+    and one of its forms; ``resource`` adds its values (a real suspension for the lift form)."""
+
+    def make(world, owner):
+        values = {"slug": "wifi", "name": slug_name}
+        if slug_name == "hotspot":
+            values["tail"] = str(hotspot(world, owner)["hotspot_id"])
+        if resource is not None:
+            values.update(resource(world, owner))
+        return {**values, "action": action} if action else values
+
+    return make
+
+
+#: The console's Wi-Fi pages are admins' (wifi.manage); officers of any OPD are refused.
+CONSOLE_ADMIN = {"anonymous": LOGIN, "citizen_a": LOGIN, "citizen_b": LOGIN, "officer_own": 403, "officer_other": 403,
+                 "admin": ALLOWED}
+
 ACCESS_MATRIX = [
     AccessRow("GET", f"{URL}/health", PUBLIC),
     AccessRow("GET", f"{URL}/hotspots", PUBLIC),
@@ -72,6 +102,8 @@ ACCESS_MATRIX = [
     AccessRow("POST", f"{URL}/admin/suspensions", ADMIN_ONLY, body={}),
     AccessRow("POST", f"{URL}/admin/suspensions/<int:suspension_id>/lift", {**ADMIN_ONLY, "admin": 404},
               values={"suspension_id": 999999}, body={"reason": "uji"}),
+    AccessRow("POST", f"{URL}/admin/suspensions/<int:suspension_id>/lift", ADMIN_ONLY, resource=suspension,
+              body={"reason": "uji"}),
     AccessRow("GET", f"{URL}/admin/kpis", ADMIN_ONLY),
     AccessRow("GET", f"{URL}/admin/terms", ADMIN_ONLY),
     AccessRow("POST", f"{URL}/admin/terms", ADMIN_ONLY, body={}),
@@ -79,6 +111,14 @@ ACCESS_MATRIX = [
     AccessRow("POST", f"{URL}/radius/authenticate", RADIUS, body={}),
     AccessRow("POST", f"{URL}/radius/post-auth", RADIUS, body={}),
     AccessRow("POST", f"{URL}/radius/accounting", RADIUS, body={}),
+    # The console's pages and forms (core routes, the Wi-Fi's values).
+    AccessRow("GET", "/console/p/<slug>/<name>", CONSOLE_ADMIN, values={"slug": "wifi", "name": "hotspots"}),
+    AccessRow("GET", "/console/p/<slug>/<name>", CONSOLE_ADMIN, values={"slug": "wifi", "name": "suspensions"}),
+    AccessRow("GET", "/console/p/<slug>/<name>/<path:tail>", CONSOLE_ADMIN, resource=console("hotspot")),
+    AccessRow("POST", "/console/p/<slug>/<name>/<path:tail>/act/<action>", CONSOLE_ADMIN,
+              resource=console("hotspot", "status"), body={"status": "maintenance"}),
+    AccessRow("POST", "/console/p/<slug>/<name>/act/<action>", CONSOLE_ADMIN, resource=console("suspensions", "lift", suspension),
+              body=lambda world, values: {"suspension_id": values["suspension_id"], "reason": "uji"}),
 ]
 
 
