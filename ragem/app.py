@@ -22,7 +22,7 @@ from ragem import ratelimits  # noqa: F401  (registers the read exemption once)
 from ragem.extensions import db, limiter
 from ragem.json_input import StrictJSONProvider
 from ragem.private_paths import private_file
-from ragem import http_guards, ratelimit_storage, security_headers
+from ragem import db_liveness, http_guards, ratelimit_storage, security_headers
 from ragem.logs import configure_logging, install_request_id
 from ragem.plugins import PluginRegistry
 from ragem.schemas import ErrorSchema
@@ -58,6 +58,8 @@ def create_app(
     _configure_flask(app, settings, read_only=read_only)
 
     db.init_app(app)
+    with app.app_context():
+        db_liveness.install(db.engine)
     # after_request functions run last-registered first: this one must see the limiter's headers.
     app.after_request(keep_retry_after)
     limiter.init_app(app)
@@ -88,7 +90,8 @@ def _configure_flask(app: Flask, settings: dict[str, Any], *, read_only: bool = 
         TESTING=settings["ENV"] == "testing",
         MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"],
         SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"],
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # No pool_pre_ping: ragem.db_liveness checks a pooled connection without a round trip.
+        SQLALCHEMY_ENGINE_OPTIONS={},
         # Redis in production; on the embedded default a SQLite file all workers of the host share.
         RATELIMIT_STORAGE_URI=settings["REDIS_URL"] or ratelimit_storage.embedded_uri(settings["INSTANCE_PATH"]),
         RATELIMIT_DEFAULT=settings["RATE_LIMIT"],
