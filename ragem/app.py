@@ -18,7 +18,7 @@ from ragem import __version__
 from ragem.config import load_settings
 from ragem.core_modules import CORE_MODULES
 from ragem.errors import keep_retry_after, register_error_handlers
-from ragem import ratelimits  # noqa: F401  (registers the read exemption once)
+from ragem import ratelimits  # importing it registers the read exemption once
 from ragem.extensions import db, limiter
 from ragem.json_input import StrictJSONProvider
 from ragem.private_paths import private_file
@@ -63,6 +63,7 @@ def create_app(
     # after_request functions run last-registered first: this one must see the limiter's headers.
     app.after_request(keep_retry_after)
     limiter.init_app(app)
+    ratelimits.skip_exempt_routes(app)
     CORS(app, resources={r"/*": {"origins": settings["CORS_ORIGINS"]}}, expose_headers=["X-Request-ID"])
     api = RagemApi(app)
     app.extensions["ragem.api"] = api
