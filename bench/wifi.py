@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import secrets
 import subprocess
 import sys
@@ -166,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([str(Path(sys.executable).with_name("ragem")), "db", "upgrade"], env=env, cwd=bench_run.REPO,
                    check=True)
     prepared = bench_run.python_json(PREPARE % {"devices": args.devices, "nas": NAS}, env, bench_run.REPO)
-    script = root / "authorize.lua"
+    # Its own file: another run started meanwhile (its own secret) must not swap the script under wrk.
+    script = root / f"authorize-{os.getpid()}.lua"
     script.write_text(LUA % {"macs": ",".join(json.dumps(m) for m in prepared["macs"]), "secret": secret, "nas": NAS})
     layout = f"{args.workers} `{args.worker_class}` workers"
     extra: list[str] = []
@@ -203,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         url = f"{server.base}/api/v1/wifi/radius/authorize"
         for connections in args.connections:
             results.append(measure("authorize (MAC log-in, accept)", url, connections, script))
+    script.unlink(missing_ok=True)
     print(f"\nload average at the end: {bench_run.load_average()}")
     met = [r for r in results if r.bad == 0 and r.rps >= TARGET_RPS and r.p99_ms < TARGET_P99_MS]
     for result in results:
