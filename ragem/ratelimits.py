@@ -5,6 +5,9 @@ Reads (GET, HEAD, OPTIONS) skip it unless ``RAGEM_RATE_LIMIT_READS`` is on, beca
 counting limits was the largest single cost of a cached read (about a third of serving the
 catalog) while reads change nothing and are cheap; a read that is expensive or sensitive (the
 personal-data export) sets its own ``@limiter.limit``, and those still count.
+
+Routes marked ``@limiter.exempt`` (exempt from every limit, none of their own: the FreeRADIUS
+endpoints) skip flask-limiter's per-request check altogether (``skip_exempt_routes``).
 """
 from __future__ import annotations
 
@@ -40,7 +43,6 @@ def reads_skip_the_default_limit() -> bool:
     return not _has_own_limit(request.endpoint)
 
 
-
 def _fully_exempt(endpoint: str | None) -> bool:
     """Whether ``endpoint`` is exempt from every limit and has none of its own (kept per app:
     routes and their exemptions do not change once the app is built)."""
@@ -64,6 +66,7 @@ def skip_exempt_routes(app) -> None:
     hotspot) that was the largest single hook of the request. Call after ``limiter.init_app``.
     """
     hooks = app.before_request_funcs.setdefault(None, [])
+    # Not found (a future flask-limiter renames its hook): every route keeps the full check.
     for position, hook in enumerate(hooks):
         if getattr(hook, "__func__", None) is type(limiter)._check_request_limit and hook.__self__ is limiter:
             check = hook
