@@ -5,7 +5,8 @@ phones reconnecting at once would send it, on PostgreSQL.
 Run by hand from the repository root, never by the test suite::
 
     python bench/wifi.py                        # creates and fills ragem_bench_wifi on first run
-    python bench/wifi.py --devices 5000 --connections 64 --duration 20
+    python bench/wifi.py --connections 16 --workers 3
+    python bench/wifi.py --worker-class gthread --workers 2 --worker-threads 4
 
 It migrates a dedicated PostgreSQL database (``--url``), registers ``--devices`` devices (MAC
 log-in) with a day of accounting sessions each (so the quota sums have rows to add), one hotspot,
@@ -15,6 +16,12 @@ rlm_rest JSON body and the bearer secret, as FreeRADIUS sends it. Every answer m
 accept with its reply attributes). Target (the service's): 1,000 requests per second or more with
 p99 under 20 ms.
 
+wrk is a closed loop: each connection sends its next request when the last is answered, so with
+N connections the mean latency is N / throughput (Little's law) whatever the server does. One run
+per ``--connections`` count (8, 16 and 32 by default; rlm_rest's pool holds up to 32) shows both
+sides: how fast at a given concurrency, and how much of the latency is queueing. The load average
+is printed before each run: on a shared machine, repeat a run taken at a load above 2.
+
 ``--figures-json PATH`` also writes the figures as data (``bench/figures.py`` rows);
 ``python bench/all.py --only wifi`` runs it as part of the one-run table of docs/benchmarks.md.
 """
@@ -22,6 +29,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import secrets
 import subprocess
 import sys
@@ -123,29 +132,87 @@ def create_database(url: str, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def cpu_seconds(pids) -> dict[int, float]:
+    """User plus system CPU seconds each of ``pids`` has used (Linux ``/proc``; gone ones left out)."""
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return used
+
+
+def cpu_used(before: dict[int, float], pids) -> float:
+    """CPU seconds ``pids`` used since ``before`` (a process started since counts from 0)."""
+    return sum(now - before.get(pid, 0.0) for pid, now in cpu_seconds(pids).items())
+
+
+def process_group(leader: int) -> list[int]:
+    """The processes of ``leader``'s group: gunicorn's master and its workers."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == leader:
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+def database_backends(url: str) -> list[int]:
+    """The PostgreSQL server processes connected to ``url``'s database (the workers' pools)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+
+
+def connection_counts(text: str) -> list[int]:
+    """``8,16,32`` -> ``[8, 16, 32]`` (wrk connections, one run each)."""
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected numbers separated by commas") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected positive numbers")
+    return counts
+
+
 def parser() -> argparse.ArgumentParser:
     """The options of this benchmark (``--help`` lists them)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=DEFAULT_URL, help="a dedicated PostgreSQL database (created if missing)")
     parser.add_argument("--devices", type=int, default=2000, help="registered devices (each with a session today)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
+    parser.add_argument("--worker-threads", type=int, default=1,
+                        help="threads per gunicorn worker (gthread; gthread also keeps connections alive)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (FreeRADIUS's pool)")
+    parser.add_argument("--connections", type=connection_counts, default=[8, 16, 32],
+                        help="wrk connections, one run each: FreeRADIUS's rlm_rest pool holds up to 32 "
+                             "(a closed loop: more connections measure more queueing, not more speed)")
     parser.add_argument("--duration", type=int, default=20, help="seconds measured")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare Flask runs (the machine's ceiling)")
     figures.add_argument(parser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Prepare, serve, measure, print; 1 when the target is missed."""
+    """Prepare, serve, measure, print; 1 when a run missed the target."""
     args = parser().parse_args(argv)
     return figures.finish(args, figure_rows(args))
 
 
 def figure_rows(args: argparse.Namespace) -> list[dict]:
-    """Run the benchmark, print its report and return its figures (``bench/figures.py`` rows)."""
+    """Run the benchmark at each connection count, print its report and return its figures
+    (``bench/figures.py`` rows: one per connection count, beside the bare app at the same count)."""
 
     name = rabeg_data.check_dedicated(args.url)
     create_database(args.url, name)
@@ -158,37 +225,84 @@ def figure_rows(args: argparse.Namespace) -> list[dict]:
     subprocess.run([str(Path(sys.executable).with_name("ragem")), "db", "upgrade"], env=env, cwd=bench_run.REPO,
                    check=True)
     prepared = bench_run.python_json(PREPARE % {"devices": args.devices, "nas": NAS}, env, bench_run.REPO)
-    script = root / "authorize.lua"
+    # Its own file: another run started meanwhile (its own secret) must not swap the script under wrk.
+    script = root / f"authorize-{os.getpid()}.lua"
     script.write_text(LUA % {"macs": ",".join(json.dumps(m) for m in prepared["macs"]), "secret": secret, "nas": NAS})
+    layout = f"{args.workers} `{args.worker_class}` workers"
+    extra: list[str] = []
+    if args.worker_class == "gthread":
+        layout += f" x {args.worker_threads} threads"
+        extra = ["--threads", str(args.worker_threads)]
     print("# Wi-Fi authorize at speed\n")
     for key, value in bench_run.machine().items():
         print(f"- {key}: {value}")
-    print(f"- devices: {len(prepared['macs']):,}; gunicorn {args.workers} `{args.worker_class}` workers; "
-          f"wrk {args.threads} threads, {args.connections} connections, {args.duration} s\n")
-    print("| figure | req/s | p50 ms | p99 ms |\n|---|---:|---:|---:|")
-    # The bare Flask app under the same gunicorn and load: what this machine allows at all right now.
-    bare_env = {k: v for k, v in env.items() if not k.startswith("RAGEM_")}
-    bare = bench_run.gunicorn_argv("bare_app:app", bench_run.free_port(), args.workers, args.worker_class,
-                                   "--pythonpath", str(BENCH))
-    with bench_run.Server(bare, bare_env, BENCH, "/", root / "bare.log") as server:
-        bare_result = bench_run.measure("bare Flask `GET /` (baseline)", server.base + "/", args)
-    argv_ = bench_run.gunicorn_argv("ragem.app:create_app()", bench_run.free_port(), args.workers, args.worker_class)
+    print(f"- devices: {len(prepared['macs']):,}; gunicorn {layout}; wrk {args.threads} threads, "
+          f"{args.duration} s a run; load average before each run in the last column\n")
+    print("| figure | req/s | p50 ms | p99 ms | CPU ms a request: gunicorn + PostgreSQL + wrk | load (1/5/15 min) |\n"
+          "|---|---:|---:|---:|---:|---|")
+
+    def measure(label: str, server, url: str, connections: int, script_=None, database: str | None = None):
+        run_args = argparse.Namespace(**{**vars(args), "connections": connections})
+        load = bench_run.load_average()
+        bench_run.wrk("warm-up", url, run_args, duration=args.warmup, script=script_)
+        # CPU the server side used per request: on a shared machine the steadier figure (the wall
+        # clock waits for other work). The warm-up opened every worker's pooled connection.
+        # Backends are listed again at the end: a worker that got its first connection during the run
+        # (gthread keeps each client connection on one worker) opened its pooled connection then.
+        servers = process_group(server.process.pid)
+        app_cpu = cpu_seconds(servers)
+        db_cpu = cpu_seconds(database_backends(database)) if database else {}
+        wrk_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result = bench_run.wrk(f"{label}, {connections} connections", url, run_args, script=script_)
+        wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        requests = max(result.requests, 1)
+        app_ms = cpu_used(app_cpu, servers) * 1000 / requests
+        db_ms = (cpu_used(db_cpu, set(db_cpu) | set(database_backends(database))) if database else 0.0) * 1000 / requests
+        wrk_ms = (wrk_after.ru_utime + wrk_after.ru_stime - wrk_cpu.ru_utime - wrk_cpu.ru_stime) * 1000 / requests
+        print(f"{result.row()} {app_ms:.2f} + {db_ms:.2f} + {wrk_ms:.2f} | {load} |", flush=True)
+        cpu_per_request.append((result.label, app_ms + db_ms + wrk_ms))
+        return result
+
+    cpu_per_request: list[tuple[str, float]] = []
+    bare_results: dict = {}
+    if not args.no_bare:
+        # The bare Flask app under the same gunicorn and load: what this machine allows at all right now.
+        bare_env = {k: v for k, v in env.items() if not k.startswith("RAGEM_")}
+        bare = bench_run.gunicorn_argv("bare_app:app", bench_run.free_port(), args.workers, args.worker_class,
+                                       "--pythonpath", str(BENCH), *extra)
+        with bench_run.Server(bare, bare_env, BENCH, "/", root / "bare.log") as server:
+            for connections in args.connections:
+                bare_results[connections] = measure("bare Flask `GET /` (baseline)", server, server.base + "/",
+                                                    connections)
+    argv_ = bench_run.gunicorn_argv("ragem.app:create_app()", bench_run.free_port(), args.workers, args.worker_class,
+                                    *extra)
+    results = []
     with bench_run.Server(argv_, env, bench_run.REPO, "/healthz", root / "ragem.log") as server:
         url = f"{server.base}/api/v1/wifi/radius/authorize"
-        result = bench_run.measure("authorize (MAC log-in, accept)", url, args, script=script)
+        for connections in args.connections:
+            results.append(measure("authorize (MAC log-in, accept)", server, url, connections, script, args.url))
+    script.unlink(missing_ok=True)
     print(f"\nload average at the end: {bench_run.load_average()}")
-    met = result.bad == 0 and result.rps >= TARGET_RPS and result.p99_ms < TARGET_P99_MS
-    print(f"target >= {TARGET_RPS:,.0f} req/s with p99 < {TARGET_P99_MS:.0f} ms: {'met' if met else 'NOT met'}")
-    setup = (f"{len(prepared['macs']):,} devices, PostgreSQL, {args.workers} `{args.worker_class}` workers, "
-             f"wrk {args.connections} connections")
-    flag = f"; {result.bad} non-2xx/errors!" if result.bad else ""
-    return [figures.figure(
-        f"Wi-Fi authorize (FreeRADIUS rlm_rest JSON, MAC log-in accepted), {setup}",
-        f"{result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms{flag}",
-        f">= {TARGET_RPS:,.0f} req/s with p99 < {TARGET_P99_MS:.0f} ms", met,
-        f"{bare_result.rps:,.0f} req/s, p99 {bare_result.p99_ms:.1f} ms (same workers and load)",
-        rps=result.rps, p50_ms=result.p50_ms, p99_ms=result.p99_ms, bare_rps=bare_result.rps)]
-
+    # What the CPU figures allow on this many cores with nothing else running (an upper bound:
+    # the kernel's network work between processes is only partly in them).
+    cores = os.cpu_count() or 1
+    for label, ms in cpu_per_request:
+        print(f"- {label}: {ms:.2f} ms of CPU a request, at most {cores * 1000 / ms:,.0f} req/s on {cores} idle cores")
+    rows = []
+    for connections, result in zip(args.connections, results):
+        met = result.bad == 0 and result.rps >= TARGET_RPS and result.p99_ms < TARGET_P99_MS
+        print(f"target >= {TARGET_RPS:,.0f} req/s with p99 < {TARGET_P99_MS:.0f} ms, {result.label}: "
+              f"{'met' if met else 'NOT met'}")
+        bare = bare_results.get(connections)
+        flag = f"; {result.bad} non-2xx/errors!" if result.bad else ""
+        rows.append(figures.figure(
+            f"Wi-Fi authorize (FreeRADIUS rlm_rest JSON, MAC log-in accepted), {len(prepared['macs']):,} devices, "
+            f"PostgreSQL, gunicorn {layout.replace('`', '')}, wrk {connections} connections",
+            f"{result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms{flag}",
+            f">= {TARGET_RPS:,.0f} req/s with p99 < {TARGET_P99_MS:.0f} ms", met,
+            f"{bare.rps:,.0f} req/s, p99 {bare.p99_ms:.1f} ms (same workers and connections)" if bare else None,
+            rps=result.rps, p50_ms=result.p50_ms, p99_ms=result.p99_ms, bare_rps=bare.rps if bare else None))
+    return rows
 
 if __name__ == "__main__":
     sys.exit(main())

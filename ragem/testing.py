@@ -7,7 +7,9 @@ Use it from a plugin's ``conftest.py``::
 Fixtures: ``make_app`` (an app factory, optionally with throwaway plugins), ``app``, ``client``,
 ``login_as`` (headers for a fresh account with a role), ``db_session``, ``unmigrated_app`` (for
 upgrade tests, with ``migrate``), ``fresh_database_url``
-(an empty database of the test's own, for migrations or servers run in another process).
+(an empty database of the test's own, for migrations or servers run in another process);
+``postgresql_under_test`` and ``drop_database_connections`` (what a PostgreSQL restart does to the
+pool).
 
 The database comes from ``RAGEM_TEST_DATABASE_URL`` (PostgreSQL: a private database is created for
 the test session and dropped after it) or a SQLite file in a temporary folder. Every app starts
@@ -51,6 +53,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 import ragem.cli as _cli
 from ragem import demo as _demo
@@ -98,6 +101,35 @@ def private_database(sqlite_folder, prefix: str = "ragem_test") -> Iterator[str]
             ), {"n": name})
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def postgresql_under_test() -> bool:
+    """Whether the tests run on PostgreSQL (``RAGEM_TEST_DATABASE_URL``), not SQLite."""
+    return (os.environ.get("RAGEM_TEST_DATABASE_URL") or "").startswith("postgresql")
+
+
+def drop_database_connections(app, timeout: float = 10.0) -> list[int]:
+    """End every server connection to ``app``'s PostgreSQL database but the one asking, as a
+    PostgreSQL restart does to a pool's connections; the ended backends' pids, once all are gone."""
+    import time
+
+    with app.app_context():
+        url = db.engine.url
+    admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            others = ("FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            pids = list(conn.execute(text(f"SELECT pid {others}")).scalars())
+            conn.execute(text(f"SELECT pg_terminate_backend(pid) {others}"))
+            deadline = time.monotonic() + timeout
+            # pg_terminate_backend only signals: wait until the backends have closed their sockets.
+            while conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:p)"), {"p": pids}).scalar():
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"backends {pids} still alive after {timeout} s")
+                time.sleep(0.05)
+    finally:
+        admin.dispose()
+    return pids
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from ragem.testing import drop_database_connections, postgresql_under_test
+
 from plugins.wifi.tests.conftest import BASE, SECRET, radius_body, radius_headers
 
 NAS = "park-radius"
@@ -81,6 +83,19 @@ def test_a_token_is_checked_against_its_secret_and_used_once(client, login_as, g
     used = post(client, "authenticate", body)
     assert used.status_code == 401 and "sudah dipakai" in used.get_json()["reply:Reply-Message"]
     assert post(client, "authorize", body).status_code == 401
+
+
+@pytest.mark.skipif(not postgresql_under_test(), reason="needs RAGEM_TEST_DATABASE_URL=postgresql...")
+def test_authorize_answers_the_same_after_postgresql_dropped_the_connections(client, login_as, get_access, spot):
+    get_access(citizen := login_as("citizen"))
+    client.post(f"{BASE}/devices", json={"mac": "aa:bb:cc:00:00:05"}, headers=citizen)
+    body = radius_body(User_Name="aa:bb:cc:00:00:05", NAS_Identifier=NAS)
+    before = post(client, "authorize", body)
+    assert before.status_code == 200
+    assert drop_database_connections(client.application)  # as a restart of PostgreSQL does
+    for _ in range(3):
+        after = post(client, "authorize", body)
+        assert after.status_code == 200 and after.get_json() == before.get_json()
 
 
 def accounting(client, **attributes):
