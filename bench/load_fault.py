@@ -607,10 +607,11 @@ def report(args, ledger: Ledger, faults: list[Fault], checks: dict, seconds: flo
     samples = ledger.samples
     print("# Load and faults\n")
     for key, value in bench_run.machine().items():
-        if key != "wrk":
+        if key not in ("wrk", "load average at start"):
             print(f"- {key}: {value}")
     print(f"- gunicorn: {args.workers} gthread workers x {args.threads} threads; one `ragem worker`; "
-          f"{args.clients} clients for {args.duration} s; load average at the end {bench_run.load_average()}\n")
+          f"{args.clients} clients for {args.duration} s; load average before the load {args.load_before}, "
+          f"at the end {bench_run.load_average()}\n")
     good = sum(s.ok for s in samples)
     print(f"{len(samples):,} requests in {seconds:.0f} s ({len(samples) / seconds:.0f} req/s), "
           f"{good:,} answered as expected\n")
@@ -698,6 +699,7 @@ def main(argv: list[str] | None = None) -> int:
         argv_ = bench_run.gunicorn_argv("ragem.app:create_app()", bench_run.free_port(), args.workers, "gthread",
                                         "--threads", str(args.threads), "--config", "python:ragem.gunicorn_conf")
         ledger, faults = Ledger(), []
+        args.load_before = bench_run.load_average()
         with bench_run.Server(argv_, env, bench_run.REPO, "/readyz", root / "ragem.log") as server:
             master = server.process.pid
             t0 = time.monotonic()
