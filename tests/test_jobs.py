@@ -1,6 +1,7 @@
 """Background jobs (``toolkit.enqueue``) and plugins' periodic jobs: retried, recorded, run once."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -320,6 +321,26 @@ def test_a_gunicorn_worker_starts_the_scheduler_when_it_boots_without_waiting_fo
         assert scheduler_thread(quiet) is None
     finally:
         signal.signal(signal.SIGINT, saved)
+        gc.unfreeze()  # this is a test process, not a worker: its apps must stay collectable
+
+
+def test_a_gunicorn_worker_freezes_its_startup_objects_out_of_the_collector(make_app):
+    from types import SimpleNamespace
+
+    from ragem import gunicorn_conf
+
+    app = make_app(entry_points=False, SCHEDULER=False)
+    saved = signal.getsignal(signal.SIGINT)
+    try:
+        gunicorn_conf.post_worker_init(SimpleNamespace(wsgi=app))
+        # The app's objects are in the permanent generation: a full collection no longer walks them.
+        assert gc.get_freeze_count() > 10_000
+        assert not any(obj is app for obj in gc.get_objects())
+        gc.collect()
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        signal.signal(signal.SIGINT, saved)
+        gc.unfreeze()
 
 
 def test_scheduler_runs_in_web_processes_only_when_no_worker_would():
