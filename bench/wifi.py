@@ -5,13 +5,14 @@ phones reconnecting at once would send it, on PostgreSQL.
 Run by hand from the repository root, never by the test suite::
 
     python bench/wifi.py                        # creates and fills ragem_bench_wifi on first run
-    python bench/wifi.py --connections 16 --workers 3
-    python bench/wifi.py --worker-class gthread --workers 2 --worker-threads 4
+    python bench/wifi.py --connections none --rates 1000       # only the open-loop run at the target
+    python bench/wifi.py --workers 4 --worker-threads 1        # another gunicorn layout
 
 It migrates a dedicated PostgreSQL database (``--url``), registers ``--devices`` devices (MAC
 log-in) with a day of accounting sessions each (so the quota sums have rows to add), one hotspot,
-then serves ``ragem.app:create_app()`` under gunicorn with production settings (``bench/run.py``'s)
-and drives ``POST /api/v1/wifi/radius/authorize`` with wrk: every request a different device's
+then serves ``ragem.app:create_app()`` under gunicorn with production settings (``bench/run.py``'s,
+``ragem.gunicorn_conf`` and multiprocess metrics) in the layout docs/wifi.md recommends for the
+FreeRADIUS endpoints (``gthread``, one worker a core, 2 threads each), and drives ``POST /api/v1/wifi/radius/authorize`` with wrk: every request a different device's
 rlm_rest JSON body and the bearer secret, as FreeRADIUS sends it. Every answer must be 200 (an
 accept with its reply attributes). Target (the service's): 1,000 requests per second or more with
 p99 under 20 ms.
@@ -24,7 +25,7 @@ is printed before each run: on a shared machine, repeat a run taken at a load ab
 
 The target is about a rate, though: phones arrive at 1,000 a second whether or not the last one
 was answered. So the target is judged by open-loop runs (``bench/open_loop.py``), one per
-``--rates`` figure (1,000 and 1,500 a second by default): requests arrive as a Poisson process at
+``--rates`` figure (1,000 and 1,250 a second by default): requests arrive as a Poisson process at
 that rate over a kept-alive pool of ``--pool`` connections, as rlm_rest's pool (32), and each
 latency counts from the request's scheduled arrival, so waiting for a free connection counts too.
 
@@ -39,6 +40,7 @@ import os
 import random
 import resource
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -210,16 +212,17 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=DEFAULT_URL, help="a dedicated PostgreSQL database (created if missing)")
     parser.add_argument("--devices", type=int, default=2000, help="registered devices (each with a session today)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
-    parser.add_argument("--worker-threads", type=int, default=1,
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="gunicorn workers (default: one a core, as docs/wifi.md recommends)")
+    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (gthread, sync)")
+    parser.add_argument("--worker-threads", type=int, default=2,
                         help="threads per gunicorn worker (gthread; gthread also keeps connections alive)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--connections", type=number_list, default=[8, 16, 32],
                         help="wrk connections, one run each: FreeRADIUS's rlm_rest pool holds up to 32 "
                              "(a closed loop: more connections measure more queueing, not more speed); "
                              "none for no closed-loop run")
-    parser.add_argument("--rates", type=number_list, default=[1000, 1500],
+    parser.add_argument("--rates", type=number_list, default=[1000, 1250],
                         help="open-loop arrival rates (requests a second), one run each; the target is "
                              "judged at 1,000 a second; none for no open-loop run")
     parser.add_argument("--pool", type=int, default=32, help="kept-alive connections of the open-loop runs "
@@ -249,6 +252,9 @@ def figure_rows(args: argparse.Namespace) -> list[dict]:
     secret = secrets.token_hex(24)
     env = bench_run.ragem_env(root, None)
     env.update({"RAGEM_DATABASE_URL": args.url, "RAGEM_WIFI_RADIUS_SECRET": secret})
+    # As production runs (deploy/systemd): metrics shared between workers through files.
+    metrics = Path(tempfile.mkdtemp(prefix="metrics-", dir=root))
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
     subprocess.run([str(Path(sys.executable).with_name("ragem")), "db", "upgrade"], env=env, cwd=bench_run.REPO,
                    check=True)
     prepared = bench_run.python_json(PREPARE % {"devices": args.devices, "nas": NAS}, env, bench_run.REPO)
@@ -302,11 +308,12 @@ def figure_rows(args: argparse.Namespace) -> list[dict]:
 
     def measure_open(server, url: str, rate: int):
         load = bench_run.load_average()
-        macs = prepared["macs"]
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {secret}"}
+        # Built beforehand: the client shares the machine, and what it spends the server lacks.
+        bodies = [open_loop.post_request(url, authorize_body(mac), headers) for mac in prepared["macs"]]
 
         def request() -> bytes:
-            return open_loop.post_request(url, authorize_body(random.choice(macs)), headers)
+            return random.choice(bodies)
 
         open_loop.run("warm-up", url, request, rate, args.warmup, args.pool)
         counters = server_cpu(server, args.url)
@@ -341,6 +348,7 @@ def figure_rows(args: argparse.Namespace) -> list[dict]:
         for rate in args.rates:
             open_results.append(measure_open(server, url, rate))
     script.unlink(missing_ok=True)
+    shutil.rmtree(metrics, ignore_errors=True)
     print(f"\nload average at the end: {bench_run.load_average()}")
     # What the CPU figures allow on this many cores with nothing else running (an upper bound:
     # the kernel's network work between processes is only partly in them).
