@@ -137,6 +137,9 @@ class ProductPhoto(toolkit.db.Model):
     # A JPEG of at most THUMBNAIL_PX for lists (toolkit.save_thumbnail); NULL for a photo stored
     # before thumbnails were made.
     thumbnail_file_id: Mapped[str | None] = mapped_column(String(36))
+    # When the thumbnail job last failed on this photo (its bytes gone, or not an image): it is
+    # tried again a day later, not every run (services/thumbnails.py).
+    thumbnail_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
     content_type: Mapped[str] = mapped_column(String(40), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 

@@ -1,6 +1,8 @@
 """Product photos: checked by their bytes, at most eight, only the shop's own products, each with a
 thumbnail that goes with it."""
 import io
+import logging
+from datetime import timedelta
 
 from PIL import Image
 from sqlalchemy import text
@@ -176,5 +178,55 @@ def test_a_photo_whose_file_is_gone_is_skipped_and_holds_up_no_other(app, client
                                  {"id": db_session.get(ProductPhoto, lost["id"]).file_id}).scalar_one()
         toolkit.storage().delete(key)
         assert thumbnails.backfill() == 1
+    shown = {p["id"]: p for p in client.get(f"{BASE}/products/{product['id']}").get_json()["photos"]}
+    assert shown[lost["id"]]["thumbnail_url"] is None and shown[kept["id"]]["thumbnail_url"]
+
+
+class Warnings(logging.Handler):
+    """The messages a logger wrote (the app's loggers do not propagate to pytest's capture)."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def test_a_photo_the_job_failed_on_waits_a_day_instead_of_filling_every_batch(app, client, open_shop, add_product,
+                                                                               db_session):
+    from plugins.gelati.models import ProductPhoto
+    from plugins.gelati.services import thumbnails
+
+    seller, _ = open_shop()
+    product = add_product(seller)
+    lost = upload(client, seller, product["id"], jpeg()).get_json()
+    kept = upload(client, seller, product["id"], jpeg()).get_json()
+    for photo in db_session.query(ProductPhoto):
+        photo.thumbnail_file_id = None
+    db_session.commit()
+    logger, seen = logging.getLogger("ragem.plugins.gelati"), Warnings()
+    logger.addHandler(seen)
+    try:
+        with app.app_context():
+            key = db_session.execute(text("SELECT storage_key FROM stored_file WHERE id = :id"),
+                                     {"id": db_session.get(ProductPhoto, lost["id"]).file_id}).scalar_one()
+            toolkit.storage().delete(key)
+            # Batches of one, the broken photo first: it must not stand in front of the other forever.
+            assert thumbnails.backfill(batch=1) == 0
+            assert thumbnails.backfill(batch=1) == 1
+            assert seen.messages == ["no thumbnail for a product photo"]
+            assert thumbnails.backfill() == 0  # not tried again within the day: no new warning
+            assert seen.messages == ["no thumbnail for a product photo"]
+
+            # A day later it is tried again (its bytes might have been restored meanwhile).
+            db_session.execute(text("UPDATE gelati_product_photo SET thumbnail_failed_at = :then WHERE id = :id"),
+                               {"then": toolkit.utcnow() - thumbnails.RETRY_AFTER - timedelta(minutes=1),
+                                "id": lost["id"]})
+            db_session.commit()
+            assert thumbnails.backfill() == 0
+            assert len(seen.messages) == 2
+    finally:
+        logger.removeHandler(seen)
     shown = {p["id"]: p for p in client.get(f"{BASE}/products/{product['id']}").get_json()["photos"]}
     assert shown[lost["id"]]["thumbnail_url"] is None and shown[kept["id"]]["thumbnail_url"]
