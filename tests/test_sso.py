@@ -232,6 +232,53 @@ def test_refused_requests(app, admin, citizen):
     assert client.delete("/api/v1/me/connected-apps/unknown", headers=citizen["auth"]).status_code == 404
 
 
+def test_every_form_of_the_pages_refuses_a_post_without_its_own_token(app, admin, citizen):
+    """Log-in, consent and language forms: no token, a made-up one or another browser's token is the
+    refusal page, and nothing happens; the same post with the page's own token goes through."""
+    from sso_helpers import csrf_of
+
+    client = app.test_client()
+    registered = register(client, admin)
+    with live(app) as base:
+        rp = RelyingParty(base, registered["client_id"], registered["client_secret"])
+        browser, stranger = Browser(base), Browser(base)
+        strangers_token = csrf_of(stranger.open(f"{base}/sso/login"))
+
+        def forged(page, data: dict, action: str | None = None) -> list:
+            """The form posted three ways without its own token: each answer."""
+            target = action or page.url
+            target = base + target if target.startswith("/") else target
+            return [browser.http.post(target, data={**data, **token}, allow_redirects=False, timeout=10)
+                    for token in ({}, {"csrf_token": "dibuat-buat"}, {"csrf_token": strangers_token})]
+
+        # The log-in form: refused, and the browser is still not signed in.
+        url, _ = rp.authorization_url()
+        login = browser.open(url)
+        assert "/sso/login" in login.url
+        for answer in forged(login, {"identifier": citizen["phone"], "password": citizen["password"]}):
+            assert answer.status_code == 400 and "Location" not in answer.headers
+            assert "Formulir kedaluwarsa atau tidak sah" in answer.text
+        assert "/sso/login" in browser.open(url).url
+
+        # The consent form: refused, no code for the system, no consent remembered.
+        consent = browser.submit(browser.open(url), {"identifier": citizen["phone"], "password": citizen["password"]})
+        assert 'id="allow"' in consent.text
+        for answer in forged(consent, {"decision": "allow"}, consent_action(consent)):
+            assert answer.status_code == 400 and "Location" not in answer.headers
+        assert client.get("/api/v1/me/connected-apps", headers=citizen["auth"]).get_json()["items"] == []
+        assert 'id="allow"' in browser.open(url).text  # still asked
+
+        # The language switch: refused, the pages stay in Indonesian.
+        for answer in forged(consent, {"lang": "en", "next": "/sso/login"}, "/sso/language"):
+            assert answer.status_code == 400
+        assert 'lang="id"' in browser.open(f"{base}/sso/login").text
+
+        # With the page's own token the same consent goes through.
+        page = browser.open(url)
+        answer = browser.submit(page, {"decision": "allow"}, action=consent_action(page))
+        assert answer.status_code == 302 and "code" in query_of(answer.headers["Location"])
+
+
 def test_the_log_in_page_shares_the_api_lockout(app, admin, citizen):
     registered = register(app.test_client(), admin)
     with live(app) as base:
