@@ -6,6 +6,7 @@ Run by hand from the repository root, never by the test suite::
     python bench/wifi_profile.py                    # SQLite in a temporary folder
     python bench/wifi_profile.py --url postgresql+psycopg://postgres@127.0.0.1:5432/ragem_bench_wifi_profile
     python bench/wifi_profile.py --profile 25       # and cProfile's 25 biggest cumulative entries
+    python bench/wifi_profile.py --gc-pauses 30000  # and the collector's pauses, before and after freezing
 
 It builds the app with production settings, registers ``--devices`` devices (each with the current
 terms accepted and a session today), then calls ``POST /api/v1/wifi/radius/authorize`` through
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import json
 import os
@@ -109,6 +111,45 @@ def run(wsgi, envs: list[dict], requests: int) -> tuple[float, float]:
     return ((time.perf_counter() - start) * 1000 / requests, (time.process_time() - cpu) * 1000 / requests)
 
 
+def collector_pauses(wsgi, envs: list[dict], requests: int) -> None:
+    """Print the slowest requests and the garbage collector's pauses over ``requests`` calls, first
+    as the app was built, then with its start-up objects frozen as ``ragem.gunicorn_conf`` does."""
+    for label in ("as built", "start-up objects frozen (ragem.gunicorn_conf)"):
+        if label != "as built":
+            gc.collect()
+            gc.freeze()
+        pauses: dict[int, list[float]] = {}
+        started = [0.0]
+
+        def watch(phase: str, info: dict) -> None:
+            if phase == "start":
+                started[0] = time.perf_counter()
+            else:
+                pauses.setdefault(info["generation"], []).append((time.perf_counter() - started[0]) * 1000)
+
+        latencies = []
+        gc.callbacks.append(watch)
+        try:
+            for n in range(requests):
+                begun = time.perf_counter()
+                call(wsgi, envs[n % len(envs)])
+                latencies.append((time.perf_counter() - begun) * 1000)
+        finally:
+            gc.callbacks.remove(watch)
+        latencies.sort()
+        # A full collection on demand: when one comes by itself depends on how many objects survived
+        # since the last, so a run may see none; this is what each one costs.
+        begun = time.perf_counter()
+        gc.collect()
+        full_ms = (time.perf_counter() - begun) * 1000
+        print(f"- {label}: {gc.get_freeze_count():,} objects frozen; a full collection {full_ms:.1f} ms; "
+              f"request p50 {latencies[len(latencies) // 2]:.2f} ms, p99.9 {latencies[int(len(latencies) * 0.999)]:.2f} ms, "
+              f"max {latencies[-1]:.1f} ms")
+        for generation, times in sorted(pauses.items()):
+            print(f"  - generation {generation}: {len(times)} collections, the longest {max(times):.1f} ms")
+    gc.unfreeze()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Prepare, time, count, print."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -116,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--devices", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", type=int, default=0, help="print this many cProfile entries")
+    parser.add_argument("--gc-pauses", type=int, default=0, metavar="N",
+                        help="also time N requests one by one with the collector's pauses, before and after "
+                             "freezing the start-up objects (a full collection is rare: use 20000 or more)")
     args = parser.parse_args(argv)
 
     # A fixed folder: its data key must stay the one the devices were sealed with on the first run.
@@ -170,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.profile)
         print(out.getvalue())
+    if args.gc_pauses:
+        collector_pauses(app.wsgi_app, envs, args.gc_pauses)
     return 0
 
 

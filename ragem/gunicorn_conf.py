@@ -45,10 +45,12 @@ def freeze_startup_objects() -> None:
     """Move every object alive now (the app, its plugins, schemas, routes and mappers: about a
     quarter of a million) to the collector's permanent generation.
 
-    They live as long as the worker, yet each full collection walked them all: 140-170 ms during
-    which the worker answered nothing, often enough to be the slowest 1% of answers under load
-    (docs/benchmarks.md). Frozen, they are never scanned again; what requests create is still
-    collected as before.
+    They live as long as the worker, yet each full collection walked them all: 140-180 ms in which
+    the worker answered nothing. A new worker meets its first one within its first minutes of
+    traffic (in a benchmark run, the slowest 1% of answers), later ones come whenever enough new
+    objects have survived. Frozen, they are never scanned again (a full collection then takes
+    under a millisecond: ``python bench/wifi_profile.py --gc-pauses 20000``); what requests create
+    is still collected as before.
     """
     gc.collect()  # what start-up left as garbage goes now rather than being frozen with the rest
     gc.freeze()
