@@ -20,11 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, column, text
 
 from ragem import toolkit
 
 from plugins.wifi.services.usage import day_start
+
+def _named(*names: str) -> list:
+    # The result's columns declared (matched by position): SQLAlchemy then describes a result once
+    # per statement instead of reading the driver's column descriptions on every request.
+    return [column(name) for name in names]
+
 
 _HOTSPOT = text("""
     SELECT h.id, h.name, h.status,
@@ -38,7 +44,8 @@ _HOTSPOT = text("""
     WHERE n.identifier IN :identifiers
     ORDER BY n.id
     LIMIT 1
-""").bindparams(bindparam("identifiers", expanding=True))
+""").bindparams(bindparam("identifiers", expanding=True)).columns(*_named(
+    "id", "name", "status", "session_seconds", "daily_seconds", "daily_bytes", "down_kbps", "up_kbps"))
 
 # The caller's row, whether a suspension holds on them (or their device), whether they accepted the
 # terms in force, and today's usage.
@@ -58,10 +65,11 @@ _CALLER_COLUMNS = """
     (SELECT COALESCE(SUM(a.input_bytes + a.output_bytes), 0) FROM wifi_session a
      WHERE a.user_id = c.user_id AND a.updated_at >= :day_start)
 """
+_CALLER_NAMES = ("id", "user_id", "suspended", "terms_accepted", "seconds_today", "bytes_today")
 _DEVICE = text(f"SELECT c.id, c.user_id, {_CALLER_COLUMNS.format(device_id='c.id')} "
-               "FROM wifi_device c WHERE c.mac_hash = :mac_hash")
+               "FROM wifi_device c WHERE c.mac_hash = :mac_hash").columns(*_named(*_CALLER_NAMES))
 _TOKEN = text(f"SELECT c.id, c.user_id, {_CALLER_COLUMNS.format(device_id='NULL')}, c.used_at, c.expires_at "
-              "FROM wifi_token c WHERE c.username = :username")
+              "FROM wifi_token c WHERE c.username = :username").columns(*_named(*_CALLER_NAMES, "used_at", "expires_at"))
 
 
 @dataclass(frozen=True)
