@@ -160,10 +160,10 @@ def test_photos_stored_before_thumbnails_existed_get_one_from_the_periodic_job(a
     assert b"KameraBocor" not in thumb.data
 
 
-def test_a_photo_whose_file_is_gone_is_skipped_and_holds_up_no_other(app, client, open_shop, add_product,
-                                                                      db_session):
+def two_photos_one_lost(app, client, open_shop, add_product, db_session) -> tuple[dict, dict, dict]:
+    """A product with two photos from before thumbnails (none recorded), the first one's bytes gone
+    from storage (its row stays), as after a bad restore: the product, the lost and the kept photo."""
     from plugins.gelati.models import ProductPhoto
-    from plugins.gelati.services import thumbnails
 
     seller, _ = open_shop()
     product = add_product(seller)
@@ -173,10 +173,18 @@ def test_a_photo_whose_file_is_gone_is_skipped_and_holds_up_no_other(app, client
         photo.thumbnail_file_id = None
     db_session.commit()
     with app.app_context():
-        # The picture's bytes are gone from storage (its row stays), as after a bad restore.
         key = db_session.execute(text("SELECT storage_key FROM stored_file WHERE id = :id"),
                                  {"id": db_session.get(ProductPhoto, lost["id"]).file_id}).scalar_one()
         toolkit.storage().delete(key)
+    return product, lost, kept
+
+
+def test_a_photo_whose_file_is_gone_is_skipped_and_holds_up_no_other(app, client, open_shop, add_product,
+                                                                      db_session):
+    from plugins.gelati.services import thumbnails
+
+    product, lost, kept = two_photos_one_lost(app, client, open_shop, add_product, db_session)
+    with app.app_context():
         assert thumbnails.backfill() == 1
     shown = {p["id"]: p for p in client.get(f"{BASE}/products/{product['id']}").get_json()["photos"]}
     assert shown[lost["id"]]["thumbnail_url"] is None and shown[kept["id"]]["thumbnail_url"]
@@ -195,23 +203,13 @@ class Warnings(logging.Handler):
 
 def test_a_photo_the_job_failed_on_waits_a_day_instead_of_filling_every_batch(app, client, open_shop, add_product,
                                                                                db_session):
-    from plugins.gelati.models import ProductPhoto
     from plugins.gelati.services import thumbnails
 
-    seller, _ = open_shop()
-    product = add_product(seller)
-    lost = upload(client, seller, product["id"], jpeg()).get_json()
-    kept = upload(client, seller, product["id"], jpeg()).get_json()
-    for photo in db_session.query(ProductPhoto):
-        photo.thumbnail_file_id = None
-    db_session.commit()
+    product, lost, kept = two_photos_one_lost(app, client, open_shop, add_product, db_session)
     logger, seen = logging.getLogger("ragem.plugins.gelati"), Warnings()
     logger.addHandler(seen)
     try:
         with app.app_context():
-            key = db_session.execute(text("SELECT storage_key FROM stored_file WHERE id = :id"),
-                                     {"id": db_session.get(ProductPhoto, lost["id"]).file_id}).scalar_one()
-            toolkit.storage().delete(key)
             # Batches of one, the broken photo first: it must not stand in front of the other forever.
             assert thumbnails.backfill(batch=1) == 0
             assert thumbnails.backfill(batch=1) == 1
