@@ -70,8 +70,6 @@ class OpenLoopResult:
         return self.failures + self.unsent
 
 
-TRACE = []
-
 class _Connection(asyncio.Protocol):
     """One kept-alive HTTP/1.1 connection that sends a request and reads the whole answer.
 
@@ -165,7 +163,6 @@ async def _run(label: str, url: str, make_request: Callable[[], bytes], rate: fl
             else:
                 if 200 <= status < 300:
                     result.latencies_ms.append((loop.time() - scheduled) * 1000)
-                    TRACE.append((scheduled, loop.time()))
                 else:
                     result.failures += 1
             due.task_done()
