@@ -12,9 +12,10 @@ It migrates a dedicated PostgreSQL database (``--url``), registers ``--devices``
 log-in) with a day of accounting sessions each (so the quota sums have rows to add), one hotspot,
 then serves ``ragem.app:create_app()`` under gunicorn with production settings (``bench/run.py``'s,
 ``ragem.gunicorn_conf`` and multiprocess metrics) in the layout docs/wifi.md recommends for the
-FreeRADIUS endpoints (``gthread``, one worker a core, 2 threads each), and drives ``POST /api/v1/wifi/radius/authorize`` with wrk: every request a different device's
-rlm_rest JSON body and the bearer secret, as FreeRADIUS sends it. Every answer must be 200 (an
-accept with its reply attributes). Target (the service's): 1,000 requests per second or more with
+FreeRADIUS endpoints (``gthread``, one worker a core, 2 threads each), and drives
+``POST /api/v1/wifi/radius/authorize``: every request a different device's rlm_rest JSON body and
+the bearer secret, as FreeRADIUS sends it. Every answer must be 200 (an accept with its reply
+attributes). Target (the service's): 1,000 requests per second or more with
 p99 under 20 ms.
 
 wrk is a closed loop: each connection sends its next request when the last is answered, so with
