@@ -26,6 +26,7 @@ from ragem import toolkit
 
 from plugins.wifi.services.usage import day_start
 
+
 def _named(*names: str) -> list:
     # The result's columns declared (matched by position): SQLAlchemy then describes a result once
     # per statement instead of reading the driver's column descriptions on every request.
@@ -69,7 +70,8 @@ _CALLER_NAMES = ("id", "user_id", "suspended", "terms_accepted", "seconds_today"
 _DEVICE = text(f"SELECT c.id, c.user_id, {_CALLER_COLUMNS.format(device_id='c.id')} "
                "FROM wifi_device c WHERE c.mac_hash = :mac_hash").columns(*_named(*_CALLER_NAMES))
 _TOKEN = text(f"SELECT c.id, c.user_id, {_CALLER_COLUMNS.format(device_id='NULL')}, c.used_at, c.expires_at "
-              "FROM wifi_token c WHERE c.username = :username").columns(*_named(*_CALLER_NAMES, "used_at", "expires_at"))
+              "FROM wifi_token c WHERE c.username = :username").columns(
+                  *_named(*_CALLER_NAMES, "used_at", "expires_at"))
 
 
 @dataclass(frozen=True)
